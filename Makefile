@@ -1,0 +1,63 @@
+# The verbs a user types. Every target builds .venv from nothing when it is missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.9.5
+HARNESS := $(BIN)/mypref-harness
+WORKERS ?= 2
+
+.PHONY: help venv test test-fast lint vectors bench gate sandbox contract load load-distributed spec clean
+
+help:
+	@echo "make gate              run the release gate on the embedded sandbox (or the configured target)"
+	@echo "make test              run the harness's own test suite (sets up .venv first)"
+	@echo "make lint | vectors | bench | spec | sandbox | contract | load | load-distributed WORKERS=N"
+
+# uv installs the locked versions in about a second; it is itself bootstrapped with pip into the venv
+# and synced with --inexact so that the sync does not remove it again.
+$(BIN)/python: pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install -q --disable-pip-version-check "uv==$(UV_VERSION)"
+	@UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --quiet
+	@touch $(BIN)/python
+
+venv: $(BIN)/python
+
+test: venv
+	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory lint
+
+test-fast: venv
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: venv
+	$(BIN)/ruff check src tests bench contracts loadtests
+	$(BIN)/mypy
+
+vectors: venv
+	$(HARNESS) vectors verify auth_vectors
+
+bench: venv
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+spec: venv
+	$(HARNESS) spec stats
+
+gate: venv
+	$(HARNESS) gate
+
+sandbox: venv
+	$(HARNESS) sandbox
+
+contract: venv
+	$(HARNESS) contract
+
+load: venv
+	$(HARNESS) load --shape smoke
+
+load-distributed: venv
+	$(HARNESS) load --distributed-local $(WORKERS)
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis

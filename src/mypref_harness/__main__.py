@@ -1,0 +1,5 @@
+import sys
+
+from mypref_harness.cli import main
+
+sys.exit(main())
