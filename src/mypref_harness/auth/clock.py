@@ -1,0 +1,76 @@
+"""Clock skew between us and the server, from the HTTP ``Date`` header.
+
+PNAUTHINFO3 rejects issued timestamps in the future and ones older than the window (15 min by
+default); client assertions have ``iat``/``exp``. A local clock running ahead of the server's makes
+every signature "future", so we measure the skew and sign slightly in the past of server time.
+The Date header has one-second resolution and is truncated, so a skew under ~1 s is noise.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+# Seconds we stay behind the server's clock: covers the Date header's truncation to whole seconds
+# plus the issued timestamp's own truncation.
+DEFAULT_SAFETY_MARGIN = 1.0
+
+
+def parse_http_date(text: str) -> datetime:
+    """Parse an HTTP-date (RFC 9110: IMF-fixdate, and the obsolete RFC 850 / asctime forms).
+
+    Returns an aware UTC datetime; raises ValueError on anything else.
+    """
+    try:
+        parsed = parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError):
+        raise ValueError(f"not an HTTP date: {text!r}") from None
+    if parsed is None:
+        raise ValueError(f"not an HTTP date: {text!r}")
+    if parsed.tzinfo is None:  # asctime form has no zone; HTTP dates are always GMT
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _epoch(value: datetime | float | int) -> float:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware datetime or epoch seconds")
+        return value.timestamp()
+    return float(value)
+
+
+def skew_seconds(local_now: datetime | float, server_date: datetime | str) -> float:
+    """Local clock minus server clock, in seconds: positive when the local clock runs ahead."""
+    server = parse_http_date(server_date) if isinstance(server_date, str) else server_date
+    return _epoch(local_now) - _epoch(server)
+
+
+def safe_signing_offset(skew: float, *, margin: float = DEFAULT_SAFETY_MARGIN) -> float:
+    """Seconds to add to the local clock when signing so the timestamp is just behind server time.
+
+    ``skew`` is :func:`skew_seconds` (local ahead > 0). The result is ``-(skew + margin)``: local
+    time plus it equals (measured server time - margin), which is never in the server's future
+    because the Date header truncates down. It also corrects a local clock that runs far behind,
+    which would otherwise make signatures look expired.
+    """
+    if margin < 0:
+        raise ValueError("margin must be >= 0")
+    return -(skew + margin)
+
+
+def skew_from_headers(headers: Mapping[str, str], local_now: float | None = None) -> float | None:
+    """Skew from a response's headers (``Date``), or None when the header is absent or malformed."""
+    date = None
+    for name, value in headers.items():
+        if name.lower() == "date":
+            date = value
+            break
+    if date is None:
+        return None
+    try:
+        return skew_seconds(time.time() if local_now is None else local_now, date)
+    except ValueError:
+        return None

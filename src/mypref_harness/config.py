@@ -1,0 +1,585 @@
+"""Target = where and who: base URL, token URL, ClientId, UserId, auth mode and secrets.
+
+Values come from ``MYPREF_*`` environment variables and an optional TOML file (``mypref.toml``);
+the environment wins. No configuration at all means "the embedded sandbox": ``base_url`` stays
+``None`` and :func:`resolved_target` starts the sandbox and fills in its URLs and demo credentials.
+
+Secrets (PNAUTHINFO3 key, OAuth client secret) are wrapped in :class:`Secret` so that a Target can
+be printed, logged or put in a report without leaking them. Secrets are never read from argv.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hmac
+import ipaddress
+import os
+import re
+import socket
+import stat
+import tomllib
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from mypref_harness.errors import ConfigError, TargetUnreachable
+
+AUTH_MODES = ("pnauth", "oauth")
+OAUTH_SEND_MODES = ("basic", "body")
+USER_ID_ENCODINGS = ("form", "percent")
+DEFAULT_PNAUTH_SCHEME = "PNAUTHINFO3-HMAC-SHA256"
+DEFAULT_CONFIG_FILE = "mypref.toml"
+DEFAULT_SPEC_RELATIVE = Path("contracts/openapi/mypreferences-v4.yaml")
+# The tenant the embedded sandbox is tested as: it has both a PNAUTHINFO3 key and an OAuth client.
+DEFAULT_SANDBOX_CLIENT_ID = "ACME_CORP"
+
+_SCHEME_RE = re.compile(r"^PNAUTHINFO3-(HMAC-)?SHA(256|384|512)$", re.IGNORECASE)
+# Production hosts of the vendor; staging hosts carry "stg" in their first label (pmstg, authstg).
+_VENDOR_DOMAINS = ("mypreferences.com", "possiblenow.com")
+
+
+class ConfigWarning(UserWarning):
+    """A configuration problem that does not stop the run (e.g. a world-readable secrets file)."""
+
+
+class Secret:
+    """A string that never shows itself in repr/str/format; call :meth:`reveal` to use it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        if not isinstance(value, str):
+            raise TypeError("Secret wraps a str")
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __format__(self, spec: str) -> str:
+        return "***"
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self._value))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Picklable (Locust forks, multiprocessing) without exposing the value in __dict__.
+        return (Secret, (self._value,))
+
+
+def reveal(value: Secret | str | None) -> str | None:
+    """The raw string of a Secret (or of a plain str); None stays None."""
+    if value is None:
+        return None
+    return value.reveal() if isinstance(value, Secret) else value
+
+
+def _as_secret(value: Secret | str | None) -> Secret | None:
+    if value is None or isinstance(value, Secret):
+        return value
+    return Secret(value)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the API under test lives and who the harness is there.
+
+    ``base_url`` None means "the embedded sandbox" (see :func:`resolved_target`).
+    Plain ``str`` secrets given to the constructor are wrapped in :class:`Secret`.
+    """
+
+    base_url: str | None = None  # ".../Profiles/v4", no trailing slash
+    token_url: str | None = None
+    client_id: str | None = None  # MyPreferences ClientId (path parameter, signed message)
+    user_id: str | None = None
+    auth: str = "pnauth"
+    api_key: Secret | None = None
+    pnauth_scheme: str = DEFAULT_PNAUTH_SCHEME
+    user_id_encoding: str | None = None  # "form" | "percent"; None = the signer's default
+    oauth_client_id: str | None = None
+    oauth_client_secret: Secret | None = None
+    oauth_cert_path: Path | None = None
+    oauth_key_path: Path | None = None
+    oauth_send: str = "basic"
+    spec: str = ""  # path or URL of the OpenAPI document; "" = default_spec_path()
+    jwks_url: str | None = None
+    sandbox_root_url: str | None = None  # set when this target is a sandbox we started
+    config_file: Path | None = None
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)  # key -> "env"|"file"|...
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "api_key", _as_secret(self.api_key))
+        object.__setattr__(self, "oauth_client_secret", _as_secret(self.oauth_client_secret))
+        if not self.spec:
+            object.__setattr__(self, "spec", str(default_spec_path()))
+
+    @property
+    def is_embedded(self) -> bool:
+        """True until :func:`resolved_target` has started the sandbox for this target."""
+        return self.base_url is None
+
+    @property
+    def is_sandbox(self) -> bool:
+        """True for a target that points at an embedded sandbox started by the harness."""
+        return self.sandbox_root_url is not None
+
+    @property
+    def uses_certificate(self) -> bool:
+        return self.oauth_cert_path is not None or self.oauth_key_path is not None
+
+    @property
+    def scope(self) -> str:
+        """The OAuth scope the vendor documents: ``ClientId/UserId``."""
+        return f"{self.client_id}/{self.user_id}"
+
+    def named_secrets(self) -> dict[str, str]:
+        """Raw secret values by name (for redaction and artifact scans). Empty values are left out."""
+        named = {"api_key": reveal(self.api_key), "oauth_client_secret": reveal(self.oauth_client_secret)}
+        return {name: value for name, value in named.items() if value}
+
+    def secrets(self) -> list[str]:
+        """Raw secret strings, for :func:`mypref_harness.report.redact` and the artifact scan."""
+        return list(self.named_secrets().values())
+
+    def describe(self) -> str:
+        """One line per setting, safe to print (secrets show as set/unset only)."""
+        def origin(key: str) -> str:
+            return f"  ({self.sources[key]})" if key in self.sources else ""
+
+        where = self.base_url or "embedded sandbox (started on a free loopback port)"
+        lines = [
+            f"target:        {where}{origin('base_url')}",
+            f"auth:          {self.auth}{origin('auth')}",
+            f"client/user:   {self.client_id}/{self.user_id}",
+        ]
+        if self.auth == "pnauth":
+            lines.append(f"pnauth:        {self.pnauth_scheme}, key {'set' if self.api_key else 'unset'}")
+        else:
+            credential = "certificate" if self.uses_certificate else (
+                "secret set" if self.oauth_client_secret else "secret unset")
+            lines.append(f"oauth:         {self.token_url} client {self.oauth_client_id} ({credential}, "
+                         f"send={self.oauth_send})")
+        lines.append(f"spec:          {self.spec}{origin('spec')}")
+        if self.config_file:
+            lines.append(f"config file:   {self.config_file}")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------- keys
+
+
+@dataclass(frozen=True)
+class _Key:
+    name: str  # TOML key; env var is MYPREF_<NAME upper>
+    secret: bool = False
+    path: bool = False  # relative values are resolved (env: cwd, TOML: the file's folder)
+
+    @property
+    def env(self) -> str:
+        return f"MYPREF_{self.name.upper()}"
+
+
+KEYS: tuple[_Key, ...] = (
+    _Key("base_url"),
+    _Key("client_id"),
+    _Key("user_id"),
+    _Key("auth"),
+    _Key("api_key", secret=True),
+    _Key("pnauth_scheme"),
+    _Key("user_id_encoding"),
+    _Key("token_url"),
+    _Key("oauth_client_id"),
+    _Key("oauth_client_secret", secret=True),
+    _Key("oauth_cert", path=True),
+    _Key("oauth_key", path=True),
+    _Key("oauth_send"),
+    _Key("spec", path=True),
+)
+_KEYS_BY_NAME = {key.name: key for key in KEYS}
+ENV_VARS: tuple[str, ...] = (*(key.env for key in KEYS), "MYPREF_CONFIG")
+
+
+def default_spec_path() -> Path:
+    """Our reconstructed v4 spec, found relative to this package (not the cwd).
+
+    Works from a source checkout (src layout) and from an editable install; falls back to the
+    checkout location so error messages name the expected file.
+    """
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / DEFAULT_SPEC_RELATIVE
+        if candidate.is_file():
+            return candidate
+    return here.parents[2] / DEFAULT_SPEC_RELATIVE
+
+
+def _is_url(text: str) -> bool:
+    return urlsplit(text).scheme in ("http", "https")
+
+
+# --------------------------------------------------------------------------------------- loading
+
+
+def load_target(env: Mapping[str, str] | None = None, toml_path: str | Path | None = None) -> Target:
+    """Build the Target from ``MYPREF_*`` env vars over an optional TOML file, and validate it.
+
+    The TOML file is ``toml_path``, else ``$MYPREF_CONFIG``, else ``./mypref.toml`` if present.
+    Empty env values count as unset (CI systems often export empty variables).
+    Raises :class:`ConfigError` with a one-line message on any invalid or missing setting.
+    """
+    env = os.environ if env is None else env
+    file_path = _config_file_path(env, toml_path)
+    file_values: dict[str, str] = {}
+    ignored_secrets: list[str] = []
+    if file_path is not None:
+        file_values, ignored_secrets = _read_toml(file_path)
+
+    values: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    for key in KEYS:
+        env_value = env.get(key.env, "").strip()
+        if env_value:
+            values[key.name] = _resolve_path(env_value, Path.cwd()) if key.path else env_value
+            sources[key.name] = f"env {key.env}"
+        elif key.name in file_values:
+            raw = file_values[key.name]
+            values[key.name] = _resolve_path(raw, file_path.parent) if key.path and file_path else raw
+            sources[key.name] = f"file {file_path}"
+    return _build_target(values, sources, file_path, ignored_secrets)
+
+
+def _config_file_path(env: Mapping[str, str], toml_path: str | Path | None) -> Path | None:
+    if toml_path is not None:
+        path = Path(toml_path)
+    elif env.get("MYPREF_CONFIG", "").strip():
+        path = Path(env["MYPREF_CONFIG"].strip())
+    else:
+        default = Path.cwd() / DEFAULT_CONFIG_FILE
+        return default if default.is_file() else None
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    return path.resolve()
+
+
+def _read_toml(path: Path) -> tuple[dict[str, str], list[str]]:
+    """Top-level scalar keys of the file (tables are left to other sections, e.g. [load]).
+
+    Secrets are honoured only when the file is readable by its owner alone; otherwise they are
+    ignored with a ConfigWarning (and named in the error if validation then misses them).
+    """
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+    values: dict[str, str] = {}
+    for name, value in data.items():
+        if isinstance(value, dict):
+            continue
+        key = _KEYS_BY_NAME.get(name)
+        if key is None:
+            known = ", ".join(k.name for k in KEYS)
+            raise ConfigError(f"{path}: unknown key {name!r} (known keys: {known})")
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: {name} must be a string, got {type(value).__name__}")
+        if value.strip():
+            values[name] = value.strip()
+
+    ignored: list[str] = []
+    secret_names = [k.name for k in KEYS if k.secret and k.name in values]
+    if secret_names and _readable_by_others(path):
+        for name in secret_names:
+            del values[name]
+        ignored = secret_names
+        warnings.warn(
+            ConfigWarning(
+                f"{path} is readable by other users: ignoring {', '.join(secret_names)} from it "
+                f"(chmod 600 the file, or pass secrets as MYPREF_* environment variables)"
+            ),
+            stacklevel=3,
+        )
+    return values, ignored
+
+
+def _readable_by_others(path: Path) -> bool:
+    if os.name != "posix":  # no POSIX mode bits to rely on
+        return False
+    return bool(path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH))
+
+
+def _resolve_path(value: str, base: Path) -> str:
+    if _is_url(value):
+        return value
+    path = Path(value).expanduser()
+    return str(path if path.is_absolute() else (base / path).resolve())
+
+
+def _build_target(
+    values: Mapping[str, str], sources: Mapping[str, str], file_path: Path | None, ignored_secrets: list[str]
+) -> Target:
+    def where(name: str) -> str:
+        return sources.get(name, _KEYS_BY_NAME[name].env)
+
+    auth = values.get("auth", "pnauth").lower()
+    if auth not in AUTH_MODES:
+        raise ConfigError(f"unknown auth mode {values['auth']!r} ({where('auth')}); use pnauth or oauth")
+    oauth_send = values.get("oauth_send", "basic").lower()
+    if oauth_send not in OAUTH_SEND_MODES:
+        raise ConfigError(f"unknown oauth_send {values['oauth_send']!r} ({where('oauth_send')}); "
+                          "use basic or body")
+    encoding = values.get("user_id_encoding")
+    if encoding is not None:
+        encoding = encoding.lower()
+        if encoding not in USER_ID_ENCODINGS:
+            raise ConfigError(f"unknown user_id_encoding {values['user_id_encoding']!r} "
+                              f"({where('user_id_encoding')}); use form or percent")
+    scheme = values.get("pnauth_scheme", DEFAULT_PNAUTH_SCHEME)
+    if not _SCHEME_RE.match(scheme):
+        raise ConfigError(f"unsupported PNAUTHINFO3 scheme {scheme!r} ({where('pnauth_scheme')}); "
+                          f"expected e.g. PNAUTHINFO3-HMAC-SHA256 or PNAUTHINFO3-SHA512")
+
+    base_url = _normalise_url(values.get("base_url"), where("base_url"))
+    token_url = _normalise_url(values.get("token_url"), where("token_url"))
+    cert = _existing_file(values.get("oauth_cert"), where("oauth_cert"))
+    key = _existing_file(values.get("oauth_key"), where("oauth_key"))
+    spec = values.get("spec", "")
+    if spec and not _is_url(spec) and not Path(spec).is_file():
+        raise ConfigError(f"spec file not found: {spec} ({where('spec')})")
+
+    target = Target(
+        base_url=base_url,
+        token_url=token_url,
+        client_id=values.get("client_id"),
+        user_id=values.get("user_id"),
+        auth=auth,
+        api_key=_as_secret(values.get("api_key")),
+        pnauth_scheme=scheme.upper(),
+        user_id_encoding=encoding,
+        oauth_client_id=values.get("oauth_client_id"),
+        oauth_client_secret=_as_secret(values.get("oauth_client_secret")),
+        oauth_cert_path=cert,
+        oauth_key_path=key,
+        oauth_send=oauth_send,
+        spec=spec,
+        config_file=file_path,
+        sources=dict(sources),
+    )
+    validate_target(target, ignored_secrets=ignored_secrets)
+    return target
+
+
+def _normalise_url(value: str | None, origin: str) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"malformed URL {value!r} ({origin}): expected http(s)://host[:port]/path")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise ConfigError(f"malformed URL {value!r} ({origin}): bad port") from None
+    if parts.query or parts.fragment:
+        raise ConfigError(f"malformed URL {value!r} ({origin}): no query or fragment allowed")
+    if parts.username or parts.password:
+        raise ConfigError(f"malformed URL ({origin}): credentials in the URL are not allowed")
+    return value.rstrip("/")
+
+
+def _existing_file(value: str | None, origin: str) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.is_file():
+        raise ConfigError(f"file not found: {path} ({origin})")
+    return path
+
+
+def validate_target(target: Target, *, ignored_secrets: list[str] | None = None) -> None:
+    """Raise ConfigError when a configured target cannot be used as it is.
+
+    An embedded target (no base URL) needs nothing: the sandbox supplies URLs and credentials.
+    """
+    if target.auth not in AUTH_MODES:
+        raise ConfigError(f"unknown auth mode {target.auth!r}; use pnauth or oauth")
+    if target.oauth_send not in OAUTH_SEND_MODES:
+        raise ConfigError(f"unknown oauth_send {target.oauth_send!r}; use basic or body")
+    if (target.oauth_cert_path is None) != (target.oauth_key_path is None):
+        raise ConfigError("MYPREF_OAUTH_CERT and MYPREF_OAUTH_KEY must be set together")
+    if target.is_embedded:
+        return
+    hint = ""
+    if ignored_secrets:
+        hint = f" ({', '.join(ignored_secrets)} in {target.config_file} ignored: file readable by others)"
+    wanted = (("MYPREF_CLIENT_ID", target.client_id), ("MYPREF_USER_ID", target.user_id))
+    missing = [env for env, value in wanted if not value]
+    if missing:
+        raise ConfigError(f"target {target.base_url} needs {' and '.join(missing)}")
+    if target.auth == "pnauth" and not target.api_key:
+        raise ConfigError(f"auth pnauth needs MYPREF_API_KEY (the PNAUTHINFO3 key) for "
+                          f"{target.base_url}{hint}")
+    if target.auth == "oauth":
+        if not target.token_url:
+            raise ConfigError("auth oauth needs MYPREF_TOKEN_URL")
+        if not target.oauth_client_id:
+            raise ConfigError("auth oauth needs MYPREF_OAUTH_CLIENT_ID")
+        if target.uses_certificate and target.oauth_client_secret:
+            raise ConfigError("set either MYPREF_OAUTH_CLIENT_SECRET or MYPREF_OAUTH_CERT/MYPREF_OAUTH_KEY, "
+                              "not both")
+        if not target.uses_certificate and not target.oauth_client_secret:
+            raise ConfigError("auth oauth needs MYPREF_OAUTH_CLIENT_SECRET or MYPREF_OAUTH_CERT + "
+                              f"MYPREF_OAUTH_KEY{hint}")
+
+
+# --------------------------------------------------------------------------------------- guards
+
+
+def _host(url: str | None) -> str | None:
+    return urlsplit(url).hostname.lower() if url and urlsplit(url).hostname else None  # type: ignore[union-attr]
+
+
+def is_vendor_host(host: str) -> bool:
+    host = host.lower().rstrip(".")
+    return any(host == domain or host.endswith("." + domain) for domain in _VENDOR_DOMAINS)
+
+
+def is_production_host(host: str) -> bool:
+    """A vendor host that is not staging: pm.mypreferences.com yes, pmstg/authstg no."""
+    host = host.lower().rstrip(".")
+    if not is_vendor_host(host):
+        return False
+    first_label = host.split(".")[0]
+    return "stg" not in first_label and "staging" not in first_label
+
+
+def is_production(target: Target) -> bool:
+    """True when the API or token URL points at the vendor's production (not staging) hosts.
+
+    Load and destructive contract runs call this and refuse unless the user opted in explicitly.
+    """
+    hosts = [h for h in (_host(target.base_url), _host(target.token_url)) if h]
+    return any(is_production_host(h) for h in hosts)
+
+
+def is_loopback(url: str | None) -> bool:
+    host = _host(url)
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_reachable(target: Target, *, timeout: float = 3.0) -> None:
+    """TCP-connect to the configured API (and token) host; raise TargetUnreachable with one line.
+
+    Only for configured targets: an embedded target has nothing to probe before it is started.
+    """
+    urls = [target.base_url] + ([target.token_url] if target.auth == "oauth" else [])
+    for url in urls:
+        if url:
+            _probe(url, timeout)
+
+
+def _probe(url: str, timeout: float) -> None:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    where = f"{host}:{port}"
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise TargetUnreachable(f"cannot resolve {host} (DNS: {exc.strerror or exc})") from None
+    last: str = "no address"
+    for family, socktype, proto, _name, address in infos:
+        sock = socket.socket(family, socktype, proto)
+        sock.settimeout(timeout)
+        try:
+            sock.connect(address)
+            return
+        except TimeoutError:
+            last = f"connection to {where} timed out after {timeout:g} s"
+        except ConnectionRefusedError:
+            last = f"connection to {where} refused (nothing listening?)"
+        except OSError as exc:
+            last = f"cannot connect to {where}: {exc.strerror or exc}"
+        finally:
+            sock.close()
+    raise TargetUnreachable(f"{url}: {last}")
+
+
+# --------------------------------------------------------------------------------------- sandbox
+
+
+@contextmanager
+def resolved_target(target: Target, **sandbox_options: Any) -> Iterator[Target]:
+    """Yield a usable Target: a configured one unchanged; for an embedded one, a running sandbox.
+
+    For the embedded case the sandbox subprocess is started with ``sandbox_options`` (see
+    ``mypref_harness.sandbox.process.running_sandbox``) and stopped when the block exits. The
+    yielded Target carries the sandbox URLs and the credentials of tenant ``target.client_id``
+    (default ACME_CORP, which has a PNAUTHINFO3 key and an OAuth client).
+    """
+    if not target.is_embedded:
+        yield target
+        return
+    # Imported lazily: the sandbox pulls in the ASGI stack, which a configured run never needs.
+    from mypref_harness.sandbox.process import running_sandbox
+
+    with running_sandbox(**sandbox_options) as handle:
+        yield target_for_sandbox(target, handle.credentials, root_url=handle.root_url)
+
+
+def target_for_sandbox(
+    target: Target, credentials: Mapping[str, Any], *, root_url: str | None = None
+) -> Target:
+    """Fill an embedded Target from the sandbox's ``--show-credentials`` dict."""
+    tenants = list(credentials.get("tenants") or [])
+    wanted = target.client_id or DEFAULT_SANDBOX_CLIENT_ID
+    tenant = next((t for t in tenants if t.get("client_id") == wanted), None)
+    if tenant is None:
+        known = ", ".join(str(t.get("client_id")) for t in tenants) or "none"
+        raise ConfigError(f"the embedded sandbox has no tenant {wanted!r} (tenants: {known})")
+    oauth = tenant.get("oauth") or {}
+    if target.auth == "oauth" and not oauth and not target.uses_certificate:
+        raise ConfigError(f"sandbox tenant {wanted} has no OAuth client; use MYPREF_AUTH=pnauth")
+    base_url = str(credentials["base_url"]).rstrip("/")
+    return dataclasses.replace(
+        target,
+        base_url=base_url,
+        token_url=credentials.get("token_url"),
+        jwks_url=credentials.get("jwks_url"),
+        client_id=wanted,
+        user_id=target.user_id or tenant.get("user_id"),
+        api_key=_as_secret(tenant.get("api_key")),
+        oauth_client_id=target.oauth_client_id if target.uses_certificate else oauth.get("client_id"),
+        oauth_client_secret=None if target.uses_certificate else _as_secret(oauth.get("client_secret")),
+        sandbox_root_url=root_url or _root_of(base_url),
+    )
+
+
+def _root_of(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}"
