@@ -1,0 +1,184 @@
+import json
+import random
+import subprocess
+import sys
+
+import pytest
+
+from mypref_harness.errors import ConfigError, HarnessError
+from mypref_harness.load import slo as slo_mod
+from mypref_harness.load import stats as st
+
+from .helpers import entry, locust_json_entry
+
+
+def test_percentile_matches_hand_computed_locust_rule():
+    hist = {float(t): 1 for t in range(1, 101)}
+    # Locust walks down from the slowest: at 96 exactly 95 requests remain below -> p95 = 96
+    assert st.percentile(hist, 0.95) == 96
+    assert st.percentile(hist, 0.50) == 51
+    assert st.percentile(hist, 1.0) == 100
+    assert st.percentile({}, 0.95) is None
+
+
+def test_percentile_equals_locusts_own_function_on_a_random_histogram():
+    rng = random.Random(7)
+    hist = {
+        float(rng.choice([3, 5, 8, 12, 20, 31, 45, 60, 99, 140, 260, 1100])): rng.randint(1, 50)
+        for _ in range(40)
+    }
+    fractions = [0.5, 0.66, 0.9, 0.95, 0.99, 0.999]
+    # Locust must not be imported in the pytest process (gevent patching): ask a child interpreter.
+    code = (
+        "import json,sys\nfrom locust.stats import calculate_response_time_percentile as p\n"
+        "h={float(k):v for k,v in json.loads(sys.argv[1]).items()}\n"
+        "print(json.dumps([p(h, sum(h.values()), f) for f in json.loads(sys.argv[2])]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(hist), json.dumps(fractions)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert [st.percentile(hist, f) for f in fractions] == json.loads(out.stdout)
+
+
+def test_parse_entries_reads_locusts_json_shape():
+    raw = [locust_json_entry("lookup: GET /x", [10, 20, 20], failures=1, per_second={1000: 2, 1001: 1})]
+    (e,) = st.parse_entries(json.loads(json.dumps(raw)))
+    assert (e.name, e.num_requests, e.num_failures) == ("lookup: GET /x", 3, 1)
+    assert e.response_times == {10.0: 1, 20.0: 2}
+    assert e.requests_per_second == {1000: 2, 1001: 1}
+    assert e.group == "lookup"
+
+
+@pytest.mark.parametrize(
+    "raw", [{}, [{"name": "x"}], [{"name": "x", "num_requests": "many", "num_failures": 0}]]
+)
+def test_parse_entries_rejects_other_shapes(raw):
+    with pytest.raises(HarnessError):
+        st.parse_entries(raw)
+
+
+def test_load_locust_json_missing_file_is_one_line_error(tmp_path):
+    with pytest.raises(HarnessError, match="cannot read Locust statistics"):
+        st.load_locust_json(tmp_path / "nope.json")
+
+
+def test_selection_merges_groups_and_excludes_bookkeeping():
+    entries = [
+        entry("lookup: GET /a", [10] * 9 + [500], start=100, end=110),
+        entry("lookup: GET /b", [20] * 10, failures=2, start=100, end=120),
+        entry("auth: POST /token", [5], start=100, end=101),
+        entry("setup: POST /Profile", [50, 50], start=99, end=100),
+    ]
+    sel = st.select(entries, ["lookup: *"])
+    assert sel.requests == 20
+    assert sel.failures == 2
+    assert sel.failure_ratio == 0.1
+    assert sel.percentile(0.5) == 20
+    assert sel.percentile(0.99) == 500
+    assert sel.duration == 20
+    assert st.business(entries).requests == 20
+    assert st.token_requests(entries) == 1
+
+
+def _slo(text, tmp_path):
+    p = tmp_path / "slo.toml"
+    p.write_text(text)
+    return slo_mod.load_slo(p)
+
+
+def test_default_slo_file_loads_and_is_realistic():
+    slo = slo_mod.load_slo()
+    groups = {g.name: g for g in slo.groups}
+    assert {"config", "lookup", "write", "history"} <= set(groups)
+    for g in groups.values():
+        assert 0 < g.percentiles_ms["p95_ms"] < 1000
+    assert slo.max_failure_ratio is not None and slo.max_failure_ratio <= 0.05
+    assert slo.min_rps is not None and slo.max_token_requests_per_process_per_minute is not None
+
+
+def test_passing_run(tmp_path):
+    slo = _slo(
+        "[run]\nmax_failure_ratio = 0.05\nmin_rps = 1\nmax_token_requests = 3\n"
+        "[latency.lookup]\np50_ms = 30\np95_ms = 100\n",
+        tmp_path,
+    )
+    entries = [entry("lookup: GET /a", [10] * 20, end=1010), entry("auth: POST /t", [5, 5])]
+    results = slo_mod.evaluate(slo, entries)
+    assert [r.name for r in results] == [
+        "run.max_failure_ratio",
+        "run.min_rps",
+        "run.max_token_requests",
+        "latency.lookup.p50_ms",
+        "latency.lookup.p95_ms",
+    ]
+    assert all(r.passed for r in results), slo_mod.format_table(results)
+    assert results[1].actual == pytest.approx(2.2)  # 22 requests in 10 s
+
+
+def test_breaches_are_reported_with_actual_values(tmp_path):
+    slo = _slo(
+        "[run]\nmax_failure_ratio = 0.01\nmin_rps = 100\nmax_token_requests = 1\n"
+        "[latency.write]\np95_ms = 50\n",
+        tmp_path,
+    )
+    entries = [entry("write: POST /p", [40] * 18 + [90, 95], failures=1), entry("auth: POST /t", [5, 5])]
+    bad = {r.name: r for r in slo_mod.breaches(slo_mod.evaluate(slo, entries))}
+    assert set(bad) == {
+        "run.max_failure_ratio",
+        "run.min_rps",
+        "run.max_token_requests",
+        "latency.write.p95_ms",
+    }
+    assert bad["latency.write.p95_ms"].actual == 95
+    assert bad["run.max_token_requests"].actual == 2
+    table = slo_mod.format_table(list(bad.values()))
+    assert "latency.write.p95_ms" in table and "FAIL" in table and "<= 50" in table
+
+
+def test_group_without_traffic_fails_when_required_and_is_skipped_otherwise(tmp_path):
+    slo = _slo("[latency.history]\np95_ms = 10\n[latency.create]\np95_ms = 10\nrequired = false\n", tmp_path)
+    results = {r.name: r for r in slo_mod.evaluate(slo, [entry("lookup: GET /a", [1])])}
+    assert not results["latency.history.p95_ms"].passed
+    assert results["latency.create.p95_ms"].passed and results["latency.create.p95_ms"].skipped
+
+
+def test_token_budget_per_process_per_minute():
+    assert slo_mod.allowed_token_requests(2.0, 15, 1) == 2
+    assert slo_mod.allowed_token_requests(2.0, 120, 2) == 2 * 5
+    assert slo_mod.allowed_token_requests(12.0, 30, 1) == 7
+
+
+def test_token_budget_is_checked_against_processes(tmp_path):
+    slo = _slo("[run]\nmax_token_requests_per_process_per_minute = 2\n", tmp_path)
+    tokens = entry("auth: POST /t", [5] * 5, start=0, end=60)
+    (one,) = slo_mod.evaluate(slo, [tokens], duration_s=60, processes=1)
+    (two,) = slo_mod.evaluate(slo, [tokens], duration_s=60, processes=2)
+    assert (one.limit, one.passed) == (3, False)
+    assert (two.limit, two.passed) == (6, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "msg"),
+    [
+        ("[run]\nmax_failure_ratio = 2\n", "between 0 and 1"),
+        ("[run]\nmin_rps = 'fast'\n", "must be a number"),
+        ("[run]\nmax_tokens = 3\n", "unknown key"),
+        ("[latency.x]\np95 = 3\n", "unknown key"),
+        ("[latency.x]\nmatch = 3\n", "list of glob"),
+        ("[budget]\n", "unknown table"),
+        ("[run\n", "not valid TOML"),
+        ("[run]\nmax_token_requests = -1\n", "non-negative integer"),
+    ],
+)
+def test_bad_slo_files_are_config_errors(tmp_path, text, msg):
+    with pytest.raises(ConfigError, match=msg):
+        _slo(text, tmp_path)
+
+
+def test_unreadable_slo_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read SLO file"):
+        slo_mod.load_slo(tmp_path / "missing.toml")
