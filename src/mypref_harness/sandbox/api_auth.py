@@ -1,0 +1,198 @@
+"""Authentication of API requests: PNAUTHINFO3 (through the project's own ``Verifier``) or a Bearer JWT.
+
+Failures become the documented 401: ``{"Message": "<documented phrase>"}``, the no-cache headers and
+``WWW-Authenticate: PNAUTHINFO3 realm="<sandbox root>"``. Bearer failures add an RFC 6750 challenge
+``Bearer error="invalid_token", error_description="..."`` first, so a client can tell "get a new token"
+from "your signature is wrong".
+
+The auth defects of ``defects.py`` are implemented here, each where the real bug would live.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from starlette.responses import JSONResponse, Response
+
+from mypref_harness.auth.pnauth import PnAuthError, Reason, Scheme, build_message, parse_header
+from mypref_harness.auth.verifier import ClientRecord, UnknownClient, VerifiedCredential, Verifier
+from mypref_harness.sandbox.context import AUTH_OAUTH, AUTH_PNAUTH, RequestContext
+from mypref_harness.sandbox.oauth_server import TokenError, TokenVerifier
+from mypref_harness.sandbox.settings import SandboxSettings
+from mypref_harness.sandbox.tenants import Tenant, TenantRegistry
+
+DAY_SECONDS = 86_400
+PREFIX_COMPARE_CHARS = 8  # the signature-prefix-compare defect compares only this many characters
+NO_CACHE_HEADERS = {"Cache-Control": "no-cache", "Pragma": "no-cache", "Expires": "-1"}
+_SHA1_SCHEMES = {"PNAUTHINFO3-HMAC-SHA1": True, "PNAUTHINFO3-SHA1": False}  # name -> keyed
+
+
+@dataclass(frozen=True)
+class AuthFailure:
+    message: str  # the 401 body's Message
+    bearer_description: str | None = None  # set for Bearer failures (RFC 6750 error_description)
+
+
+class _AnyUser(frozenset[str]):
+    """The unknown-user-accepted defect: a user set that contains everybody."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+class DefectiveVerifier(Verifier):
+    """The project's Verifier plus the two defects that need a different comparison or hash.
+
+    It only runs when ``sha1-accepted`` or ``signature-prefix-compare`` is on; a clean sandbox uses the
+    plain ``Verifier``.
+    """
+
+    def __init__(self, *args: object, accept_sha1: bool, prefix_compare: bool, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.accept_sha1 = accept_sha1
+        self.prefix_compare = prefix_compare
+
+    def verify(self, client_id: str, header_value: str | None) -> VerifiedCredential:
+        try:
+            return super().verify(client_id, header_value)
+        except PnAuthError as exc:
+            scheme_text = (header_value or "").strip().partition(" ")[0].upper()
+            if exc.reason is Reason.INVALID_SCHEME and self.accept_sha1 and scheme_text in _SHA1_SCHEMES:
+                return self._verify_loose(
+                    client_id, header_value or "", Scheme(_SHA1_SCHEMES[scheme_text], "SHA1")
+                )
+            if exc.reason is Reason.UNAUTHENTICATED and self.prefix_compare:
+                return self._verify_loose(client_id, header_value or "", None)
+            raise
+
+    def _verify_loose(self, client_id: str, header_value: str, scheme: Scheme | None) -> VerifiedCredential:
+        record = self.lookup(client_id)
+        if record is None:
+            raise UnknownClient(client_id)
+        if scheme is not None:  # parse the rest of a SHA-1 header as if it named a known scheme
+            rest = header_value.strip().partition(" ")[2]
+            parsed = replace(parse_header(f"PNAUTHINFO3-HMAC-SHA256 {rest}"), scheme=scheme)
+        else:
+            parsed = parse_header(header_value)
+        issued = self._check_time(parsed.timestamp, record)
+        user_id = self._known_user(parsed.credential_user_id, record)
+        message = build_message(
+            parsed.scheme, record.api_key, client_id, parsed.credential_user_id, parsed.timestamp
+        ).encode("utf-8")
+        algorithm = parsed.scheme.hash_name.lower()
+        if parsed.scheme.keyed:
+            digest = hmac.digest(record.api_key.encode("utf-8"), message, algorithm)
+        else:
+            digest = hashlib.new(algorithm, message).digest()
+        expected = base64.b64encode(digest).decode("ascii")
+        sent = parsed.signature
+        if self.prefix_compare:
+            expected, sent = expected[:PREFIX_COMPARE_CHARS], sent[:PREFIX_COMPARE_CHARS]
+        if expected != sent:
+            raise PnAuthError(Reason.UNAUTHENTICATED, "signature does not match")
+        return VerifiedCredential(user_id=user_id, issued_at=issued)
+
+
+def client_segment(relative_path: str) -> str:
+    """The ClientId of an API path (relative to /Profiles/v4): first segment, or second after Async."""
+    segments = relative_path.lstrip("/").split("/")
+    if segments[0] == "Async":
+        return segments[1] if len(segments) > 1 else ""
+    return segments[0]
+
+
+class ApiAuthenticator:
+    def __init__(
+        self,
+        settings: SandboxSettings,
+        tenants: TenantRegistry,
+        tokens: TokenVerifier,
+        clock: Callable[[], float],
+    ) -> None:
+        self.settings = settings
+        self.tenants = tenants
+        self.tokens = tokens
+        self.case_insensitive = settings.has_defect("clientid-case-insensitive")
+        self.cross_tenant = settings.has_defect("cross-tenant-token")
+        self._records = {t.client_id: self._record(t) for t in tenants}
+        verifier_args = {"lookup": self._records.get, "clock": clock}
+        accept_sha1 = settings.has_defect("sha1-accepted")
+        prefix = settings.has_defect("signature-prefix-compare")
+        if accept_sha1 or prefix:
+            self.verifier: Verifier = DefectiveVerifier(
+                **verifier_args, accept_sha1=accept_sha1, prefix_compare=prefix
+            )
+        else:
+            self.verifier = Verifier(**verifier_args)  # type: ignore[arg-type]
+
+    def _record(self, tenant: Tenant) -> ClientRecord:
+        s = self.settings
+        window = DAY_SECONDS if s.has_defect("day-long-window") else tenant.pnauth_window
+        return ClientRecord(
+            client_id=tenant.client_id,
+            api_key=tenant.api_key,
+            users=_AnyUser() if s.has_defect("unknown-user-accepted") else frozenset(tenant.users),
+            expiration_seconds=window,
+            future_tolerance_seconds=window if s.has_defect("future-timestamp-accepted") else 0,
+        )
+
+    def tenant_for(self, client_id: str) -> Tenant | None:
+        return self.tenants.get(client_id, case_insensitive=self.case_insensitive)
+
+    def authenticate(
+        self, path_client_id: str, tenant: Tenant, authorization: str | None
+    ) -> RequestContext | AuthFailure:
+        if authorization is not None and authorization[:7].lower() == "bearer ":
+            return self._bearer(path_client_id, tenant, authorization[7:].strip())
+        # The message is signed over the path's ClientId. The case defect looks the tenant up
+        # case-insensitively and then signs over the registered spelling, so a wrong case passes.
+        signed_client_id = tenant.client_id if self.case_insensitive else path_client_id
+        try:
+            credential = self.verifier.verify(signed_client_id, authorization)
+        except PnAuthError as exc:
+            return AuthFailure(exc.message)
+        except UnknownClient:  # cannot happen: the tenant was resolved first; stay safe anyway
+            return AuthFailure(Reason.UNAUTHENTICATED.message)
+        return RequestContext(tenant.client_id, credential.user_id, AUTH_PNAUTH)
+
+    def _bearer(self, path_client_id: str, tenant: Tenant, token: str) -> RequestContext | AuthFailure:
+        try:
+            claims = self.tokens.verify(token)
+        except TokenError as exc:
+            return _bearer_failure(str(exc))
+        if not self.cross_tenant:
+            same = (
+                claims.client_id.casefold() == path_client_id.casefold()
+                if self.case_insensitive
+                else claims.client_id == path_client_id
+            )
+            if not same:
+                return _bearer_failure("The access token was issued for another ClientId")
+        if claims.user_id not in tenant.users and not self.cross_tenant:
+            return _bearer_failure("The access token's UserId is not a user of this ClientId")
+        return RequestContext(tenant.client_id, claims.user_id, AUTH_OAUTH)
+
+
+def _bearer_failure(description: str) -> AuthFailure:
+    return AuthFailure(f"{Reason.UNAUTHENTICATED.message} {description}.", bearer_description=description)
+
+
+def unauthorized_response(failure: AuthFailure, realm: str, *, with_challenge: bool = True) -> Response:
+    response = JSONResponse(
+        {"Message": failure.message},
+        status_code=401,
+        headers=NO_CACHE_HEADERS,
+        media_type="application/json; charset=utf-8",
+    )
+    if with_challenge:
+        if failure.bearer_description is not None:
+            description = failure.bearer_description.replace('"', "'")
+            response.headers.append(
+                "WWW-Authenticate", f'Bearer error="invalid_token", error_description="{description}"'
+            )
+        response.headers.append("WWW-Authenticate", f'PNAUTHINFO3 realm="{realm}"')
+    return response
