@@ -1,0 +1,61 @@
+"""`mypref-harness gate`: the release gate on the configured target (or the embedded sandbox)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mypref_harness import report
+from mypref_harness.errors import ExitCode
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "gate",
+        help="run vectors, contract, auth conformance and a load smoke; one verdict, one report",
+        description="With no MYPREF_BASE_URL the embedded sandbox is started on a free loopback port.",
+    )
+    p.add_argument("--stages", help="comma-separated subset of: vectors,contract,auth,load (default: all)")
+    p.add_argument("--quick", action="store_true", help="smaller budgets for a first look")
+    p.add_argument("--max-examples", type=int, help="Schemathesis examples per operation")
+    p.add_argument("--load-duration", help="load smoke duration, e.g. 20s or 1m")
+    p.add_argument("--load-users", type=int, help="simulated users in the load smoke")
+    p.add_argument("--seed", type=int, help="Schemathesis/Hypothesis seed for a reproducible run")
+    p.add_argument("--slo", type=Path, help="SLO file for the load stage (default loadtests/slo.toml)")
+    p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where artifacts go (reports/)")
+    p.add_argument("--config", type=Path, help="TOML configuration file (default ./mypref.toml if present)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mypref_harness.config import load_target, resolved_target
+    from mypref_harness.gate import GateOptions, describe_target, parse_stages, run_gate, verdict_rows
+
+    if args.max_examples is not None and args.max_examples < 1:
+        print("mypref-harness gate: --max-examples must be at least 1", file=sys.stderr)
+        return ExitCode.USAGE
+    options = GateOptions(
+        stages=parse_stages(args.stages),
+        quick=args.quick,
+        max_examples=args.max_examples,
+        load_duration=args.load_duration,
+        load_users=args.load_users,
+        seed=args.seed,
+        report_dir=args.report_dir,
+        slo_path=args.slo,
+    )
+    target = load_target(toml_path=args.config)
+    print(f"gate: target {describe_target(target)}; stages {', '.join(options.stages)}", flush=True)
+    with resolved_target(target) as live:
+        if target.is_embedded:
+            print(f"gate: embedded sandbox at {live.base_url}", flush=True)
+        result = run_gate(live, options, progress=lambda line: print(line, flush=True))
+    print()
+    print(report.markdown_table(["Stage", "Result", "Key figures", "Reports"], verdict_rows(result)))
+    for leak in result.leaks:
+        print(f"gate: secret found in artifact: {leak}", file=sys.stderr)
+    verdict = "PASS" if result.passed else "FAIL"
+    print(f"gate: {verdict} (exit {result.exit_code}) in {result.elapsed_s:.0f}s;"
+          f" summary: {result.summary_md}")
+    return result.exit_code

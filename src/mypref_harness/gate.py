@@ -1,0 +1,252 @@
+"""The release gate: vectors -> contract -> auth conformance -> load smoke -> one verdict, one report.
+
+Each stage turns its suite's result into a `StageResult` (outcome, key figures, JUnit cases, report
+files); the gate prints progress as it goes, then the verdict table, writes `summary.md`,
+`summary.json`, a JUnit file per stage and a latency chart, and finally scans every artifact for
+secrets: a leak fails the gate and names the file.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mypref_harness import report
+from mypref_harness.config import Target
+from mypref_harness.errors import ExitCode, HarnessError
+
+STAGES: tuple[str, ...] = ("vectors", "contract", "auth", "load")
+STAGE_TITLES = {
+    "vectors": "Auth vector corpus",
+    "contract": "Contract (Schemathesis)",
+    "auth": "Auth conformance",
+    "load": "Load smoke with SLOs",
+}
+# Budgets: the default is a real gate that still fits in a CI job; --quick is for a first look.
+DEFAULT_MAX_EXAMPLES, QUICK_MAX_EXAMPLES = 10, 3
+DEFAULT_LOAD_DURATION, QUICK_LOAD_DURATION = "20s", "10s"
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class GateOptions:
+    stages: Sequence[str] = STAGES
+    quick: bool = False
+    max_examples: int | None = None
+    load_duration: str | None = None
+    load_users: int | None = None
+    seed: int | None = None
+    report_dir: Path = Path("reports")
+    vectors_dir: Path | None = None
+    slo_path: Path | None = None
+
+    @property
+    def effective_max_examples(self) -> int:
+        if self.max_examples is not None:
+            return self.max_examples
+        return QUICK_MAX_EXAMPLES if self.quick else DEFAULT_MAX_EXAMPLES
+
+    @property
+    def effective_load_duration(self) -> str:
+        if self.load_duration is not None:
+            return self.load_duration
+        return QUICK_LOAD_DURATION if self.quick else DEFAULT_LOAD_DURATION
+
+
+@dataclass
+class StageResult:
+    name: str
+    outcome: str  # "pass" | "fail" | "error"
+    exit_code: int
+    figures: dict[str, Any] = field(default_factory=dict)
+    detail: str = ""
+    report_files: list[Path] = field(default_factory=list)
+    junit_cases: list[report.JUnitCase] = field(default_factory=list)
+    elapsed_s: float = 0.0
+    timeline: list[dict[str, float]] = field(default_factory=list)
+
+
+@dataclass
+class GateResult:
+    stages: list[StageResult]
+    leaks: list[report.Leak]
+    elapsed_s: float
+    report_dir: Path
+    summary_md: Path | None = None
+    summary_json: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        codes = [s.exit_code for s in self.stages]
+        if self.leaks:
+            codes.append(int(ExitCode.FINDINGS))
+        # The most actionable code wins: unreachable, then usage/config, then findings.
+        for code in (ExitCode.UNREACHABLE, ExitCode.USAGE, ExitCode.FINDINGS):
+            if int(code) in codes:
+                return int(code)
+        return int(ExitCode.OK)
+
+    @property
+    def passed(self) -> bool:
+        return self.exit_code == ExitCode.OK
+
+
+def parse_stages(text: str | None) -> tuple[str, ...]:
+    """`--stages vectors,load` -> ("vectors", "load") in the gate's own order; unknown names are an error."""
+    if not text:
+        return STAGES
+    wanted = [s.strip().lower() for s in text.split(",") if s.strip()]
+    unknown = [s for s in wanted if s not in STAGES]
+    if unknown:
+        raise HarnessError(f"unknown stage(s) {', '.join(unknown)}; choose from {', '.join(STAGES)}")
+    if not wanted:
+        raise HarnessError("--stages names no stage")
+    return tuple(s for s in STAGES if s in wanted)
+
+
+def run_gate(target: Target, options: GateOptions, progress: Progress = print) -> GateResult:
+    """Run the chosen stages against an already resolved target and write the reports."""
+    from mypref_harness import gate_stages  # the suites are imported only when a gate really runs
+
+    options.report_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    results: list[StageResult] = []
+    findings_so_far = 0
+    for name in options.stages:
+        progress(f"[{_clock(started)}] {name}: running ({STAGE_TITLES[name]})")
+        stage_started = time.monotonic()
+        try:
+            result = gate_stages.RUNNERS[name](target, options)
+        except HarnessError as exc:
+            result = StageResult(name, "error", int(exc.exit_code), detail=str(exc))
+            result.junit_cases = [report.JUnitCase(name=name, classname=f"gate.{name}", error=str(exc))]
+        result.elapsed_s = time.monotonic() - stage_started
+        results.append(result)
+        findings_so_far += int(result.figures.get("failures", 0) or 0)
+        progress(
+            f"[{_clock(started)}] {name}: {result.outcome.upper()} in {result.elapsed_s:.1f}s"
+            f" - {result.detail} (findings so far: {findings_so_far})"
+        )
+    gate = GateResult(results, [], time.monotonic() - started, options.report_dir)
+    _write_reports(gate, target, options)
+    gate.leaks = report.scan_for_secrets([options.report_dir], target.named_secrets())
+    if gate.leaks:
+        # Rewrite the summaries so the verdict they show includes the leak (they hold no secret).
+        _write_reports(gate, target, options)
+    return gate
+
+
+def _clock(started: float) -> str:
+    elapsed = int(time.monotonic() - started)
+    return f"{elapsed // 60:02d}:{elapsed % 60:02d}"
+
+
+# ------------------------------------------------------------------------------------ reports
+
+
+def verdict_rows(gate: GateResult) -> list[list[str]]:
+    rows = []
+    for stage in gate.stages:
+        figures = ", ".join(f"{k} {v}" for k, v in stage.figures.items())
+        links = ", ".join(_relative(p, gate.report_dir) for p in stage.report_files[:4])
+        rows.append([STAGE_TITLES[stage.name], stage.outcome.upper(), figures or stage.detail, links])
+    if gate.leaks:
+        files = sorted({_relative(leak.path, gate.report_dir) for leak in gate.leaks})
+        rows.append(["Secret scan of artifacts", "FAIL", f"{len(gate.leaks)} leak(s)", ", ".join(files)])
+    return rows
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _write_reports(gate: GateResult, target: Target, options: GateOptions) -> None:
+    secrets = target.secrets()
+    for stage in gate.stages:
+        if stage.junit_cases:
+            path = options.report_dir / f"junit-gate-{stage.name}.xml"
+            report.write_junit(path, f"gate.{stage.name}", stage.junit_cases, secrets=secrets)
+    chart = _write_chart(gate, options.report_dir)
+    gate.summary_md = options.report_dir / "summary.md"
+    gate.summary_md.write_text(render_markdown(gate, target, chart), encoding="utf-8")
+    gate.summary_json = options.report_dir / "summary.json"
+    gate.summary_json.write_text(json.dumps(render_json(gate, target), indent=2) + "\n", encoding="utf-8")
+
+
+def _write_chart(gate: GateResult, report_dir: Path) -> Path | None:
+    from mypref_harness.chart import Series, line_chart_svg
+
+    load = next((s for s in gate.stages if s.name == "load" and s.timeline), None)
+    if load is None:
+        return None
+    series = [
+        Series(label, [(row["t"], row[key]) for row in load.timeline if row.get(key) is not None], color)
+        for label, key, color in (("p50 ms", "p50", "#1f77b4"), ("p95 ms", "p95", "#d62728"))
+    ]
+    path = report_dir / "latency.svg"
+    path.write_text(line_chart_svg("Load smoke: latency over time", series), encoding="utf-8")
+    return path
+
+
+def describe_target(target: Target) -> str:
+    where = target.base_url or "embedded sandbox"
+    return f"{where} (client {target.client_id}, user {target.user_id}, auth {target.auth})"
+
+
+def render_markdown(gate: GateResult, target: Target, chart: Path | None = None) -> str:
+    verdict = "PASS" if gate.passed else "FAIL"
+    lines = [
+        f"# Release gate: {verdict}",
+        "",
+        f"Target: {report.md_escape(describe_target(target))}  ",
+        f"Elapsed: {gate.elapsed_s:.0f} s, exit code {gate.exit_code}",
+        "",
+        report.markdown_table(["Stage", "Result", "Key figures", "Reports"], verdict_rows(gate)),
+    ]
+    if chart is not None:
+        lines += [f"![Latency over time]({chart.name})", ""]
+    for stage in gate.stages:
+        failed = [c for c in stage.junit_cases if c.outcome in ("failure", "error")]
+        if failed:
+            body = "\n".join(f"{c.name}: {_first_line(c.failure or c.error)}" for c in failed)
+            lines.append(report.markdown_details(f"{STAGE_TITLES[stage.name]}: {len(failed)} failed", body))
+    return "\n".join(lines) + "\n"
+
+
+def _first_line(text: str | None, limit: int = 300) -> str:
+    return (text or "").strip().splitlines()[0][:limit] if (text or "").strip() else ""
+
+
+def render_json(gate: GateResult, target: Target) -> dict[str, Any]:
+    return {
+        "verdict": "pass" if gate.passed else "fail",
+        "exit_code": gate.exit_code,
+        "elapsed_s": round(gate.elapsed_s, 2),
+        "target": {
+            "base_url": target.base_url,
+            "client_id": target.client_id,
+            "user_id": target.user_id,
+            "auth": target.auth,
+        },
+        "stages": [
+            {
+                "name": s.name,
+                "outcome": s.outcome,
+                "exit_code": s.exit_code,
+                "elapsed_s": round(s.elapsed_s, 2),
+                "figures": s.figures,
+                "detail": s.detail,
+                "reports": [_relative(p, gate.report_dir) for p in s.report_files],
+            }
+            for s in gate.stages
+        ],
+        "leaks": [{"file": _relative(leak.path, gate.report_dir), "kind": leak.kind} for leak in gate.leaks],
+    }

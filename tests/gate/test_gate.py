@@ -1,0 +1,109 @@
+import json
+
+import pytest
+
+from mypref_harness import gate_stages, report
+from mypref_harness.config import Target
+from mypref_harness.errors import ConfigError, HarnessError, TargetUnreachable
+from mypref_harness.gate import GateOptions, StageResult, parse_stages, run_gate
+
+API_KEY = "gate-test-api-key-value-0123456789"
+
+
+@pytest.fixture
+def target():
+    return Target(base_url="http://127.0.0.1:9/Profiles/v4", client_id="ACME_CORP", user_id="John.Doe",
+                  api_key=API_KEY)
+
+
+def _stage(name, outcome="pass", code=0, failures=0, files=()):
+    def runner(target, options):
+        cases = [report.JUnitCase(name=f"{name}-case", classname=name,
+                                  failure="boom: it broke" if failures else None)]
+        return StageResult(name, outcome, code, figures={"failures": failures}, detail=f"{name} done",
+                           report_files=list(files), junit_cases=cases)
+    return runner
+
+
+@pytest.fixture
+def fake_stages(monkeypatch):
+    runners = {name: _stage(name) for name in ("vectors", "contract", "auth", "load")}
+    monkeypatch.setattr(gate_stages, "RUNNERS", runners)
+    return runners
+
+
+def test_all_stages_pass_gives_exit_0_and_writes_summaries(tmp_path, target, fake_stages):
+    lines = []
+    result = run_gate(target, GateOptions(report_dir=tmp_path), progress=lines.append)
+    assert result.exit_code == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["verdict"] == "pass"
+    assert [s["name"] for s in summary["stages"]] == ["vectors", "contract", "auth", "load"]
+    assert "# Release gate: PASS" in (tmp_path / "summary.md").read_text()
+    assert (tmp_path / "junit-gate-contract.xml").exists()
+    assert any("contract: PASS" in line for line in lines)
+
+
+def test_findings_in_one_stage_fail_the_gate_with_exit_1(tmp_path, target, fake_stages):
+    fake_stages["contract"] = _stage("contract", "fail", 1, failures=3)
+    result = run_gate(target, GateOptions(report_dir=tmp_path), progress=lambda _: None)
+    assert result.exit_code == 1
+    md = (tmp_path / "summary.md").read_text()
+    assert "# Release gate: FAIL" in md
+    assert "boom: it broke" in md
+
+
+def test_unreachable_wins_over_findings_and_usage(tmp_path, target, fake_stages):
+    def unreachable(target, options):
+        raise TargetUnreachable("connection refused by 127.0.0.1:9")
+
+    def bad_config(target, options):
+        raise ConfigError("MYPREF_API_KEY is not set")
+
+    fake_stages["contract"] = _stage("contract", "fail", 1, failures=1)
+    fake_stages["auth"] = bad_config
+    fake_stages["load"] = unreachable
+    result = run_gate(target, GateOptions(report_dir=tmp_path), progress=lambda _: None)
+    assert result.exit_code == 3
+    outcomes = {s.name: (s.outcome, s.exit_code) for s in result.stages}
+    assert outcomes["auth"] == ("error", 2)
+    assert outcomes["load"] == ("error", 3)
+
+
+def test_a_secret_in_any_artifact_fails_the_gate_and_names_the_file(tmp_path, target, fake_stages):
+    def leaky(target, options):
+        path = tmp_path / "load" / "locust.log"
+        path.parent.mkdir()
+        path.write_text(f"debug: key={API_KEY}\n")
+        return StageResult("load", "pass", 0, report_files=[path])
+
+    fake_stages["load"] = leaky
+    result = run_gate(target, GateOptions(report_dir=tmp_path), progress=lambda _: None)
+    assert result.exit_code == 1
+    assert [leak.path.name for leak in result.leaks] == ["locust.log"]
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["leaks"] == [{"file": "load/locust.log", "kind": "api_key"}]
+    # The summaries themselves never carry the secret.
+    assert API_KEY not in (tmp_path / "summary.md").read_text()
+
+
+def test_only_the_chosen_stages_run_in_gate_order(tmp_path, target, fake_stages):
+    result = run_gate(target, GateOptions(stages=parse_stages("load,vectors"), report_dir=tmp_path),
+                      progress=lambda _: None)
+    assert [s.name for s in result.stages] == ["vectors", "load"]
+
+
+def test_unknown_stage_is_a_usage_error():
+    with pytest.raises(HarnessError, match="unknown stage"):
+        parse_stages("contract,fuzz")
+
+
+def test_latency_chart_is_written_from_the_load_timeline(tmp_path, target, fake_stages):
+    def load_with_timeline(target, options):
+        timeline = [{"t": float(t), "p50": 10.0 + t, "p95": 30.0 + t} for t in range(5)]
+        return StageResult("load", "pass", 0, timeline=timeline)
+
+    fake_stages["load"] = load_with_timeline
+    run_gate(target, GateOptions(report_dir=tmp_path), progress=lambda _: None)
+    assert "<polyline" in (tmp_path / "latency.svg").read_text()
+    assert "![Latency over time](latency.svg)" in (tmp_path / "summary.md").read_text()
