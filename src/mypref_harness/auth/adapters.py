@@ -37,12 +37,6 @@ _TOKEN_BODY_RE = re.compile(
     r"|signature has expired",
     re.IGNORECASE,
 )
-# The documented PNAUTHINFO3 401 texts: never a token problem.
-_PNAUTH_BODY_RE = re.compile(
-    r"PNAUTHINFO|Invalid Authorization Header|Unable to authenticate request|scheme is invalid"
-    r"|ISO 8601|issued timestamp|Missing Authorization Header",
-    re.IGNORECASE,
-)
 
 
 def _get_header(headers: Any, name: str) -> list[str]:
@@ -74,9 +68,10 @@ def _body_text(response: Any) -> str:
 def is_token_error(response: Any) -> bool:
     """True for a 401 that says the *access token* is expired or invalid.
 
-    Evidence, in order: ``WWW-Authenticate`` with ``error="invalid_token"`` (RFC 6750); then a body
-    naming an expired/invalid token. A PNAUTHINFO3 challenge or one of the documented PNAUTHINFO3
-    401 messages is never a token error. Works with httpx, requests and Locust responses.
+    Evidence: ``WWW-Authenticate`` with ``error="invalid_token"`` (RFC 6750), or else a body naming
+    an expired/invalid/malformed token (a server that omits the challenge). A PNAUTHINFO3 challenge
+    or one of the documented PNAUTHINFO3 401 messages is never a token error.
+    Works with httpx, requests and Locust responses (needs .status_code, .headers, .text/.content).
     """
     if getattr(response, "status_code", None) != 401:
         return False
@@ -94,8 +89,8 @@ def is_token_error(response: Any) -> bool:
             return True
         fields = ("Message", "message", "error", "error_description", "detail", "title")
         message = " ".join(str(parsed.get(k, "")) for k in fields)
-    if _PNAUTH_BODY_RE.search(message):
-        return False
+    # The documented PNAUTHINFO3 401 texts (scheme, ISO 8601 date, "too large", missing header,
+    # "Unable to authenticate request") never name a token, so they do not match.
     return bool(_TOKEN_BODY_RE.search(message))
 
 

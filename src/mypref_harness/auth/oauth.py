@@ -83,12 +83,18 @@ class TokenInfo:
         return self.expires_at - self.obtained_at
 
 
-def httpx_post(timeout: float = DEFAULT_TIMEOUT, verify: bool = True) -> JsonPost:
-    """The default transport: a short-lived httpx request per fetch (fetches are rare)."""
+def httpx_post(
+    timeout: float = DEFAULT_TIMEOUT, verify: bool = True, transport: httpx.BaseTransport | None = None
+) -> JsonPost:
+    """The default transport: a short-lived httpx client per fetch (fetches are rare).
+
+    ``transport`` is for tests (httpx.MockTransport) and custom TLS setups.
+    """
 
     def post(url: str, data: dict[str, str], headers: dict[str, str]) -> tuple[int, Any, Mapping[str, str]]:
         try:
-            response = httpx.post(url, data=data, headers=headers, timeout=timeout, verify=verify)
+            with httpx.Client(timeout=timeout, verify=verify, transport=transport) as client:
+                response = client.post(url, data=data, headers=headers)
         except httpx.TransportError as exc:
             raise TransportFailure(_describe_transport_error(exc)) from None
         try:

@@ -87,8 +87,9 @@ class Verifier:
         parsed = parse_header(header_value)
         issued = self._check_time(parsed.timestamp, record)
         user_id = self._known_user(parsed.credential_user_id, record)
-        message = build_message(parsed.scheme, record.api_key, client_id, parsed.credential_user_id,
-                                parsed.timestamp)
+        message = build_message(
+            parsed.scheme, record.api_key, client_id, parsed.credential_user_id, parsed.timestamp
+        )
         expected = base64.b64encode(_digest(parsed.scheme, record.api_key, message))
         # Compare the Base64 TEXT, not the decoded bytes: a non-canonical encoding (other trailing
         # bits) decodes to the same digest but is not what a correct signer sends.
