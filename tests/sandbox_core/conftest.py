@@ -1,0 +1,52 @@
+"""Fixtures of the sandbox-core tests.
+
+Most tests drive the app in-process with Starlette's TestClient WITHOUT running the lifespan: the data
+layer is then not opened and an authenticated API request answers 501 "data layer not built yet". That
+makes 501 a clean "authentication passed" marker, independent of the data layer's progress.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # Starlette 1.10 nags about httpx vs httpx2
+    from starlette.testclient import TestClient
+
+from sbcore_helpers import ROOT
+
+from mypref_harness.sandbox.app import create_app
+from mypref_harness.sandbox.settings import SandboxSettings
+
+
+@pytest.fixture(scope="session")
+def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One state dir for the whole session: the RSA keys are generated once."""
+    return tmp_path_factory.mktemp("sandbox-state")
+
+
+@pytest.fixture(scope="session")
+def make_settings(state_dir: Path) -> Callable[..., SandboxSettings]:
+    def make(**kwargs: Any) -> SandboxSettings:
+        kwargs.setdefault("state_dir", state_dir)
+        return SandboxSettings(**kwargs).with_port(8000)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def make_client(make_settings: Callable[..., SandboxSettings]) -> Callable[..., TestClient]:
+    def make(**kwargs: Any) -> TestClient:
+        return TestClient(create_app(make_settings(**kwargs)), base_url=ROOT, raise_server_exceptions=True)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def client(make_client: Callable[..., TestClient]) -> Iterator[TestClient]:
+    yield make_client()
