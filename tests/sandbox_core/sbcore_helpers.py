@@ -1,4 +1,4 @@
-"""Constants and helpers shared by the sandbox-core tests (imported by module name: tests have no packages)."""
+"""Constants and helpers shared by the sandbox-core tests (imported by module name, not package)."""
 
 from __future__ import annotations
 
