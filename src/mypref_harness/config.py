@@ -122,7 +122,8 @@ class Target:
     jwks_url: str | None = None
     sandbox_root_url: str | None = None  # set when this target is a sandbox we started
     config_file: Path | None = None
-    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)  # key -> "env"|"file"|...
+    # where each value came from, e.g. "env MYPREF_BASE_URL" or "file mypref.toml"
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "api_key", _as_secret(self.api_key))
@@ -534,13 +535,14 @@ def _probe(url: str, timeout: float) -> None:
 
 
 @contextmanager
-def resolved_target(target: Target, **sandbox_options: Any) -> Iterator[Target]:
+def resolved_target(target: Target, *, certificate: bool = False, **sandbox_options: Any) -> Iterator[Target]:
     """Yield a usable Target: a configured one unchanged; for an embedded one, a running sandbox.
 
     For the embedded case the sandbox subprocess is started with ``sandbox_options`` (see
     ``mypref_harness.sandbox.process.running_sandbox``) and stopped when the block exits. The
     yielded Target carries the sandbox URLs and the credentials of tenant ``target.client_id``
-    (default ACME_CORP, which has a PNAUTHINFO3 key and an OAuth client).
+    (default ACME_CORP, which has a PNAUTHINFO3 key and an OAuth client). ``certificate=True``
+    selects the tenant's certificate OAuth client (private_key_jwt) instead of its secret client.
     """
     if not target.is_embedded:
         yield target
@@ -549,13 +551,18 @@ def resolved_target(target: Target, **sandbox_options: Any) -> Iterator[Target]:
     from mypref_harness.sandbox.process import running_sandbox
 
     with running_sandbox(**sandbox_options) as handle:
-        yield target_for_sandbox(target, handle.credentials, root_url=handle.root_url)
+        yield target_for_sandbox(target, handle.credentials, root_url=handle.root_url,
+                                 certificate=certificate)
 
 
 def target_for_sandbox(
-    target: Target, credentials: Mapping[str, Any], *, root_url: str | None = None
+    target: Target, credentials: Mapping[str, Any], *, root_url: str | None = None, certificate: bool = False
 ) -> Target:
-    """Fill an embedded Target from the sandbox's ``--show-credentials`` dict."""
+    """Fill an embedded Target from the sandbox's ``--show-credentials`` dict.
+
+    Credentials come from the sandbox, not the configuration: values such as MYPREF_API_KEY are
+    ignored for an embedded target (only client_id/user_id select the tenant and user).
+    """
     tenants = list(credentials.get("tenants") or [])
     wanted = target.client_id or DEFAULT_SANDBOX_CLIENT_ID
     tenant = next((t for t in tenants if t.get("client_id") == wanted), None)
@@ -563,9 +570,26 @@ def target_for_sandbox(
         known = ", ".join(str(t.get("client_id")) for t in tenants) or "none"
         raise ConfigError(f"the embedded sandbox has no tenant {wanted!r} (tenants: {known})")
     oauth = tenant.get("oauth") or {}
-    if target.auth == "oauth" and not oauth and not target.uses_certificate:
+    cert_client = tenant.get("oauth_certificate") or {}
+    if certificate and not cert_client:
+        raise ConfigError(f"sandbox tenant {wanted} has no certificate OAuth client")
+    if target.auth == "oauth" and not certificate and not oauth:
         raise ConfigError(f"sandbox tenant {wanted} has no OAuth client; use MYPREF_AUTH=pnauth")
     base_url = str(credentials["base_url"]).rstrip("/")
+    if certificate:
+        oauth_fields: dict[str, Any] = {
+            "oauth_client_id": cert_client.get("client_id"),
+            "oauth_client_secret": None,
+            "oauth_cert_path": Path(cert_client["cert_path"]),
+            "oauth_key_path": Path(cert_client["key_path"]),
+        }
+    else:
+        oauth_fields = {
+            "oauth_client_id": oauth.get("client_id"),
+            "oauth_client_secret": _as_secret(oauth.get("client_secret")),
+            "oauth_cert_path": None,
+            "oauth_key_path": None,
+        }
     return dataclasses.replace(
         target,
         base_url=base_url,
@@ -574,9 +598,8 @@ def target_for_sandbox(
         client_id=wanted,
         user_id=target.user_id or tenant.get("user_id"),
         api_key=_as_secret(tenant.get("api_key")),
-        oauth_client_id=target.oauth_client_id if target.uses_certificate else oauth.get("client_id"),
-        oauth_client_secret=None if target.uses_certificate else _as_secret(oauth.get("client_secret")),
         sandbox_root_url=root_url or _root_of(base_url),
+        **oauth_fields,
     )
 
 

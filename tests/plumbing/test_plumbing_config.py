@@ -1,0 +1,485 @@
+"""config: precedence, validation, secrets hygiene, production guard, reachability, sandbox resolution."""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import socket
+from pathlib import Path
+
+import pytest
+
+from mypref_harness import config
+from mypref_harness.config import (
+    ConfigWarning,
+    Secret,
+    Target,
+    check_reachable,
+    is_loopback,
+    is_production,
+    load_target,
+    resolved_target,
+    target_for_sandbox,
+)
+from mypref_harness.errors import ConfigError, ExitCode, TargetUnreachable
+
+KEY = "pnauth-key-value-1234567890"
+CLIENT_SECRET = "oauth-client-secret-abcdefghijklmnop"
+
+CONFIGURED = {
+    "MYPREF_BASE_URL": "http://127.0.0.1:8080/Profiles/v4/",
+    "MYPREF_CLIENT_ID": "ACME_CORP",
+    "MYPREF_USER_ID": "John.Doe",
+    "MYPREF_API_KEY": KEY,
+}
+
+
+def write_toml(path: Path, text: str, mode: int = 0o600) -> Path:
+    path.write_text(text)
+    path.chmod(mode)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cwd(tmp_path, monkeypatch):
+    # ./mypref.toml is read by default: never pick up a developer's file.
+    monkeypatch.chdir(tmp_path)
+
+
+# ------------------------------------------------------------------ defaults and precedence
+
+
+def test_no_configuration_means_embedded_sandbox():
+    target = load_target(env={})
+    assert target.is_embedded
+    assert target.base_url is None
+    assert target.auth == "pnauth"
+    assert target.pnauth_scheme == "PNAUTHINFO3-HMAC-SHA256"
+    assert target.secrets() == []
+
+
+def test_default_spec_is_found_relative_to_the_package_not_the_cwd(tmp_path):
+    target = load_target(env={})
+    spec = Path(target.spec)
+    assert spec.is_absolute()
+    assert spec.parts[-3:] == ("contracts", "openapi", "mypreferences-v4.yaml")
+    assert not str(spec).startswith(str(tmp_path))  # cwd is tmp_path
+
+
+def test_env_configures_a_target_and_strips_trailing_slash():
+    target = load_target(env=CONFIGURED)
+    assert not target.is_embedded
+    assert target.base_url == "http://127.0.0.1:8080/Profiles/v4"
+    assert (target.client_id, target.user_id) == ("ACME_CORP", "John.Doe")
+    assert isinstance(target.api_key, Secret)
+    assert target.api_key.reveal() == KEY
+    assert target.sources["base_url"] == "env MYPREF_BASE_URL"
+
+
+def test_env_wins_over_toml_and_toml_fills_the_rest(tmp_path):
+    toml = write_toml(
+        tmp_path / "my.toml",
+        """
+base_url = "http://127.0.0.1:1111/Profiles/v4"
+client_id = "FROM_FILE"
+user_id = "file.user"
+api_key = "file-key-123456"
+pnauth_scheme = "pnauthinfo3-hmac-sha512"
+""",
+    )
+    env = {"MYPREF_CONFIG": str(toml), "MYPREF_CLIENT_ID": "FROM_ENV"}
+    target = load_target(env=env)
+    assert target.client_id == "FROM_ENV"
+    assert target.user_id == "file.user"
+    assert target.base_url == "http://127.0.0.1:1111/Profiles/v4"
+    assert target.pnauth_scheme == "PNAUTHINFO3-HMAC-SHA512"  # canonical upper case
+    assert target.api_key == Secret("file-key-123456")
+    assert target.sources["client_id"] == "env MYPREF_CLIENT_ID"
+    assert target.sources["user_id"].startswith("file ")
+    assert target.config_file == toml.resolve()
+
+
+def test_mypref_toml_in_cwd_is_read_by_default(tmp_path):
+    write_toml(tmp_path / "mypref.toml", 'auth = "oauth"\n')
+    assert load_target(env={}).auth == "oauth"
+
+
+def test_explicit_toml_path_argument_beats_mypref_config(tmp_path):
+    a = write_toml(tmp_path / "a.toml", 'user_id = "from-a"\n')
+    b = write_toml(tmp_path / "b.toml", 'user_id = "from-b"\n')
+    assert load_target(env={"MYPREF_CONFIG": str(a)}, toml_path=b).user_id == "from-b"
+
+
+def test_empty_env_values_count_as_unset(tmp_path):
+    write_toml(tmp_path / "mypref.toml", 'user_id = "from-file"\n')
+    target = load_target(env={"MYPREF_USER_ID": "", "MYPREF_BASE_URL": "  "})
+    assert target.user_id == "from-file"
+    assert target.is_embedded
+
+
+def test_toml_paths_are_relative_to_the_file_and_tables_are_ignored(tmp_path):
+    sub = tmp_path / "conf"
+    sub.mkdir()
+    (sub / "spec.yaml").write_text("openapi: 3.0.3\n")
+    write_toml(sub / "h.toml", 'spec = "spec.yaml"\n[load]\nusers = 5\n')
+    target = load_target(env={}, toml_path=sub / "h.toml")
+    assert Path(target.spec) == (sub / "spec.yaml").resolve()
+
+
+def test_spec_may_be_a_url():
+    target = load_target(env={"MYPREF_SPEC": "http://127.0.0.1:9/openapi.yaml"})
+    assert target.spec == "http://127.0.0.1:9/openapi.yaml"
+
+
+# ------------------------------------------------------------------ validation
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"MYPREF_AUTH": "kerberos"}, "unknown auth mode 'kerberos'"),
+        ({"MYPREF_OAUTH_SEND": "header"}, "unknown oauth_send"),
+        ({"MYPREF_USER_ID_ENCODING": "utf7"}, "unknown user_id_encoding"),
+        ({"MYPREF_PNAUTH_SCHEME": "PNAUTHINFO100-SHA256"}, "unsupported PNAUTHINFO3 scheme"),
+        ({"MYPREF_BASE_URL": "127.0.0.1:8080/Profiles/v4"}, "malformed URL"),
+        ({"MYPREF_BASE_URL": "ftp://127.0.0.1/x"}, "malformed URL"),
+        ({"MYPREF_BASE_URL": "http://127.0.0.1:99999/x"}, "bad port"),
+        ({"MYPREF_BASE_URL": "http://u:p@127.0.0.1/x"}, "credentials in the URL"),
+        ({"MYPREF_TOKEN_URL": "http://127.0.0.1/t?x=1"}, "no query"),
+        ({"MYPREF_SPEC": "/nonexistent/spec.yaml"}, "spec file not found"),
+        ({"MYPREF_OAUTH_CERT": "/nonexistent/cert.pem"}, "file not found"),
+        ({"MYPREF_CONFIG": "/nonexistent/mypref.toml"}, "config file not found"),
+    ],
+)
+def test_invalid_settings_raise_one_line_config_errors(env, fragment):
+    with pytest.raises(ConfigError) as info:
+        load_target(env=env)
+    message = str(info.value)
+    assert fragment in message
+    assert "\n" not in message
+    assert info.value.exit_code == ExitCode.USAGE
+
+
+def test_error_names_where_the_bad_value_came_from(tmp_path):
+    toml = write_toml(tmp_path / "x.toml", 'auth = "saml"\n')
+    with pytest.raises(ConfigError, match=r"file .*x\.toml"):
+        load_target(env={}, toml_path=toml)
+
+
+def test_configured_pnauth_target_needs_key_client_and_user():
+    without_key = {k: v for k, v in CONFIGURED.items() if k != "MYPREF_API_KEY"}
+    with pytest.raises(ConfigError, match="MYPREF_API_KEY"):
+        load_target(env=without_key)
+    without_user = {k: v for k, v in CONFIGURED.items() if k != "MYPREF_USER_ID"}
+    with pytest.raises(ConfigError, match="MYPREF_USER_ID"):
+        load_target(env=without_user)
+
+
+def test_embedded_target_needs_no_credentials():
+    assert load_target(env={"MYPREF_AUTH": "oauth"}).is_embedded
+
+
+def test_configured_oauth_target_needs_token_url_and_a_credential(tmp_path):
+    base = {**CONFIGURED, "MYPREF_AUTH": "oauth"}
+    with pytest.raises(ConfigError, match="MYPREF_TOKEN_URL"):
+        load_target(env=base)
+    base["MYPREF_TOKEN_URL"] = "http://127.0.0.1:8080/oauth2/v1/token"
+    with pytest.raises(ConfigError, match="MYPREF_OAUTH_CLIENT_ID"):
+        load_target(env=base)
+    base["MYPREF_OAUTH_CLIENT_ID"] = "oauth-client"
+    with pytest.raises(ConfigError, match="MYPREF_OAUTH_CLIENT_SECRET or MYPREF_OAUTH_CERT"):
+        load_target(env=base)
+    cert = tmp_path / "c.pem"
+    cert.write_text("x")
+    with pytest.raises(ConfigError, match="set together"):
+        load_target(env={**base, "MYPREF_OAUTH_CERT": str(cert)})
+    key = tmp_path / "k.pem"
+    key.write_text("x")
+    with pytest.raises(ConfigError, match="not both"):
+        load_target(
+            env={
+                **base,
+                "MYPREF_OAUTH_CERT": str(cert),
+                "MYPREF_OAUTH_KEY": str(key),
+                "MYPREF_OAUTH_CLIENT_SECRET": CLIENT_SECRET,
+            }
+        )
+    ok = load_target(env={**base, "MYPREF_OAUTH_CLIENT_SECRET": CLIENT_SECRET, "MYPREF_OAUTH_SEND": "BODY"})
+    assert ok.oauth_send == "body"
+    assert ok.scope == "ACME_CORP/John.Doe"
+
+
+def test_unknown_toml_key_is_rejected(tmp_path):
+    toml = write_toml(tmp_path / "t.toml", 'base_ulr = "http://127.0.0.1/x"\n')
+    with pytest.raises(ConfigError, match="unknown key 'base_ulr'"):
+        load_target(env={}, toml_path=toml)
+
+
+def test_invalid_toml_is_a_config_error(tmp_path):
+    toml = write_toml(tmp_path / "t.toml", "base_url = \n")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_target(env={}, toml_path=toml)
+
+
+# ------------------------------------------------------------------ secrets
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_secrets_in_a_world_readable_toml_are_ignored_with_a_warning(tmp_path):
+    toml = write_toml(
+        tmp_path / "t.toml",
+        f"""
+base_url = "http://127.0.0.1:1/Profiles/v4"
+client_id = "C"
+user_id = "U"
+api_key = "{KEY}"
+""",
+        mode=0o644,
+    )
+    with (
+        pytest.warns(ConfigWarning, match="readable by other users") as record,
+        pytest.raises(ConfigError, match="ignored: file readable by others"),
+    ):
+        load_target(env={}, toml_path=toml)
+    assert all(KEY not in str(w.message) for w in record)
+    # With the key from the environment the same file is fine (non-secret values still used).
+    with pytest.warns(ConfigWarning):
+        target = load_target(env={"MYPREF_API_KEY": "env-key-12345"}, toml_path=toml)
+    assert target.api_key == Secret("env-key-12345")
+    assert target.client_id == "C"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_secrets_in_an_owner_only_toml_are_used(tmp_path, recwarn):
+    toml = write_toml(
+        tmp_path / "t.toml",
+        f'base_url = "http://127.0.0.1:1/P"\nclient_id = "C"\nuser_id = "U"\napi_key = "{KEY}"\n',
+        mode=0o600,
+    )
+    assert load_target(env={}, toml_path=toml).api_key == Secret(KEY)
+    assert not [w for w in recwarn if issubclass(w.category, ConfigWarning)]
+
+
+def test_secret_never_appears_in_repr_str_format_or_logs(caplog):
+    target = load_target(env={**CONFIGURED, "MYPREF_OAUTH_CLIENT_SECRET": CLIENT_SECRET})
+    renderings = [
+        repr(target),
+        str(target),
+        f"{target}",
+        target.describe(),
+        repr(target.api_key),
+        str(target.api_key),
+        f"{target.api_key}",
+        f"{target.api_key:>40}",
+        "{}".format(target),  # noqa: UP032 - the str.format path is what logging-style code uses
+    ]
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("plumbing-test").info("target %s key %s %r", target, target.api_key, target)
+    renderings.append(caplog.text)
+    for text in renderings:
+        assert KEY not in text
+        assert CLIENT_SECRET not in text
+    assert "Secret('***')" in repr(target)
+    assert sorted(target.secrets()) == sorted([KEY, CLIENT_SECRET])
+    assert target.named_secrets() == {"api_key": KEY, "oauth_client_secret": CLIENT_SECRET}
+
+
+def test_plain_str_secrets_are_wrapped_and_secret_survives_pickle():
+    target = Target(base_url="http://127.0.0.1:1/P", client_id="C", user_id="U", api_key=KEY)
+    assert isinstance(target.api_key, Secret)
+    assert KEY not in repr(target)
+    copy = pickle.loads(pickle.dumps(target))  # noqa: S301 - our own bytes
+    assert copy.api_key == Secret(KEY)
+    assert copy.api_key.reveal() == KEY
+
+
+def test_secret_equality_is_by_value():
+    assert Secret("abcd") == Secret("abcd")
+    assert Secret("abcd") != Secret("abce")
+    assert not Secret("")
+
+
+# ------------------------------------------------------------------ production guard
+
+
+@pytest.mark.parametrize(
+    ("base_url", "token_url", "production"),
+    [
+        ("https://pm.mypreferences.com/Profiles/v4", None, True),
+        ("https://PM.MyPreferences.com/Profiles/v4", None, True),
+        ("https://pmstg.mypreferences.com/Profiles/v4", None, False),
+        (
+            "https://pmstg.mypreferences.com/Profiles/v4",
+            "https://authn.mypreferences.com/oauth2/v1/token",
+            True,
+        ),
+        (
+            "https://pmstg.mypreferences.com/Profiles/v4",
+            "https://authstg.mypreferences.com/oauth2/v1/token",
+            False,
+        ),
+        ("http://127.0.0.1:8000/Profiles/v4", None, False),
+        ("https://mypreferences.com.evil.example/Profiles/v4", None, False),
+        (None, None, False),
+    ],
+)
+def test_is_production(base_url, token_url, production):
+    # Only classifies URLs; nothing is ever sent to these hosts.
+    assert is_production(Target(base_url=base_url, token_url=token_url)) is production
+
+
+def test_is_loopback():
+    assert is_loopback("http://127.0.0.1:1/x")
+    assert is_loopback("http://localhost/x")
+    assert is_loopback("http://[::1]:80/x")
+    assert not is_loopback("https://pmstg.mypreferences.com/x")
+    assert not is_loopback(None)
+
+
+# ------------------------------------------------------------------ reachability
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_check_reachable_passes_when_something_listens():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        check_reachable(Target(base_url=f"http://127.0.0.1:{port}/Profiles/v4"))
+
+
+def test_check_reachable_reports_refused_in_one_line():
+    port = _free_port()
+    with pytest.raises(TargetUnreachable, match="refused") as info:
+        check_reachable(Target(base_url=f"http://127.0.0.1:{port}/Profiles/v4"))
+    assert info.value.exit_code == ExitCode.UNREACHABLE
+    assert "\n" not in str(info.value)
+
+
+def test_check_reachable_reports_dns_failure(monkeypatch):
+    def no_dns(*_a, **_k):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(config.socket, "getaddrinfo", no_dns)
+    with pytest.raises(TargetUnreachable, match=r"cannot resolve api\.example\.invalid"):
+        check_reachable(Target(base_url="https://api.example.invalid/Profiles/v4"))
+
+
+def test_check_reachable_reports_timeout(monkeypatch):
+    class SlowSocket:
+        def __init__(self, *a):
+            pass
+
+        def settimeout(self, t):
+            self.t = t
+
+        def connect(self, address):
+            raise TimeoutError
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(config.socket, "socket", SlowSocket)
+    with pytest.raises(TargetUnreachable, match=r"timed out after 0\.5 s"):
+        check_reachable(Target(base_url="http://127.0.0.1:9/P"), timeout=0.5)
+
+
+def test_check_reachable_probes_the_token_host_for_oauth():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        dead = _free_port()
+        target = Target(
+            base_url=f"http://127.0.0.1:{port}/P",
+            auth="oauth",
+            token_url=f"http://127.0.0.1:{dead}/oauth2/v1/token",
+        )
+        with pytest.raises(TargetUnreachable, match=f"127.0.0.1:{dead}"):
+            check_reachable(target)
+
+
+# ------------------------------------------------------------------ sandbox resolution
+
+CREDENTIALS = {
+    "base_url": "http://127.0.0.1:5555/Profiles/v4",
+    "token_url": "http://127.0.0.1:5555/oauth2/v1/token",
+    "jwks_url": "http://127.0.0.1:5555/oauth2/v1/keys",
+    "tenants": [
+        {
+            "client_id": "SanchezAssociates",
+            "user_id": "RickSanchez",
+            "api_key": "Seemslikeararekey",
+            "oauth": None,
+        },
+        {
+            "client_id": "ACME_CORP",
+            "user_id": "John.Doe",
+            "api_key": "acme-key-12345",
+            "oauth": {"client_id": "acme-oauth-id", "client_secret": "acme-oauth-secret"},
+        },
+    ],
+}
+
+
+def test_configured_target_is_yielded_unchanged():
+    target = load_target(env=CONFIGURED)
+    with resolved_target(target) as resolved:
+        assert resolved is target
+
+
+def test_target_for_sandbox_defaults_to_acme_with_both_credentials():
+    target = target_for_sandbox(Target(), CREDENTIALS)
+    assert target.base_url == "http://127.0.0.1:5555/Profiles/v4"
+    assert target.token_url == "http://127.0.0.1:5555/oauth2/v1/token"
+    assert target.jwks_url == "http://127.0.0.1:5555/oauth2/v1/keys"
+    assert target.sandbox_root_url == "http://127.0.0.1:5555"
+    assert (target.client_id, target.user_id) == ("ACME_CORP", "John.Doe")
+    assert target.api_key == Secret("acme-key-12345")
+    assert target.oauth_client_id == "acme-oauth-id"
+    assert target.oauth_client_secret == Secret("acme-oauth-secret")
+    assert not target.is_embedded and target.is_sandbox
+
+
+def test_target_for_sandbox_selects_tenant_by_client_id_and_rejects_unknown():
+    target = target_for_sandbox(Target(client_id="SanchezAssociates"), CREDENTIALS)
+    assert target.user_id == "RickSanchez"
+    assert target.oauth_client_secret is None
+    with pytest.raises(ConfigError, match=r"no tenant 'NOPE'.*SanchezAssociates, ACME_CORP"):
+        target_for_sandbox(Target(client_id="NOPE"), CREDENTIALS)
+    with pytest.raises(ConfigError, match="no OAuth client"):
+        target_for_sandbox(Target(client_id="SanchezAssociates", auth="oauth"), CREDENTIALS)
+
+
+def _sandbox_available() -> bool:
+    try:
+        import mypref_harness.sandbox.process  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _sandbox_available(), reason="mypref_harness.sandbox.process not built yet")
+def test_resolved_target_starts_and_stops_the_embedded_sandbox():
+    import httpx
+
+    from mypref_harness.auth.adapters import auth_for
+
+    with resolved_target(load_target(env={})) as target:
+        assert target.base_url and is_loopback(target.base_url)
+        assert target.client_id == "ACME_CORP" and target.api_key
+        response = httpx.get(
+            f"{target.base_url}/{target.client_id}/Programs", auth=auth_for(target), timeout=10
+        )
+        assert response.status_code != 401, response.text  # the demo credentials are accepted
+        root = target.sandbox_root_url
+    assert root is not None
+    with pytest.raises(httpx.TransportError):
+        httpx.get(root, timeout=2)
