@@ -34,7 +34,7 @@ OUT_DIR = REPO / "contracts" / "openapi"
 V4_PATH = OUT_DIR / "mypreferences-v4.yaml"
 OAUTH_PATH = OUT_DIR / "mypreferences-oauth.yaml"
 SWAGGER2_PATH = OUT_DIR / "mypreferences-v4.swagger2.json"
-DEFAULT_CATALOG = REPO.parent / "shared" / "reference" / "endpoints.json"
+DEFAULT_CATALOG = HERE / "endpoints.json"  # copy of ../shared/reference/endpoints.json (research notes)
 
 OAUTH_INDEX = 1  # catalog #1: token endpoint -> own spec
 WEBHOOK_DELIVERY_INDEX = 108  # catalog #108: delivery to the client's URL -> callbacks on create subscription
@@ -70,7 +70,11 @@ def area_of(group: str) -> str:
 # index -> operationId, request body schema, success status and response schema (None = no body).
 # Keys: id, body, body_types, ok, resp, location, notes (list of conflict/assumption notes), search
 CONFIG_FAMILIES = {  # create index -> family
-    6: "AddressTypes", 9: "AlternateIdTypes", 12: "CustomerTypes", 15: "EmailTypes", 18: "PhoneTypes",
+    6: "AddressTypes",
+    9: "AlternateIdTypes",
+    12: "CustomerTypes",
+    15: "EmailTypes",
+    18: "PhoneTypes",
     35: "GroupTypes",
 }
 CUSTOM_FIELDS = {21: "DateTime", 24: "Numeric", 27: "SelectList", 30: "Text"}
@@ -78,23 +82,43 @@ PATCH_TYPES = ["application/json-patch+json", "application/json"]
 SEARCHES = set(range(58, 74)) - {58, 69}  # ranges of profile searches returning an array (403 if > 50)
 
 OPS: dict[int, dict[str, Any]] = {
-    2: {"id": "createConsentTypes", "body": "ConsentTypeCreateRequest", "ok": 201, "resp": "ConsentTypeList",
-        "location": True},
+    2: {
+        "id": "createConsentTypes",
+        "body": "ConsentTypeCreateRequest",
+        "ok": 201,
+        "resp": "ConsentTypeList",
+        "location": True,
+    },
     3: {"id": "getConsentTypes", "resp": "ConsentTypeList"},
     4: {"id": "getConsentStatus", "resp": "ConsentStatusList"},
     5: {"id": "updateConsentType", "body": "JsonPatch", "resp": "ConsentTypeList"},
     33: {"id": "getUpdateRules", "resp": "UpdateRuleList"},
     34: {"id": "getCustomFields", "resp": "CustomFieldCatalog"},
     37: {"id": "getGroupNames", "resp": "GroupNameList"},
-    39: {"id": "renameGroup", "body": "RenameGroupRequest", "resp": None,
-         "notes": ["Catalog path was 'GUESS: PUT /{clientId}/Groups/{groupType}' (method and path both unknown); "
-                   "the spec keeps PUT /{clientId}/Groups/{groupType}.",
-                   "ASSUMPTION: 200 without a body (no response body documented)."]},
-    40: {"id": "createPicklists", "body": "PicklistCreateRequest", "ok": 201, "resp": "PicklistList",
-         "location": True},
+    39: {
+        "id": "renameGroup",
+        "body": "RenameGroupRequest",
+        "resp": None,
+        "notes": [
+            "Catalog path was 'GUESS: PUT /{clientId}/Groups/{groupType}' (method and path both unknown); "
+            "the spec keeps PUT /{clientId}/Groups/{groupType}.",
+            "ASSUMPTION: 200 without a body (no response body documented).",
+        ],
+    },
+    40: {
+        "id": "createPicklists",
+        "body": "PicklistCreateRequest",
+        "ok": 201,
+        "resp": "PicklistList",
+        "location": True,
+    },
     41: {"id": "getPicklists", "resp": "PicklistList"},
-    42: {"id": "updatePicklist", "body": "JsonPatch", "resp": "Picklist",
-         "notes": ["ASSUMPTION: the updated Picklist is returned (response not documented)."]},
+    42: {
+        "id": "updatePicklist",
+        "body": "JsonPatch",
+        "resp": "Picklist",
+        "notes": ["ASSUMPTION: the updated Picklist is returned (response not documented)."],
+    },
     43: {"id": "getTags", "resp": "TagCounts"},
     44: {"id": "deleteTags", "body": "DeleteTagsRequest", "ok": 204, "resp": None},
     45: {"id": "getPrograms", "resp": "ProgramList"},
@@ -108,12 +132,20 @@ OPS: dict[int, dict[str, Any]] = {
     53: {"id": "getProgramGroupsIncludeMatching", "resp": "ProgramGroupList"},
     54: {"id": "getProgramGroupsIncludeAll", "resp": "ProgramGroupList"},
     55: {"id": "getFilter", "resp": "FilterList"},
-    56: {"id": "createProfile", "body": "ProfileInput", "ok": 201, "resp": "Profile", "location": True,
-         "notes": ["CONFLICT: the catalog lists '200 or 201 (GUESS)' for create. The spec chooses 201 Created "
-                   "+ Location (REST convention, and what the other create routes document); a 200 is a "
-                   "contract finding.",
-                   "CONFLICT: pre-v4 help says consents are NOT accepted on create; the v4 page says they can be "
-                   "submitted in the same call. The spec follows v4 (Consents accepted)."]},
+    56: {
+        "id": "createProfile",
+        "body": "ProfileInput",
+        "ok": 201,
+        "resp": "Profile",
+        "location": True,
+        "notes": [
+            "CONFLICT: the catalog lists '200 or 201 (GUESS)' for create. The spec chooses 201 Created "
+            "+ Location (REST convention, and what the other create routes document); a 200 is a "
+            "contract finding.",
+            "CONFLICT: pre-v4 help says consents are NOT accepted on create; the v4 page says they can be "
+            "submitted in the same call. The spec follows v4 (Consents accepted).",
+        ],
+    },
     57: {"id": "getProfile", "resp": "Profile"},
     58: {"id": "getProfileByAlternateId", "resp": "Profile"},
     59: {"id": "getProfilesByPhone"},
@@ -131,19 +163,41 @@ OPS: dict[int, dict[str, Any]] = {
     71: {"id": "getGroupProfilesByPhone"},
     72: {"id": "getGroupProfilesByEmail"},
     73: {"id": "getGroupProfilesByGroupName"},
-    74: {"id": "updateProfile", "body": "ProfileInput", "resp": "Profile",
-         "notes": ["POST = partial update: only the elements included are changed."]},
-    75: {"id": "replaceProfile", "body": "ProfileInput", "resp": "Profile",
-         "notes": ["PUT = full replacement: elements omitted are removed/deactivated."]},
+    74: {
+        "id": "updateProfile",
+        "body": "ProfileInput",
+        "resp": "Profile",
+        "notes": ["POST = partial update: only the elements included are changed."],
+    },
+    75: {
+        "id": "replaceProfile",
+        "body": "ProfileInput",
+        "resp": "Profile",
+        "notes": ["PUT = full replacement: elements omitted are removed/deactivated."],
+    },
     76: {"id": "patchProfile", "body": "JsonPatch", "body_types": PATCH_TYPES, "resp": "Profile"},
     77: {"id": "upsertProfileByAlternateId", "body": "ProfileInput", "resp": "Profile"},
     78: {"id": "replaceProfileByAlternateId", "body": "ProfileInput", "resp": "Profile"},
-    79: {"id": "patchProfileByAlternateId", "body": "JsonPatch", "body_types": PATCH_TYPES, "resp": "Profile",
-         "notes": ["CONFLICT: the catalog names the body 'Operations: array' here but a JSON Patch array root on "
-                   "PATCH by profile id; the spec uses the same JSON Patch array for both."]},
+    79: {
+        "id": "patchProfileByAlternateId",
+        "body": "JsonPatch",
+        "body_types": PATCH_TYPES,
+        "resp": "Profile",
+        "notes": [
+            "CONFLICT: the catalog names the body 'Operations: array' here but a JSON Patch array root on "
+            "PATCH by profile id; the spec uses the same JSON Patch array for both."
+        ],
+    },
     80: {"id": "archivePreferences", "body": "ArchivePreferencesRequest", "ok": 204, "resp": None},
-    81: {"id": "deleteProfile", "ok": 204, "resp": None, "path_examples": {"profileId": 1300},
-         "notes": ["The example deletes profile 1300, not 1001, so that the other examples keep their record."]},
+    81: {
+        "id": "deleteProfile",
+        "ok": 204,
+        "resp": None,
+        "path_examples": {"profileId": 1300},
+        "notes": [
+            "The example deletes profile 1300, not 1001, so that the other examples keep their record."
+        ],
+    },
     82: {"id": "getStandardFieldsHistory", "resp": "ProfileHistory"},
     83: {"id": "getStandardFieldsHistoryByAlternateId", "resp": "ProfileHistory"},
     84: {"id": "getPreferencesHistory", "resp": "ProfileHistory"},
@@ -152,36 +206,81 @@ OPS: dict[int, dict[str, Any]] = {
     87: {"id": "getConsentsHistoryByAlternateId", "resp": "ProfileHistory"},
     88: {"id": "getCustomFieldsHistory", "resp": "ProfileHistory"},
     89: {"id": "getCustomFieldsHistoryByAlternateId", "resp": "ProfileHistory"},
-    90: {"id": "deactivateProfile", "body": "DeactivateProfileRequest", "resp": None,
-         "path_examples": {"profileId": 1299},
-         "notes": ["ASSUMPTION: 200 without a body (response not documented)."]},
-    91: {"id": "activateProfile", "resp": None, "path_examples": {"profileId": 1299},
-         "notes": ["ASSUMPTION: 200 without a body (response not documented)."]},
-    92: {"id": "addConsents", "body": "AddConsentsRequest", "resp": None,
-         "notes": ["ASSUMPTION: 200 without a body (response not documented)."]},
+    90: {
+        "id": "deactivateProfile",
+        "body": "DeactivateProfileRequest",
+        "resp": None,
+        "path_examples": {"profileId": 1299},
+        "notes": ["ASSUMPTION: 200 without a body (response not documented)."],
+    },
+    91: {
+        "id": "activateProfile",
+        "resp": None,
+        "path_examples": {"profileId": 1299},
+        "notes": ["ASSUMPTION: 200 without a body (response not documented)."],
+    },
+    92: {
+        "id": "addConsents",
+        "body": "AddConsentsRequest",
+        "resp": None,
+        "notes": ["ASSUMPTION: 200 without a body (response not documented)."],
+    },
     93: {"id": "getFilterConsents", "resp": "FilterConsents"},
-    94: {"id": "upsertPreferencesByAlternateId", "body": "PreferencesUpsertRequest", "resp": None,
-         "notes": ["ASSUMPTION: 200 without a body (response not documented)."]},
-    95: {"id": "initiateImport", "body": "ImportInitiateRequest", "resp": "ImportJob",
-         "notes": ["CONFLICT: token validity is 6 hours in the text and 12 hours in the attribute description."]},
+    94: {
+        "id": "upsertPreferencesByAlternateId",
+        "body": "PreferencesUpsertRequest",
+        "resp": None,
+        "notes": ["ASSUMPTION: 200 without a body (response not documented)."],
+    },
+    95: {
+        "id": "initiateImport",
+        "body": "ImportInitiateRequest",
+        "resp": "ImportJob",
+        "notes": [
+            "CONFLICT: token validity is 6 hours in the text and 12 hours in the attribute description."
+        ],
+    },
     96: {"id": "stageImport", "body": "ImportStageRequest", "resp": "ImportStatus"},
     97: {"id": "executeImport", "resp": "ImportStatus"},
-    98: {"id": "getImportStatus", "resp": "ImportStatus",
-         "notes": ["CONFLICT: import jobs end in 'Completed' while export jobs end in 'Complete'. The spec keeps "
-                   "each job type's documented spelling."]},
+    98: {
+        "id": "getImportStatus",
+        "resp": "ImportStatus",
+        "notes": [
+            "CONFLICT: import jobs end in 'Completed' while export jobs end in 'Complete'. The spec keeps "
+            "each job type's documented spelling."
+        ],
+    },
     99: {"id": "getImportExceptions", "resp": "ImportExceptionPage"},
     100: {"id": "initiateSegmentExport", "body": "ExportInitiateRequest", "resp": "ExportJob"},
     101: {"id": "initiateSegmentGroupExport", "body": "ExportInitiateRequest", "resp": "ExportJob"},
-    102: {"id": "getExportStatus", "resp": "ExportStatus",
-          "notes": ["CONFLICT: export jobs end in 'Complete', import jobs in 'Completed'; each kept as documented."]},
+    102: {
+        "id": "getExportStatus",
+        "resp": "ExportStatus",
+        "notes": [
+            "CONFLICT: export jobs end in 'Complete', import jobs in 'Completed'; each kept as documented."
+        ],
+    },
     103: {"id": "getExportData", "resp": "ExportPage"},
-    104: {"id": "commitExport", "resp": "ExportStatus",
-          "notes": ["ASSUMPTION: the export status (Retrieved) is returned (response not documented)."]},
-    105: {"id": "createWebhookSubscription", "body": "WebhookSubscriptionInput", "resp": "WebhookSubscription",
-          "notes": ["CONFLICT: the catalog lists '200/201 created (GUESS)'. The spec keeps 200 (the only code "
-                    "listed) with the created subscription."]},
+    104: {
+        "id": "commitExport",
+        "resp": "ExportStatus",
+        "notes": ["ASSUMPTION: the export status (Retrieved) is returned (response not documented)."],
+    },
+    105: {
+        "id": "createWebhookSubscription",
+        "body": "WebhookSubscriptionInput",
+        "resp": "WebhookSubscription",
+        "notes": [
+            "CONFLICT: the catalog lists '200/201 created (GUESS)'. The spec keeps 200 (the only code "
+            "listed) with the created subscription."
+        ],
+    },
     106: {"id": "getWebhookSubscriptions", "resp": "WebhookSubscriptionList"},
-    107: {"id": "updateWebhookSubscription", "body": "WebhookSubscriptionInput", "resp": "WebhookSubscription"},
+    107: {
+        "id": "updateWebhookSubscription",
+        "body": "WebhookSubscriptionInput",
+        "resp": "WebhookSubscription",
+    },
     109: {"id": "getEvents", "resp": "EventList"},
     110: {"id": "getEventsBySubscription", "resp": "EventList"},
     111: {"id": "getEventsByProfileId", "resp": "EventList"},
@@ -189,16 +288,32 @@ OPS: dict[int, dict[str, Any]] = {
 }
 for _idx, _fam in CONFIG_FAMILIES.items():
     _singular = _fam[:-1]
-    OPS[_idx] = {"id": f"create{_fam}", "body": f"{_fam}CreateRequest", "ok": 201, "resp": f"{_fam}List",
-                 "location": True}
+    OPS[_idx] = {
+        "id": f"create{_fam}",
+        "body": f"{_fam}CreateRequest",
+        "ok": 201,
+        "resp": f"{_fam}List",
+        "location": True,
+    }
     OPS[_idx + 1] = {"id": f"get{_fam}", "resp": f"{_fam}List"}
-for _idx, _fam in {8: "AddressTypes", 11: "AlternateIdTypes", 14: "CustomerTypes", 17: "EmailTypes",
-                   20: "PhoneTypes", 38: "GroupTypes"}.items():
+for _idx, _fam in {
+    8: "AddressTypes",
+    11: "AlternateIdTypes",
+    14: "CustomerTypes",
+    17: "EmailTypes",
+    20: "PhoneTypes",
+    38: "GroupTypes",
+}.items():
     OPS[_idx] = {"id": f"update{_fam[:-1]}", "body": "JsonPatch", "resp": "ConfigType"}
 OPS[36] = {"id": "getGroupTypes", "resp": "GroupTypesList"}
 for _idx, _kind in CUSTOM_FIELDS.items():
-    OPS[_idx] = {"id": f"create{_kind}CustomFields", "body": f"{_kind}CustomFieldCreateRequest", "ok": 201,
-                 "resp": f"{_kind}CustomFieldList", "location": True}
+    OPS[_idx] = {
+        "id": f"create{_kind}CustomFields",
+        "body": f"{_kind}CustomFieldCreateRequest",
+        "ok": 201,
+        "resp": f"{_kind}CustomFieldList",
+        "location": True,
+    }
     OPS[_idx + 1] = {"id": f"get{_kind}CustomFields", "resp": f"{_kind}CustomFieldList"}
     OPS[_idx + 2] = {"id": f"update{_kind}CustomField", "body": "JsonPatch", "resp": f"{_kind}CustomField"}
 for _idx in SEARCHES:
@@ -210,24 +325,42 @@ OPS[69]["search"] = True
 # typed path parameters: integers for ids so that literal siblings (/Profile/AlternateId vs
 # /Profile/{profileId}, /Programs/IncludeAll vs /Programs/{programId}) can never match a template.
 PATH_PARAMS: dict[str, dict[str, Any]] = {
-    "clientId": {"schema": {"type": "string", "minLength": 1, "maxLength": 50}, "example": "ACME_CORP",
-                 "description": "MyPreferences account (client) id. An unknown value -> 404 with an empty body."},
+    "clientId": {
+        "schema": {"type": "string", "minLength": 1, "maxLength": 50},
+        "example": "ACME_CORP",
+        "description": "MyPreferences account (client) id. An unknown value -> 404 with an empty body.",
+    },
     "profileId": {"schema": sc.ID64, "example": 1001, "description": "System profile id (integer)."},
-    "programId": {"schema": sc.ID64, "example": 10, "description": "Program id (integer; typed so that "
-                  "/Programs/IncludeAll and /Programs/ProgramTypes never match this template)."},
+    "programId": {
+        "schema": sc.ID64,
+        "example": 10,
+        "description": "Program id (integer; typed so that "
+        "/Programs/IncludeAll and /Programs/ProgramTypes never match this template).",
+    },
     "programGroupId": {"schema": sc.ID64, "example": 2, "description": "Program group id (integer)."},
     "programTypeId": {"schema": sc.ID64, "example": 1, "description": "Program type id (integer)."},
     "typeId": {"schema": sc.ID64, "example": 7, "description": "Type id (integer)."},
     "Id": {"schema": sc.ID64, "example": 24, "description": "Custom field or picklist id (integer)."},
-    "accessToken": {"schema": sc.ID64, "example": 90001, "description": "Job access token (integer) from the "
-                    "initiate call; an invalid or expired token -> 401. Typed so that /Export/Segment/... never "
-                    "matches /Export/{accessToken}/..."},
-    "subscriptionId": {"schema": sc.ID64, "example": 501, "description": "Webhook subscription id (integer)."},
+    "accessToken": {
+        "schema": sc.ID64,
+        "example": 90001,
+        "description": "Job access token (integer) from the "
+        "initiate call; an invalid or expired token -> 401. Typed so that /Export/Segment/... never "
+        "matches /Export/{accessToken}/...",
+    },
+    "subscriptionId": {
+        "schema": sc.ID64,
+        "example": 501,
+        "description": "Webhook subscription id (integer).",
+    },
     "filterId": {"schema": {"type": "string", "minLength": 1, "maxLength": 50}, "example": "NEWSLETTER"},
     "eventId": {"schema": {"type": "string", "minLength": 1}, "example": "evt-0001"},
     "groupType": {"schema": {"type": "string", "minLength": 1, "maxLength": 100}, "example": "Household"},
     "segmentName": {"schema": {"type": "string", "minLength": 1, "maxLength": 100}, "example": "AllActive"},
-    "segmentGroupName": {"schema": {"type": "string", "minLength": 1, "maxLength": 100}, "example": "Marketing"},
+    "segmentGroupName": {
+        "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+        "example": "Marketing",
+    },
     "alternateIdType": {"schema": {"type": "string", "minLength": 1, "maxLength": 100}, "example": "CRM"},
     "alternateId": {"schema": {"type": "string", "minLength": 1, "maxLength": 256}, "example": "CRM-000123"},
 }
@@ -235,11 +368,24 @@ COMPONENT_PARAM_NAME = {name: name[0].upper() + name[1:] for name in PATH_PARAMS
 COMPONENT_PARAM_NAME["Id"] = "ResourceId"
 
 QUERY_EXAMPLES: dict[str, Any] = {
-    "alternateIdType": "CRM", "alternateId": "CRM-000123", "emailAddress": "jane.roe@example.com",
-    "emailType": "Personal", "phoneNumber": "404-555-0100", "phoneType": "Mobile", "firstName": "Jane",
-    "lastName": "Roe", "address1": "100 Main Street", "city": "Atlanta", "stateProvince": "GA",
-    "postalCode": "30301", "groupType": "Household", "groupName": "Roe Family", "locale": "en-us",
-    "filterId": "NEWSLETTER", "eventType": "profile.updated", "reasonCode": "CUSTOMER_REQUEST",
+    "alternateIdType": "CRM",
+    "alternateId": "CRM-000123",
+    "emailAddress": "jane.roe@example.com",
+    "emailType": "Personal",
+    "phoneNumber": "404-555-0100",
+    "phoneType": "Mobile",
+    "firstName": "Jane",
+    "lastName": "Roe",
+    "address1": "100 Main Street",
+    "city": "Atlanta",
+    "stateProvince": "GA",
+    "postalCode": "30301",
+    "groupType": "Household",
+    "groupName": "Roe Family",
+    "locale": "en-us",
+    "filterId": "NEWSLETTER",
+    "eventType": "profile.updated",
+    "reasonCode": "CUSTOMER_REQUEST",
 }
 N_INDEXED = 3  # indexed list parameters are declared for indexes 0..N_INDEXED-1
 
@@ -259,8 +405,15 @@ def _indexed(base: str, suffixes: list[str], description: str) -> list[dict[str,
     out = []
     for i in range(N_INDEXED):
         for suffix in suffixes:
-            out.append({"name": f"{base}[{i}]{suffix}", "in": "query", "required": False,
-                        "schema": {"type": "string"}, "description": description})
+            out.append(
+                {
+                    "name": f"{base}[{i}]{suffix}",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string"},
+                    "description": description,
+                }
+            )
     return out
 
 
@@ -271,11 +424,18 @@ def query_params(entry: dict[str, Any], notes: list[str]) -> list[dict[str, Any]
             continue
         name, desc = p["name"], p["description"]
         if name == "{customPropertyKey}":
-            out.append({"name": "customProperties", "in": "query", "required": False, "style": "form",
-                        "explode": True,
-                        "schema": {"type": "object", "additionalProperties": {"type": "string"}},
-                        "description": "Program custom properties as free-form query parameters "
-                        "(?Brand=ACME&Region=South): each key is a custom property name."})
+            out.append(
+                {
+                    "name": "customProperties",
+                    "in": "query",
+                    "required": False,
+                    "style": "form",
+                    "explode": True,
+                    "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "description": "Program custom properties as free-form query parameters "
+                    "(?Brand=ACME&Region=South): each key is a custom property name.",
+                }
+            )
             continue
         if name in ("customFields[n].Name", "customFields[n].Value"):
             if name.endswith("Name"):
@@ -283,8 +443,10 @@ def query_params(entry: dict[str, Any], notes: list[str]) -> list[dict[str, Any]
             continue
         if name == "(criteria)":
             out += _indexed("customFields", [".Name", ".Value"], "Indexed SelectList custom field criterion.")
-            notes.append("ASSUMPTION: the indexed criteria parameters (not captured) are named like the "
-                         "custom-field search: customFields[n].Name / customFields[n].Value.")
+            notes.append(
+                "ASSUMPTION: the indexed criteria parameters (not captured) are named like the "
+                "custom-field search: customFields[n].Name / customFields[n].Value."
+            )
             continue
         if name == "(tags)":
             out += _indexed("tags", [""], "Indexed tag name.")
@@ -309,8 +471,13 @@ def query_params(entry: dict[str, Any], notes: list[str]) -> list[dict[str, Any]
             schema["maxLength"] = 15
         if p.get("default") is not None:
             schema["default"] = p["default"]
-        param: dict[str, Any] = {"name": name, "in": "query", "required": bool(p["required"]), "schema": schema,
-                                 "description": desc}
+        param: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": bool(p["required"]),
+            "schema": schema,
+            "description": desc,
+        }
         if name in QUERY_EXAMPLES:
             param["example"] = QUERY_EXAMPLES[name]
         out.append(param)
@@ -322,8 +489,15 @@ def path_params(path: str, examples: dict[str, Any]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for name in re.findall(r"{(\w+)}", path):
         if name in examples:
-            out.append({"name": name, "in": "path", "required": True,
-                        **copy.deepcopy(PATH_PARAMS[name]), "example": examples[name]})
+            out.append(
+                {
+                    "name": name,
+                    "in": "path",
+                    "required": True,
+                    **copy.deepcopy(PATH_PARAMS[name]),
+                    "example": examples[name],
+                }
+            )
         else:
             out.append({"$ref": f"#/components/parameters/{COMPONENT_PARAM_NAME[name]}"})
     return out
@@ -357,26 +531,47 @@ def common_responses() -> dict[str, Any]:
         return {"description": desc, "content": _json("Error", {"Message": message})}
 
     unauthorized = err("Missing or invalid credentials.", "Unable to authenticate request")
-    unauthorized["headers"] = {"WWW-Authenticate": {
-        "required": True, "description": 'Challenge, e.g. PNAUTHINFO3 realm="https://pm.mypreferences.com"',
-        "schema": {"type": "string", "minLength": 1}, "example": 'PNAUTHINFO3 realm="https://pm.mypreferences.com"'}}
+    unauthorized["headers"] = {
+        "WWW-Authenticate": {
+            "required": True,
+            "description": 'Challenge, e.g. PNAUTHINFO3 realm="https://pm.mypreferences.com"',
+            "schema": {"type": "string", "minLength": 1},
+            "example": 'PNAUTHINFO3 realm="https://pm.mypreferences.com"',
+        }
+    }
     return {
         "BadRequest": err("Bad request (invalid parameters or body).", "The request is invalid."),
         "Unauthorized": unauthorized,
         "Forbidden": err("The API user lacks the permission.", "Forbidden"),
-        "SearchForbidden": err("More than 50 profiles match, or the API user lacks the permission.",
-                               "More than 50 profiles match the search criteria."),
-        "NotFound": {"description": "Unknown clientId (the body is EMPTY, as documented) or unknown resource. "
-                     "No body is declared so that the documented empty body conforms."},
-        "Conflict": err("An instance with the same name already exists.", "An instance with the same name exists."),
+        "SearchForbidden": err(
+            "More than 50 profiles match, or the API user lacks the permission.",
+            "More than 50 profiles match the search criteria.",
+        ),
+        "NotFound": {
+            "description": "Unknown clientId (the body is EMPTY, as documented) or unknown resource. "
+            "No body is declared so that the documented empty body conforms."
+        },
+        "Conflict": err(
+            "An instance with the same name already exists.", "An instance with the same name exists."
+        ),
         "PayloadTooLarge": err("Payload larger than the 28 MB hard limit.", "Payload too large."),
         "ServerError": err("Server error.", "An error has occurred."),
-        "ServiceUnavailable": err("Service unavailable (documented as 'Server error').", "An error has occurred."),
+        "ServiceUnavailable": err(
+            "Service unavailable (documented as 'Server error').", "An error has occurred."
+        ),
     }
 
 
-STATUS_REF = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
-              413: "PayloadTooLarge", 500: "ServerError", 503: "ServiceUnavailable"}
+STATUS_REF = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    409: "Conflict",
+    413: "PayloadTooLarge",
+    500: "ServerError",
+    503: "ServiceUnavailable",
+}
 ALWAYS = (400, 401, 403, 404)
 
 
@@ -386,8 +581,13 @@ def success_response(meta: dict[str, Any], status: int, meaning: str) -> dict[st
     if status != 204 and resp_name:
         out["content"] = _json(resp_name, ex.RESPONSE_EXAMPLES[resp_name], shared=True)
     if meta.get("location"):
-        out["headers"] = {"Location": {"required": True, "description": "URL of the created resource.",
-                                       "schema": {"type": "string", "minLength": 1}}}
+        out["headers"] = {
+            "Location": {
+                "required": True,
+                "description": "URL of the created resource.",
+                "schema": {"type": "string", "minLength": 1},
+            }
+        }
     return out
 
 
@@ -418,8 +618,11 @@ def request_example(name: str, components: dict[str, Any]) -> Any:
     elif name.endswith("CreateRequest"):
         key = next(iter(components[name]["properties"]))
         item_ref = components[name]["properties"][key]["items"]["$ref"].rsplit("/", 1)[1]
-        source = {"ConfigTypeInput": ex.CONFIG_TYPE, "ConsentTypeInput": ex.CONSENT_TYPE,
-                  "PicklistInput": ex.PICKLIST}.get(item_ref)
+        source = {
+            "ConfigTypeInput": ex.CONFIG_TYPE,
+            "ConsentTypeInput": ex.CONSENT_TYPE,
+            "PicklistInput": ex.PICKLIST,
+        }.get(item_ref)
         if source is None:
             source = ex.CUSTOM_FIELDS[item_ref.removesuffix("CustomFieldInput")]
         raw = {key: [source]}
@@ -445,56 +648,80 @@ def links_for(op_id: str) -> dict[str, Any]:
             "UpdateProfile": link("updateProfile", profile, "Partial update (POST)."),
             "ReplaceProfile": link("replaceProfile", profile, "Full update (PUT)."),
             "PatchProfile": link("patchProfile", profile, "JSON Patch update."),
-            "GetStandardFieldsHistory": link("getStandardFieldsHistory", profile, "History of standard fields."),
+            "GetStandardFieldsHistory": link(
+                "getStandardFieldsHistory", profile, "History of standard fields."
+            ),
             "GetPreferencesHistory": link("getPreferencesHistory", profile, "History of preferences."),
             "GetConsentsHistory": link("getConsentsHistory", profile, "History of consents."),
             "DeleteProfile": link("deleteProfile", profile, "Delete the profile."),
         }
     if op_id in ("updateProfile", "replaceProfile", "patchProfile"):
-        return {"GetProfile": link("getProfile", profile, "Read back the updated profile."),
-                "GetStandardFieldsHistory": link("getStandardFieldsHistory", profile, "History after update.")}
+        return {
+            "GetProfile": link("getProfile", profile, "Read back the updated profile."),
+            "GetStandardFieldsHistory": link("getStandardFieldsHistory", profile, "History after update."),
+        }
     if op_id == "initiateImport":
-        return {"StageImport": link("stageImport", token, "Stage records (repeatable)."),
-                "ExecuteImport": link("executeImport", token, "Execute the import."),
-                "GetImportStatus": link("getImportStatus", token, "Poll the status."),
-                "GetImportExceptions": link("getImportExceptions", token, "Read the exceptions.")}
+        return {
+            "StageImport": link("stageImport", token, "Stage records (repeatable)."),
+            "ExecuteImport": link("executeImport", token, "Execute the import."),
+            "GetImportStatus": link("getImportStatus", token, "Poll the status."),
+            "GetImportExceptions": link("getImportExceptions", token, "Read the exceptions."),
+        }
     if op_id == "stageImport":
-        return {"ExecuteImport": link("executeImport", token, "Execute the staged import."),
-                "GetImportStatus": link("getImportStatus", token, "Poll the status.")}
+        return {
+            "ExecuteImport": link("executeImport", token, "Execute the staged import."),
+            "GetImportStatus": link("getImportStatus", token, "Poll the status."),
+        }
     if op_id == "executeImport":
         return {"GetImportStatus": link("getImportStatus", token, "Poll until Completed or Failed.")}
     if op_id == "getImportStatus":
         return {"GetImportExceptions": link("getImportExceptions", token, "Read the exceptions.")}
     if op_id in ("initiateSegmentExport", "initiateSegmentGroupExport"):
-        return {"GetExportStatus": link("getExportStatus", token, "Poll the status."),
-                "GetExportData": link("getExportData", token, "Read the pages once Complete."),
-                "CommitExport": link("commitExport", token, "Commit (only when read with keepAlive=true).")}
+        return {
+            "GetExportStatus": link("getExportStatus", token, "Poll the status."),
+            "GetExportData": link("getExportData", token, "Read the pages once Complete."),
+            "CommitExport": link("commitExport", token, "Commit (only when read with keepAlive=true)."),
+        }
     if op_id == "getExportStatus":
         return {"GetExportData": link("getExportData", token, "Read the pages.")}
     if op_id == "getExportData":
         return {"CommitExport": link("commitExport", token, "Commit after reading with keepAlive=true.")}
     if op_id == "createWebhookSubscription":
         sub = {"clientId": client, "subscriptionId": "$response.body#/Id"}
-        return {"UpdateWebhookSubscription": link("updateWebhookSubscription", sub, "Update (e.g. activate)."),
-                "GetEventsBySubscription": link("getEventsBySubscription", sub, "Events of the subscription.")}
+        return {
+            "UpdateWebhookSubscription": link("updateWebhookSubscription", sub, "Update (e.g. activate)."),
+            "GetEventsBySubscription": link("getEventsBySubscription", sub, "Events of the subscription."),
+        }
     if op_id == "updateWebhookSubscription":
         sub = {"clientId": client, "subscriptionId": "$response.body#/Id"}
-        return {"GetEventsBySubscription": link("getEventsBySubscription", sub, "Events of the subscription.")}
+        return {
+            "GetEventsBySubscription": link("getEventsBySubscription", sub, "Events of the subscription.")
+        }
     return {}
 
 
 def webhook_callback(entry: dict[str, Any]) -> dict[str, Any]:
-    return {"WebhookDelivery": {"{$request.body#/Url}": {"post": {
-        "operationId": "deliverWebhookEvent",
-        "summary": entry["operation"],
-        "description": "Catalog #108 (confidence " + entry["confidence"] + "): MyPreferences POSTs each event "
-        "to the subscription Url (HTTPS). " + " ".join(entry["rules"]) + " ASSUMPTION: the envelope is the "
-        "Event object of the event-retrieval routes; the receiver answers 2xx.",
-        "x-route-confidence": entry["confidence"],
-        "x-catalog-index": WEBHOOK_DELIVERY_INDEX,
-        "requestBody": {"required": True, "content": _json("Event", copy.deepcopy(ex.EVENT))},
-        "responses": {"200": {"description": "Event accepted by the receiver (any 2xx)."}},
-    }}}}
+    return {
+        "WebhookDelivery": {
+            "{$request.body#/Url}": {
+                "post": {
+                    "operationId": "deliverWebhookEvent",
+                    "summary": entry["operation"],
+                    "description": "Catalog #108 (confidence "
+                    + entry["confidence"]
+                    + "): MyPreferences POSTs each event "
+                    "to the subscription Url (HTTPS). "
+                    + " ".join(entry["rules"])
+                    + " ASSUMPTION: the envelope is the "
+                    "Event object of the event-retrieval routes; the receiver answers 2xx.",
+                    "x-route-confidence": entry["confidence"],
+                    "x-catalog-index": WEBHOOK_DELIVERY_INDEX,
+                    "requestBody": {"required": True, "content": _json("Event", copy.deepcopy(ex.EVENT))},
+                    "responses": {"200": {"description": "Event accepted by the receiver (any 2xx)."}},
+                }
+            }
+        }
+    }
 
 
 # --------------------------------------------------------------------------- build
@@ -513,7 +740,9 @@ def build_operation(index: int, entry: dict[str, Any], components: dict[str, Any
     documented = {int(s["code"]): s["meaning"] for s in entry["status_codes"]}
     ok = meta.get("ok") or min(c for c in documented if c < 300)
     if ok not in documented:
-        notes.append(f"Success status {ok} chosen over the catalog's {sorted(c for c in documented if c < 300)}.")
+        notes.append(
+            f"Success status {ok} chosen over the catalog's {sorted(c for c in documented if c < 300)}."
+        )
     responses: dict[str, Any] = {str(ok): success_response(meta, ok, documented.get(ok, ""))}
     added = []
     codes = sorted(set(documented) | set(ALWAYS) | ({409} if meta.get("location") else set()))
@@ -527,8 +756,10 @@ def build_operation(index: int, entry: dict[str, Any], components: dict[str, Any
         if code not in documented:
             added.append(code)
     if added:
-        notes.append("Responses added by the spec (general rules of the API overview, not listed for this "
-                     f"route in the catalog): {', '.join(map(str, added))}.")
+        notes.append(
+            "Responses added by the spec (general rules of the API overview, not listed for this "
+            f"route in the catalog): {', '.join(map(str, added))}."
+        )
     description = [f"Catalog #{index} ({entry['group']}). Route confidence: **{entry['confidence']}**."]
     if original:
         description.append(f"Catalog path: `{original}`.")
@@ -550,9 +781,13 @@ def build_operation(index: int, entry: dict[str, Any], components: dict[str, Any
     if meta.get("body"):
         body_name = meta["body"]
         example = request_example(body_name, components)
-        op["requestBody"] = {"required": True, "content": {
-            t: {"schema": sc.ref(body_name), "examples": _example_ref(f"{body_name}Example", example)}
-            for t in meta.get("body_types", ["application/json"])}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {
+                t: {"schema": sc.ref(body_name), "examples": _example_ref(f"{body_name}Example", example)}
+                for t in meta.get("body_types", ["application/json"])
+            },
+        }
     op["responses"] = responses
     links = links_for(meta["id"])
     if links:
@@ -565,12 +800,19 @@ def security_schemes() -> dict[str, Any]:
         "oauth2ClientCredentials": {
             "type": "oauth2",
             "description": "OAuth 2.0 client credentials (see mypreferences-oauth.yaml). scope = "
-            "'{MyPreferencesClientId}/{UserId}', e.g. ACME_CORP/John.Doe. Sent as Authorization: Bearer <token>.",
-            "flows": {"clientCredentials": {"tokenUrl": "https://authstg.mypreferences.com/oauth2/v1/token",
-                                            "scopes": {}}},
+            "'{MyPreferencesClientId}/{UserId}', e.g. ACME_CORP/John.Doe. "
+            "Sent as Authorization: Bearer <token>.",
+            "flows": {
+                "clientCredentials": {
+                    "tokenUrl": "https://authstg.mypreferences.com/oauth2/v1/token",
+                    "scopes": {},
+                }
+            },
         },
         "pnAuthInfo3": {
-            "type": "apiKey", "in": "header", "name": "Authorization",
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
             "description": "PNAUTHINFO3 custom scheme: `Authorization: PNAUTHINFO3-HMAC-SHA256 "
             "Credential=<UserId>/<ISO 8601 issued timestamp>, Signature=<Base64(HMAC(key, "
             "ClientId:UserId:Timestamp))>` (un-keyed variants PNAUTHINFO3-SHA256 etc. hash "
@@ -595,7 +837,12 @@ def build_v4(catalog: list[dict[str, Any]]) -> dict[str, Any]:
         paths[path][method] = op
     parameters = {}
     for name, spec in PATH_PARAMS.items():
-        parameters[COMPONENT_PARAM_NAME[name]] = {"name": name, "in": "path", "required": True, **copy.deepcopy(spec)}
+        parameters[COMPONENT_PARAM_NAME[name]] = {
+            "name": name,
+            "in": "path",
+            "required": True,
+            **copy.deepcopy(spec),
+        }
     return {
         "openapi": "3.0.3",
         "info": {
@@ -603,7 +850,8 @@ def build_v4(catalog: list[dict[str, Any]]) -> dict[str, Any]:
             "version": "4.0.0-reconstructed.1",
             "description": "Reconstructed from the public documentation (the official Swagger file is not "
             "public). Each operation carries `x-route-confidence` (high: method and path verbatim in a v4 "
-            "source; medium: from a help page of the same service; guess: route inferred). Run it against the "
+            "source; medium: from a help page of the same service; guess: route inferred). "
+            "Run it against the "
             "real sandbox with the guesses doubted first. Anything not backed by the catalog is marked "
             "ASSUMPTION in the descriptions; documented conflicts are marked CONFLICT with the choice made. "
             "JSON bodies use PascalCase members, query parameters camelCase. The OAuth token endpoint is in "
@@ -612,8 +860,11 @@ def build_v4(catalog: list[dict[str, Any]]) -> dict[str, Any]:
         "servers": [
             {"url": "https://pm.mypreferences.com/Profiles/v4", "description": "Production"},
             {"url": "https://pmstg.mypreferences.com/Profiles/v4", "description": "Sandbox (staging)"},
-            {"url": "http://{host}:{port}/Profiles/v4", "description": "Embedded sandbox (mypref-harness sandbox)",
-             "variables": {"host": {"default": "127.0.0.1"}, "port": {"default": "8080"}}},
+            {
+                "url": "http://{host}:{port}/Profiles/v4",
+                "description": "Embedded sandbox (mypref-harness sandbox)",
+                "variables": {"host": {"default": "127.0.0.1"}, "port": {"default": "8080"}},
+            },
         ],
         "security": [{"oauth2ClientCredentials": []}, {"pnAuthInfo3": []}],
         "tags": [{"name": name, "description": desc} for name, desc in AREAS.items()],
@@ -629,75 +880,193 @@ def build_v4(catalog: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def build_oauth(entry: dict[str, Any]) -> dict[str, Any]:
-    oauth_error = {"type": "object", "required": ["error"], "properties": {
-        "error": {"type": "string", "enum": ["invalid_request", "invalid_client", "invalid_grant",
-                                             "unauthorized_client", "unsupported_grant_type", "invalid_scope"]},
-        "error_description": {"type": "string"}}}
+    oauth_error = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "string",
+                "enum": [
+                    "invalid_request",
+                    "invalid_client",
+                    "invalid_grant",
+                    "unauthorized_client",
+                    "unsupported_grant_type",
+                    "invalid_scope",
+                ],
+            },
+            "error_description": {"type": "string"},
+        },
+    }
     return {
         "openapi": "3.0.3",
-        "info": {"title": "MyPreferences OAuth 2.0 authorization server (reconstructed)",
-                 "version": "1.0.0-reconstructed.1",
-                 "description": "Catalog #1 (confidence guess: the token URL was not found in the sources). "
-                 + " ".join(entry["rules"]) + " ASSUMPTION: the paths /oauth2/v1/token and /oauth2/v1/keys "
-                 "(JWKS) and the RFC 6749 error body."},
+        "info": {
+            "title": "MyPreferences OAuth 2.0 authorization server (reconstructed)",
+            "version": "1.0.0-reconstructed.1",
+            "description": "Catalog #1 (confidence guess: the token URL was not found in the sources). "
+            + " ".join(entry["rules"])
+            + " ASSUMPTION: the paths /oauth2/v1/token and /oauth2/v1/keys "
+            "(JWKS) and the RFC 6749 error body.",
+        },
         "servers": [
             {"url": "https://auth.mypreferences.com", "description": "Production (ASSUMPTION: host name)"},
             {"url": "https://authstg.mypreferences.com", "description": "Sandbox (staging)"},
-            {"url": "http://{host}:{port}", "description": "Embedded sandbox",
-             "variables": {"host": {"default": "127.0.0.1"}, "port": {"default": "8080"}}},
+            {
+                "url": "http://{host}:{port}",
+                "description": "Embedded sandbox",
+                "variables": {"host": {"default": "127.0.0.1"}, "port": {"default": "8080"}},
+            },
         ],
         "paths": {
-            "/oauth2/v1/token": {"post": {
-                "operationId": "requestAccessToken",
-                "summary": entry["operation"],
-                "tags": ["OAuth"],
-                "x-route-confidence": entry["confidence"],
-                "x-catalog-index": OAUTH_INDEX,
-                "description": "Client credentials grant. Credentials as HTTP Basic (client_secret_basic) or in "
-                "the body (client_secret_post). client_id is the 48-char OAuth client id, NOT the "
-                "MyPreferences ClientId.",
-                "security": [{"clientSecretBasic": []}, {}],
-                "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
-                    "schema": {"type": "object", "required": ["grant_type", "scope"], "properties": {
-                        "grant_type": {"type": "string", "enum": ["client_credentials"]},
-                        "client_id": {"type": "string", "description": "48 chars; required unless Basic is used."},
-                        "client_secret": {"type": "string", "description": "64 chars; or a certificate."},
-                        "scope": {"type": "string", "description": "{MyPreferencesClientId}/{UserId}"},
-                        "client_assertion_type": {"type": "string", "description": "ASSUMPTION (certificate "
-                                                  "clients, RFC 7523)."},
-                        "client_assertion": {"type": "string", "description": "ASSUMPTION (signed JWT)."}}},
-                    "example": {"grant_type": "client_credentials", "scope": "ACME_CORP/John.Doe"}}}},
-                "responses": {
-                    "200": {"description": "Token issued.", "content": {"application/json": {
-                        "schema": {"type": "object", "required": ["access_token", "token_type", "expires_in"],
-                                   "properties": {"access_token": {"type": "string"},
-                                                  "token_type": {"type": "string", "enum": ["Bearer"]},
-                                                  "expires_in": {"type": "integer", "minimum": 1},
-                                                  "scope": {"type": "string"}}},
-                        "example": {"access_token": "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "token_type": "Bearer",
-                                    "expires_in": 3600, "scope": "ACME_CORP/John.Doe"}}}},
-                    "400": {"description": "Invalid request.", "content": {"application/json": {
-                        "schema": oauth_error, "example": {"error": "invalid_request"}}}},
-                    "401": {"description": "Invalid client.",
+            "/oauth2/v1/token": {
+                "post": {
+                    "operationId": "requestAccessToken",
+                    "summary": entry["operation"],
+                    "tags": ["OAuth"],
+                    "x-route-confidence": entry["confidence"],
+                    "x-catalog-index": OAUTH_INDEX,
+                    "description": "Client credentials grant. Credentials as HTTP Basic "
+                    "(client_secret_basic) "
+                    "or in "
+                    "the body (client_secret_post). client_id is the 48-char OAuth client id, NOT the "
+                    "MyPreferences ClientId.",
+                    "security": [{"clientSecretBasic": []}, {}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/x-www-form-urlencoded": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["grant_type", "scope"],
+                                    "properties": {
+                                        "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                                        "client_id": {
+                                            "type": "string",
+                                            "description": "48 chars; required unless Basic is used.",
+                                        },
+                                        "client_secret": {
+                                            "type": "string",
+                                            "description": "64 chars; or a certificate.",
+                                        },
+                                        "scope": {
+                                            "type": "string",
+                                            "description": "{MyPreferencesClientId}/{UserId}",
+                                        },
+                                        "client_assertion_type": {
+                                            "type": "string",
+                                            "description": "ASSUMPTION (certificate clients, RFC 7523).",
+                                        },
+                                        "client_assertion": {
+                                            "type": "string",
+                                            "description": "ASSUMPTION (signed JWT).",
+                                        },
+                                    },
+                                },
+                                "example": {
+                                    "grant_type": "client_credentials",
+                                    "scope": "ACME_CORP/John.Doe",
+                                },
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "Token issued.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["access_token", "token_type", "expires_in"],
+                                        "properties": {
+                                            "access_token": {"type": "string"},
+                                            "token_type": {"type": "string", "enum": ["Bearer"]},
+                                            "expires_in": {"type": "integer", "minimum": 1},
+                                            "scope": {"type": "string"},
+                                        },
+                                    },
+                                    "example": {
+                                        "access_token": "eyJhbGciOiJSUzI1NiJ9.e30.c2ln",
+                                        "token_type": "Bearer",
+                                        "expires_in": 3600,
+                                        "scope": "ACME_CORP/John.Doe",
+                                    },
+                                }
+                            },
+                        },
+                        "400": {
+                            "description": "Invalid request.",
+                            "content": {
+                                "application/json": {
+                                    "schema": oauth_error,
+                                    "example": {"error": "invalid_request"},
+                                }
+                            },
+                        },
+                        "401": {
+                            "description": "Invalid client.",
                             "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
-                            "content": {"application/json": {"schema": oauth_error,
-                                                             "example": {"error": "invalid_client"}}}},
-                }}},
-            "/oauth2/v1/keys": {"get": {
-                "operationId": "getSigningKeys", "summary": "JSON Web Key Set (ASSUMPTION)", "tags": ["OAuth"],
-                "x-route-confidence": "guess", "security": [],
-                "description": "ASSUMPTION: not in the catalog. Public keys to verify access tokens.",
-                "responses": {"200": {"description": "JWKS", "content": {"application/json": {
-                    "schema": {"type": "object", "required": ["keys"], "properties": {
-                        "keys": {"type": "array", "items": {"type": "object", "required": ["kty"],
-                                                            "properties": {"kty": {"type": "string"},
-                                                                           "kid": {"type": "string"},
-                                                                           "use": {"type": "string"},
-                                                                           "alg": {"type": "string"},
-                                                                           "n": {"type": "string"},
-                                                                           "e": {"type": "string"}}}}}},
-                    "example": {"keys": [{"kty": "RSA", "kid": "k1", "use": "sig", "alg": "RS256", "n": "0vx7",
-                                          "e": "AQAB"}]}}}}}}},
+                            "content": {
+                                "application/json": {
+                                    "schema": oauth_error,
+                                    "example": {"error": "invalid_client"},
+                                }
+                            },
+                        },
+                    },
+                }
+            },
+            "/oauth2/v1/keys": {
+                "get": {
+                    "operationId": "getSigningKeys",
+                    "summary": "JSON Web Key Set (ASSUMPTION)",
+                    "tags": ["OAuth"],
+                    "x-route-confidence": "guess",
+                    "security": [],
+                    "description": "ASSUMPTION: not in the catalog. Public keys to verify access tokens.",
+                    "responses": {
+                        "200": {
+                            "description": "JWKS",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["keys"],
+                                        "properties": {
+                                            "keys": {
+                                                "type": "array",
+                                                "items": {
+                                                    "type": "object",
+                                                    "required": ["kty"],
+                                                    "properties": {
+                                                        "kty": {"type": "string"},
+                                                        "kid": {"type": "string"},
+                                                        "use": {"type": "string"},
+                                                        "alg": {"type": "string"},
+                                                        "n": {"type": "string"},
+                                                        "e": {"type": "string"},
+                                                    },
+                                                },
+                                            }
+                                        },
+                                    },
+                                    "example": {
+                                        "keys": [
+                                            {
+                                                "kty": "RSA",
+                                                "kid": "k1",
+                                                "use": "sig",
+                                                "alg": "RS256",
+                                                "n": "0vx7",
+                                                "e": "AQAB",
+                                            }
+                                        ]
+                                    },
+                                }
+                            },
+                        }
+                    },
+                }
+            },
         },
         "components": {"securitySchemes": {"clientSecretBasic": {"type": "http", "scheme": "basic"}}},
     }
@@ -708,7 +1077,10 @@ def dump_yaml(doc: dict[str, Any]) -> str:
         def ignore_aliases(self, data: Any) -> bool:
             return True
 
-    header = "# GENERATED by tools/spec/generate.py from endpoints.json + tools/spec overrides. Edit the generator.\n"
+    header = (
+        "# GENERATED by tools/spec/generate.py from endpoints.json + tools/spec overrides. "
+        "Edit the generator.\n"
+    )
     return header + yaml.dump(doc, Dumper=NoAliasDumper, sort_keys=False, allow_unicode=True, width=120)
 
 

@@ -53,8 +53,13 @@ ID64: Schema = {"type": "integer", "format": "int64", "minimum": 1}
 DATETIME: Schema = {"type": "string", "format": "date-time"}
 
 
-def obj(props: dict[str, Schema], *, closed: bool = False, required: list[str] | None = None,
-        description: str | None = None) -> Schema:
+def obj(
+    props: dict[str, Schema],
+    *,
+    closed: bool = False,
+    required: list[str] | None = None,
+    description: str | None = None,
+) -> Schema:
     out: Schema = {"type": "object"}
     if description:
         out["description"] = description
@@ -93,18 +98,23 @@ LOCALIZED_FIELD = obj(
 
 JSON_PATCH_OP = obj(
     {
-        "op": s(enum=["add", "remove", "replace", "test"],
-                description="RFC 6902 subset: move and copy are NOT supported (rejected with 400)."),
+        "op": s(
+            enum=["add", "remove", "replace", "test"],
+            description="RFC 6902 subset: move and copy are NOT supported (rejected with 400).",
+        ),
         "path": s(description="JSON Pointer into the target document, e.g. /CustomerName/FirstName"),
         "from": s(description="Listed in the service schema; only used by move/copy, which are unsupported."),
         "value": {"description": "Value for add/replace/test (any JSON type)."},
     },
     required=["op", "path"],
 )
-JSON_PATCH = arr(ref("JsonPatchOperation"), minItems=1,
-                 description="JSON Patch document (RFC 6902 subset: add, remove, replace, test). "
-                 "Send removes of several array elements in descending index order and put replace "
-                 "before remove.")
+JSON_PATCH = arr(
+    ref("JsonPatchOperation"),
+    minItems=1,
+    description="JSON Patch document (RFC 6902 subset: add, remove, replace, test). "
+    "Send removes of several array elements in descending index order and put replace "
+    "before remove.",
+)
 
 # --------------------------------------------------------------------------- profile model
 CHANNELS = ["Phone", "Fax", "Text", "Email", "Mail"]
@@ -115,10 +125,13 @@ PROFILE_PREFERENCE = obj(
         "PreferenceType": {"type": "integer", "enum": [1, 2], "description": "1 = Opt-In, 2 = Opt-Out"},
         "FrequencyId": s(20, nullable=True, description="Filter default applied (and returned) if omitted."),
         "PreferenceAttributes": arr(ref("KeyValue"), description="Free-form, no configuration needed."),
-        "CustomerDate": {**DATETIME, "nullable": True, "description":
-                         "Default now (UTC). A value with a UTC designator is stored as is; otherwise it "
-                         "is read as US Eastern time and converted. Date-only Opt-In -> 00:00 ET, Opt-Out "
-                         "-> 23:59:59 ET."},
+        "CustomerDate": {
+            **DATETIME,
+            "nullable": True,
+            "description": "Default now (UTC). A value with a UTC designator is stored as is; otherwise it "
+            "is read as US Eastern time and converted. Date-only Opt-In -> 00:00 ET, Opt-Out "
+            "-> 23:59:59 ET.",
+        },
         "ProgramId": ro({**ID64}),
         "ChannelId": ro(s(enum=CHANNELS)),
         "MatchType": ro(s(enum=["Expressed", "Implied"])),
@@ -138,8 +151,11 @@ CUSTOMER_CONSENT = obj(
         "ConsentType": s(100, 1),
         "ConsentVersion": s(nullable=True),
         "Locale": s(15, nullable=True),
-        "ConsentStatus": {"type": "integer", "enum": [1, 2, 3, 4],
-                          "description": "1 Granted, 2 Denied, 3 Revoked, 4 NotSet"},
+        "ConsentStatus": {
+            "type": "integer",
+            "enum": [1, 2, 3, 4],
+            "description": "1 Granted, 2 Denied, 3 Revoked, 4 NotSet",
+        },
         "ConsentDate": {**DATETIME, "nullable": True},
     },
     required=["ConsentType", "ConsentStatus"],
@@ -201,7 +217,8 @@ CUSTOMER_NAME = obj(
         "LastName": s(nullable=True),
         "Suffix": s(nullable=True),
     },
-    description="ASSUMPTION: member names from the bulk/v3 models (the v4 child attributes were not captured).",
+    description="ASSUMPTION: member names from the bulk/v3 models "
+    "(the v4 child attributes were not captured).",
 )
 
 ALTERNATE_ID = obj(
@@ -211,8 +228,11 @@ ALTERNATE_ID = obj(
     "alternateId query parameters.",
 )
 
-CUSTOM_FIELD_VALUE = obj({"Name": s(100, 1), "Value": s(nullable=True)}, required=["Name"],
-                         description="ASSUMPTION: member names (catalog: 'custom field values').")
+CUSTOM_FIELD_VALUE = obj(
+    {"Name": s(100, 1), "Value": s(nullable=True)},
+    required=["Name"],
+    description="ASSUMPTION: member names (catalog: 'custom field values').",
+)
 GROUP_MEMBERSHIP = obj(
     {"GroupType": s(100, 1), "GroupName": s(100, 1), "IsPrimary": BOOL},
     required=["GroupType", "GroupName"],
@@ -241,16 +261,23 @@ PROFILE_PROPS: dict[str, Schema] = {
     "ProfileTags": arr(s(100, 1)),
 }
 
-PROFILE = obj(dict(PROFILE_PROPS), closed=True, required=["ProfileId"],
-              description="A user profile as returned by the service (closed: undeclared members are "
-              "contract violations). The docs mention a read-only status member documented as 'Complete' "
-              "whose name was truncated: it is not modelled.")
-PROFILE_INPUT = obj({k: v for k, v in PROFILE_PROPS.items() if not v.get("readOnly")},
-                    description="A profile as sent by a client (create, POST partial update, PUT full "
-                    "replace). Read-only members are omitted; unknown members are ignored by the service.")
+PROFILE = obj(
+    dict(PROFILE_PROPS),
+    closed=True,
+    required=["ProfileId"],
+    description="A user profile as returned by the service (closed: undeclared members are "
+    "contract violations). The docs mention a read-only status member documented as 'Complete' "
+    "whose name was truncated: it is not modelled.",
+)
+PROFILE_INPUT = obj(
+    {k: v for k, v in PROFILE_PROPS.items() if not v.get("readOnly")},
+    description="A profile as sent by a client (create, POST partial update, PUT full "
+    "replace). Read-only members are omitted; unknown members are ignored by the service.",
+)
 
-PROFILE_LIST = arr(ref("Profile"), maxItems=50,
-                   description="Search result: at most 50 profiles (more matches -> 403).")
+PROFILE_LIST = arr(
+    ref("Profile"), maxItems=50, description="Search result: at most 50 profiles (more matches -> 403)."
+)
 
 HISTORY = arr(ref("HistoricalProfile"), description="Historical entries, oldest first.")
 HISTORICAL_PROFILE = obj(
@@ -280,8 +307,10 @@ PREFERENCES_UPSERT = obj(
         "Emails": arr(ref("EmailPreference")),
     },
 )
-FILTER_CONSENTS = arr(obj({"FilterId": s(50, 1), "Consents": arr(ref("CustomerConsent"))}),
-                      description="ASSUMPTION: response shape not documented (filter id + its consents).")
+FILTER_CONSENTS = arr(
+    obj({"FilterId": s(50, 1), "Consents": arr(ref("CustomerConsent"))}),
+    description="ASSUMPTION: response shape not documented (filter id + its consents).",
+)
 
 # --------------------------------------------------------------------------- configuration
 CONFIG_TYPE_PROPS: dict[str, Schema] = {
@@ -292,19 +321,35 @@ CONFIG_TYPE_PROPS: dict[str, Schema] = {
     "IsActive": BOOL,
     "Edited": ro(ref("EditInfo")),
 }
-CONFIG_TYPE = obj(dict(CONFIG_TYPE_PROPS), closed=True, required=["TypeId", "TypeName"],
-                  description="Address, alternate id, customer, email, phone or group type.")
-CONFIG_TYPE_INPUT = obj({k: v for k, v in CONFIG_TYPE_PROPS.items() if not v.get("readOnly")},
-                        required=["TypeName"])
+CONFIG_TYPE = obj(
+    dict(CONFIG_TYPE_PROPS),
+    closed=True,
+    required=["TypeId", "TypeName"],
+    description="Address, alternate id, customer, email, phone or group type.",
+)
+CONFIG_TYPE_INPUT = obj(
+    {k: v for k, v in CONFIG_TYPE_PROPS.items() if not v.get("readOnly")}, required=["TypeName"]
+)
 
 CONSENT_VERSION = obj(
     {
         "ConsentVersion": s(50, 1),
         "ExpirationInDays": {**INT, "minimum": 0, "nullable": True},
         "IsActive": BOOL,
-        "IsAssociatedWithProfiles": {**BOOL, "description": "Profile-only (global) consent vs channel consent."},
-        "LocalizedFields": arr(obj({"ConsentLanguage": s(nullable=True), "Locale": s(15),
-                                    "Name": s(nullable=True), "Description": s(nullable=True)})),
+        "IsAssociatedWithProfiles": {
+            **BOOL,
+            "description": "Profile-only (global) consent vs channel consent.",
+        },
+        "LocalizedFields": arr(
+            obj(
+                {
+                    "ConsentLanguage": s(nullable=True),
+                    "Locale": s(15),
+                    "Name": s(nullable=True),
+                    "Description": s(nullable=True),
+                }
+            )
+        ),
     },
     required=["ConsentVersion"],
 )
@@ -316,13 +361,24 @@ CONSENT_TYPE_PROPS: dict[str, Schema] = {
     "Edited": ro(ref("EditInfo")),
 }
 CONSENT_TYPE = obj(dict(CONSENT_TYPE_PROPS), closed=True, required=["TypeId", "TypeName"])
-CONSENT_TYPE_INPUT = obj({k: v for k, v in CONSENT_TYPE_PROPS.items() if not v.get("readOnly")},
-                         required=["TypeName"])
+CONSENT_TYPE_INPUT = obj(
+    {k: v for k, v in CONSENT_TYPE_PROPS.items() if not v.get("readOnly")}, required=["TypeName"]
+)
 CONSENT_STATUS_LIST = obj(
-    {"ConsentStatus": arr(obj({"Id": {"type": "integer", "enum": [1, 2, 3, 4]},
-                               "Name": s(enum=["Granted", "Denied", "Revoked", "NotSet"])},
-                              closed=True, required=["Id", "Name"]))},
-    closed=True, required=["ConsentStatus"],
+    {
+        "ConsentStatus": arr(
+            obj(
+                {
+                    "Id": {"type": "integer", "enum": [1, 2, 3, 4]},
+                    "Name": s(enum=["Granted", "Denied", "Revoked", "NotSet"]),
+                },
+                closed=True,
+                required=["Id", "Name"],
+            )
+        )
+    },
+    closed=True,
+    required=["ConsentStatus"],
     description="Static enumeration: Granted(1), Denied(2), Revoked(3), NotSet(4).",
 )
 
@@ -332,8 +388,11 @@ CUSTOM_FIELD_BASE: dict[str, Schema] = {
     "Name": s(100, 1),
     "LocalizedDisplayNames": arr(obj({"Locale": s(15), "DisplayName": s(nullable=True)})),
     "Description": s(nullable=True),
-    "UpdateRuleId": {**INT, "description": "See GET UpdateRules (1 = unrestricted, 2 = locked after first "
-                     "value, 4 = editable but not clearable)."},
+    "UpdateRuleId": {
+        **INT,
+        "description": "See GET UpdateRules (1 = unrestricted, 2 = locked after first "
+        "value, 4 = editable but not clearable).",
+    },
     "DisplayOrder": INT,
     "IsReadOnly": BOOL,
     "IsRequired": BOOL,
@@ -341,14 +400,21 @@ CUSTOM_FIELD_BASE: dict[str, Schema] = {
 }
 CUSTOM_FIELD_EXTRA: dict[str, dict[str, Schema]] = {
     "DateTime": {},
-    "Numeric": {"MinValue": {"type": "number", "nullable": True}, "MaxValue": {"type": "number", "nullable": True},
-                "DecimalPlaces": {**INT, "minimum": 0}, "DefaultValue": {"type": "number", "nullable": True},
-                "FieldMask": s(nullable=True)},
+    "Numeric": {
+        "MinValue": {"type": "number", "nullable": True},
+        "MaxValue": {"type": "number", "nullable": True},
+        "DecimalPlaces": {**INT, "minimum": 0},
+        "DefaultValue": {"type": "number", "nullable": True},
+        "FieldMask": s(nullable=True),
+    },
     "SelectList": {"PicklistId": {**ID64}, "DisplayType": s(nullable=True), "DefaultState": s(nullable=True)},
-    "Text": {"MinLength": {**INT, "minimum": 0}, "MaxLength": {**INT, "minimum": 0},
-             "DefaultValue": s(nullable=True),
-             "ValidationRegex": s(nullable=True, description="ASSUMPTION: name (catalog: '(validation regex)')."),
-             "FieldMask": s(nullable=True)},
+    "Text": {
+        "MinLength": {**INT, "minimum": 0},
+        "MaxLength": {**INT, "minimum": 0},
+        "DefaultValue": s(nullable=True),
+        "ValidationRegex": s(nullable=True, description="ASSUMPTION: name (catalog: '(validation regex)')."),
+        "FieldMask": s(nullable=True),
+    },
 }
 
 PICKLIST_PROPS: dict[str, Schema] = {
@@ -356,27 +422,60 @@ PICKLIST_PROPS: dict[str, Schema] = {
     "Name": s(100, 1),
     "Description": s(nullable=True),
     "IsActive": BOOL,
-    "Items": arr(obj({"Value": s(100, 1), "DisplayOrder": INT, "LocalizedFields": arr(ref("LocalizedField"))},
-                     required=["Value"])),
+    "Items": arr(
+        obj(
+            {"Value": s(100, 1), "DisplayOrder": INT, "LocalizedFields": arr(ref("LocalizedField"))},
+            required=["Value"],
+        )
+    ),
     "Edited": ro(ref("EditInfo")),
 }
 
-TAG_COUNTS = obj({"TagCounts": arr(obj({"Tag": obj({"Name": s(100, 1)}, closed=True, required=["Name"]),
-                                        "Count": {**INT, "minimum": 0}}, closed=True,
-                                       required=["Tag", "Count"]))},
-                 closed=True, required=["TagCounts"])
-TAGS_DELETE = obj({"Tags": arr(obj({"Name": s(100, 1)}, required=["Name"]), minItems=1)}, required=["Tags"],
-                  description="ASSUMPTION: item shape {Name} mirrors GET Tags.")
-UPDATE_RULES = obj({"UpdateRules": arr(obj({"Id": INT, "Name": s()}, closed=True, required=["Id", "Name"]))},
-                   closed=True, required=["UpdateRules"],
-                   description="ASSUMPTION: wrapper name 'UpdateRules' (GUESS in the catalog).")
+TAG_COUNTS = obj(
+    {
+        "TagCounts": arr(
+            obj(
+                {
+                    "Tag": obj({"Name": s(100, 1)}, closed=True, required=["Name"]),
+                    "Count": {**INT, "minimum": 0},
+                },
+                closed=True,
+                required=["Tag", "Count"],
+            )
+        )
+    },
+    closed=True,
+    required=["TagCounts"],
+)
+TAGS_DELETE = obj(
+    {"Tags": arr(obj({"Name": s(100, 1)}, required=["Name"]), minItems=1)},
+    required=["Tags"],
+    description="ASSUMPTION: item shape {Name} mirrors GET Tags.",
+)
+UPDATE_RULES = obj(
+    {"UpdateRules": arr(obj({"Id": INT, "Name": s()}, closed=True, required=["Id", "Name"]))},
+    closed=True,
+    required=["UpdateRules"],
+    description="ASSUMPTION: wrapper name 'UpdateRules' (GUESS in the catalog).",
+)
 GROUP_NAMES = obj(
-    {"GroupTypeNames": arr(obj({"TypeId": {**ID64}, "TypeName": s(), "GroupNames": arr(s())}, closed=True,
-                               required=["TypeName", "GroupNames"]))},
-    closed=True, required=["GroupTypeNames"],
-    description="ASSUMPTION: item members (the catalog names only the GroupTypeNames array).")
-RENAME_GROUP = obj({"OldGroupName": s(100, 1), "NewGroupName": s(100, 1), "AllowMerge": {**BOOL, "default": False}},
-                   required=["OldGroupName", "NewGroupName"])
+    {
+        "GroupTypeNames": arr(
+            obj(
+                {"TypeId": {**ID64}, "TypeName": s(), "GroupNames": arr(s())},
+                closed=True,
+                required=["TypeName", "GroupNames"],
+            )
+        )
+    },
+    closed=True,
+    required=["GroupTypeNames"],
+    description="ASSUMPTION: item members (the catalog names only the GroupTypeNames array).",
+)
+RENAME_GROUP = obj(
+    {"OldGroupName": s(100, 1), "NewGroupName": s(100, 1), "AllowMerge": {**BOOL, "default": False}},
+    required=["OldGroupName", "NewGroupName"],
+)
 
 FILTER = obj(
     {
@@ -389,7 +488,8 @@ FILTER = obj(
         "TextTags": arr(obj({"Locale": s(15), "Key": s(), "Value": s(nullable=True)})),
         "CustomProperties": arr(ref("KeyValue")),
     },
-    closed=True, required=["FilterId"],
+    closed=True,
+    required=["FilterId"],
     description="ASSUMPTION: child names (catalog: 'nested Filters (channel, frequencies, text tags, custom "
     "properties, default preference values); child attribute names not captured').",
 )
@@ -403,7 +503,8 @@ PROGRAM = obj(
         "CustomProperties": arr(ref("KeyValue")),
         "Filters": arr(ref("Filter")),
     },
-    closed=True, required=["ProgramId", "Name"],
+    closed=True,
+    required=["ProgramId", "Name"],
     description="ASSUMPTION: member names (child attribute names not captured in the docs). Expect the "
     "real API to differ here first.",
 )
@@ -415,7 +516,8 @@ PROGRAM_GROUP = obj(
         "CustomProperties": arr(ref("KeyValue")),
         "Programs": arr(ref("Program")),
     },
-    closed=True, required=["ProgramGroupId", "Name"],
+    closed=True,
+    required=["ProgramGroupId", "Name"],
     description="ASSUMPTION: member names (not captured in the docs).",
 )
 
@@ -426,13 +528,23 @@ EXPORT_STATUSES = ["Processing", "Error", "Expired", "Failed", "Complete", "Retr
 IMPORT_INITIATE = obj(
     {
         "Name": s(100, nullable=True),
-        "StagingRetentionDays": {**INT, "minimum": 0, "maximum": 10, "default": 3,
-                                 "description": "ASSUMPTION: name (catalog: staging retention days, default 3, "
-                                 "range 0..10, exact field name not captured)."},
+        "StagingRetentionDays": {
+            **INT,
+            "minimum": 0,
+            "maximum": 10,
+            "default": 3,
+            "description": "ASSUMPTION: name (catalog: staging retention days, default 3, "
+            "range 0..10, exact field name not captured).",
+        },
         "ImportAction": s(enum=["Add", "Delete"], default="Add"),
-        "MatchCriteria": s(enum=["AlternateIdType"], nullable=True,
-                           description="Absent => match on ProfileId; an unknown ProfileId creates a profile."),
-        "MatchValue": s(100, nullable=True, description="AlternateIdType name when MatchCriteria=AlternateIdType."),
+        "MatchCriteria": s(
+            enum=["AlternateIdType"],
+            nullable=True,
+            description="Absent => match on ProfileId; an unknown ProfileId creates a profile.",
+        ),
+        "MatchValue": s(
+            100, nullable=True, description="AlternateIdType name when MatchCriteria=AlternateIdType."
+        ),
         "RefreshAlternateIds": {**BOOL, "default": False},
         "RefreshContacts": {**BOOL, "default": False},
         "RefreshCustomFields": {**BOOL, "default": False},
@@ -446,10 +558,14 @@ IMPORT_JOB = obj(
         "AccessToken": {**ID64},
         "Name": s(nullable=True),
         "Status": s(enum=IMPORT_STATUSES),
-        "ExpirationDate": {**DATETIME, "description": "ASSUMPTION: name (catalog: token expiry). Docs say 6 h "
-                           "in text and 12 h in the attribute description."},
+        "ExpirationDate": {
+            **DATETIME,
+            "description": "ASSUMPTION: name (catalog: token expiry). Docs say 6 h "
+            "in text and 12 h in the attribute description.",
+        },
     },
-    closed=True, required=["AccessToken", "Status"],
+    closed=True,
+    required=["AccessToken", "Status"],
 )
 IMPORT_STATUS = obj(
     {
@@ -463,21 +579,33 @@ IMPORT_STATUS = obj(
         "Exceptions": {**INT, "minimum": 0},
         "NotHonored": {**INT, "minimum": 0},
     },
-    closed=True, required=["AccessToken", "Status"],
+    closed=True,
+    required=["AccessToken", "Status"],
     description="Cumulative counters of an import. Processed/Exceptions/NotHonored stay 0 while staging.",
 )
-BULK_RECORD = obj({**{k: v for k, v in PROFILE_PROPS.items() if not v.get("readOnly")},
-                   "ProfileId": {**ID64, "description": "Match key when MatchCriteria is absent."}},
-                  description="One profile record of a bulk import.")
-IMPORT_STAGE = obj({"UserProfilePreferences": arr(ref("BulkProfileRecord"), minItems=1)},
-                   required=["UserProfilePreferences"],
-                   description="Payload default max 25 MB, hard max 28 MB per request (413 beyond).")
-EXCEPTION_DEF = obj({"ExceptionCode": s(nullable=True), "Message": s(nullable=True), "Field": s(nullable=True)},
-                    description="ASSUMPTION: member names of ExceptionsDefinition (not captured).")
+BULK_RECORD = obj(
+    {
+        **{k: v for k, v in PROFILE_PROPS.items() if not v.get("readOnly")},
+        "ProfileId": {**ID64, "description": "Match key when MatchCriteria is absent."},
+    },
+    description="One profile record of a bulk import.",
+)
+IMPORT_STAGE = obj(
+    {"UserProfilePreferences": arr(ref("BulkProfileRecord"), minItems=1)},
+    required=["UserProfilePreferences"],
+    description="Payload default max 25 MB, hard max 28 MB per request (413 beyond).",
+)
+EXCEPTION_DEF = obj(
+    {"ExceptionCode": s(nullable=True), "Message": s(nullable=True), "Field": s(nullable=True)},
+    description="ASSUMPTION: member names of ExceptionsDefinition (not captured).",
+)
 EXCEPTION_RECORD = obj(
-    {**{k: v for k, v in PROFILE_PROPS.items() if not v.get("readOnly")}, "ProfileId": {**ID64, "nullable": True},
-     "SequenceNumber": ro({**INT, "minimum": 1, "description": "1-based position in the staged data."}),
-     "Exceptions": arr(ref("ImportExceptionDefinition"))},
+    {
+        **{k: v for k, v in PROFILE_PROPS.items() if not v.get("readOnly")},
+        "ProfileId": {**ID64, "nullable": True},
+        "SequenceNumber": ro({**INT, "minimum": 1, "description": "1-based position in the staged data."}),
+        "Exceptions": arr(ref("ImportExceptionDefinition")),
+    },
     required=["SequenceNumber", "Exceptions"],
 )
 
@@ -492,23 +620,37 @@ def page_of(items_ref: str, description: str) -> Schema:
             "TotalResults": {**INT, "minimum": 0},
             "UserProfilePreferences": arr(ref(items_ref)),
         },
-        closed=True, required=["Count", "HasMore", "UserProfilePreferences"], description=description,
+        closed=True,
+        required=["Count", "HasMore", "UserProfilePreferences"],
+        description=description,
     )
 
 
-IMPORT_EXCEPTIONS = page_of("ImportExceptionRecord", "ASSUMPTION: records array name 'UserProfilePreferences' "
-                            "(catalog: '(records) array (BulkUserProfilePreferenceException)').")
+IMPORT_EXCEPTIONS = page_of(
+    "ImportExceptionRecord",
+    "ASSUMPTION: records array name 'UserProfilePreferences' "
+    "(catalog: '(records) array (BulkUserProfilePreferenceException)').",
+)
 EXPORT_PAGE = page_of("Profile", "One page of exported profiles. Iterate until HasMore=false.")
 EXPORT_INITIATE = obj(
     {
-        "LastDateTime": {**DATETIME, "nullable": True, "description": "Incremental start; milliseconds are "
-                         "rounded up to the 003/007/000(+1) boundaries."},
+        "LastDateTime": {
+            **DATETIME,
+            "nullable": True,
+            "description": "Incremental start; milliseconds are "
+            "rounded up to the 003/007/000(+1) boundaries.",
+        },
         "MatchCriteria": s(enum=["ProfileId", "AlternateId", "PhoneNumber", "EmailAddress"], nullable=True),
-        "MatchType": s(nullable=True, description="Required for AlternateId (the AlternateIdType); optional type "
-                       "filter otherwise."),
+        "MatchType": s(
+            nullable=True,
+            description="Required for AlternateId (the AlternateIdType); optional type filter otherwise.",
+        ),
         "Values": {**arr(s()), "nullable": True},
-        "CallbackURL": s(nullable=True, format="uri", description="Optional; status is POSTed there when done "
-                         "(older docs)."),
+        "CallbackURL": s(
+            nullable=True,
+            format="uri",
+            description="Optional; status is POSTed there when done (older docs).",
+        ),
     },
 )
 EXPORT_JOB = obj({"AccessToken": {**ID64}}, closed=True, required=["AccessToken"])
@@ -517,10 +659,16 @@ EXPORT_STATUS = obj(
         "AccessToken": {**ID64},
         "Status": s(enum=EXPORT_STATUSES),
         "RowCount": {**INT, "minimum": 0, "nullable": True, "description": "Only once complete."},
-        "ByteCount": {"type": "integer", "format": "int64", "minimum": 0, "nullable": True,
-                      "description": "Only once complete."},
+        "ByteCount": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0,
+            "nullable": True,
+            "description": "Only once complete.",
+        },
     },
-    closed=True, required=["AccessToken", "Status"],
+    closed=True,
+    required=["AccessToken", "Status"],
 )
 
 # --------------------------------------------------------------------------- webhooks / events
@@ -543,16 +691,23 @@ WEBHOOK_PROPS: dict[str, Schema] = {
     "Description": s(nullable=True),
     "LocaleId": s(15, nullable=True),
     "Url": s(2048, 9, format="uri", pattern="^https://", description="HTTPS only."),
-    "State": s(enum=["Active", "Paused", "Inactive"], description="Create default Paused. The update docs list "
-               "Active|Inactive, the create docs Active|Paused: all three are accepted."),
+    "State": s(
+        enum=["Active", "Paused", "Inactive"],
+        description="Create default Paused. The update docs list "
+        "Active|Inactive, the create docs Active|Paused: all three are accepted.",
+    ),
     "IsMinimized": {**BOOL, "description": "Thin notifications without data."},
     "IsActive": {**BOOL, "description": "false => subscription deleted."},
     "CatchUpOnResume": {**BOOL, "description": "Deliver events from the paused period (max 15 days)."},
     "Subscriptions": arr(ref("WebhookSubscriptionItem")),
-    "AlternateIdType": s(nullable=True, description="If set, payload ProfileId is replaced by this alternate id."),
+    "AlternateIdType": s(
+        nullable=True, description="If set, payload ProfileId is replaced by this alternate id."
+    ),
 }
 WEBHOOK = obj(dict(WEBHOOK_PROPS), closed=True, required=["Id", "Name", "Url"])
-WEBHOOK_INPUT = obj({k: v for k, v in WEBHOOK_PROPS.items() if not v.get("readOnly")}, required=["Name", "Url"])
+WEBHOOK_INPUT = obj(
+    {k: v for k, v in WEBHOOK_PROPS.items() if not v.get("readOnly")}, required=["Name", "Url"]
+)
 EVENT = obj(
     {
         "EventId": s(),
@@ -562,7 +717,9 @@ EVENT = obj(
         "SubscriptionId": s(nullable=True),
         "Name": s(nullable=True),
         "Description": s(nullable=True),
-        "ProfileId": s(description="Profile id, or the alternate id value when the subscription sets AlternateIdType."),
+        "ProfileId": s(
+            description="Profile id, or the alternate id value when the subscription sets AlternateIdType."
+        ),
         "Data": {"type": "object", "nullable": True, "description": "Omitted/null when IsMinimized."},
         "PreviousData": {"type": "object", "nullable": True},
         "OccurredDate": {**DATETIME},
@@ -570,7 +727,8 @@ EVENT = obj(
         "RecordedDate": {**DATETIME, "nullable": True},
         "RecordedBy": s(nullable=True),
     },
-    closed=True, required=["EventId", "EventType"],
+    closed=True,
+    required=["EventId", "EventType"],
     description="ASSUMPTION: names of the four date/user members (catalog: '(event occurred date)', "
     "'(generated date)', '(recorded date)', '(recorded by user)').",
 )
@@ -591,7 +749,14 @@ def custom_field(kind: str, *, request: bool) -> Schema:
     return obj(props, closed=True, required=["Id", "Name"])
 
 
-CONFIG_TYPE_FAMILIES = ["AddressTypes", "AlternateIdTypes", "CustomerTypes", "EmailTypes", "PhoneTypes", "GroupTypes"]
+CONFIG_TYPE_FAMILIES = [
+    "AddressTypes",
+    "AlternateIdTypes",
+    "CustomerTypes",
+    "EmailTypes",
+    "PhoneTypes",
+    "GroupTypes",
+]
 CUSTOM_FIELD_KINDS = ["DateTime", "Numeric", "SelectList", "Text"]
 
 
@@ -628,13 +793,18 @@ def all_schemas() -> dict[str, Schema]:
         "ConsentType": CONSENT_TYPE,
         "ConsentTypeInput": CONSENT_TYPE_INPUT,
         "ConsentTypeList": wrapper("ConsentTypes", "ConsentType"),
-        "ConsentTypeCreateRequest": obj({"ConsentTypes": arr(ref("ConsentTypeInput"), minItems=1)},
-                                        required=["ConsentTypes"]),
+        "ConsentTypeCreateRequest": obj(
+            {"ConsentTypes": arr(ref("ConsentTypeInput"), minItems=1)}, required=["ConsentTypes"]
+        ),
         "ConsentStatusList": CONSENT_STATUS_LIST,
         "Picklist": obj(dict(PICKLIST_PROPS), closed=True, required=["Id", "Name"]),
-        "PicklistInput": obj({k: v for k, v in PICKLIST_PROPS.items() if not v.get("readOnly")}, required=["Name"]),
+        "PicklistInput": obj(
+            {k: v for k, v in PICKLIST_PROPS.items() if not v.get("readOnly")}, required=["Name"]
+        ),
         "PicklistList": wrapper("Picklists", "Picklist"),
-        "PicklistCreateRequest": obj({"Picklists": arr(ref("PicklistInput"), minItems=1)}, required=["Picklists"]),
+        "PicklistCreateRequest": obj(
+            {"Picklists": arr(ref("PicklistInput"), minItems=1)}, required=["Picklists"]
+        ),
         "TagCounts": TAG_COUNTS,
         "DeleteTagsRequest": TAGS_DELETE,
         "UpdateRuleList": UPDATE_RULES,
@@ -667,15 +837,21 @@ def all_schemas() -> dict[str, Schema]:
     }
     for family in CONFIG_TYPE_FAMILIES:
         out[f"{family}List"] = wrapper(family, "ConfigType")
-        out[f"{family}CreateRequest"] = obj({family: arr(ref("ConfigTypeInput"), minItems=1)}, required=[family])
+        out[f"{family}CreateRequest"] = obj(
+            {family: arr(ref("ConfigTypeInput"), minItems=1)}, required=[family]
+        )
     for kind in CUSTOM_FIELD_KINDS:
         out[f"{kind}CustomField"] = custom_field(kind, request=False)
         out[f"{kind}CustomFieldInput"] = custom_field(kind, request=True)
         out[f"{kind}CustomFieldList"] = wrapper(f"{kind}Fields", f"{kind}CustomField")
-        out[f"{kind}CustomFieldCreateRequest"] = obj({f"{kind}Fields": arr(ref(f"{kind}CustomFieldInput"),
-                                                                           minItems=1)}, required=[f"{kind}Fields"])
-    out["CustomFieldCatalog"] = obj({f"{k}Fields": arr(ref(f"{k}CustomField")) for k in CUSTOM_FIELD_KINDS},
-                                    closed=True, required=[f"{k}Fields" for k in CUSTOM_FIELD_KINDS])
+        out[f"{kind}CustomFieldCreateRequest"] = obj(
+            {f"{kind}Fields": arr(ref(f"{kind}CustomFieldInput"), minItems=1)}, required=[f"{kind}Fields"]
+        )
+    out["CustomFieldCatalog"] = obj(
+        {f"{k}Fields": arr(ref(f"{k}CustomField")) for k in CUSTOM_FIELD_KINDS},
+        closed=True,
+        required=[f"{k}Fields" for k in CUSTOM_FIELD_KINDS],
+    )
     _allow_null_in_enums(out)
     return copy.deepcopy(out)
 
