@@ -10,6 +10,7 @@ stdout (after a human-readable block); ``running_sandbox`` waits for it.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -124,6 +125,15 @@ def human_banner(doc: dict[str, Any], settings: SandboxSettings, cert: DemoCerti
     return "\n".join(lines)
 
 
+def _stop_resource_tracker() -> None:
+    """Reap multiprocessing's resource tracker before we exit: orphaned, it would linger as a zombie
+    in containers whose init does not reap (seen here), i.e. a process left in our group."""
+    from multiprocessing import resource_tracker
+
+    with contextlib.suppress(Exception):
+        resource_tracker._resource_tracker._stop()  # type: ignore[attr-defined]
+
+
 def prepare(settings: SandboxSettings) -> tuple[DemoCertificate, TenantRegistry]:
     """Create the shared state once, in the parent, before any worker starts (no start-up races)."""
     cert, _ = ensure_demo_certificate(settings.state_dir)
@@ -192,6 +202,7 @@ def serve(settings: SandboxSettings, out: TextIO = sys.stdout, startup_timeout: 
                 from uvicorn.supervisors import Multiprocess
 
                 Multiprocess(config, sockets=[sock]).run()
+                _stop_resource_tracker()
             else:
                 uvicorn.Server(config).run(sockets=[sock])
         finally:

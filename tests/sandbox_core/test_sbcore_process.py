@@ -1,0 +1,127 @@
+"""The sandbox as a real process: CLI interfaces, running_sandbox start/stop, no orphans."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mypref_harness import demo
+from mypref_harness.errors import HarnessError
+from mypref_harness.sandbox.process import SandboxHandle, running_sandbox
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _token(sb: SandboxHandle) -> str:
+    acme = sb.tenant("ACME_CORP")
+    response = httpx.post(
+        sb.token_url,
+        data={"grant_type": "client_credentials", "scope": "ACME_CORP/John.Doe"},
+        auth=(acme["oauth"]["client_id"], acme["oauth"]["client_secret"]),
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+def test_show_credentials_prints_one_json_object(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypref_harness",
+            "sandbox",
+            "--show-credentials",
+            "--port",
+            "8765",
+            "--state-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    doc = json.loads(result.stdout)
+    assert doc["base_url"] == "http://127.0.0.1:8765/Profiles/v4"
+    assert doc["token_url"] == "http://127.0.0.1:8765/oauth2/v1/token"
+    assert doc["jwks_url"] == "http://127.0.0.1:8765/oauth2/v1/keys"
+    tenants = {t["client_id"]: t for t in doc["tenants"]}
+    assert tenants["SanchezAssociates"]["user_id"] == "RickSanchez"
+    assert tenants["SanchezAssociates"]["api_key"] == "SeemslikearareopportunityMorty!"
+    assert tenants["SanchezAssociates"]["oauth"] is None
+    oauth = tenants["ACME_CORP"]["oauth"]
+    assert (len(oauth["client_id"]), len(oauth["client_secret"])) == (48, 64)
+    assert tenants["ACME_CORP"]["oauth_certificate"]["client_id"] == demo.ACME_CERT_OAUTH_CLIENT_ID
+    assert Path(tenants["ACME_CORP"]["oauth_certificate"]["cert_path"]).is_file()
+
+
+def test_running_sandbox_serves_both_schemes_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    with running_sandbox(state_dir=tmp_path) as sb:
+        assert sb.root_url.startswith("http://127.0.0.1:")
+        assert sb.base_url == sb.root_url + "/Profiles/v4"
+        assert httpx.get(sb.root_url + "/health").status_code == 200
+        from mypref_harness.auth.pnauth import sign_header
+
+        sanchez = sb.tenant("SanchezAssociates")
+        header = sign_header(key=sanchez["api_key"], client_id="SanchezAssociates", user_id="RickSanchez")
+        pn = httpx.get(f"{sb.base_url}/SanchezAssociates/Programs", headers={"Authorization": header})
+        bearer = httpx.get(
+            f"{sb.base_url}/ACME_CORP/Programs", headers={"Authorization": f"Bearer {_token(sb)}"}
+        )
+        denied = httpx.get(f"{sb.base_url}/ACME_CORP/Programs")
+        assert pn.status_code not in (401, 404) and pn.status_code < 500 or pn.status_code == 501
+        assert bearer.status_code not in (401, 404) and bearer.status_code < 500 or bearer.status_code == 501
+        assert denied.status_code == 401
+        pid = sb.pid
+        assert _group_alive(pid)
+    assert not _group_alive(pid)
+
+
+def test_several_workers_share_keys_and_all_stop(tmp_path: Path) -> None:
+    with running_sandbox(state_dir=tmp_path, extra_args=["--workers", "2"]) as sb:
+        token = _token(sb)
+        # Whichever worker answers verifies the token: the signing key is shared through the state dir.
+        with httpx.Client() as client:
+            statuses = {
+                client.get(
+                    f"{sb.base_url}/ACME_CORP/Programs",
+                    headers={"Authorization": f"Bearer {token}", "Connection": "close"},
+                ).status_code
+                for _ in range(10)
+            }
+        assert 401 not in statuses
+        pid = sb.pid
+    assert not _group_alive(pid)
+
+
+def test_startup_failure_is_reported_not_hung(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        with pytest.raises(HarnessError) as info, running_sandbox(port=port, state_dir=tmp_path):
+            pass
+    assert "exited with code 2" in str(info.value)
+    assert str(port) in str(info.value)
+
+
+def test_kill_stops_the_whole_group_at_once(tmp_path: Path) -> None:
+    with running_sandbox(state_dir=tmp_path) as sb:
+        pid = sb.pid
+        sb.kill()
+        assert not _group_alive(pid)
+        with pytest.raises(httpx.TransportError):
+            httpx.get(sb.root_url + "/health", timeout=2)
