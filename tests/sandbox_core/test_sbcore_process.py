@@ -82,8 +82,8 @@ def test_running_sandbox_serves_both_schemes_and_leaves_nothing_behind(tmp_path:
             f"{sb.base_url}/ACME_CORP/Programs", headers={"Authorization": f"Bearer {_token(sb)}"}
         )
         denied = httpx.get(f"{sb.base_url}/ACME_CORP/Programs")
-        assert pn.status_code not in (401, 404) and pn.status_code < 500 or pn.status_code == 501
-        assert bearer.status_code not in (401, 404) and bearer.status_code < 500 or bearer.status_code == 501
+        assert pn.status_code in (200, 501)  # 501 until the data layer is importable
+        assert bearer.status_code in (200, 501)
         assert denied.status_code == 401
         pid = sb.pid
         assert _group_alive(pid)
