@@ -203,11 +203,13 @@ KEYS: tuple[_Key, ...] = (
     _Key("user_id"),
     _Key("auth"),
     _Key("api_key", secret=True),
+    _Key("api_key_file", path=True),  # a file holding the key (CI secret mounts); not itself a secret
     _Key("pnauth_scheme"),
     _Key("user_id_encoding"),
     _Key("token_url"),
     _Key("oauth_client_id"),
     _Key("oauth_client_secret", secret=True),
+    _Key("oauth_client_secret_file", path=True),
     _Key("oauth_cert", path=True),
     _Key("oauth_key", path=True),
     _Key("oauth_send"),
@@ -263,7 +265,33 @@ def load_target(env: Mapping[str, str] | None = None, toml_path: str | Path | No
             raw = file_values[key.name]
             values[key.name] = _resolve_path(raw, file_path.parent) if key.path and file_path else raw
             sources[key.name] = f"file {file_path}"
+    for secret_name in ("api_key", "oauth_client_secret"):
+        _read_secret_file(secret_name, values, sources)
     return _build_target(values, sources, file_path, ignored_secrets)
+
+
+def _read_secret_file(name: str, values: dict[str, str], sources: dict[str, str]) -> None:
+    """Use ``<name>_file`` when no direct value from the same or a stronger source exists.
+
+    Env beats file whichever form it uses: MYPREF_API_KEY_FILE overrides api_key in the TOML.
+    """
+    file_key = f"{name}_file"
+    if file_key not in values:
+        return
+    direct = sources.get(name)
+    if direct is not None and (direct.startswith("env") or sources[file_key].startswith("file")):
+        return
+    path = Path(values[file_key])
+    try:
+        content = path.read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {name} from {path} ({sources[file_key]}): {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} ({sources[file_key]}) is not UTF-8 text") from None
+    if not content:
+        raise ConfigError(f"{path} ({sources[file_key]}) is empty")
+    values[name] = content
+    sources[name] = f"{sources[file_key]} (contents)"
 
 
 def _config_file_path(env: Mapping[str, str], toml_path: str | Path | None) -> Path | None:

@@ -14,7 +14,7 @@ import os
 import re
 import socket
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -154,17 +154,53 @@ def markdown_details(summary: str, body: str) -> str:
 
 # ------------------------------------------------------------------------------------ redaction
 
-_B64 = r"[A-Za-z0-9+/_-]"
-# Patterns of credentials that need no knowledge of the secret values.
-_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("pnauth-signature", re.compile(r"(?i)(\bSignature=)" + _B64 + r"{8,}={0,2}"), r"\1" + REDACTED),
-    ("bearer-token", re.compile(r"(?i)(\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1" + REDACTED),
-    ("basic-credentials", re.compile(r"(?i)(\bBasic\s+)[A-Za-z0-9+/=]{8,}"), r"\1" + REDACTED),
-    ("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), REDACTED),
-    ("form-credential", re.compile(
-        r"(?i)(\b(?:client_secret|client_assertion|access_token|api_?key)[\"']?\s*[=:]\s*[\"']?)"
-        r"[^\s&\"',}]{4,}"), r"\1" + REDACTED),
+def _decodes_to_pair(value: str) -> bool:
+    """A Basic credential decodes to "id:secret" (prose such as "Basic authentication" does not)."""
+    try:
+        return b":" in base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+    except ValueError:
+        return False
+
+
+def _looks_random(value: str) -> bool:
+    """An opaque token mixes digits into letters; words in prose ("Bearer authentication") do not."""
+    return any(c.isdigit() for c in value) or "." in value
+
+
+_PLACEHOLDERS = frozenset({"null", "none", "true", "false", "undefined"})
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    """A credential shape found without knowing the secret: group 1 is kept, group 2 is the value."""
+
+    kind: str
+    regex: re.Pattern[str]
+    accept: Callable[[str], bool] = lambda _value: True
+
+
+_PATTERNS: tuple[_Pattern, ...] = (
+    # PNAUTHINFO3 signatures are Base64 of a SHA-256/384/512 digest: 44, 64 or 88 characters.
+    _Pattern("pnauth-signature", re.compile(r"(?i)(\bSignature=)([A-Za-z0-9+/_-]{20,}={0,2})")),
+    _Pattern("bearer-token", re.compile(r"(?i)(\bBearer\s+)([A-Za-z0-9._~+/=-]{16,})"), _looks_random),
+    _Pattern("basic-credentials", re.compile(r"(?i)(\bBasic\s+)([A-Za-z0-9+/]{6,}={0,2})"), _decodes_to_pair),
+    _Pattern("jwt", re.compile(r"()(\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*)")),
+    _Pattern(
+        "form-credential",
+        re.compile(r"(?i)(\b(?:client_secret|client_assertion|access_token|api_?key)[\"']?\s*[=:]\s*[\"']?)"
+                   r"([^\s&\"',}<>\[*$]{4,})"),
+        lambda value: value.lower() not in _PLACEHOLDERS,
+    ),
 )
+
+
+def _replace_pattern(pattern: _Pattern, text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        if not pattern.accept(match.group(2)):
+            return match.group(0)
+        return match.group(1) + REDACTED
+
+    return pattern.regex.sub(replace, text)
 
 
 def secret_forms(secret: str) -> set[str]:
@@ -197,8 +233,8 @@ def redact(text: str, secrets: Iterable[str] | Mapping[str, str] = ()) -> str:
     for value in sorted(_usable(secrets).values(), key=len, reverse=True):
         for form in sorted(secret_forms(value), key=len, reverse=True):
             text = text.replace(form, REDACTED)
-    for _kind, pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
+    for pattern in _PATTERNS:
+        text = _replace_pattern(pattern, text)
     return text
 
 
@@ -268,10 +304,10 @@ def _scan_bytes(data: bytes, named: Mapping[str, str], patterns: bool) -> list[t
                     break
     if patterns:
         text = data.decode("latin-1")  # 1:1 byte offsets, never fails
-        for kind, pattern, _replacement in _PATTERNS:
-            for hit in pattern.finditer(text):
-                if REDACTED not in hit.group():
-                    found.append((kind, hit.start()))
+        for pattern in _PATTERNS:
+            for hit in pattern.regex.finditer(text):
+                if pattern.accept(hit.group(2)):
+                    found.append((pattern.kind, hit.start()))
     return found
 
 

@@ -483,3 +483,42 @@ def test_resolved_target_starts_and_stops_the_embedded_sandbox():
     assert root is not None
     with pytest.raises(httpx.TransportError):
         httpx.get(root, timeout=2)
+
+
+# ------------------------------------------------------------------ secrets from files
+
+
+def test_secret_from_a_file_named_in_env(tmp_path):
+    key_file = tmp_path / "key.txt"
+    key_file.write_text(KEY + "\n")
+    env = {k: v for k, v in CONFIGURED.items() if k != "MYPREF_API_KEY"}
+    target = load_target(env={**env, "MYPREF_API_KEY_FILE": str(key_file)})
+    assert target.api_key == Secret(KEY)  # trailing newline dropped
+    assert target.sources["api_key"] == "env MYPREF_API_KEY_FILE (contents)"
+
+
+def test_env_secret_file_beats_toml_value_and_env_value_beats_env_file(tmp_path):
+    key_file = tmp_path / "key.txt"
+    key_file.write_text("from-the-file-123")
+    toml = write_toml(tmp_path / "t.toml", 'api_key = "from-the-toml-123"\n')
+    assert load_target(env={"MYPREF_API_KEY_FILE": str(key_file)}, toml_path=toml).api_key == Secret(
+        "from-the-file-123"
+    )
+    env = {"MYPREF_API_KEY_FILE": str(key_file), "MYPREF_API_KEY": "from-env-value-123"}
+    assert load_target(env=env, toml_path=toml).api_key == Secret("from-env-value-123")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_world_readable_toml_may_name_a_secret_file(tmp_path, recwarn):
+    (tmp_path / "secret.txt").write_text(CLIENT_SECRET)
+    toml = write_toml(tmp_path / "t.toml", 'oauth_client_secret_file = "secret.txt"\n', mode=0o644)
+    assert load_target(env={}, toml_path=toml).oauth_client_secret == Secret(CLIENT_SECRET)
+    assert not [w for w in recwarn if issubclass(w.category, ConfigWarning)]
+
+
+def test_missing_or_empty_secret_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read api_key"):
+        load_target(env={"MYPREF_API_KEY_FILE": str(tmp_path / "nope")})
+    (tmp_path / "empty").write_text("\n")
+    with pytest.raises(ConfigError, match="is empty"):
+        load_target(env={"MYPREF_API_KEY_FILE": str(tmp_path / "empty")})

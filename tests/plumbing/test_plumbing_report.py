@@ -210,3 +210,24 @@ def test_scan_reports_url_encoded_secret_and_accepts_single_files(tmp_path):
 
 def test_missing_paths_are_ignored(tmp_path):
     assert scan_for_secrets([tmp_path / "nope"], [API_KEY]) == []
+
+
+def test_prose_about_credentials_is_neither_redacted_nor_reported(tmp_path):
+    prose = (
+        "Uses Bearer authentication or Basic authentication at the token endpoint.\n"
+        "Signature=Base64Encoding(MessageDigest) as documented.\n"
+        '{"api_key": null, "client_secret": "[REDACTED]", "access_token": "***"}\n'
+        "Authorization: Bearer <access_token>\n"
+    )
+    assert redact(prose) == prose
+    path = tmp_path / "README.md"
+    path.write_text(prose)
+    assert scan_for_secrets([path], []) == []
+
+
+def test_basic_header_of_an_unknown_secret_is_still_caught_by_shape(tmp_path):
+    basic = base64.b64encode(b"someone:unknown-secret").decode()
+    path = tmp_path / "trace.txt"
+    path.write_text(f"Authorization: Basic {basic}\n")
+    assert [leak.kind for leak in scan_for_secrets([path], [])] == ["basic-credentials"]
+    assert basic not in redact(path.read_text())
