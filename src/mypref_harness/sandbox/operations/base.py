@@ -1,0 +1,134 @@
+"""What every operation module shares: the request object, the reply, errors and the handler registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mypref_harness.sandbox.context import RequestContext
+from mypref_harness.sandbox.store import Store
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from mypref_harness.sandbox.operations.routing import Operation
+
+
+class HttpError(Exception):
+    """Answer with ``status`` and ``{"Message": message}``."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers
+
+
+def not_found(what: str) -> HttpError:
+    return HttpError(404, f"{what} was not found.")
+
+
+def bad_request(message: str) -> HttpError:
+    return HttpError(400, message)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any = None
+    headers: dict[str, str] | None = None
+    # Applied after the response was shaped to the schema (defects that add undeclared fields).
+    after_shape: Callable[[Any], Any] | None = None
+
+
+@dataclass
+class OpRequest:
+    op: Operation
+    tenant: str
+    user_id: str
+    path: dict[str, Any]  # typed path parameters by their spec names (clientId excluded)
+    query: dict[str, Any]  # typed query parameters by lower-case name (only those the spec declares)
+    raw_query: list[tuple[str, str]]  # every query item as sent, for free-form criteria
+    body: Any
+    store: Store
+    settings: Any
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    @classmethod
+    def build(
+        cls,
+        op: Operation,
+        path_args: list[str],
+        request: Request,
+        body: Any,
+        ctx: RequestContext,
+        store: Store,
+        settings: Any,
+    ) -> OpRequest:
+        path = op.parse_path(path_args)
+        raw_query = list(request.query_params.multi_items())
+        query = op.parse_query(raw_query)
+        now = dt.datetime.now(dt.UTC)
+        offset = float(getattr(settings, "clock_offset", 0.0) or 0.0)
+        if offset:
+            now += dt.timedelta(seconds=offset)
+        return cls(op, ctx.client_id, ctx.user_id, path, query, raw_query, body, store, settings, now)
+
+    def q(self, name: str, default: Any = None) -> Any:
+        value = self.query.get(name.lower())
+        return default if value is None else value
+
+    def raw(self, name: str) -> str | None:
+        """A query value by case-insensitive name, declared in the spec or not."""
+        lowered = name.lower()
+        for key, value in self.raw_query:
+            if key.lower() == lowered:
+                return value
+        return None
+
+    def p(self, *names: str) -> Any:
+        """The first path parameter found under one of ``names`` (case-insensitive), else the only one."""
+        lowered = {k.lower(): v for k, v in self.path.items()}
+        for name in names:
+            if name.lower() in lowered:
+                return lowered[name.lower()]
+        if len(self.path) == 1:
+            return next(iter(self.path.values()))
+        raise KeyError(f"path parameter {names} not in {sorted(self.path)}")
+
+    def defect(self, name: str) -> bool:
+        check = getattr(self.settings, "has_defect", None)
+        return bool(check and check(name))
+
+    @property
+    def stamp(self) -> str:
+        return self.now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{self.now.microsecond // 1000:03d}Z"
+
+
+Handler = Callable[[OpRequest], Reply]
+
+# (METHOD, normalized template) -> handler; templates are normalized with every {param} as {} and
+# lower-cased, so a renamed path parameter in the spec does not break the binding.
+HANDLERS: dict[tuple[str, str], Handler] = {}
+HANDLERS_BY_ID: dict[str, Handler] = {}
+
+
+def normalize_template(template: str) -> str:
+    parts = []
+    for part in template.strip("/").split("/"):
+        parts.append("{}" if part.startswith("{") and part.endswith("}") else part.lower())
+    return "/" + "/".join(parts)
+
+
+def operation(method: str, template: str, *operation_ids: str) -> Callable[[Handler], Handler]:
+    """Register a handler for a (method, path template) and, optionally, for operationIds."""
+
+    def register(func: Handler) -> Handler:
+        HANDLERS[(method.upper(), normalize_template(template))] = func
+        for op_id in operation_ids:
+            HANDLERS_BY_ID[op_id] = func
+        return func
+
+    return register

@@ -1,0 +1,231 @@
+"""Profile persistence shared by the operation modules: load, save (history, search index, events), views."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from typing import Any, Protocol
+
+from mypref_harness.sandbox.operations import profile_model as model
+from mypref_harness.sandbox.operations.base import HttpError, OpRequest
+from mypref_harness.sandbox.store import Tx
+
+PROFILE = "profile"
+FILTER = "filter"
+TAG = "tag"
+SEARCH_CAP = 50
+FIRST_PROFILE_ID = 1001
+INTERNAL_PREFIX = "_"  # stored-only keys (archived preferences, ...), never in a response
+
+
+class Writer(Protocol):
+    """Who writes and when: an OpRequest, or the seeder."""
+
+    tenant: str
+    user_id: str
+
+    @property
+    def stamp(self) -> str: ...
+
+    def defect(self, name: str) -> bool: ...
+
+
+def load_profile(tx: Tx, tenant: str, profile_id: int) -> dict[str, Any]:
+    doc = tx.get(tenant, PROFILE, profile_id)
+    if doc is None:
+        raise HttpError(404, f"Profile {profile_id} was not found.")
+    return doc
+
+
+def find_by_alternate_id(tx: Tx, tenant: str, id_type: str, value: str) -> int | None:
+    ids = tx.find_profiles(tenant, f"alt:{id_type.strip().lower()}", value.strip().lower())
+    return ids[0] if ids else None
+
+
+def require_by_alternate_id(tx: Tx, tenant: str, id_type: str, value: str) -> dict[str, Any]:
+    profile_id = find_by_alternate_id(tx, tenant, id_type, value)
+    if profile_id is None:
+        raise HttpError(404, f"No profile has the alternate id '{value[:100]}' of type '{id_type[:100]}'.")
+    return load_profile(tx, tenant, profile_id)
+
+
+def enrich(req: Writer, tx: Tx, doc: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+    """Fill the read-only, service-maintained parts of a profile after a write."""
+    out = copy.deepcopy(doc)
+    stamp, user = req.stamp, req.user_id
+    edited = dict((previous or {}).get("Edited") or {})
+    edited.setdefault("CreatedDate", stamp)
+    edited.setdefault("CreatedBy", user)
+    edited["ModifiedDate"] = stamp
+    edited["ModifiedBy"] = user
+    out["Edited"] = edited
+    out.setdefault("IsActive", True)
+    for key, default in (
+        ("RegistrationConfirmed", False),
+        ("PreserveConsents", True),
+        ("PreservePreferences", True),
+        ("CustomerType", "Customer"),
+        ("DefaultLocale", "en-us"),
+    ):
+        if out.get(key) is None:
+            out[key] = default
+    filters = {f["FilterId"].lower(): f for f in tx.all(req.tenant, FILTER)}
+    old_prefs = model._all_preferences(previous or {})
+    for collection, inner in model.CONTACT_COLLECTIONS.items():
+        for contact in out.get(collection) or []:
+            contact["IsActive"] = True
+            if collection == "PhoneNumbers":
+                contact["PhoneNumberNumeric"] = model.digits(contact.get("PhoneNumber"))
+            if collection in ("Emails", "Addresses"):
+                contact.setdefault("Edited", {"CreatedDate": stamp, "CreatedBy": user})
+                contact["Edited"]["ModifiedDate"] = stamp
+                contact["Edited"]["ModifiedBy"] = user
+            for pref in contact.get(inner) or []:
+                _enrich_preference(pref, filters, stamp, user)
+    for pref in out.get("ProfilePreferences") or []:
+        _enrich_preference(pref, filters, stamp, user)
+    # preferences whose content did not change keep their original modification date
+    new_prefs = model._all_preferences(out)
+    for key, pref in new_prefs.items():
+        old = old_prefs.get(key)
+        if old is not None and _pref_payload(old) == _pref_payload(pref):
+            pref["LastModifiedDate"] = old.get("LastModifiedDate", pref["LastModifiedDate"])
+    for consent in out.get("Consents") or []:
+        if not consent.get("ConsentDate"):
+            consent["ConsentDate"] = stamp
+    return out
+
+
+def _pref_payload(pref: dict[str, Any]) -> tuple[Any, ...]:
+    return (pref.get("PreferenceType"), pref.get("FrequencyId"), pref.get("PreferenceAttributes"))
+
+
+def _enrich_preference(pref: dict[str, Any], filters: dict[str, Any], stamp: str, user: str) -> None:
+    config = filters.get(str(pref.get("FilterId", "")).lower())
+    if config is not None:
+        pref["ProgramId"] = config["_ProgramId"]
+        if config.get("ChannelId"):
+            pref["ChannelId"] = config["ChannelId"]
+        if not pref.get("FrequencyId") and config.get("Frequencies"):
+            pref["FrequencyId"] = config["Frequencies"][0]["FrequencyId"]
+    pref["MatchType"] = "Expressed"
+    pref.setdefault("PreferenceStatus", "Active")
+    pref.setdefault("ExpirationDate", None)
+    pref["LastModifiedDate"] = stamp
+    pref["UserId"] = user
+    pref.setdefault("SourceId", "API")
+    if not pref.get("CustomerDate"):
+        pref["CustomerDate"] = stamp
+
+
+def check_unknown_filters(tx: Tx, tenant: str, doc: dict[str, Any]) -> None:
+    """Preferences must name a configured filter (the service answers 404 for unknown ones)."""
+    known = {f.lower() for f in tx.ids(tenant, FILTER)}
+    for pref in model._all_preferences(doc).values():
+        if str(pref.get("FilterId", "")).lower() not in known:
+            raise HttpError(404, f"Filter '{str(pref.get('FilterId'))[:50]}' was not found.")
+
+
+def check_alternate_ids_unique(tx: Tx, tenant: str, doc: dict[str, Any], profile_id: int) -> None:
+    seen: set[str] = set()
+    for id_type, value in model.alternate_ids(doc):
+        if id_type in seen:
+            raise HttpError(400, f"Alternate id type '{id_type[:100]}' appears more than once.")
+        seen.add(id_type)
+        owner = find_by_alternate_id(tx, tenant, id_type, value)
+        if owner is not None and owner != profile_id:
+            raise HttpError(
+                409, f"Alternate id '{value[:100]}' of type '{id_type[:100]}' belongs to another profile."
+            )
+
+
+def save_profile(
+    req: Writer,
+    tx: Tx,
+    doc: dict[str, Any],
+    previous: dict[str, Any] | None,
+    event_type: str,
+    *,
+    record_history: bool = True,
+) -> dict[str, Any]:
+    """Store a profile version with its search keys, history rows and events; returns the stored doc."""
+    profile_id = int(doc["ProfileId"])
+    check_alternate_ids_unique(tx, req.tenant, doc, profile_id)
+    stored = enrich(req, tx, doc, previous)
+    tx.put(req.tenant, PROFILE, profile_id, stored)
+    tx.reindex_profile(req.tenant, profile_id, model.index_entries(stored))
+    for tag in stored.get("ProfileTags") or []:
+        if tx.get(req.tenant, TAG, str(tag).lower()) is None:
+            tx.put(req.tenant, TAG, str(tag).lower(), {"Name": str(tag)})
+    rows = model.diff(previous, stored)
+    if req.defect("history-not-recorded"):
+        rows = [r for r in rows if r[0] != model.FAMILY_STANDARD]
+    if record_history and rows:
+        tx.add_history(req.tenant, profile_id, rows, req.stamp, req.user_id)
+    record_event(req, tx, profile_id, event_type, stored, previous)
+    families = {r[0] for r in rows}
+    if model.FAMILY_PREFERENCES in families and previous is not None:
+        record_event(req, tx, profile_id, "preference.updated", stored, previous)
+    if model.FAMILY_CONSENTS in families and previous is not None:
+        record_event(req, tx, profile_id, "consent.updated", stored, previous)
+    return stored
+
+
+def record_event(
+    req: Writer,
+    tx: Tx,
+    profile_id: int,
+    event_type: str,
+    data: dict[str, Any] | None,
+    previous: dict[str, Any] | None,
+) -> None:
+    event_id = f"evt-{uuid.uuid4().hex[:16]}"
+    entity = event_type.split(".", 1)[0].capitalize()
+    tx.add_event(
+        req.tenant,
+        event_id,
+        profile_id,
+        event_type,
+        {
+            "EventId": event_id,
+            "EventType": event_type,
+            "Subject": f"Profile {profile_id}",
+            "Entity": entity,
+            "SubscriptionId": None,
+            "Name": event_type,
+            "Description": f"{event_type} for profile {profile_id}",
+            "ProfileId": str(profile_id),
+            "Data": {"ProfileId": profile_id, "IsActive": (data or {}).get("IsActive")} if data else None,
+            "PreviousData": {"IsActive": previous.get("IsActive")} if previous else None,
+            "OccurredDate": req.stamp,
+            "GeneratedDate": req.stamp,
+            "RecordedDate": req.stamp,
+            "RecordedBy": req.user_id,
+        },
+    )
+
+
+def view(doc: dict[str, Any], req: OpRequest, *, search: bool = False) -> dict[str, Any]:
+    """A stored profile as the API shows it (internal keys removed, query flags applied)."""
+    out = {k: v for k, v in doc.items() if not k.startswith(INTERNAL_PREFIX)}
+    if req.q("includeConsentHistory", True) is False and out.get("Consents"):
+        latest: dict[str, dict[str, Any]] = {}
+        for consent in out["Consents"]:
+            key = str(consent.get("ConsentType", "")).lower()
+            if key not in latest or str(consent.get("ConsentDate") or "") >= str(
+                latest[key].get("ConsentDate") or ""
+            ):
+                latest[key] = consent
+        out["Consents"] = list(latest.values())
+    if search:
+        for collection in ("Emails", "PhoneNumbers", "Addresses"):
+            if out.get(collection):
+                out[collection] = [c for c in out[collection] if c.get("IsActive", True)]
+    if req.defect("undeclared-field"):
+        pass  # added after shaping, see profiles.profile_reply
+    return out
+
+
+def new_profile_id(tx: Tx, tenant: str) -> int:
+    tx.bump_counter_to(tenant, "profile", FIRST_PROFILE_ID - 1)
+    return tx.next_id(tenant, "profile")

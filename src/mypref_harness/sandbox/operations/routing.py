@@ -1,0 +1,365 @@
+"""Routes built from the OpenAPI spec: path matching, typed parameters, body and response schemas.
+
+Matching rules: a literal segment beats a template segment; a path that matches no template is 404; a
+path that matches but not with this method is 405 with an ``Allow`` header listing exactly the spec's
+methods of the most specific matching path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft4Validator
+
+from mypref_harness.sandbox.operations.base import (
+    HANDLERS,
+    HANDLERS_BY_ID,
+    Handler,
+    HttpError,
+    OpRequest,
+    Reply,
+    normalize_template,
+)
+from mypref_harness.sandbox.validation import SchemaSet, Shaper, first_error
+
+log = logging.getLogger("mypref_harness.sandbox.data")
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+JSON_FAMILY = ("application/json", "text/json", "application/json-patch+json")
+TENANT_PARAM = "clientid"
+
+
+@dataclass
+class Param:
+    name: str
+    location: str
+    required: bool
+    schema: dict[str, Any]
+    validator: Draft4Validator
+
+    @property
+    def kinds(self) -> list[str]:
+        kind = self.schema.get("type")
+        return kind if isinstance(kind, list) else [kind] if kind else []
+
+    def coerce(self, raw: str | list[str]) -> Any:
+        kinds = self.kinds
+        if "array" in kinds:
+            values = raw if isinstance(raw, list) else [raw]
+            if len(values) == 1 and "," in values[0] and self.location == "query":
+                values = values[0].split(",")
+            items = self.schema.get("items") or {}
+            item_kinds = items.get("type") if isinstance(items, dict) else None
+            kinds_of_items = (
+                item_kinds if isinstance(item_kinds, list) else [item_kinds] if item_kinds else []
+            )
+            return [_coerce_scalar(v, kinds_of_items, self.name) for v in values]
+        value = raw[-1] if isinstance(raw, list) else raw
+        return _coerce_scalar(value, kinds, self.name)
+
+
+def _coerce_scalar(value: str, kinds: list[str], name: str) -> Any:
+    if "integer" in kinds:
+        try:
+            return int(value.strip())
+        except ValueError:
+            if "string" not in kinds:
+                raise HttpError(400, f"The value '{value[:60]}' is not valid for {name}.") from None
+    if "number" in kinds:
+        try:
+            number = float(value.strip())
+        except ValueError:
+            if "string" not in kinds:
+                raise HttpError(400, f"The value '{value[:60]}' is not valid for {name}.") from None
+        else:
+            if number != number or number in (float("inf"), float("-inf")):
+                raise HttpError(400, f"The value '{value[:60]}' is not valid for {name}.")
+            return number
+    if "boolean" in kinds:
+        lowered = value.strip().lower()
+        if lowered in ("true", "false"):
+            return lowered == "true"
+        if "string" not in kinds:
+            raise HttpError(400, f"The value '{value[:60]}' is not valid for {name}.")
+    return value
+
+
+@dataclass
+class Body:
+    required: bool
+    media_types: tuple[str, ...]
+    validator: Draft4Validator
+
+    def accepts(self, media: str) -> bool:
+        if media in self.media_types:
+            return True
+        # ASP.NET's JSON formatter takes every JSON media type the spec lists for the operation.
+        json_ok = any(m in JSON_FAMILY or m.endswith("+json") for m in self.media_types)
+        return json_ok and (media in JSON_FAMILY or media.endswith("+json"))
+
+
+@dataclass
+class Operation:
+    operation_id: str
+    method: str
+    template: str
+    segments: tuple[str | None, ...]  # literal (lower-case) or None for a parameter
+    param_names: tuple[str | None, ...]
+    path_params: dict[str, Param]
+    query_params: dict[str, Param]  # by lower-case name
+    body: Body | None
+    response_schemas: dict[str, Any]  # status ("200", "default", "2XX") -> schema or None
+    schemas: SchemaSet
+    request_schemas: SchemaSet
+    handler: Handler
+    has_handler: bool
+    _shapers: dict[int, Callable[[Any], Any] | None] = field(default_factory=dict)
+
+    def parse_path(self, args: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, raw in zip(self.param_names, args, strict=True):
+            if name is None or name.lower() == TENANT_PARAM:
+                continue
+            param = self.path_params.get(name)
+            if param is None:
+                out[name] = raw
+                continue
+            value = param.coerce(raw)
+            problem = first_error(param.validator, value)
+            if problem:
+                raise HttpError(400, f"The value '{raw[:60]}' is not valid for {name}: {problem}")
+            out[name] = value
+        return out
+
+    def parse_query(self, items: list[tuple[str, str]]) -> dict[str, Any]:
+        grouped: dict[str, list[str]] = {}
+        for key, value in items:
+            grouped.setdefault(key.lower(), []).append(value)
+        out: dict[str, Any] = {}
+        for lname, param in self.query_params.items():
+            if lname not in grouped:
+                if param.required:
+                    raise HttpError(400, f"The query parameter '{param.name}' is required.")
+                continue
+            raw = grouped[lname]
+            value = param.coerce(raw)
+            if param.required and value == "" and "string" in param.kinds:
+                raise HttpError(400, f"The query parameter '{param.name}' must not be empty.")
+            problem = first_error(param.validator, value)
+            if problem:
+                raise HttpError(400, f"The query parameter '{param.name}' is invalid: {problem}")
+            out[lname] = value
+        return out
+
+    def validate_component(self, name: str, value: Any) -> str | None:
+        """Validate a value against a named component schema (request direction); None when valid."""
+        validator = _COMPONENT_VALIDATORS.get((id(self.request_schemas), name))
+        if validator is None:
+            validator = self.request_schemas.validator({"$ref": f"#/components/schemas/{name}"})
+            _COMPONENT_VALIDATORS[(id(self.request_schemas), name)] = validator
+        return first_error(validator, value)
+
+    def response_schema(self, status: int) -> tuple[bool, Any]:
+        for key in (str(status), f"{str(status)[0]}XX", "default"):
+            if key in self.response_schemas:
+                return True, self.response_schemas[key]
+        return False, None
+
+    def shaper_for(self, status: int) -> Callable[[Any], Any] | None:
+        if status not in self._shapers:
+            found, schema = self.response_schema(status)
+            if not found or schema is None:
+                self._shapers[status] = None
+            else:
+
+                def shape(value: Any, _schema: Any = schema) -> Any:
+                    shaper = Shaper(self.schemas)
+                    result = shaper.shape(value, _schema)
+                    if shaper.repairs:
+                        REPAIRS.setdefault(self.operation_id, []).extend(shaper.repairs[:20])
+                    return result
+
+                self._shapers[status] = shape
+        return self._shapers[status]
+
+
+_COMPONENT_VALIDATORS: dict[tuple[int, str], Draft4Validator] = {}
+
+# operationId -> repairs the shaper had to make (tests assert this stays empty for sampled responses)
+REPAIRS: dict[str, list[str]] = {}
+
+
+@dataclass
+class Match:
+    status: int  # 200 = found, 404, 405
+    operation: Operation | None = None
+    path_args: list[str] = field(default_factory=list)
+    allow: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RouteTable:
+    operations: list[Operation]
+    spec: dict[str, Any]
+    # segment count -> templates ordered most specific first; each template -> {METHOD: Operation}
+    by_length: dict[int, list[tuple[tuple[str | None, ...], dict[str, Operation]]]] = field(
+        default_factory=dict
+    )
+
+    def index(self) -> None:
+        groups: dict[tuple[str | None, ...], dict[str, Operation]] = {}
+        for op in self.operations:
+            groups.setdefault(op.segments, {})[op.method] = op
+        for segments, methods in groups.items():
+            self.by_length.setdefault(len(segments), []).append((segments, methods))
+        for entries in self.by_length.values():
+            # literal segments first, position by position
+            entries.sort(key=lambda e: tuple(1 if s is None else 0 for s in e[0]))
+
+    def match(self, segments: list[str], method: str) -> Match:
+        lowered = [s.lower() for s in segments]
+        best_allow: list[str] | None = None
+        for template, methods in self.by_length.get(len(segments), []):
+            if not all(t is None or t == s for t, s in zip(template, lowered, strict=True)):
+                continue
+            if any(t is None and s == "" for t, s in zip(template, segments, strict=True)):
+                continue  # an empty segment never fills a parameter
+            op = methods.get(method)
+            if op is not None:
+                return Match(200, op, segments)
+            if best_allow is None:
+                best_allow = sorted(methods)
+        if best_allow is not None:
+            return Match(405, allow=best_allow)
+        return Match(404)
+
+    def unhandled(self) -> list[str]:
+        return [
+            f"{op.method} {op.template} ({op.operation_id})" for op in self.operations if not op.has_handler
+        ]
+
+
+def _deref(node: Any, spec: dict[str, Any]) -> Any:
+    seen: set[str] = set()
+    while (
+        isinstance(node, dict)
+        and isinstance(node.get("$ref"), str)
+        and not node["$ref"].startswith("#/components/schemas/")
+    ):
+        ref = node["$ref"]
+        if ref in seen or not ref.startswith("#/"):
+            return {}
+        seen.add(ref)
+        target: Any = spec
+        for part in ref[2:].split("/"):
+            target = (
+                target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
+            )
+        node = target
+    return node
+
+
+def _missing_handler(op_id: str) -> Handler:
+    def handler(req: OpRequest) -> Reply:
+        raise HttpError(501, f"The sandbox does not emulate {op_id} yet.")
+
+    return handler
+
+
+def build_route_table(spec_path: Path) -> RouteTable:
+    spec = yaml.load(spec_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    components = (spec.get("components") or {}).get("schemas") or {}
+    requests = SchemaSet(components, request=True)
+    responses = SchemaSet(components, request=False)
+    operations: list[Operation] = []
+    for template, item in (spec.get("paths") or {}).items():
+        item = _deref(item, spec)
+        shared = [_deref(p, spec) for p in item.get("parameters") or []]
+        for method in HTTP_METHODS:
+            raw_op = item.get(method)
+            if not isinstance(raw_op, dict):
+                continue
+            operations.append(
+                _build_operation(spec, template, method.upper(), raw_op, shared, requests, responses)
+            )
+    table = RouteTable(operations, spec)
+    table.index()
+    missing = table.unhandled()
+    if missing:
+        log.warning("sandbox data layer: %d operations without a handler: %s", len(missing), missing)
+    return table
+
+
+def _build_operation(
+    spec: dict[str, Any],
+    template: str,
+    method: str,
+    raw_op: dict[str, Any],
+    shared: list[Any],
+    requests: SchemaSet,
+    responses: SchemaSet,
+) -> Operation:
+    params: dict[tuple[str, str], dict[str, Any]] = {}
+    for p in [*shared, *[_deref(p, spec) for p in raw_op.get("parameters") or []]]:
+        if isinstance(p, dict) and "name" in p and "in" in p:
+            params[(p["in"], p["name"])] = p
+    path_params: dict[str, Param] = {}
+    query_params: dict[str, Param] = {}
+    for (location, name), p in params.items():
+        schema = p.get("schema") or {}
+        resolved = requests.resolve(schema) if "$ref" in schema else schema
+        param = Param(name, location, bool(p.get("required")), resolved, requests.validator(schema))
+        if location == "path":
+            path_params[name] = param
+        elif location == "query":
+            query_params[name.lower()] = param
+    body = None
+    raw_body = _deref(raw_op.get("requestBody"), spec)
+    if isinstance(raw_body, dict) and raw_body.get("content"):
+        content = raw_body["content"]
+        media_types = tuple(m.lower() for m in content)
+        schema = next(
+            (c.get("schema") for c in content.values() if isinstance(c, dict) and c.get("schema")), {}
+        )
+        body = Body(bool(raw_body.get("required")), media_types, requests.validator(schema or {}))
+    response_schemas: dict[str, Any] = {}
+    for status, raw_resp in (raw_op.get("responses") or {}).items():
+        resp = _deref(raw_resp, spec)
+        content = (resp or {}).get("content") or {}
+        schema = None
+        for media, entry in content.items():
+            if "json" in media and isinstance(entry, dict):
+                schema = entry.get("schema")
+                break
+        response_schemas[str(status).upper()] = schema
+    op_id = str(raw_op.get("operationId") or f"{method} {template}")
+    handler = HANDLERS_BY_ID.get(op_id) or HANDLERS.get((method, normalize_template(template)))
+    segments: list[str | None] = []
+    names: list[str | None] = []
+    for part in template.strip("/").split("/"):
+        if part.startswith("{") and part.endswith("}"):
+            segments.append(None)
+            names.append(part[1:-1])
+        else:
+            segments.append(part.lower())
+            names.append(None)
+    return Operation(
+        operation_id=op_id,
+        method=method,
+        template=template,
+        segments=tuple(segments),
+        param_names=tuple(names),
+        path_params=path_params,
+        query_params=query_params,
+        body=body,
+        response_schemas=response_schemas,
+        schemas=responses,
+        request_schemas=requests,
+        handler=handler or _missing_handler(op_id),
+        has_handler=handler is not None,
+    )

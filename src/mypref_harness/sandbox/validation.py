@@ -1,0 +1,371 @@
+"""Request validation and response shaping from the spec's OpenAPI 3.0 schemas.
+
+Schemas are converted once to JSON Schema Draft 4 (what OpenAPI 3.0 builds on) with the same rules
+Schemathesis applies, so that what the suite calls "invalid" is what the sandbox rejects:
+- ``nullable: true`` adds ``null`` to the type (and the enum);
+- in requests a ``readOnly`` property must not be sent (it becomes forbidden and leaves ``required``);
+  in responses the same happens to ``writeOnly`` properties;
+- formats are checked (date-time, date, email, uuid, uri, int32, int64, ...).
+
+``Shaper`` projects a handler's output onto a response schema: undeclared properties are dropped and
+missing required ones filled with neutral values. It is a safety net (the handlers build the documented
+shapes themselves; tests check that no repair happens), never a way to add fields.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft4Validator, FormatChecker
+
+REF_PREFIX = "#/components/schemas/"
+
+FORMAT_CHECKER = FormatChecker(formats=())
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
+_URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$")
+
+
+@FORMAT_CHECKER.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _DATE_TIME_RE.match(value):
+        return False
+    dt.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    return True
+
+
+@FORMAT_CHECKER.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _DATE_RE.match(value):
+        return False
+    dt.date.fromisoformat(value)
+    return True
+
+
+@FORMAT_CHECKER.checks("email")
+def _is_email(value: object) -> bool:
+    return not isinstance(value, str) or bool(_EMAIL_RE.match(value))
+
+
+@FORMAT_CHECKER.checks("uri")
+def _is_uri(value: object) -> bool:
+    return not isinstance(value, str) or bool(_URI_RE.match(value))
+
+
+@FORMAT_CHECKER.checks("uuid", raises=ValueError)
+def _is_uuid(value: object) -> bool:
+    if isinstance(value, str):
+        uuid.UUID(value)
+    return True
+
+
+@FORMAT_CHECKER.checks("int32")
+def _is_int32(value: object) -> bool:
+    return not isinstance(value, int) or -(2**31) <= value < 2**31
+
+
+@FORMAT_CHECKER.checks("int64")
+def _is_int64(value: object) -> bool:
+    return not isinstance(value, int) or -(2**63) <= value < 2**63
+
+
+# -- conversion ----------------------------------------------------------------------------------
+
+
+def _is_flagged(schema: Any, flag: str, components: dict[str, Any]) -> bool:
+    seen: set[str] = set()
+    while isinstance(schema, dict):
+        if schema.get(flag) is True:
+            return True
+        ref = schema.get("$ref")
+        if not isinstance(ref, str) or not ref.startswith(REF_PREFIX) or ref in seen:
+            all_of = schema.get("allOf")
+            if isinstance(all_of, list):
+                return any(_is_flagged(s, flag, components) for s in all_of)
+            return False
+        seen.add(ref)
+        schema = components.get(ref[len(REF_PREFIX) :])
+    return False
+
+
+def convert(schema: Any, components: dict[str, Any], *, request: bool) -> Any:
+    """An OpenAPI 3.0 schema object -> JSON Schema Draft 4 (a new object; the input is untouched)."""
+    if isinstance(schema, list):
+        return [convert(s, components, request=request) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in ("properties", "patternProperties"):
+            out[key] = {name: convert(sub, components, request=request) for name, sub in value.items()}
+        elif key in ("items", "additionalProperties", "not", "allOf", "anyOf", "oneOf"):
+            out[key] = convert(value, components, request=request)
+        elif key in ("example", "examples", "discriminator", "xml", "externalDocs", "deprecated") or (
+            key.startswith("x-")
+        ):
+            continue
+        else:
+            out[key] = copy.deepcopy(value)
+    if out.get("nullable") is True:
+        kind = out.get("type")
+        if isinstance(kind, str):
+            out["type"] = [kind, "null"]
+        if isinstance(out.get("enum"), list) and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+        if "$ref" in out or not kind:
+            # `nullable` next to a $ref or without a type: allow null explicitly.
+            ref_or_rest = {k: v for k, v in out.items() if k != "nullable"}
+            out = {"anyOf": [ref_or_rest, {"type": "null"}]}
+    out.pop("nullable", None)
+    forbidden_flag = "readOnly" if request else "writeOnly"
+    props = out.get("properties")
+    if isinstance(props, dict):
+        original = schema.get("properties") or {}
+        for name in list(props):
+            if _is_flagged(original.get(name), forbidden_flag, components):
+                props[name] = {"not": {}}
+                req = out.get("required")
+                if isinstance(req, list) and name in req:
+                    req.remove(name)
+        if isinstance(out.get("required"), list) and not out["required"]:
+            del out["required"]
+    return out
+
+
+class SchemaSet:
+    """The spec's component schemas converted for one direction (request or response)."""
+
+    def __init__(self, components: dict[str, Any], *, request: bool) -> None:
+        self.request = request
+        self.raw = components
+        self.converted = {name: convert(s, components, request=request) for name, s in components.items()}
+        self._root = {"components": {"schemas": self.converted}}
+
+    def validator(self, schema: dict[str, Any]) -> Draft4Validator:
+        converted = convert(schema, self.raw, request=self.request)
+        document = {"allOf": [converted], **self._root}
+        return Draft4Validator(document, format_checker=FORMAT_CHECKER)
+
+    def resolve(self, schema: Any) -> Any:
+        seen: set[str] = set()
+        while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+            ref = schema["$ref"]
+            if not ref.startswith(REF_PREFIX) or ref in seen:
+                return {}
+            seen.add(ref)
+            schema = self.converted.get(ref[len(REF_PREFIX) :], {})
+        return schema
+
+
+def first_error(validator: Draft4Validator, instance: Any) -> str | None:
+    """The most relevant violation as one readable line, or None when the instance is valid."""
+    try:
+        error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
+    except RecursionError:
+        return "The request is nested too deeply."
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path)
+    message = error.message if len(error.message) <= 200 else error.message[:200] + "..."
+    return f"{where}: {message}" if where else message
+
+
+# -- response shaping ------------------------------------------------------------------------------
+
+
+class Shaper:
+    """Projects values onto response schemas; counts every repair it had to make."""
+
+    def __init__(self, schemas: SchemaSet) -> None:
+        self.schemas = schemas
+        self.repairs: list[str] = []
+
+    def shape(self, value: Any, schema: Any) -> Any:
+        return self._shape(value, schema, "", 0)
+
+    def _note(self, where: str, what: str) -> None:
+        if len(self.repairs) < 1000:
+            self.repairs.append(f"{where or '/'}: {what}")
+
+    def _shape(self, value: Any, schema: Any, where: str, depth: int) -> Any:
+        schema = self.schemas.resolve(schema)
+        if not isinstance(schema, dict) or depth > 40:
+            return value
+        for branch_key in ("anyOf", "oneOf"):
+            branches = schema.get(branch_key)
+            if isinstance(branches, list) and branches:
+                for branch in branches:
+                    if _type_matches(value, self.schemas.resolve(branch)):
+                        return self._shape(value, branch, where, depth + 1)
+                return self._shape(value, branches[0], where, depth + 1)
+        merged = _merge_all_of(schema, self.schemas)
+        kind = merged.get("type")
+        kinds = kind if isinstance(kind, list) else [kind] if kind else []
+        if value is None:
+            if not kinds or "null" in kinds:
+                return None
+            self._note(where, "null where the schema has no null")
+            return _neutral(merged, self.schemas)
+        if "object" in kinds or ("properties" in merged and not kinds):
+            if not isinstance(value, dict):
+                self._note(where, "not an object")
+                return _neutral(merged, self.schemas)
+            return self._shape_object(value, merged, where, depth)
+        if "array" in kinds:
+            if not isinstance(value, list):
+                self._note(where, "not an array")
+                return []
+            items = merged.get("items", {})
+            return [self._shape(v, items, f"{where}/{i}", depth + 1) for i, v in enumerate(value)]
+        if kinds and not _type_matches(value, merged):
+            coerced = _coerce(value, kinds)
+            if coerced is _NO_VALUE:
+                self._note(where, f"{type(value).__name__} where the schema wants {kinds}")
+                return _neutral(merged, self.schemas)
+            value = coerced
+        enum = merged.get("enum")
+        if isinstance(enum, list) and enum and value not in enum:
+            self._note(where, f"{value!r} not in enum")
+            return enum[0]
+        return value
+
+    def _shape_object(self, value: dict[str, Any], schema: dict[str, Any], where: str, depth: int) -> Any:
+        props: dict[str, Any] = schema.get("properties") or {}
+        extra = schema.get("additionalProperties", True)
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if key in props:
+                if props[key] == {"not": {}}:
+                    continue
+                out[key] = self._shape(item, props[key], f"{where}/{key}", depth + 1)
+            elif props and extra is not True and not isinstance(extra, dict):
+                self._note(where, f"dropped undeclared {key!r}")
+            elif isinstance(extra, dict):
+                out[key] = self._shape(item, extra, f"{where}/{key}", depth + 1)
+            elif not props:
+                out[key] = item
+            else:
+                # additionalProperties not set: the suite runs strict on the sandbox, so drop it too.
+                self._note(where, f"dropped undeclared {key!r}")
+        for key in schema.get("required") or []:
+            if key not in out and key in props:
+                self._note(where, f"filled missing required {key!r}")
+                out[key] = _neutral(self.schemas.resolve(props[key]), self.schemas)
+        return out
+
+
+_NO_VALUE = object()
+
+
+def _coerce(value: Any, kinds: list[str]) -> Any:
+    if isinstance(value, str):
+        if "integer" in kinds and re.fullmatch(r"-?\d{1,18}", value):
+            return int(value)
+        if "number" in kinds:
+            try:
+                return float(value)
+            except ValueError:
+                return _NO_VALUE
+    if isinstance(value, int | float) and not isinstance(value, bool) and "string" in kinds:
+        return str(value)
+    return _NO_VALUE
+
+
+def _type_matches(value: Any, schema: Any) -> bool:
+    if not isinstance(schema, dict):
+        return True
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind] if kind else []
+    if not kinds:
+        return True
+    for k in kinds:
+        if (
+            (k == "null" and value is None)
+            or (k == "boolean" and isinstance(value, bool))
+            or (k == "integer" and isinstance(value, int) and not isinstance(value, bool))
+            or (k == "number" and isinstance(value, int | float) and not isinstance(value, bool))
+            or (k == "string" and isinstance(value, str))
+            or (k == "array" and isinstance(value, list))
+            or (k == "object" and isinstance(value, dict))
+        ):
+            return True
+    return False
+
+
+def _merge_all_of(schema: dict[str, Any], schemas: SchemaSet) -> dict[str, Any]:
+    branches = schema.get("allOf")
+    if not isinstance(branches, list):
+        return schema
+    merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+    props: dict[str, Any] = dict(merged.get("properties") or {})
+    required: list[str] = list(merged.get("required") or [])
+    for branch in branches:
+        resolved = _merge_all_of(schemas.resolve(branch), schemas)
+        props.update(resolved.get("properties") or {})
+        required.extend(r for r in resolved.get("required") or [] if r not in required)
+        for key in ("type", "additionalProperties"):
+            if key in resolved and key not in merged:
+                merged[key] = resolved[key]
+    if props:
+        merged["properties"] = props
+    if required:
+        merged["required"] = required
+    return merged
+
+
+def _neutral(schema: Any, schemas: SchemaSet, depth: int = 0) -> Any:
+    """The plainest value a schema accepts (used to fill required properties the data lacks)."""
+    schema = _merge_all_of(schemas.resolve(schema), schemas) if isinstance(schema, dict) else {}
+    if "default" in schema:
+        return schema["default"]
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind] if kind else []
+    if "null" in kinds:
+        return None
+    if "object" in kinds or "properties" in schema:
+        if depth > 10:
+            return {}
+        props = schema.get("properties") or {}
+        return {k: _neutral(props[k], schemas, depth + 1) for k in schema.get("required") or [] if k in props}
+    if "array" in kinds:
+        return []
+    if "boolean" in kinds:
+        return False
+    if "integer" in kinds:
+        return max(int(schema.get("minimum", 0) or 0), 0)
+    if "number" in kinds:
+        return float(schema.get("minimum", 0) or 0)
+    fmt = schema.get("format")
+    if fmt == "date-time":
+        return "2000-01-01T00:00:00Z"
+    if fmt == "date":
+        return "2000-01-01"
+    return "x" * int(schema.get("minLength", 0) or 0)
+
+
+def walk_schemas(schema: Any) -> Iterator[dict[str, Any]]:
+    """Every dict inside a schema (used by tests and start-up checks)."""
+    if isinstance(schema, dict):
+        yield schema
+        for value in schema.values():
+            yield from walk_schemas(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            yield from walk_schemas(value)
+
+
+Repair = Callable[[Any], Any]
