@@ -135,8 +135,11 @@ def test_key_operation_ids_pinned_for_the_sandbox_and_harness(spec):
 
 def test_servers_and_security(spec):
     urls = [s["url"] for s in spec["servers"]]
-    assert urls == ["https://pm.mypreferences.com/Profiles/v4", "https://pmstg.mypreferences.com/Profiles/v4",
-                    "http://{host}:{port}/Profiles/v4"]
+    assert urls == [
+        "https://pm.mypreferences.com/Profiles/v4",
+        "https://pmstg.mypreferences.com/Profiles/v4",
+        "http://{host}:{port}/Profiles/v4",
+    ]
     variables = spec["servers"][2]["variables"]
     assert (variables["host"]["default"], variables["port"]["default"]) == ("127.0.0.1", "8080")
     # two alternatives = two requirement objects (OR), not one object with two keys (AND)
@@ -144,8 +147,12 @@ def test_servers_and_security(spec):
     schemes = spec["components"]["securitySchemes"]
     flow = schemes["oauth2ClientCredentials"]["flows"]["clientCredentials"]
     assert flow["tokenUrl"] == "https://authstg.mypreferences.com/oauth2/v1/token"
-    assert schemes["pnAuthInfo3"] | {"description": ""} == {"type": "apiKey", "in": "header",
-                                                           "name": "Authorization", "description": ""}
+    assert schemes["pnAuthInfo3"] | {"description": ""} == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "",
+    }
     for _, _, op in operations(spec):
         assert "security" not in op  # every operation inherits the OR of both schemes
 
@@ -187,8 +194,16 @@ def test_every_template_is_declared_and_literal_siblings_cannot_match_templates(
 
 def test_integer_ids(spec):
     params = spec["components"]["parameters"]
-    for name in ("ProfileId", "ProgramId", "ProgramGroupId", "ProgramTypeId", "TypeId", "ResourceId",
-                 "AccessToken", "SubscriptionId"):
+    for name in (
+        "ProfileId",
+        "ProgramId",
+        "ProgramGroupId",
+        "ProgramTypeId",
+        "TypeId",
+        "ResourceId",
+        "AccessToken",
+        "SubscriptionId",
+    ):
         assert params[name]["schema"]["type"] == "integer", name
 
 
@@ -211,17 +226,26 @@ def test_every_operation_declares_its_error_responses(spec):
 def test_error_schema_has_a_nullable_message_and_nothing_else(spec):
     error = spec["components"]["schemas"]["Error"]
     assert error["additionalProperties"] is False
-    assert error["properties"] == {"Message": {"type": "string", "nullable": True,
-                                               "description": "Human-readable reason; may be null."}}
+    assert error["properties"] == {
+        "Message": {"type": "string", "nullable": True, "description": "Human-readable reason; may be null."}
+    }
 
 
 def test_searches_forbid_more_than_50_and_cap_the_array(spec):
-    search_paths = ["/{clientId}/Profile/Email", "/{clientId}/Profile/Phone", "/{clientId}/Profile/Address",
-                    "/{clientId}/Profile/Name", "/{clientId}/Profile/Group/Email", "/{clientId}/Profile/Tags"]
+    search_paths = [
+        "/{clientId}/Profile/Email",
+        "/{clientId}/Profile/Phone",
+        "/{clientId}/Profile/Address",
+        "/{clientId}/Profile/Name",
+        "/{clientId}/Profile/Group/Email",
+        "/{clientId}/Profile/Tags",
+    ]
     for path in search_paths:
         op = spec["paths"][path]["get"]
         assert op["responses"]["403"] == {"$ref": "#/components/responses/SearchForbidden"}
-        assert op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ProfileList")
+        assert op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+            "/ProfileList"
+        )
     assert spec["components"]["schemas"]["ProfileList"]["maxItems"] == 50
 
 
@@ -243,9 +267,21 @@ def test_enums_defaults_and_read_only(spec):
     assert schemas["CustomerConsent"]["properties"]["ConsentStatus"]["enum"] == [1, 2, 3, 4]
     assert schemas["ProfilePreference"]["properties"]["PreferenceType"]["enum"] == [1, 2]
     assert schemas["ImportStatus"]["properties"]["Status"]["enum"] == [
-        "Initiated", "Staging", "Queued", "Processing", "Completed", "Failed"]
+        "Initiated",
+        "Staging",
+        "Queued",
+        "Processing",
+        "Completed",
+        "Failed",
+    ]
     assert schemas["ExportStatus"]["properties"]["Status"]["enum"] == [
-        "Processing", "Error", "Expired", "Failed", "Complete", "Retrieved"]
+        "Processing",
+        "Error",
+        "Expired",
+        "Failed",
+        "Complete",
+        "Retrieved",
+    ]
     assert schemas["Profile"]["properties"]["ProfileId"]["readOnly"] is True
     assert schemas["Profile"]["additionalProperties"] is False
     assert "ProfileId" not in schemas["ProfileInput"]["properties"]
@@ -271,7 +307,9 @@ def test_json_properties_are_pascal_case_and_query_parameters_camel_case(spec):
                 yield from props(value)
             for value in node.values():
                 if isinstance(value, (dict, list)):
-                    yield from props(value) if isinstance(value, dict) else (x for v in value for x in props(v))
+                    yield from (
+                        props(value) if isinstance(value, dict) else (x for v in value for x in props(v))
+                    )
 
     bad = {p for p in props(spec["components"]["schemas"]) if not p[0].isupper()}
     assert bad == {"op", "path", "from", "value"}  # JSON Patch members are lower case by RFC 6902
@@ -285,8 +323,14 @@ def test_json_properties_are_pascal_case_and_query_parameters_camel_case(spec):
 def test_links_point_to_existing_operations_with_their_parameters(spec):
     by_id = {op["operationId"]: op for _, _, op in operations(spec)}
     expected_flows = {
-        "createProfile": {"getProfile", "updateProfile", "replaceProfile", "patchProfile",
-                          "getStandardFieldsHistory", "deleteProfile"},
+        "createProfile": {
+            "getProfile",
+            "updateProfile",
+            "replaceProfile",
+            "patchProfile",
+            "getStandardFieldsHistory",
+            "deleteProfile",
+        },
         "initiateImport": {"stageImport", "executeImport", "getImportStatus", "getImportExceptions"},
         "initiateSegmentExport": {"getExportStatus", "getExportData", "commitExport"},
         "createWebhookSubscription": {"updateWebhookSubscription", "getEventsBySubscription"},

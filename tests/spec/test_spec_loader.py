@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -87,10 +88,21 @@ def test_small_spec_operations_and_stats(tmp_path):
 
 
 def test_default_spec_path_is_the_repository_spec_from_any_cwd(tmp_path):
-    assert DEFAULT_SPEC_PATH == Path(__file__).resolve().parents[2] / "contracts/openapi/mypreferences-v4.yaml"
-    code = "from mypref_harness.spec import load_spec; s = load_spec(validate=False); print(len(s.operations))"
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60,
-                         check=True, env={**os.environ, "PYTHONPATH": ""})
+    assert (
+        Path(__file__).resolve().parents[2] / "contracts/openapi/mypreferences-v4.yaml" == DEFAULT_SPEC_PATH
+    )
+    code = (
+        "from mypref_harness.spec import load_spec; s = load_spec(validate=False); print(len(s.operations))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={**os.environ, "PYTHONPATH": ""},
+    )
     assert out.stdout.strip() == "110"
 
 
@@ -99,8 +111,14 @@ def test_v4_spec_stats(v4):
     assert stats["version"] == "3.0.3"
     assert stats["operations"] == 110
     assert stats["by_confidence"] == {"high": 7, "medium": 22, "guess": 81}
-    assert stats["by_area"] == {"Experience/Configuration": 54, "Data": 31, "Integration: Bulk": 10,
-                                "Data History": 8, "Events": 4, "Webhooks": 3}
+    assert stats["by_area"] == {
+        "Experience/Configuration": 54,
+        "Data": 31,
+        "Integration: Bulk": 10,
+        "Data History": 8,
+        "Events": 4,
+        "Webhooks": 3,
+    }
     assert sum(stats["by_method"].values()) == 110
     assert stats["by_method"]["DELETE"] == 2  # delete profile, delete tags
 
@@ -109,7 +127,8 @@ def test_swagger2_rendition_has_the_same_operations(v4, v2):
     assert v2.version == "2.0" and v2.is_swagger2
     assert v2.base_path == "/Profiles/v4"
     assert {(o.method, o.path, o.operation_id, o.confidence) for o in v2.operations} == {
-        (o.method, o.path, o.operation_id, o.confidence) for o in v4.operations}
+        (o.method, o.path, o.operation_id, o.confidence) for o in v4.operations
+    }
 
 
 def test_oauth_spec_loads():
@@ -143,7 +162,11 @@ def test_example_checker_reports_bad_examples(tmp_path):
         ("other.yaml", "name: x\n", "no 'openapi' or 'swagger' key"),
         ("old.yaml", "swagger: '1.2'\n", "unsupported Swagger version '1.2'"),
         ("new.yaml", "openapi: 4.0.0\n", "unsupported OpenAPI version '4.0.0'"),
-        ("invalid.yaml", "openapi: 3.0.3\ninfo: {title: x}\npaths: {}\n", "is invalid: 'version' is a required"),
+        (
+            "invalid.yaml",
+            "openapi: 3.0.3\ninfo: {title: x}\npaths: {}\n",
+            "is invalid: 'version' is a required",
+        ),
     ],
 )
 def test_bad_specs_raise_one_line_config_errors(tmp_path, name, text, reason):
@@ -157,7 +180,7 @@ def test_bad_specs_raise_one_line_config_errors(tmp_path, name, text, reason):
 
 
 def test_missing_file_and_directory(tmp_path):
-    with pytest.raises(ConfigError, match="spec not found: .*nope.yaml"):
+    with pytest.raises(ConfigError, match=r"spec not found: .*nope\.yaml"):
         load_spec(tmp_path / "nope.yaml")
     with pytest.raises(ConfigError, match="is a directory"):
         load_spec(tmp_path)
@@ -173,9 +196,9 @@ def test_file_url(tmp_path):
 
 
 class _Handler(BaseHTTPRequestHandler):
-    routes: dict[str, bytes] = {}
+    routes: ClassVar[dict[str, bytes]] = {}
 
-    def do_GET(self):  # noqa: N802 - http.server naming
+    def do_GET(self):
         body = self.routes.get(self.path)
         self.send_response(200 if body is not None else 404)
         self.send_header("Content-Length", str(len(body or b"")))
@@ -209,7 +232,7 @@ def test_load_from_loopback_urls(http_server):
 
 
 def test_unreachable_url_is_a_config_error():
-    with pytest.raises(ConfigError, match="cannot fetch spec http://127.0.0.1:9/"):
+    with pytest.raises(ConfigError, match=r"cannot fetch spec http://127\.0\.0\.1:9/"):
         load_spec("http://127.0.0.1:9/spec.yaml")
 
 

@@ -19,8 +19,16 @@ REPO = Path(__file__).resolve().parents[2]
 BASE = "http://127.0.0.1:9/Profiles/v4"  # never contacted: nothing is sent in these tests
 # operations with the trickiest parameters/bodies: JSON Patch, free-form query object, indexed lists,
 # typed ids next to literals, bulk bodies
-SAMPLED = ["createProfile", "patchProfile", "getProgramsIncludeAll", "getProfilesByCustomFields",
-           "stageImport", "getEvents", "getProfileByAlternateId", "createWebhookSubscription"]
+SAMPLED = [
+    "createProfile",
+    "patchProfile",
+    "getProgramsIncludeAll",
+    "getProfilesByCustomFields",
+    "stageImport",
+    "getEvents",
+    "getProfileByAlternateId",
+    "createWebhookSubscription",
+]
 
 
 def _operations(path: Path) -> dict[str, object]:
@@ -41,7 +49,7 @@ def test_schemathesis_loads_every_operation_and_generates_cases(path):
 
         @settings(max_examples=1, database=None, deadline=None, suppress_health_check=list(HealthCheck))
         @given(case=ops[operation_id].as_strategy())
-        def generate(case):
+        def generate(case, seen=seen):
             seen.append(case)
 
         generate()
@@ -71,7 +79,9 @@ def test_cli_validate_and_list(capsys):
 
 
 def test_cli_validate_reports_invalid_examples_with_exit_1(capsys, tmp_path):
-    text = DEFAULT_SPEC_PATH.read_text(encoding="utf-8").replace("ConsentStatus: 1\n", "ConsentStatus: 9\n", 1)
+    text = DEFAULT_SPEC_PATH.read_text(encoding="utf-8").replace(
+        "ConsentStatus: 1\n", "ConsentStatus: 9\n", 1
+    )
     bad = tmp_path / "bad-example.yaml"
     bad.write_text(text, encoding="utf-8")
     code, out, _ = run_cli(capsys, "spec", "validate", "--spec", str(bad))
@@ -79,12 +89,16 @@ def test_cli_validate_reports_invalid_examples_with_exit_1(capsys, tmp_path):
 
 
 def test_cli_bad_spec_is_one_line_exit_2(capsys, tmp_path):
-    code, out, err = run_cli(capsys, "spec", "stats", "--spec", str(tmp_path / "missing.yaml"))
+    code, _, err = run_cli(capsys, "spec", "stats", "--spec", str(tmp_path / "missing.yaml"))
     assert code == 2
     assert err.strip().count("\n") == 0 and "spec not found" in err and "Traceback" not in err
 
 
 def test_generator_reproduces_the_committed_files():
-    result = subprocess.run([sys.executable, str(REPO / "tools/spec/generate.py"), "--check"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "tools/spec/generate.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
