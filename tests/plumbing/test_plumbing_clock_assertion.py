@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import hashlib
 import re
+import time
 
 import jwt
 import pytest
@@ -15,7 +16,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from mypref_harness.auth.assertion import CLIENT_ASSERTION_TYPE, ClientAssertionSigner
-from mypref_harness.auth.clock import parse_http_date, safe_signing_offset, skew_from_headers, skew_seconds
+from mypref_harness.auth.clock import (
+    measure_skew,
+    parse_http_date,
+    safe_signing_offset,
+    skew_from_headers,
+    skew_seconds,
+)
 from mypref_harness.errors import ConfigError
 
 # ------------------------------------------------------------------ clock
@@ -57,6 +64,19 @@ def test_safe_offset_puts_the_signing_time_just_behind_server_time():
     assert safe_signing_offset(0.0, margin=2.0) == -2.0
     with pytest.raises(ValueError):
         safe_signing_offset(0.0, margin=-1)
+
+
+def test_measure_skew_reads_the_date_of_any_response():
+    import httpx
+
+    def handler(request):
+        return httpx.Response(404, headers={"Date": "Fri, 14 Aug 2015 21:22:27 GMT"})
+
+    skew = measure_skew("http://127.0.0.1:1/", transport=httpx.MockTransport(handler))
+    expected = time.time() - dt.datetime(2015, 8, 14, 21, 22, 27, tzinfo=dt.UTC).timestamp()
+    assert skew == pytest.approx(expected, abs=2)
+    no_date = httpx.MockTransport(lambda request: httpx.Response(200))
+    assert measure_skew("http://127.0.0.1:1/", transport=no_date) is None
 
 
 def test_skew_from_headers():

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
 import socket
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -457,32 +460,35 @@ def test_target_for_sandbox_selects_tenant_by_client_id_and_rejects_unknown():
         target_for_sandbox(Target(client_id="SanchezAssociates", auth="oauth"), CREDENTIALS)
 
 
-def _sandbox_available() -> bool:
-    try:
-        import mypref_harness.sandbox.process  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def test_resolved_target_starts_the_sandbox_yields_its_target_and_stops_it(monkeypatch):
+    # The sandbox process is faked here; tests/plumbing/test_plumbing_sandbox.py runs the real one.
+    events: list[object] = []
 
+    class Handle:
+        credentials = CREDENTIALS
+        root_url = "http://127.0.0.1:5555"
 
-@pytest.mark.slow
-@pytest.mark.skipif(not _sandbox_available(), reason="mypref_harness.sandbox.process not built yet")
-def test_resolved_target_starts_and_stops_the_embedded_sandbox():
-    import httpx
+    @contextlib.contextmanager
+    def running_sandbox(**options):
+        events.append(("start", options))
+        try:
+            yield Handle()
+        finally:
+            events.append("stop")
 
-    from mypref_harness.auth.adapters import auth_for
+    fake = types.ModuleType("mypref_harness.sandbox.process")
+    fake.running_sandbox = running_sandbox
+    monkeypatch.setitem(sys.modules, "mypref_harness.sandbox.process", fake)
 
-    with resolved_target(load_target(env={})) as target:
-        assert target.base_url and is_loopback(target.base_url)
-        assert target.client_id == "ACME_CORP" and target.api_key
-        response = httpx.get(
-            f"{target.base_url}/{target.client_id}/Programs", auth=auth_for(target), timeout=10
-        )
-        assert response.status_code != 401, response.text  # the demo credentials are accepted
-        root = target.sandbox_root_url
-    assert root is not None
-    with pytest.raises(httpx.TransportError):
-        httpx.get(root, timeout=2)
+    with resolved_target(Target(), defects=("sha1-accepted",), token_lifetime=5) as target:
+        assert events == [("start", {"defects": ("sha1-accepted",), "token_lifetime": 5})]
+        assert target.base_url == CREDENTIALS["base_url"]
+        assert target.client_id == "ACME_CORP"
+    assert events[-1] == "stop"
+
+    with pytest.raises(RuntimeError), resolved_target(Target()):
+        raise RuntimeError("a failing suite still stops the sandbox")
+    assert events[-1] == "stop" and len(events) == 4
 
 
 # ------------------------------------------------------------------ secrets from files

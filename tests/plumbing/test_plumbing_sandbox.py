@@ -15,7 +15,7 @@ import pytest
 
 from mypref_harness.auth.adapters import BearerAuth, PnAuth, auth_for, is_token_error
 from mypref_harness.auth.assertion import ClientAssertionSigner
-from mypref_harness.auth.clock import safe_signing_offset, skew_from_headers
+from mypref_harness.auth.clock import measure_skew, safe_signing_offset, skew_from_headers
 from mypref_harness.auth.oauth import TokenSource, token_source_for
 from mypref_harness.config import Target, is_loopback, load_target, resolved_target, target_for_sandbox
 
@@ -39,9 +39,16 @@ def state_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def sandbox(state_dir):
-    with resolved_target(load_target(env={}), state_dir=state_dir, token_lifetime=2) as target:
-        yield target
+def handle(state_dir):
+    from mypref_harness.sandbox.process import running_sandbox
+
+    with running_sandbox(state_dir=state_dir, token_lifetime=2) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def sandbox(handle):
+    return target_for_sandbox(load_target(env={}), handle.credentials, root_url=handle.root_url)
 
 
 def test_embedded_target_is_filled_with_loopback_urls_and_acme_credentials(sandbox):
@@ -102,24 +109,21 @@ def test_invalid_bearer_401_from_the_sandbox_is_a_token_error(sandbox):
     assert is_token_error(response)
 
 
-def test_certificate_client_gets_a_token_and_our_x5t_matches_the_sandbox(state_dir):
-    from mypref_harness.sandbox.process import running_sandbox
-
-    with running_sandbox(state_dir=state_dir) as handle:
-        embedded = load_target(env={"MYPREF_AUTH": "oauth"})
-        target = target_for_sandbox(embedded, handle.credentials, certificate=True)
-        assert target.uses_certificate and target.oauth_client_secret is None
-        source = token_source_for(target)
-        response = httpx.get(programs(target), auth=BearerAuth(source), timeout=10)
-        assert response.status_code != 401, response.text
-        signer = ClientAssertionSigner(
-            target.oauth_client_id,
-            target.token_url,
-            cert_path=target.oauth_cert_path,
-            key_path=target.oauth_key_path,
-        )
-        acme = next(t for t in handle.credentials["tenants"] if t["client_id"] == "ACME_CORP")
-        assert acme["oauth_certificate"]["x5t"] == signer.x5t  # computed independently by the sandbox
+def test_certificate_client_gets_a_token_and_our_x5t_matches_the_sandbox(handle):
+    embedded = load_target(env={"MYPREF_AUTH": "oauth"})
+    target = target_for_sandbox(embedded, handle.credentials, certificate=True)
+    assert target.uses_certificate and target.oauth_client_secret is None
+    source = token_source_for(target)
+    response = httpx.get(programs(target), auth=BearerAuth(source), timeout=10)
+    assert response.status_code != 401, response.text
+    signer = ClientAssertionSigner(
+        target.oauth_client_id,
+        target.token_url,
+        cert_path=target.oauth_cert_path,
+        key_path=target.oauth_key_path,
+    )
+    acme = next(t for t in handle.credentials["tenants"] if t["client_id"] == "ACME_CORP")
+    assert acme["oauth_certificate"]["x5t"] == signer.x5t  # computed independently by the sandbox
 
 
 def test_skew_correction_against_a_sandbox_whose_clock_runs_behind(state_dir):
@@ -131,7 +135,12 @@ def test_skew_correction_against_a_sandbox_whose_clock_runs_behind(state_dir):
         assert "ISO 8601" in naive.text
         skew = skew_from_headers(naive.headers)
         assert skew is not None and 118 <= skew <= 122
+        measured = measure_skew(target.sandbox_root_url)
+        assert measured is not None and 118 <= measured <= 122
         corrected = httpx.get(
             programs(target), auth=auth_for(target, clock_offset=safe_signing_offset(skew)), timeout=10
         )
         assert corrected.status_code != 401, corrected.text
+        root = target.sandbox_root_url
+    with pytest.raises(httpx.TransportError):  # resolved_target stopped the sandbox
+        httpx.get(root, timeout=2)

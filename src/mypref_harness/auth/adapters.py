@@ -54,7 +54,10 @@ def _get_header(headers: Any, name: str) -> list[str]:
 
 
 def _body_text(response: Any) -> str:
-    text = getattr(response, "text", None)
+    try:
+        text = getattr(response, "text", None)
+    except Exception:  # e.g. an undecodable body: fall back to the raw bytes
+        text = None
     if callable(text):
         text = None
     if isinstance(text, str):

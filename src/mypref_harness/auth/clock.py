@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+import httpx
+
 # Seconds we stay behind the server's clock: covers the Date header's truncation to whole seconds
 # plus the issued timestamp's own truncation.
 DEFAULT_SAFETY_MARGIN = 1.0
@@ -74,3 +76,19 @@ def skew_from_headers(headers: Mapping[str, str], local_now: float | None = None
         return skew_seconds(time.time() if local_now is None else local_now, date)
     except ValueError:
         return None
+
+
+def measure_skew(
+    url: str, *, timeout: float = 5.0, transport: httpx.BaseTransport | None = None
+) -> float | None:
+    """Skew against the server at ``url`` from one GET (any status will do: every answer has a Date).
+
+    The local time is taken half-way between sending and receiving, which halves the network delay's
+    effect. Returns None when the server sends no usable Date header; raises httpx.TransportError
+    when it cannot be reached. Only for the configured (or sandbox) target.
+    """
+    with httpx.Client(timeout=timeout, transport=transport) as client:
+        sent = time.time()
+        response = client.get(url)
+        received = time.time()
+    return skew_from_headers(response.headers, (sent + received) / 2)

@@ -39,6 +39,14 @@ DEFAULT_LIFETIME = 300.0  # when the server gives neither expires_in nor a JWT e
 _RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
+def _wall_clock() -> float:
+    return time.time()
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
 class AssertionSigner(Protocol):
     def __call__(self) -> str: ...
 
@@ -151,8 +159,8 @@ class TokenSource:
         backoff_base: float = 0.25,
         backoff_cap: float = 4.0,
         post: JsonPost | None = None,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
         rng: random.Random | None = None,
         extra_params: Mapping[str, str] | None = None,
     ) -> None:
@@ -174,8 +182,10 @@ class TokenSource:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self._post = post or httpx_post()
-        self._clock = clock
-        self._sleep = sleep
+        # Looked up at call time, not bound at import: under Locust, gevent patches time.sleep after
+        # this module may have been imported, and an unpatched sleep would block every greenlet.
+        self._clock = clock or _wall_clock
+        self._sleep = sleep or _sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._extra = dict(extra_params or {})
         self._lock = threading.Lock()
