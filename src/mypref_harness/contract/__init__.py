@@ -1,0 +1,35 @@
+"""The contract suite: Schemathesis conformance, read-back scenarios and auth conformance.
+
+Public entry points::
+
+    run_contract(target, ContractOptions(...)) -> ContractResult
+    run_auth_conformance(target, ConformanceOptions(...)) -> ConformanceResult
+
+Both accept an embedded Target (``Target()`` with no base URL): the sandbox is started for the run.
+"""
+
+from __future__ import annotations
+
+from mypref_harness.contract.auth_conformance import ConformanceOptions, run_auth_conformance
+from mypref_harness.contract.results import (
+    CheckRecord,
+    CheckTally,
+    ConformanceResult,
+    ContractResult,
+    Fact,
+    Status,
+)
+from mypref_harness.contract.runner import ContractOptions, run_contract
+
+__all__ = [
+    "CheckRecord",
+    "CheckTally",
+    "ConformanceOptions",
+    "ConformanceResult",
+    "ContractOptions",
+    "ContractResult",
+    "Fact",
+    "Status",
+    "run_auth_conformance",
+    "run_contract",
+]

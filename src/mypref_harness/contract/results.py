@@ -1,0 +1,148 @@
+"""The result model of a contract run and of an auth-conformance run.
+
+Both runs report the same kind of record (`CheckRecord`: name, passed, evidence, check) so that the
+release gate, the Markdown summary and the JUnit writer treat them alike. Evidence is always redacted
+before it is stored here: a record may be printed or written anywhere.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mypref_harness.errors import ExitCode
+
+
+class Status(enum.Enum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """One verdict: a named check on a named subject (an operation, or an auth behaviour).
+
+    ``check`` is the name of the check that produced the verdict (a Schemathesis check such as
+    ``response_schema_conformance``, one of our custom checks, or an auth-conformance check id);
+    ``name`` says what was checked (``GET /{clientId}/Programs`` or ``pnauth.future-timestamp``).
+    """
+
+    name: str
+    check: str
+    status: Status
+    evidence: str = ""
+    operation: str | None = None
+    code: str | None = None  # Schemathesis failure code (ST108, ...) when there is one
+    count: int = 1  # how many cases showed this same failure
+
+    @property
+    def passed(self) -> bool:
+        return self.status is not Status.FAILED
+
+    @property
+    def skipped(self) -> bool:
+        return self.status is Status.SKIPPED
+
+
+@dataclass(frozen=True)
+class CheckTally:
+    """How often one check ran in a Schemathesis run and how often it failed (the gate's checks table)."""
+
+    check: str
+    runs: int
+    failures: int
+
+    @property
+    def passed(self) -> bool:
+        return self.failures == 0
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A discovery-probe result: something the documentation leaves open, measured on the target."""
+
+    name: str
+    value: str
+    evidence: str = ""
+
+
+@dataclass
+class ConformanceResult:
+    target: str
+    checks: list[CheckRecord] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    report_files: list[Path] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    @property
+    def failures(self) -> list[CheckRecord]:
+        return [c for c in self.checks if not c.passed]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return _count(self.checks)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    @property
+    def exit_code(self) -> int:
+        return int(ExitCode.OK if self.passed else ExitCode.FINDINGS)
+
+    def failed_checks(self) -> set[str]:
+        return {c.check for c in self.failures}
+
+
+@dataclass
+class ContractResult:
+    target: str
+    cases: int = 0  # test cases Schemathesis generated and sent
+    operations_selected: int = 0
+    operations_tested: int = 0
+    findings: list[CheckRecord] = field(default_factory=list)  # failures only, grouped
+    tallies: list[CheckTally] = field(default_factory=list)
+    scenarios: list[CheckRecord] = field(default_factory=list)  # package-level read-back scenarios
+    conformance: ConformanceResult | None = None
+    errors: list[str] = field(default_factory=list)  # Schemathesis errors (not findings), redacted
+    warnings: list[str] = field(default_factory=list)
+    strict: bool = True
+    seed: int | None = None
+    schemathesis_exit_code: int | None = None
+    elapsed_s: float = 0.0
+    schemathesis_elapsed_s: float = 0.0
+    report_files: list[Path] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[CheckRecord]:
+        """Every failed verdict of the run: Schemathesis findings, scenarios and auth conformance."""
+        out = list(self.findings) + [s for s in self.scenarios if not s.passed]
+        if self.conformance is not None:
+            out += self.conformance.failures
+        return out
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures and not self.errors
+
+    @property
+    def exit_code(self) -> int:
+        return int(ExitCode.OK if self.passed else ExitCode.FINDINGS)
+
+    @property
+    def cases_per_second(self) -> float:
+        return self.cases / self.schemathesis_elapsed_s if self.schemathesis_elapsed_s > 0 else 0.0
+
+    def failed_checks(self) -> set[str]:
+        return {f.check for f in self.failures}
+
+
+def _count(records: Iterable[CheckRecord]) -> dict[str, int]:
+    counts = {s.value: 0 for s in Status}
+    for r in records:
+        counts[r.status.value] += 1
+    return counts

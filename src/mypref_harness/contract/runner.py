@@ -1,0 +1,387 @@
+"""`run_contract`: the Schemathesis conformance run against a Target, plus auth conformance.
+
+Schemathesis runs as a subprocess (``schemathesis --config-file <run toml> run <spec> --url ...``)
+with contracts/hooks.py: that keeps the harness process free of Schemathesis's global registries and
+of requests/gevent import-order trouble, and costs next to nothing. The target (secrets included)
+reaches the hooks through the subprocess environment (``MYPREF_*``); files get no secrets. The
+NDJSON event stream and the JSON report are parsed into a ContractResult; every artifact is then
+redacted in place and scanned for secrets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mypref_harness.config import Target, check_reachable, is_loopback, resolved_target, reveal
+from mypref_harness.contract import reporting
+from mypref_harness.contract.results import CheckRecord, ContractResult, Status
+from mypref_harness.contract.spec_transform import lenient_spec, unconstrain_path_parameters
+from mypref_harness.contract.st_auth import ENV_CLOCK_OFFSET
+from mypref_harness.contract.st_config import (
+    client_id_parameter_names,
+    dump_toml,
+    load_base_config,
+    repo_contracts_dir,
+    run_config,
+)
+from mypref_harness.contract.st_results import apply_json_report, parse_ndjson
+from mypref_harness.errors import ConfigError, HarnessError
+
+ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
+DEFAULT_REPORT_DIR = Path("reports/contract")
+DEFAULT_REMOTE_RATE_LIMIT = "20/s"
+_HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+_OPERATION_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
+
+@dataclass
+class ContractOptions:
+    max_examples: int = 20
+    seed: int | None = None
+    operations: Sequence[str] = ()  # operationIds or regexes over "METHOD /path"
+    exclude_operations: Sequence[str] = ()
+    phases: Sequence[str] = ALL_PHASES
+    mode: str = "all"  # positive | negative | all
+    strict: bool | None = None  # None: strict on the embedded sandbox, lenient on real targets
+    report_dir: Path = DEFAULT_REPORT_DIR
+    workers: int = 1  # more workers were slower on 2 cores (tooling notes)
+    checks: Sequence[str] = ()  # empty: every enabled check
+    exclude_checks: Sequence[str] = ()
+    auth_conformance: bool = True
+    scenarios: bool = True  # package-level read-back scenarios (update, PUT, history, lost update)
+    scenario_updates: int = 100
+    html: bool = False  # Schemathesis's own HTML report
+    rate_limit: str | None = None  # None: unlimited on loopback, DEFAULT_REMOTE_RATE_LIMIT elsewhere
+    unexpected_methods: bool | None = None  # None: on for loopback targets only
+    timeout_s: float = 1800.0
+    slow: bool = False  # let auth conformance wait for token expiry
+    sandbox_options: Mapping[str, Any] = field(default_factory=dict)
+    config_file: Path | None = None  # static Schemathesis config; default contracts/schemathesis.toml
+    quiet: bool = True  # do not stream Schemathesis's terminal output
+
+
+# --- spec --------------------------------------------------------------------------------------
+
+def load_spec_document(spec: str) -> dict[str, Any]:
+    """Load an OpenAPI 3.x / Swagger 2.0 document from a path or URL; ConfigError on anything else."""
+    import yaml
+
+    try:
+        if re.match(r"^https?://", spec):
+            import httpx
+
+            response = httpx.get(spec, timeout=15.0, follow_redirects=True)
+            if response.status_code != 200:
+                raise ConfigError(f"spec {spec}: HTTP {response.status_code}")
+            text = response.text
+        else:
+            text = Path(spec).read_text(encoding="utf-8")
+        document = yaml.safe_load(text)
+    except ConfigError:
+        raise
+    except FileNotFoundError:
+        raise ConfigError(f"spec {spec}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"spec {spec}: cannot read it ({exc})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"spec {spec}: not valid YAML/JSON ({str(exc).splitlines()[0]})") from None
+    except Exception as exc:  # httpx transport errors and friends
+        raise ConfigError(f"spec {spec}: cannot load it ({type(exc).__name__}: {exc})") from None
+    if not isinstance(document, dict) or not ("openapi" in document or "swagger" in document):
+        raise ConfigError(f"spec {spec}: not an OpenAPI 3.x or Swagger 2.0 document")
+    if not isinstance(document.get("paths"), dict) or not document["paths"]:
+        raise ConfigError(f"spec {spec}: the document has no paths")
+    return document
+
+
+def operation_names(document: Mapping[str, Any]) -> dict[str, str]:
+    """operationId (or "METHOD /path" when missing) -> Schemathesis label "METHOD /path"."""
+    names: dict[str, str] = {}
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(item, Mapping):
+            continue
+        for method in _HTTP_METHODS:
+            op = item.get(method)
+            if isinstance(op, Mapping):
+                label = f"{method.upper()} {path}"
+                names[str(op.get("operationId") or label)] = label
+    return names
+
+
+def operations_regex(selectors: Sequence[str], document: Mapping[str, Any]) -> str | None:
+    """One regex over operation labels for --operations: operationIds become exact labels."""
+    if not selectors:
+        return None
+    names = operation_names(document)
+    parts: list[str] = []
+    for selector in selectors:
+        for item in (s.strip() for s in selector.split(",")):
+            if not item:
+                continue
+            if _OPERATION_ID.match(item) and item in names:
+                parts.append("^" + re.escape(names[item]) + "$")
+                continue
+            try:
+                re.compile(item)
+            except re.error as exc:
+                raise ConfigError(f"--operations {item!r}: not an operationId and not a valid regex ({exc})") from None
+            parts.append(item)
+    if not parts:
+        return None
+    combined = "|".join(f"(?:{p})" for p in parts)
+    labels = list(names.values())
+    if not any(re.search(combined, label) for label in labels):
+        raise ConfigError(f"--operations {', '.join(selectors)}: matches no operation of the spec")
+    return combined
+
+
+# --- environment for the Schemathesis subprocess ----------------------------------------------
+
+def target_env(target: Target, clock_offset: float = 0.0) -> dict[str, str]:
+    """MYPREF_* variables describing the resolved target (secrets included: environment only)."""
+    values = {
+        "MYPREF_BASE_URL": target.base_url,
+        "MYPREF_CLIENT_ID": target.client_id,
+        "MYPREF_USER_ID": target.user_id,
+        "MYPREF_AUTH": target.auth,
+        "MYPREF_API_KEY": reveal(target.api_key),
+        "MYPREF_PNAUTH_SCHEME": target.pnauth_scheme,
+        "MYPREF_USER_ID_ENCODING": target.user_id_encoding,
+        "MYPREF_TOKEN_URL": target.token_url,
+        "MYPREF_OAUTH_CLIENT_ID": target.oauth_client_id,
+        "MYPREF_OAUTH_CLIENT_SECRET": reveal(target.oauth_client_secret),
+        "MYPREF_OAUTH_CERT": str(target.oauth_cert_path) if target.oauth_cert_path else None,
+        "MYPREF_OAUTH_KEY": str(target.oauth_key_path) if target.oauth_key_path else None,
+        "MYPREF_OAUTH_SEND": target.oauth_send,
+        "MYPREF_SPEC": target.spec,
+    }
+    env = {k: str(v) for k, v in values.items() if v}
+    env[ENV_CLOCK_OFFSET] = f"{clock_offset:.3f}"
+    return env
+
+
+def schemathesis_command() -> list[str]:
+    exe = Path(sys.executable).with_name("schemathesis")
+    return [str(exe)] if exe.is_file() else [sys.executable, "-m", "schemathesis.cli"]
+
+
+def hooks_file(report_dir: Path) -> Path:
+    contracts = repo_contracts_dir()
+    if contracts is not None:
+        return contracts / "hooks.py"
+    # Installed without the source tree: write the same two-line hooks module next to the reports.
+    path = report_dir / "hooks.py"
+    path.write_text("from mypref_harness.contract.st_hooks import install\n\ninstall()\n", encoding="utf-8")
+    return path
+
+
+@dataclass
+class PreparedRun:
+    command: list[str]
+    env: dict[str, str]
+    config_path: Path
+    spec_path: Path
+    ndjson_path: Path
+    json_path: Path
+    output_path: Path
+    strict: bool
+    relaxed: int = 0
+
+
+def prepare_run(target: Target, options: ContractOptions, document: Mapping[str, Any],
+                clock_offset: float = 0.0) -> PreparedRun:
+    """Write the run's toml (and the lenient spec when needed) and build the command line."""
+    assert target.base_url and target.client_id
+    report_dir = Path(options.report_dir).resolve()
+    report_dir.mkdir(parents=True, exist_ok=True)
+    local = is_loopback(target.base_url)
+    strict = options.strict if options.strict is not None else target.is_sandbox
+    pinned = client_id_parameter_names(document)
+    spec_doc, relaxed = (dict(document), 0) if strict else lenient_spec(document)
+    spec_doc, _ = unconstrain_path_parameters(spec_doc, set(pinned))
+    spec_path = report_dir / ("spec-run.json" if strict else "spec-run-lenient.json")
+    spec_path.write_text(json.dumps(spec_doc, indent=1), encoding="utf-8")
+    base = load_base_config(options.config_file or ((repo_contracts_dir() or Path("contracts")) / "schemathesis.toml"))
+    rate_limit = options.rate_limit if options.rate_limit is not None else (None if local else DEFAULT_REMOTE_RATE_LIMIT)
+    config = run_config(
+        base,
+        hooks_path=hooks_file(report_dir),
+        base_url=target.base_url,
+        client_id=target.client_id,
+        client_id_params=pinned,
+        max_examples=options.max_examples,
+        seed=options.seed,
+        phases=options.phases,
+        local_target=local if options.unexpected_methods is None else options.unexpected_methods,
+        rate_limit=rate_limit,
+        workers=options.workers,
+    )
+    config.setdefault("generation", {})["mode"] = options.mode
+    config_path = report_dir / "schemathesis-run.toml"
+    config_path.write_text("# Generated by mypref-harness contract for this run; no secrets in here.\n"
+                           + dump_toml(config), encoding="utf-8")
+    ndjson_path, json_path = report_dir / "schemathesis-events.ndjson", report_dir / "schemathesis-run.json"
+    formats = ["junit", "ndjson", "json"] + (["html"] if options.html else [])
+    command = [
+        *schemathesis_command(), "--no-color", "--config-file", str(config_path),
+        "run", str(spec_path), "--url", target.base_url,
+        "--report", ",".join(formats), "--report-dir", str(report_dir),
+        "--report-junit-path", str(report_dir / "schemathesis-junit.xml"),
+        "--report-ndjson-path", str(ndjson_path), "--report-json-path", str(json_path),
+    ]
+    if options.html:
+        command += ["--report-html-path", str(report_dir / "schemathesis-html")]
+    regex = operations_regex(options.operations, document)
+    if regex:
+        command += ["--include-name-regex", regex]
+    exclude = operations_regex(options.exclude_operations, document)
+    if exclude:
+        command += ["--exclude-name-regex", exclude]
+    if options.checks:
+        command += ["--checks", ",".join(options.checks)]
+    if options.exclude_checks:
+        command += ["--exclude-checks", ",".join(options.exclude_checks)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MYPREF_", "SCHEMATHESIS_HOOKS"))}
+    env.update(target_env(target, clock_offset))
+    env["PYTHONIOENCODING"] = "utf-8"
+    return PreparedRun(command, env, config_path, spec_path, ndjson_path, json_path,
+                       report_dir / "schemathesis-output.txt", strict, relaxed)
+
+
+def run_schemathesis(prepared: PreparedRun, *, timeout_s: float, cwd: Path, quiet: bool = True) -> tuple[int, float]:
+    """Run the subprocess in its own process group (killed as a group on timeout)."""
+    started = time.perf_counter()
+    with prepared.output_path.open("wb") as output:
+        process = subprocess.Popen(prepared.command, env=prepared.env, cwd=cwd, stdout=output,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            rc = process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            raise HarnessError(f"Schemathesis did not finish within {timeout_s:g} s (killed)") from None
+        except BaseException:
+            _kill_group(process)
+            raise
+    if not quiet:
+        sys.stdout.write(prepared.output_path.read_text(encoding="utf-8", errors="replace"))
+    return rc, time.perf_counter() - started
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait(timeout=10)
+
+
+def schemathesis_error_line(output: str) -> str:
+    """The most telling line of a Schemathesis usage/schema error output."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    for i, line in enumerate(lines):
+        if re.search(r"error|invalid|failed to|unable|cannot", line, re.IGNORECASE) and not line.startswith("━"):
+            detail = lines[i + 1] if i + 1 < len(lines) and len(line) < 60 else ""
+            return (line + (": " + detail if detail else ""))[:300]
+    return lines[-1][:300] if lines else "no output"
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+@contextmanager
+def _usable_target(target: Target, options: ContractOptions) -> Iterator[Target]:
+    if target.is_embedded:
+        with resolved_target(target, **dict(options.sandbox_options)) as resolved:
+            yield resolved
+    else:
+        check_reachable(target)
+        yield target
+
+
+def run_contract(target: Target, options: ContractOptions | None = None) -> ContractResult:
+    """Schemathesis conformance (+ read-back scenarios, + auth conformance) against ``target``.
+
+    An embedded target starts the sandbox for the duration of the run. Raises ConfigError (exit 2)
+    for an unloadable spec or bad options and TargetUnreachable (exit 3) before any test runs.
+    """
+    options = options or ContractOptions()
+    unknown = set(options.phases) - set(ALL_PHASES)
+    if unknown:
+        raise ConfigError(f"unknown phase(s): {', '.join(sorted(unknown))} (known: {', '.join(ALL_PHASES)})")
+    started = time.perf_counter()
+    document = load_spec_document(target.spec)
+    with _usable_target(target, options) as resolved:
+        return _run_resolved(resolved, options, document, started)
+
+
+def _run_resolved(target: Target, options: ContractOptions, document: Mapping[str, Any],
+                  started: float) -> ContractResult:
+    from mypref_harness.contract.probes import measure_clock_skew, signing_offset_for
+
+    report_dir = Path(options.report_dir).resolve()
+    report_dir.mkdir(parents=True, exist_ok=True)
+    result = ContractResult(target=target.base_url or "?", seed=options.seed)
+    skew = measure_clock_skew(target)
+    offset = signing_offset_for(skew)
+    if skew is not None and skew > 1.0:
+        result.warnings.append(f"local clock runs {skew:.0f} s ahead of the target's Date header: "
+                               f"signing {-offset:.0f} s in the past")
+    prepared = prepare_run(target, options, document, clock_offset=offset)
+    result.strict = prepared.strict
+    rc, elapsed = run_schemathesis(prepared, timeout_s=options.timeout_s, cwd=report_dir, quiet=options.quiet)
+    result.schemathesis_exit_code = rc
+    result.schemathesis_elapsed_s = elapsed
+    secrets = target.secrets()
+    if rc not in (0, 1) or not prepared.ndjson_path.is_file():
+        output = reporting.redact_text(prepared.output_path.read_text(encoding="utf-8", errors="replace"), secrets)
+        prepared.output_path.write_text(output, encoding="utf-8")
+        raise ConfigError(f"Schemathesis could not run (exit {rc}): {schemathesis_error_line(output)}; "
+                          f"see {prepared.output_path}")
+    parsed = parse_ndjson(prepared.ndjson_path, lambda text: reporting.redact_text(text, secrets))
+    apply_json_report(parsed, prepared.json_path)
+    result.findings = parsed.findings
+    result.tallies = parsed.tallies
+    result.cases = parsed.cases
+    result.operations_selected = parsed.operations_selected
+    result.operations_tested = parsed.operations_tested
+    result.errors = parsed.errors + ([parsed.fatal] if parsed.fatal else [])
+    result.warnings += parsed.warnings
+    if parsed.running_time:
+        result.schemathesis_elapsed_s = parsed.running_time
+    if options.seed is None:
+        result.seed = _seed_of(prepared.json_path)
+    if options.scenarios:
+        from mypref_harness.contract.scenarios import run_scenarios
+
+        result.scenarios = run_scenarios(target, document, updates=options.scenario_updates,
+                                         clock_offset=offset)
+    if options.auth_conformance:
+        from mypref_harness.contract.auth_conformance import ConformanceOptions, run_auth_conformance
+
+        result.conformance = run_auth_conformance(
+            target, ConformanceOptions(report_dir=report_dir, slow=options.slow, write_reports=False))
+    result.elapsed_s = time.perf_counter() - started
+    reporting.finish_contract_reports(result, target, report_dir)
+    return result
+
+
+def _seed_of(json_path: Path) -> int | None:
+    try:
+        seed = json.loads(json_path.read_text(encoding="utf-8")).get("seed")
+    except (OSError, ValueError):
+        return None
+    return int(seed) if isinstance(seed, int) else None
+
+
+def failed(name: str, check: str, evidence: str) -> CheckRecord:
+    return CheckRecord(name=name, check=check, status=Status.FAILED, evidence=evidence)

@@ -1,0 +1,312 @@
+"""Read-back scenarios: documented data behaviour that single requests cannot show.
+
+Schemathesis checks each response on its own; these bugs only show when a write is read back:
+
+* ``create_read_back``      create answers 201 + Location, and the profile reads back as sent
+* ``unicode_names``         non-ASCII names (beyond Latin-1 too) are stored, not a 5xx
+* ``update_persists``       POST update (partial merge) keeps every supplied field
+* ``put_replaces``          PUT is a full overwrite: omitted members become blank
+* ``history_recorded``      a standard-field change appears in the standard-fields history
+* ``updates_durable``       N acknowledged updates, each read back at once (N=100 by default, so a
+                            bug losing 1 update in 20 is missed with probability 0.95**100 < 0.6 %,
+                            and never against the sandbox's deterministic every-20th)
+* ``search_cap_honoured``   a name search with more than 50 matches is a 403 (never a 200 with > 50)
+
+Operations are found in the spec by operationId; a scenario whose operations are missing is skipped.
+Every profile created is deleted at the end. Evidence never carries credentials.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from mypref_harness.config import Target
+from mypref_harness.contract.results import CheckRecord, Status
+
+SEARCH_CAP = 50
+SEARCH_LAST_NAME = "Smith"  # the sandbox seeds 60 of them; on other targets the check passes trivially
+_METHODS = ("get", "put", "post", "delete", "patch")
+
+
+class ScenarioError(Exception):
+    """An unexpected answer that stops one scenario (reported as its failure)."""
+
+
+class ProfileApi:
+    """The few profile operations the scenarios need, resolved from the spec by operationId."""
+
+    def __init__(self, target: Target, document: Mapping[str, Any], client: httpx.Client) -> None:
+        self.target = target
+        self.client = client
+        self.routes: dict[str, tuple[str, str]] = {}
+        for path, item in (document.get("paths") or {}).items():
+            if not isinstance(item, Mapping):
+                continue
+            for method in _METHODS:
+                op = item.get(method)
+                if isinstance(op, Mapping) and op.get("operationId"):
+                    self.routes[str(op["operationId"])] = (method.upper(), str(path))
+        self.created: list[Any] = []
+        self.requests = 0
+
+    def has(self, *operation_ids: str) -> bool:
+        return all(o in self.routes for o in operation_ids)
+
+    def url(self, operation_id: str, profile_id: Any = None) -> str:
+        _, template = self.routes[operation_id]
+        segments = []
+        for segment in template.strip("/").split("/"):
+            name = segment[1:-1].lower() if segment.startswith("{") and segment.endswith("}") else None
+            if name in ("clientid", "client_id"):
+                segment = quote(str(self.target.client_id), safe="")
+            elif name in ("profileid", "profile_id"):
+                segment = quote(str(profile_id), safe="")
+            segments.append(segment)
+        return f"{self.target.base_url}/" + "/".join(segments)
+
+    def call(self, operation_id: str, profile_id: Any = None, **kwargs: Any) -> httpx.Response:
+        method, _ = self.routes[operation_id]
+        self.requests += 1
+        return self.client.request(method, self.url(operation_id, profile_id), **kwargs)
+
+    def create(self, body: Mapping[str, Any]) -> tuple[httpx.Response, Any]:
+        response = self.call("createProfile", json=dict(body))
+        profile_id = _json(response).get("ProfileId") if response.status_code in (200, 201) else None
+        if profile_id is not None:
+            self.created.append(profile_id)
+        return response, profile_id
+
+    def read(self, profile_id: Any) -> dict[str, Any]:
+        response = self.call("getProfile", profile_id)
+        if response.status_code != 200:
+            raise ScenarioError(f"GET profile {profile_id}: HTTP {response.status_code}")
+        return _json(response)
+
+    def cleanup(self) -> None:
+        if not self.has("deleteProfile"):
+            return
+        for profile_id in self.created:
+            try:
+                self.call("deleteProfile", profile_id)
+            except httpx.HTTPError:
+                pass
+        self.created.clear()
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def missing_fields(expected: Any, actual: Any, path: str = "") -> list[str]:
+    """Where ``actual`` does not carry what ``expected`` (a subset) says, as "path: want x, got y"."""
+    if isinstance(expected, Mapping):
+        if not isinstance(actual, Mapping):
+            return [f"{path or '/'}: want an object, got {actual!r}"]
+        problems: list[str] = []
+        for key, value in expected.items():
+            problems += missing_fields(value, actual.get(key), f"{path}.{key}" if path else key)
+        return problems
+    if isinstance(expected, list):
+        if not isinstance(actual, list) or len(actual) < len(expected):
+            return [f"{path}: want {len(expected)} item(s), got {actual!r}"]
+        problems = []
+        for i, item in enumerate(expected):
+            problems += missing_fields(item, actual[i], f"{path}[{i}]")
+        return problems
+    return [] if expected == actual else [f"{path}: want {expected!r}, got {actual!r}"]
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+# --- the scenarios -----------------------------------------------------------------------------
+
+def _passed(check: str, title: str, evidence: str) -> CheckRecord:
+    return CheckRecord(name=title, check=check, status=Status.PASSED, evidence=evidence)
+
+
+def _failed(check: str, title: str, evidence: str) -> CheckRecord:
+    return CheckRecord(name=title, check=check, status=Status.FAILED, evidence=evidence)
+
+
+def _new_profile(tag: str, **extra: Any) -> dict[str, Any]:
+    return {"CustomerName": {"FirstName": "Ada", "LastName": f"Harness{tag}"}, **extra}
+
+
+def create_read_back(api: ProfileApi, tag: str) -> CheckRecord:
+    check, title = "create_read_back", "create answers 201 + Location and reads back"
+    body = _new_profile(tag, CustomerName={"FirstName": "Ada", "MiddleName": "Byron", "LastName": f"Create{tag}"})
+    response, profile_id = api.create(body)
+    problems = []
+    if response.status_code != 201:
+        problems.append(f"create answered {response.status_code}, the contract says 201")
+    if not response.headers.get("location"):
+        problems.append("no Location header")
+    if profile_id is None:
+        return _failed(check, title, "; ".join(problems + ["no ProfileId in the response"]))
+    problems += missing_fields(body, api.read(profile_id))
+    return _failed(check, title, "; ".join(problems)) if problems else _passed(
+        check, title, f"profile {profile_id}: 201, Location, read back as sent")
+
+
+UNICODE_NAMES = ({"FirstName": "José", "LastName": "Zoë"}, {"FirstName": "Łukasz", "LastName": "Żółć"},
+                 {"FirstName": "美咲", "LastName": "北京"}, {"FirstName": "Ana 😀", "LastName": "O'Brien-Ñúñez"})
+
+
+def unicode_names(api: ProfileApi, tag: str) -> CheckRecord:
+    check, title = "unicode_names", "non-ASCII names are stored (no 5xx)"
+    problems = []
+    for name in UNICODE_NAMES:
+        body = {"CustomerName": {**name, "MiddleName": f"U{tag}"}}
+        response, profile_id = api.create(body)
+        if response.status_code >= 500:
+            problems.append(f"create {name['FirstName']!r}: HTTP {response.status_code}")
+        elif profile_id is not None:
+            problems += missing_fields(body, api.read(profile_id))
+    return _failed(check, title, "; ".join(problems)) if problems else _passed(
+        check, title, f"{len(UNICODE_NAMES)} names created and read back")
+
+
+def update_persists(api: ProfileApi, tag: str) -> CheckRecord:
+    check, title = "update_persists", "POST update keeps every supplied field"
+    _, profile_id = api.create(_new_profile(tag))
+    if profile_id is None:
+        return _failed(check, title, "could not create a profile to update")
+    update = {"CustomerName": {"Prefix": "Dr", "FirstName": "Grace", "MiddleName": "Brewster",
+                               "LastName": f"Update{tag}", "Suffix": "PhD"}}
+    response = api.call("updateProfile", profile_id, json=update)
+    if response.status_code != 200:
+        return _failed(check, title, f"update answered HTTP {response.status_code}")
+    problems = missing_fields(update, api.read(profile_id))
+    return _failed(check, title, "acknowledged but not stored: " + "; ".join(problems)) if problems else _passed(
+        check, title, f"profile {profile_id}: all 5 supplied name fields read back")
+
+
+def put_replaces(api: ProfileApi, tag: str) -> CheckRecord:
+    check, title = "put_replaces", "PUT overwrites: omitted members become blank"
+    created = _new_profile(tag, ProfileTags=[f"harness-{tag}"])
+    created["CustomerName"]["MiddleName"] = "Omitted"
+    _, profile_id = api.create(created)
+    if profile_id is None:
+        return _failed(check, title, "could not create a profile to replace")
+    replacement = {"CustomerName": {"FirstName": "Put", "LastName": f"Replace{tag}"}}
+    response = api.call("replaceProfile", profile_id, json=replacement)
+    if response.status_code != 200:
+        return _failed(check, title, f"PUT answered HTTP {response.status_code}")
+    stored = api.read(profile_id)
+    problems = missing_fields(replacement, stored)
+    if not is_blank((stored.get("CustomerName") or {}).get("MiddleName")):
+        problems.append(f"CustomerName.MiddleName survived the PUT: {stored['CustomerName']['MiddleName']!r}")
+    if not is_blank(stored.get("ProfileTags")):
+        problems.append(f"ProfileTags survived the PUT: {stored.get('ProfileTags')!r}")
+    return _failed(check, title, "; ".join(problems)) if problems else _passed(
+        check, title, f"profile {profile_id}: omitted MiddleName and ProfileTags are blank after PUT")
+
+
+def history_recorded(api: ProfileApi, tag: str) -> CheckRecord:
+    check, title = "history_recorded", "a standard-field change is in the history"
+    _, profile_id = api.create(_new_profile(tag))
+    if profile_id is None:
+        return _failed(check, title, "could not create a profile")
+    marker = f"Hist{tag}"
+    response = api.call("updateProfile", profile_id, json={"CustomerName": {"FirstName": marker}})
+    if response.status_code != 200:
+        return _failed(check, title, f"update answered HTTP {response.status_code}")
+    history = api.call("getStandardFieldsHistory", profile_id)
+    if history.status_code != 200:
+        return _failed(check, title, f"history answered HTTP {history.status_code}")
+    if marker not in history.text:
+        return _failed(check, title, f"FirstName changed to {marker!r} but the standard-fields history "
+                                     f"does not mention it ({len(history.content)} bytes)")
+    return _passed(check, title, f"profile {profile_id}: the FirstName change is in the history")
+
+
+def updates_durable(api: ProfileApi, tag: str, updates: int) -> CheckRecord:
+    check, title = "updates_durable", f"{updates} acknowledged updates all persisted"
+    _, profile_id = api.create(_new_profile(tag))
+    if profile_id is None:
+        return _failed(check, title, "could not create a profile")
+    lost: list[int] = []
+    for i in range(updates):
+        value = f"Durable{tag}n{i}"
+        response = api.call("updateProfile", profile_id, json={"CustomerName": {"FirstName": value,
+                                                                                "LastName": f"Durable{tag}"}})
+        if response.status_code != 200:
+            return _failed(check, title, f"update #{i + 1} answered HTTP {response.status_code}")
+        if (api.read(profile_id).get("CustomerName") or {}).get("FirstName") != value:
+            lost.append(i + 1)
+    if lost:
+        shown = ", ".join(f"#{n}" for n in lost[:10])
+        return _failed(check, title, f"{len(lost)} of {updates} acknowledged updates were not persisted ({shown})")
+    return _passed(check, title, f"profile {profile_id}: {updates} updates, each read back at once")
+
+
+def search_cap(api: ProfileApi, tag: str) -> CheckRecord:
+    check, title = "search_cap_honoured", f"name search never returns more than {SEARCH_CAP} profiles"
+    response = api.call("getProfilesByName", params={"lastName": SEARCH_LAST_NAME})
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if response.status_code == 200 and isinstance(body, list) and len(body) > SEARCH_CAP:
+        return _failed(check, title, f"lastName={SEARCH_LAST_NAME}: 200 with {len(body)} profiles "
+                                     f"(more than {SEARCH_CAP} matches must be 403)")
+    count = f", {len(body)} profiles" if isinstance(body, list) else ""
+    return _passed(check, title, f"lastName={SEARCH_LAST_NAME}: HTTP {response.status_code}{count}")
+
+
+Scenario = Callable[[ProfileApi, str], CheckRecord]
+
+
+def scenario_table(updates: int) -> list[tuple[str, tuple[str, ...], Scenario]]:
+    """(check name, operationIds needed, scenario) in run order."""
+    return [
+        ("create_read_back", ("createProfile", "getProfile"), create_read_back),
+        ("unicode_names", ("createProfile", "getProfile"), unicode_names),
+        ("update_persists", ("createProfile", "getProfile", "updateProfile"), update_persists),
+        ("put_replaces", ("createProfile", "getProfile", "replaceProfile"), put_replaces),
+        ("history_recorded", ("createProfile", "updateProfile", "getStandardFieldsHistory"), history_recorded),
+        ("updates_durable", ("createProfile", "getProfile", "updateProfile"),
+         lambda api, tag: updates_durable(api, tag, updates)),
+        ("search_cap_honoured", ("getProfilesByName",), search_cap),
+    ]
+
+
+def run_scenarios(target: Target, document: Mapping[str, Any], *, updates: int = 100, clock_offset: float = 0.0,
+                  only: tuple[str, ...] = (), client: httpx.Client | None = None) -> list[CheckRecord]:
+    from mypref_harness.auth.adapters import auth_for
+
+    own = client is None
+    client = client or httpx.Client(auth=auth_for(target, clock_offset=clock_offset), timeout=15.0)
+    api = ProfileApi(target, document, client)
+    tag = secrets.token_hex(4)
+    records: list[CheckRecord] = []
+    try:
+        for check, needs, scenario in scenario_table(updates):
+            if only and check not in only:
+                continue
+            if not api.has(*needs):
+                records.append(CheckRecord(name=check, check=check, status=Status.SKIPPED,
+                                           evidence=f"the spec lacks {', '.join(n for n in needs if n not in api.routes)}"))
+                continue
+            try:
+                records.append(scenario(api, tag))
+            except ScenarioError as exc:
+                records.append(_failed(check, check, str(exc)))
+            except httpx.HTTPError as exc:
+                records.append(_failed(check, check, f"{type(exc).__name__}: {exc}"))
+    finally:
+        api.cleanup()
+        if own:
+            client.close()
+    return records

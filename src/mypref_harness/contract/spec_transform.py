@@ -1,0 +1,146 @@
+"""Lenient response validation: a copy of the spec whose RESPONSE schemas allow undeclared fields.
+
+Strict mode runs the spec as written: its response objects say ``additionalProperties: false``, so
+Schemathesis's ``response_schema_conformance`` reports every undeclared field. Lenient mode (default on
+real targets, whose responses often carry fields the docs do not list) runs this transformed copy.
+
+Only what responses use is relaxed: a component schema that a response references is cloned as
+``<Name>__lenient`` (recursively) and the response is pointed at the clone, so request bodies keep
+their ``additionalProperties: false`` and negative-data generation is unchanged. Works for OpenAPI
+3.x (``#/components/schemas``) and Swagger 2.0 (``#/definitions``).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+LENIENT_SUFFIX = "__lenient"
+_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def _schema_container(document: dict[str, Any], ref: str) -> tuple[dict[str, Any], str] | None:
+    """(dict holding the named schema, name) for a '#/components/schemas/X' or '#/definitions/X' ref."""
+    for prefix, path in (("#/components/schemas/", ("components", "schemas")), ("#/definitions/", ("definitions",))):
+        if ref.startswith(prefix):
+            node: Any = document
+            for part in path:
+                node = node.get(part) if isinstance(node, dict) else None
+            name = ref[len(prefix):]
+            if isinstance(node, dict) and name in node:
+                return node, name
+    return None
+
+
+class _Relaxer:
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self.cloned: set[str] = set()
+        self.relaxed = 0
+
+    def schema(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [self.schema(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            return {**node, "$ref": self.clone(ref)}
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key == "additionalProperties" and value is False:
+                self.relaxed += 1
+                continue
+            if key in ("properties", "patternProperties", "definitions", "$defs") and isinstance(value, dict):
+                out[key] = {k: self.schema(v) for k, v in value.items()}
+            elif key in ("example", "examples", "default", "enum", "const"):
+                out[key] = value  # data, not schema
+            else:
+                out[key] = self.schema(value)
+        return out
+
+    def clone(self, ref: str) -> str:
+        found = _schema_container(self.document, ref)
+        if found is None:
+            return ref
+        container, name = found
+        if name.endswith(LENIENT_SUFFIX):
+            return ref
+        new_name = name + LENIENT_SUFFIX
+        new_ref = ref[: -len(name)] + new_name
+        if new_name not in self.cloned:
+            self.cloned.add(new_name)
+            container[new_name] = {}  # placeholder first: recursive schemas terminate
+            container[new_name] = self.schema(copy.deepcopy(container[name]))
+        return new_ref
+
+    def response(self, response: Any) -> Any:
+        if not isinstance(response, dict):
+            return response
+        ref = response.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/responses/"):
+            target = (self.document.get("components") or {}).get("responses", {}).get(ref.rsplit("/", 1)[-1])
+            if isinstance(target, dict):
+                response = copy.deepcopy(target)  # inline, so the shared response stays strict
+        out = dict(response)
+        if isinstance(out.get("content"), dict):  # OpenAPI 3
+            out["content"] = {
+                media: ({**body, "schema": self.schema(body["schema"])} if isinstance(body, dict) and "schema" in body else body)
+                for media, body in out["content"].items()
+            }
+        if "schema" in out:  # Swagger 2.0
+            out["schema"] = self.schema(out["schema"])
+        return out
+
+
+def lenient_spec(document: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
+    """A relaxed deep copy of ``document`` and the number of ``additionalProperties: false`` removed."""
+    doc = copy.deepcopy(dict(document))
+    relaxer = _Relaxer(doc)
+    for item in (doc.get("paths") or {}).values():
+        if not isinstance(item, dict):
+            continue
+        for method, operation in item.items():
+            if method.lower() not in _HTTP_METHODS or not isinstance(operation, dict):
+                continue
+            responses = operation.get("responses")
+            if isinstance(responses, dict):
+                operation["responses"] = {status: relaxer.response(r) for status, r in responses.items()}
+    return doc, relaxer.relaxed
+
+
+def unconstrain_path_parameters(document: Mapping[str, Any], names: set[str]) -> tuple[dict[str, Any], int]:
+    """A copy where the path parameters ``names`` accept any string.
+
+    The run pins them (``[parameters]`` in the run's toml): Schemathesis would still generate
+    "negative" values for their constraints (e.g. a ClientId over maxLength), send the pinned valid
+    value instead, and then report the accepted request as a negative_data_rejection failure. With
+    no constraints there is no negative space, so no such false findings.
+    """
+    doc = copy.deepcopy(dict(document))
+    changed = 0
+
+    def fix(params: Any) -> None:
+        nonlocal changed
+        for p in params if isinstance(params, list) else []:
+            if isinstance(p, dict) and p.get("in") == "path" and p.get("name") in names:
+                if "schema" in p:
+                    p["schema"] = {"type": "string"}
+                else:  # Swagger 2.0: the schema keywords sit on the parameter itself
+                    for keyword in ("minLength", "maxLength", "pattern", "enum", "format"):
+                        p.pop(keyword, None)
+                changed += 1
+
+    components = doc.get("components")
+    if isinstance(components, dict) and isinstance(components.get("parameters"), dict):
+        fix(list(components["parameters"].values()))
+    if isinstance(doc.get("parameters"), dict):
+        fix(list(doc["parameters"].values()))
+    for item in (doc.get("paths") or {}).values():
+        if isinstance(item, dict):
+            fix(item.get("parameters"))
+            for method, operation in item.items():
+                if method.lower() in _HTTP_METHODS and isinstance(operation, dict):
+                    fix(operation.get("parameters"))
+    return doc, changed

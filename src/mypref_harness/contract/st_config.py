@@ -1,0 +1,158 @@
+"""The per-run Schemathesis configuration: contracts/schemathesis.toml + this run's settings.
+
+The merged file is written into the report directory and is safe to keep: it holds URLs, the pinned
+ClientId and switches, never a secret (secrets go to the subprocess through its environment).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from mypref_harness.contract.checks import CLIENT_ID_PARAM_NAMES
+from mypref_harness.errors import ConfigError
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def repo_contracts_dir() -> Path | None:
+    """contracts/ of the source checkout this package runs from (None for an installed wheel)."""
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "contracts"
+        if (candidate / "hooks.py").is_file():
+            return candidate
+    return None
+
+
+def load_base_config(path: Path | None) -> dict[str, Any]:
+    if path is None or not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+
+
+def deep_merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(dict(base))
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+# --- a small TOML writer (the stdlib only reads TOML) ------------------------------------------
+
+def _key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else json.dumps(key)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # JSON string escapes are valid TOML basic-string escapes
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def dump_toml(data: Mapping[str, Any]) -> str:
+    lines: list[str] = []
+
+    def table(prefix: list[str], mapping: Mapping[str, Any]) -> None:
+        scalars = [(k, v) for k, v in mapping.items() if not isinstance(v, Mapping)]
+        tables = [(k, v) for k, v in mapping.items() if isinstance(v, Mapping)]
+        if prefix and (scalars or not tables):
+            lines.append("")
+            lines.append("[" + ".".join(_key(p) for p in prefix) + "]")
+        for k, v in scalars:
+            lines.append(f"{_key(k)} = {_value(v)}")
+        for k, v in tables:
+            table([*prefix, k], v)
+
+    table([], data)
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+# --- what the spec tells us ------------------------------------------------------------------------
+
+def client_id_parameter_names(document: Mapping[str, Any]) -> list[str]:
+    """Names of path parameters that carry the MyPreferences ClientId, as spelled in the spec."""
+    names: set[str] = set()
+
+    def visit(params: Any) -> None:
+        for p in params if isinstance(params, list) else []:
+            p = _resolve(document, p)
+            if isinstance(p, Mapping) and p.get("in") == "path" and str(p.get("name", "")).lower() in CLIENT_ID_PARAM_NAMES:
+                names.add(str(p["name"]))
+
+    components = document.get("components") or {}
+    for p in (components.get("parameters") or {}).values() if isinstance(components, Mapping) else []:
+        visit([p])
+    for p in (document.get("parameters") or {}).values() if isinstance(document.get("parameters"), Mapping) else []:
+        visit([p])  # Swagger 2.0 global parameters
+    for item in (document.get("paths") or {}).values():
+        if not isinstance(item, Mapping):
+            continue
+        visit(item.get("parameters"))
+        for op in item.values():
+            if isinstance(op, Mapping):
+                visit(op.get("parameters"))
+    return sorted(names)
+
+
+def _resolve(document: Mapping[str, Any], node: Any) -> Any:
+    from mypref_harness.contract.checks import _resolve as resolve
+
+    return resolve(document, node)
+
+
+def run_config(
+    base: Mapping[str, Any],
+    *,
+    hooks_path: Path,
+    base_url: str,
+    client_id: str,
+    client_id_params: Iterable[str],
+    max_examples: int | None,
+    seed: int | None,
+    phases: Iterable[str],
+    local_target: bool,
+    rate_limit: str | None,
+    workers: int,
+    max_failures: int | None = None,
+) -> dict[str, Any]:
+    """Merge the static config with this run's settings (see module docstring)."""
+    wanted = set(phases)
+    extra: dict[str, Any] = {
+        "hooks": str(hooks_path),
+        "base-url": base_url,
+        "workers": workers,
+        "parameters": {f"path.{name}": client_id for name in client_id_params},
+        "phases": {name: {"enabled": name in wanted} for name in ("examples", "coverage", "fuzzing", "stateful")},
+    }
+    if seed is not None:
+        extra["seed"] = seed
+    if max_examples is not None:
+        extra["generation"] = {"max-examples": max_examples}
+    if max_failures is not None:
+        extra["max-failures"] = max_failures
+    if not local_target:
+        # Against someone else's server: no undeclared methods, and a polite request rate.
+        extra["phases"]["coverage"]["unexpected-methods"] = []
+        extra.setdefault("checks", {})["unsupported_method"] = {"enabled": False}
+    if rate_limit:
+        extra["rate-limit"] = rate_limit
+    return deep_merge(base, extra)

@@ -1,0 +1,66 @@
+"""Registers our auth provider, hooks and custom checks with Schemathesis (called by contracts/hooks.py).
+
+The target comes from the environment (``MYPREF_*`` via mypref_harness.config.load_target): the
+harness passes the resolved target to the Schemathesis subprocess that way, so secrets never appear
+in a file or on a command line. Only one Schemathesis auth provider applies to a case, so this one
+provider handles both schemes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from mypref_harness.contract.checks import schemathesis_checks
+from mypref_harness.contract.st_auth import ENV_CLOCK_OFFSET, ContractAuth
+
+_INSTALLED: dict[str, Any] = {}
+
+
+def clock_offset_from_env(env: Mapping[str, str]) -> float:
+    raw = env.get(ENV_CLOCK_OFFSET, "").strip()
+    try:
+        return float(raw) if raw else 0.0
+    except ValueError:
+        return 0.0
+
+
+def install(env: Mapping[str, str] | None = None) -> ContractAuth:
+    """Register everything once per process; returns the ContractAuth in use."""
+    if "auth" in _INSTALLED:
+        return _INSTALLED["auth"]  # type: ignore[no-any-return]
+    import schemathesis
+
+    from mypref_harness.config import load_target
+
+    env = os.environ if env is None else env
+    target = load_target(env)
+    logic = ContractAuth(target, clock_offset=clock_offset_from_env(env))
+
+    # refresh_interval=None: get() runs for every case (the token cache lives in TokenSource);
+    # retry_on=[]: no refetch on 401 (see st_auth's docstring).
+    @schemathesis.auth(refresh_interval=None, retry_on=[])
+    class MyPreferencesAuth:
+        def get(self, case: Any, ctx: Any) -> str:
+            return logic.credential()
+
+        def set(self, case: Any, data: str, ctx: Any) -> None:
+            case.headers = case.headers or {}
+            case.headers["Authorization"] = logic.header_for(case.path_parameters, data)
+
+    @schemathesis.hook
+    def before_call(context: Any, case: Any, kwargs: Any) -> None:
+        logic.resign(case.headers, case.path_parameters)
+        headers = kwargs.get("headers") if isinstance(kwargs, dict) else None
+        if isinstance(headers, dict):  # the transport's own copy, when it already made one
+            logic.resign(headers, case.path_parameters)
+
+    @schemathesis.hook
+    def after_call(context: Any, case: Any, response: Any) -> None:
+        logic.observe(getattr(response.request, "headers", None), response)
+
+    for check in schemathesis_checks(logic.client_id):
+        schemathesis.check(check)
+    _INSTALLED["auth"] = logic
+    return logic
