@@ -1,0 +1,106 @@
+"""MyPreferences load scenarios: preference-center visitors and integrations.
+
+Run it through ``mypref-harness load`` (which sets the target, shape, SLOs and reports up); the
+behaviour is in mypref_harness.load.flows, the traffic model in mypref_harness.load.scenarios.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from locust import FastHttpUser, between, events
+from locust.contrib.fasthttp import FastHttpSession
+from locust.runners import MasterRunner, WorkerRunner
+
+from mypref_harness.load import runtime
+from mypref_harness.load.flows import Flow, IntegrationFlow, PreferenceCenterFlow
+from mypref_harness.load.locust_auth import locust_token_post
+from mypref_harness.load.scenarios import load_model
+
+MODEL = load_model(
+    os.environ.get(runtime.ENV_SCENARIO) or None, os.environ.get(runtime.ENV_THINK_TIME) or None
+)
+PROCESS: runtime.LocustProcess | None = None  # built on first use: it needs the Locust environment
+SINK = runtime.MasterSink(runtime.out_dir(os.environ))
+
+
+def process_state(environment: Any) -> runtime.LocustProcess:
+    global PROCESS
+    if PROCESS is None:
+        token_session = FastHttpSession(environment.host or "", environment.events.request, user=None)
+
+        def report_unavailable(method: str, name: str, exc: Exception) -> None:
+            environment.events.request.fire(
+                request_type=method, name=name, response_time=0, response_length=0, exception=exc, context={}
+            )
+
+        PROCESS = runtime.LocustProcess(
+            os.environ,
+            host=environment.host,
+            process_tag=f"p{os.getpid()}",
+            token_post=lambda name: locust_token_post(token_session, name),
+            report_unavailable=report_unavailable,
+        )
+    return PROCESS
+
+
+def _task_table(flow_kind: str) -> dict[Any, int]:
+    def make(task_name: str) -> Any:
+        return lambda user: getattr(user.flow, task_name)()
+
+    return {make(name): weight for name, weight in MODEL.users[flow_kind].tasks.items() if weight > 0}
+
+
+class _MyPrefUser(FastHttpUser):
+    abstract = True
+    flow_class: type[Flow] = Flow
+    flow: Any
+
+    def on_start(self) -> None:
+        self.flow = self.flow_class(self.client, process_state(self.environment).ctx)
+        self.flow.start()
+
+
+class PreferenceCenterUser(_MyPrefUser):
+    """A person on the preference page: configuration, own profile, consents, preferences, history."""
+
+    weight = MODEL.users["preference_center"].weight
+    wait_time = between(*MODEL.users["preference_center"].think_time)
+    tasks = _task_table("preference_center")
+    flow_class = PreferenceCenterFlow
+
+
+class IntegrationUser(_MyPrefUser):
+    """A CRM integration: lookups by id, email, phone and alternate id; updates; some creates."""
+
+    weight = MODEL.users["integration"].weight
+    wait_time = between(*MODEL.users["integration"].think_time)
+    tasks = _task_table("integration")
+    flow_class = IntegrationFlow
+
+
+# ---- the write ledger and per-process counters travel to the master with the stats reports ----
+
+
+@events.report_to_master.add_listener
+def _ship(client_id: str, data: dict[str, Any], **_kw: Any) -> None:
+    if PROCESS is not None:
+        data[runtime.REPORT_WRITES] = PROCESS.ctx.ledger.drain()
+        data[runtime.REPORT_PROCESS] = PROCESS.counters()
+
+
+@events.worker_report.add_listener
+def _collect(client_id: str, data: dict[str, Any], **_kw: Any) -> None:
+    SINK.add_writes(data.get(runtime.REPORT_WRITES) or [])
+    SINK.add_process(data.get(runtime.REPORT_PROCESS))
+
+
+@events.quitting.add_listener
+def _flush(environment: Any, **_kw: Any) -> None:
+    if isinstance(environment.runner, WorkerRunner):
+        return
+    if PROCESS is not None and not isinstance(environment.runner, MasterRunner):
+        SINK.add_writes(PROCESS.ctx.ledger.drain())
+        SINK.add_process(PROCESS.counters())
+    SINK.flush()

@@ -1,0 +1,9 @@
+"""The load suite: Locust scenarios, shapes, SLO gates and reports for a MyPreferences target.
+
+``run_load(target, LoadOptions(...)) -> LoadResult`` is the entry point (CLI and release gate).
+Locust itself only ever runs in subprocesses (see runner); nothing here imports it.
+"""
+
+from mypref_harness.load.runner import LoadOptions, LoadResult, run_load
+
+__all__ = ["LoadOptions", "LoadResult", "run_load"]

@@ -1,0 +1,273 @@
+"""What the simulated users do, written against a duck-typed Locust client (no locust import).
+
+The locustfile wraps :class:`PreferenceCenterFlow` and :class:`IntegrationFlow` in FastHttpUser
+classes; each task there is one method here. Everything a Locust process shares (auth, discovered
+configuration, seeded profiles, the write ledger) lives in one :class:`ProcessContext`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from mypref_harness.load.integrity import Ledger
+from mypref_harness.load.locust_auth import RequestAuth, Sent, send
+from mypref_harness.load.scenarios import (
+    NAME_FIELDS,
+    OPERATIONS,
+    SeedProfile,
+    TargetConfig,
+    TrafficModel,
+    UniqueValues,
+    consent_body,
+    name_update_body,
+    new_profile_body,
+    parse_alternate_id_type,
+    parse_consent_types,
+    parse_filter_ids,
+    preferences_body,
+)
+
+ReportUnavailable = Callable[[str, str, Exception], None]
+
+
+class ProcessContext:
+    """Shared by every user of one Locust process."""
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        auth: RequestAuth,
+        model: TrafficModel,
+        values: UniqueValues,
+        ledger: Ledger,
+        report_unavailable: ReportUnavailable | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.client_id = client_id
+        self.auth = auth
+        self.model = model
+        self.values = values
+        self.ledger = ledger
+        self.report_unavailable = report_unavailable
+        self.rng = rng or random.Random()  # noqa: S311 - traffic mix, not cryptography
+        self.config = TargetConfig()
+        self.profiles: list[SeedProfile] = []  # every profile known to this process (lookups)
+        self._free: list[SeedProfile] = []  # seeded profiles not yet owned by a writer
+        self._lock = threading.Lock()  # gevent-patched in Locust: a cooperative lock
+        self._ready = False
+
+    def ensure_ready(self, flow: Flow) -> None:
+        """Discover configuration and seed profiles once per process (the first user does it)."""
+        if self._ready:
+            return
+        with self._lock:
+            if self._ready:
+                return
+            try:
+                self._discover(flow)
+                for _ in range(self.model.seed_profiles):
+                    created = flow.create_profile_now(setup=True)
+                    if created is not None:
+                        self._free.append(created)
+            finally:
+                self._ready = True
+
+    def _discover(self, flow: Flow) -> None:
+        locale = self.model.locales[0]
+        alt = flow.call("alternate_id_types", setup=True, query={"locale": locale})
+        if alt is not None and alt.ok:
+            self.config.alternate_id_type = parse_alternate_id_type(alt.json())
+        programs = flow.call("programs", setup=True, query={"locale": locale})
+        if programs is not None and programs.ok:
+            self.config.filter_ids = parse_filter_ids(programs.json())
+        consents = flow.call("consent_types", setup=True, query={"locale": locale})
+        if consents is not None and consents.ok:
+            self.config.consent_types = parse_consent_types(consents.json())
+
+    def add_profile(self, profile: SeedProfile) -> None:
+        self.profiles.append(profile)
+
+    def checkout(self) -> SeedProfile | None:
+        """A seeded profile for one writer alone (None when all are taken)."""
+        return self._free.pop() if self._free else None
+
+    def random_profile(self) -> SeedProfile | None:
+        return self.rng.choice(self.profiles) if self.profiles else None
+
+
+class Flow:
+    def __init__(self, client: Any, ctx: ProcessContext) -> None:
+        self.client = client
+        self.ctx = ctx
+        self.rng = ctx.rng
+        self.owned: list[SeedProfile] = []
+        self._write_keys: itertools.cycle[tuple[SeedProfile, str]] | None = None
+        self._counter = 0
+
+    # ------------------------------------------------------------------ plumbing
+
+    def call(
+        self,
+        op_key: str,
+        *,
+        setup: bool = False,
+        expect: tuple[int, ...] = (200,),
+        body: Any = None,
+        query: dict[str, Any] | None = None,
+        **params: Any,
+    ) -> Sent | None:
+        op = OPERATIONS[op_key]
+        url = op.url(query, clientId=self.ctx.client_id, **params)
+        return send(
+            self.client,
+            self.ctx.auth,
+            op.method,
+            url,
+            op.setup_name if setup else op.name,
+            expect=expect,
+            body=body,
+            report_unavailable=self.ctx.report_unavailable,
+        )
+
+    def create_profile_now(self, *, setup: bool = False) -> SeedProfile | None:
+        email, phone, alt_id = self.ctx.values.next()
+        alt_type = self.ctx.config.alternate_id_type
+        sent = self.call(
+            "create_profile",
+            setup=setup,
+            expect=(201,),
+            body=new_profile_body(email, phone, alt_type, alt_id),
+        )
+        if sent is None or not sent.ok:
+            return None
+        body = sent.json()
+        profile_id = body.get("ProfileId") if isinstance(body, dict) else None
+        if not isinstance(profile_id, int):
+            return None
+        self.ctx.ledger.record(profile_id, "Emails.0.EmailAddress", email, time.time(), "create_profile")
+        profile = SeedProfile(profile_id, email, phone, alt_type, alt_id if alt_type else None)
+        self.ctx.add_profile(profile)
+        return profile
+
+    def _own_profiles(self, count: int) -> None:
+        for _ in range(count):
+            profile = self.ctx.checkout() or self.create_profile_now()
+            if profile is not None:
+                self.owned.append(profile)
+        if self.owned:
+            # Round-robin over (profile, field): a key is rewritten only after all others were written.
+            self._write_keys = itertools.cycle([(p, f) for f in NAME_FIELDS for p in self.owned])
+
+    def _next_value(self, field_name: str) -> str:
+        self._counter += 1
+        return f"{field_name[:2]}{self._counter}x{self.rng.randrange(10**6)}"
+
+    def write_name_field(self) -> None:
+        """UpdateProfile (POST) of one name field on an owned profile; acknowledged -> ledger."""
+        if self._write_keys is None:
+            return
+        profile, field_name = next(self._write_keys)
+        value = self._next_value(field_name)
+        sent = self.call(
+            "update_profile", body=name_update_body(field_name, value), profileId=profile.profile_id
+        )
+        if sent is not None and sent.ok:
+            self.ctx.ledger.record(
+                profile.profile_id, f"CustomerName.{field_name}", value, time.time(), "update_profile"
+            )
+
+    def _owned_profile(self) -> SeedProfile | None:
+        return self.rng.choice(self.owned) if self.owned else None
+
+
+class PreferenceCenterFlow(Flow):
+    """A person on a preference page, working on their own profile."""
+
+    def start(self) -> None:
+        self.ctx.ensure_ready(self)
+        self._own_profiles(self.ctx.model.owned_profiles)
+
+    def read_configuration(self) -> None:
+        locale = self.rng.choice(self.ctx.model.locales)
+        for op in ("programs", "program_groups", "consent_types"):
+            self.call(op, query={"locale": locale})
+
+    def view_profile(self) -> None:
+        profile = self._owned_profile()
+        if profile is not None:
+            self.call("profile_by_id", profileId=profile.profile_id)
+
+    def update_profile(self) -> None:
+        self.write_name_field()
+
+    def change_consents(self) -> None:
+        profile = self._owned_profile()
+        if profile is None or not self.ctx.config.consent_types:
+            return
+        consent_type, version = self.rng.choice(self.ctx.config.consent_types)
+        status = self.rng.choice((1, 2))  # Granted / Denied
+        self.call(
+            "add_consents", body=consent_body(consent_type, version, status), profileId=profile.profile_id
+        )
+
+    def change_preferences(self) -> None:
+        profile = self._owned_profile()
+        if profile is None or not self.ctx.config.filter_ids or not profile.alternate_id_type:
+            return
+        filter_id = self.rng.choice(self.ctx.config.filter_ids)
+        self.call(
+            "upsert_preferences",
+            body=preferences_body(filter_id, self.rng.choice((1, 2))),
+            alternateIdType=profile.alternate_id_type,
+            alternateId=profile.alternate_id,
+        )
+
+    def view_history(self) -> None:
+        profile = self._owned_profile()
+        if profile is not None:
+            op = self.rng.choice(("history_standard_fields", "history_preferences", "history_consents"))
+            self.call(op, profileId=profile.profile_id)
+
+
+class IntegrationFlow(Flow):
+    """A CRM-style integration: lookups by every key, updates and occasional creates."""
+
+    def start(self) -> None:
+        self.ctx.ensure_ready(self)
+
+    def lookup_by_id(self) -> None:
+        p = self.ctx.random_profile()
+        if p is not None:
+            self.call("profile_by_id", profileId=p.profile_id)
+
+    def lookup_by_email(self) -> None:
+        p = self.ctx.random_profile()
+        if p is not None:
+            self.call("profile_by_email", query={"emailAddress": p.email})
+
+    def lookup_by_phone(self) -> None:
+        p = self.ctx.random_profile()
+        if p is not None:
+            self.call("profile_by_phone", query={"phoneNumber": p.phone})
+
+    def lookup_by_alternate_id(self) -> None:
+        p = self.ctx.random_profile()
+        if p is not None and p.alternate_id_type:
+            self.call(
+                "profile_by_alternate_id",
+                query={"alternateIdType": p.alternate_id_type, "alternateId": p.alternate_id},
+            )
+
+    def update_profile(self) -> None:
+        if not self.owned:
+            self._own_profiles(1)  # integrations update what they created, never a person's profile
+        self.write_name_field()
+
+    def create_profile(self) -> None:
+        self.create_profile_now()

@@ -1,0 +1,270 @@
+"""Authentication for Locust users, written against a duck-typed Locust client (no locust import).
+
+- PNAUTHINFO3: a fresh header for every request (the signature is a few microseconds).
+- OAuth: ONE :class:`SharedBearer` per Locust process, shared by all its users. It wraps the plumbing
+  TokenSource (refresh before ``expires_in`` with margin + jitter, single flight) and adds what a
+  load generator needs on top: token requests go through Locust's own client so they show up as
+  their own statistics entry, and after a failed fetch every user backs off together (exponential
+  cool-down) instead of each queueing its own attempts behind the lock.
+- :func:`send`: one request; on a 401 that is a TOKEN error (never on a PNAUTHINFO3 failure, pitfall
+  4) the token is refreshed once and the request replayed once. The first attempt is reported under
+  its own ``auth: ...`` name as a failure, so nothing is hidden and business latency stays clean.
+
+The client only needs Locust's ``request(method, url, name=, headers=, data=, catch_response=True)``
+returning a context manager whose response has ``status_code``, ``headers``, ``text``, ``json()``,
+``request_meta``, ``success()`` and ``failure(msg)``; tests use a fake with the same surface.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlencode, urlsplit
+
+from mypref_harness.auth.adapters import is_token_error
+from mypref_harness.auth.oauth import JsonPost, TokenError, TokenSource
+
+TOKEN_GROUP = "token"  # noqa: S105 - a statistics group name, not a secret
+AUTH_GROUP = "auth"
+
+
+def token_request_name(token_url: str) -> str:
+    """Statistics name of token requests, e.g. ``"token: POST /oauth2/v1/token"``."""
+    return f"{TOKEN_GROUP}: POST {urlsplit(token_url).path or '/'}"
+
+
+def replayed_name(name: str) -> str:
+    """Statistics name of a first attempt rejected with a token error (and then replayed)."""
+    return f"{AUTH_GROUP}: 401 token error, replayed: {_strip_group(name)}"
+
+
+def no_token_name(name: str) -> str:
+    """Statistics name of a request that could not be sent: no access token was obtainable."""
+    return f"{AUTH_GROUP}: no token: {_strip_group(name)}"
+
+
+def _strip_group(name: str) -> str:
+    head, sep, rest = name.partition(": ")
+    return rest if sep else head
+
+
+class TokenUnavailable(Exception):
+    """No valid access token right now (the token endpoint is failing); the request is not sent."""
+
+
+class RequestAuth(Protocol):
+    kind: str
+
+    def header(self) -> str | None: ...
+
+    def on_token_error(self, stale_header: str) -> None: ...
+
+
+class NoAuth:
+    """No Authorization header at all (benchmark baseline against an auth-off sandbox)."""
+
+    kind = "none"
+
+    def header(self) -> str | None:
+        return None
+
+    def on_token_error(self, stale_header: str) -> None:
+        return None
+
+
+class PnAuthHeaders:
+    """A fresh PNAUTHINFO3 header per request from an object with ``.header()`` (adapters.PnAuth)."""
+
+    kind = "pnauth"
+
+    def __init__(self, signer: Any) -> None:
+        self._signer = signer
+
+    def header(self) -> str | None:
+        return str(self._signer.header())
+
+    def on_token_error(self, stale_header: str) -> None:
+        return None  # a PNAUTHINFO3 401 is never fixed by retrying
+
+
+class SharedBearer:
+    """The per-process bearer token for all users: TokenSource + a shared failure cool-down.
+
+    After a failed fetch (the TokenSource already retried with backoff) nobody asks the token
+    endpoint again until the cool-down has passed; it doubles on each consecutive failure up to
+    ``max_cooldown`` and resets on success. While it lasts, callers get TokenUnavailable at once.
+    """
+
+    kind = "oauth"
+
+    def __init__(
+        self,
+        source: TokenSource,
+        *,
+        first_cooldown: float = 0.5,
+        max_cooldown: float = 8.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.source = source
+        self.first_cooldown = first_cooldown
+        self.max_cooldown = max_cooldown
+        self._clock = clock
+        # Serialises the slow path only (no usable token): under gevent this is a cooperative lock.
+        self._gate = threading.Lock()
+        self._blocked_until = 0.0
+        self._cooldown = 0.0
+        self.unavailable = 0  # requests refused because no token could be had
+        self.last_error: str | None = None
+
+    def _cached(self) -> str | None:
+        info = self.source.current
+        if info is not None and self._clock() < info.refresh_at:
+            return info.access_token
+        return None
+
+    def token(self) -> str:
+        cached = self._cached()
+        if cached is not None:
+            return cached  # the hot path: no lock, no call
+        info = self.source.current
+        if info is not None and self._clock() < info.expires_at:
+            # Due for refresh but valid: the TokenSource refreshes in one caller, others keep it.
+            return self.source.token()
+        with self._gate:
+            cached = self._cached()
+            if cached is not None:
+                return cached
+            if self._clock() < self._blocked_until:
+                self.unavailable += 1
+                raise TokenUnavailable(self.last_error or "token endpoint failing")
+            try:
+                token = self.source.token()
+            except TokenError as exc:
+                self._cooldown = min(self.max_cooldown, max(self.first_cooldown, self._cooldown * 2))
+                self._blocked_until = self._clock() + self._cooldown
+                self.last_error = str(exc)
+                self.unavailable += 1
+                raise TokenUnavailable(str(exc)) from None
+            self._cooldown = 0.0
+            self._blocked_until = 0.0
+            return token
+
+    def header(self) -> str | None:
+        return f"Bearer {self.token()}"
+
+    def on_token_error(self, stale_header: str) -> None:
+        stale = stale_header.removeprefix("Bearer ")
+        # Drops the cache only if nobody refreshed meanwhile (no double refresh under a 401 burst).
+        self.source.invalidate(stale)
+
+
+def locust_token_post(session: Any, name: str) -> JsonPost:
+    """A TokenSource transport that posts through a Locust client, reported under ``name``.
+
+    Success is a 200 with an ``access_token``; anything else is a failure in Locust's statistics.
+    Failure messages carry the status and the OAuth ``error`` code only: never the body, which
+    could echo credentials.
+    """
+
+    def post(url: str, data: dict[str, str], headers: dict[str, str]) -> tuple[int, Any, Mapping[str, str]]:
+        with session.request(
+            "POST", url, name=name, data=urlencode(data), headers=headers, catch_response=True
+        ) as response:
+            status = int(response.status_code or 0)
+            body = _json_or_none(response)
+            if status == 200 and isinstance(body, dict) and body.get("access_token"):
+                response.success()
+            elif status == 0:
+                response.failure("token endpoint: no response")
+            else:
+                code = body.get("error") if isinstance(body, dict) else None
+                response.failure(
+                    f"token endpoint HTTP {status}" + (f" {code}" if isinstance(code, str) else "")
+                )
+            return status, body, dict(response.headers or {})
+
+    return post
+
+
+def _json_or_none(response: Any) -> Any:
+    try:
+        return response.json()
+    except (ValueError, TypeError, AttributeError, json.JSONDecodeError):
+        return None
+
+
+@dataclass
+class Sent:
+    """What :func:`send` tells the scenario: the final status and (lazily) the JSON body."""
+
+    status: int
+    response: Any
+    ok: bool
+
+    def json(self) -> Any:
+        return _json_or_none(self.response)
+
+
+def _error_detail(response: Any) -> str:
+    """A short, secret-free reason for a failed request: the status and the API's Message field."""
+    status = int(response.status_code or 0)
+    if status == 0:
+        return "no response (connection failed)"
+    body = _json_or_none(response)
+    message = body.get("Message") if isinstance(body, dict) else None
+    return f"HTTP {status}" + (f": {str(message)[:120]}" if message else "")
+
+
+def send(
+    client: Any,
+    auth: RequestAuth,
+    method: str,
+    url: str,
+    name: str,
+    *,
+    expect: tuple[int, ...] = (200,),
+    body: Any = None,
+    report_unavailable: Callable[[str, str, Exception], None] | None = None,
+) -> Sent | None:
+    """Send one authenticated request; returns None when it could not be sent (no token)."""
+    for attempt in (1, 2):
+        try:
+            header = auth.header()
+        except TokenUnavailable as exc:
+            if report_unavailable is not None:
+                report_unavailable(method, no_token_name(name), exc)
+            return None
+        headers = {"Accept": "application/json"}
+        if header:
+            headers["Authorization"] = header
+        data = None
+        if body is not None:
+            data = json.dumps(body)
+            headers["Content-Type"] = "application/json"
+        with client.request(
+            method, url, name=name, headers=headers, data=data, catch_response=True
+        ) as response:
+            status = int(response.status_code or 0)
+            if (
+                attempt == 1
+                and status == 401
+                and auth.kind == "oauth"
+                and header
+                and is_token_error(response)
+            ):
+                # Counted, under its own name, as the failure it is; then refresh once and replay once.
+                response.request_meta["name"] = replayed_name(name)
+                response.failure("401 token error: token refreshed, request replayed")
+                auth.on_token_error(header)
+                continue
+            ok = status in expect
+            if ok:
+                response.success()
+            else:
+                response.failure(_error_detail(response))
+            return Sent(status, response, ok)
+    raise AssertionError("unreachable: the second attempt always returns")

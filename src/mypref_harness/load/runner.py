@@ -1,0 +1,716 @@
+"""Build and run Locust as subprocesses, then judge the run in this (gevent-free) process.
+
+Locust never runs in the caller's process: it monkey-patches the standard library with gevent,
+which breaks Schemathesis/requests in the same interpreter (tooling-notes pitfall 1). Every run is
+bounded (``-t`` or a shape that ends, plus a subprocess timeout after which the whole process group
+is killed), masters bind to loopback unless told otherwise (pitfall 11), and totals come from
+``--json-file`` (pitfall 10).
+
+Modes: local (one process), ``--processes N`` (Locust forks N workers under a master),
+``distributed_local=N`` (a master and N worker processes on this machine), ``master`` (waits for
+``expect_workers`` remote workers) and ``worker`` (connects to a master; reports nothing itself).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mypref_harness.config import Target, check_reachable, is_production, resolved_target
+from mypref_harness.errors import ConfigError, ExitCode, HarnessError, TargetUnreachable
+from mypref_harness.load import runtime
+from mypref_harness.load import slo as slo_mod
+from mypref_harness.load import stats as st
+from mypref_harness.load.integrity import (
+    IntegrityReport,
+    ProfileUnreadable,
+    parse_verify_mode,
+    read_jsonl,
+    verify,
+)
+from mypref_harness.load.scenarios import OPERATIONS, load_model, parse_think_time
+from mypref_harness.load.shapes import (
+    build_stages,
+    check_shape_name,
+    format_duration,
+    parse_duration,
+    total_duration,
+)
+from mypref_harness.load.summary import (
+    TimelinePoint,
+    build_summary,
+    build_timeline,
+    read_history,
+    write_summary,
+)
+
+LOADTESTS_DIR = Path(__file__).resolve().parents[3] / "loadtests"
+LOCUSTFILE = LOADTESTS_DIR / "locustfile.py"
+SHAPEFILE = LOADTESTS_DIR / "shapes.py"
+DEFAULT_REPORT_DIR = Path("reports/load")
+DEFAULT_MASTER_PORT = 5557
+DEFAULT_USERS = 5
+DEFAULT_SPAWN_RATE = 5.0
+DEFAULT_DURATION = 15.0
+STOP_TIMEOUT = 5  # seconds users get to finish their task after the end
+STARTUP_ALLOWANCE = 60.0  # seconds on top of the run time before the subprocess is killed
+
+
+@dataclass
+class LoadOptions:
+    shape: str | None = None  # smoke | ramp | spike | soak; None = plain users/spawn rate/duration
+    users: int | None = None
+    spawn_rate: float | None = None
+    duration: float | str | None = None  # seconds or "15s", "2m"
+    slo_file: Path | str | None = None  # None = loadtests/slo.toml
+    processes: int = 1  # Locust --processes (1 = a single process)
+    distributed_local: int = 0  # > 0: a master plus this many local worker processes
+    master: bool = False
+    expect_workers: int = 1
+    worker: bool = False
+    master_host: str = "127.0.0.1"  # where a worker finds its master
+    master_port: int = DEFAULT_MASTER_PORT
+    master_bind_host: str = "127.0.0.1"
+    expect_workers_max_wait: float = 60.0
+    web: bool = False
+    web_host: str = "127.0.0.1"
+    web_port: int = 8089
+    report_dir: Path | str = DEFAULT_REPORT_DIR
+    scenario_file: Path | str | None = None
+    think_time: str | None = None  # "MIN:MAX" seconds for every user kind
+    verify_writes: str | int | None = "all"  # all | off | sample size
+    allow_production: bool = False
+    auth_off: bool = False  # bench baseline only: needs a target without auth
+    token_refresh_margin: float | None = None
+    token_jitter: float | None = None
+    sandbox_options: dict[str, Any] = field(default_factory=dict)  # for an embedded target
+    html: bool = True
+    timeout: float | None = None  # subprocess limit; default = run time + STARTUP_ALLOWANCE
+    echo: bool = False  # also stream Locust's output to our stderr
+
+
+@dataclass
+class LoadResult:
+    passed: bool
+    exit_code: int
+    requests: int = 0
+    failures: int = 0
+    fail_ratio: float = 0.0
+    rps: float = 0.0
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+    token_requests: int = 0
+    processes: int = 1
+    duration_s: float = 0.0
+    slo_results: list[slo_mod.SloResult] = field(default_factory=list)
+    integrity: IntegrityReport | None = None
+    report_files: list[Path] = field(default_factory=list)
+    timeline: list[TimelinePoint] = field(default_factory=list)
+    process_counters: list[dict[str, Any]] = field(default_factory=list)
+    report_dir: Path | None = None
+    message: str = ""
+
+    @property
+    def breaches(self) -> list[slo_mod.SloResult]:
+        return slo_mod.breaches(self.slo_results)
+
+
+# --------------------------------------------------------------------------- planning (pure)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What will run: resolved load parameters (validated before anything starts)."""
+
+    shape: str | None
+    users: int
+    spawn_rate: float
+    duration: float
+    load_processes: int  # processes generating load (for per-process token budgets)
+    description: str
+
+
+def plan(options: LoadOptions) -> Plan:
+    if options.processes < 1:
+        raise ConfigError(f"--processes must be >= 1, got {options.processes}")
+    if options.distributed_local < 0:
+        raise ConfigError(f"--distributed-local must be >= 0, got {options.distributed_local}")
+    if options.master and options.expect_workers < 1:
+        raise ConfigError("--expect-workers must be >= 1")
+    duration = parse_duration(options.duration) if options.duration is not None else None
+    if options.think_time:
+        parse_think_time(options.think_time)
+    load_processes = (
+        options.distributed_local or (options.expect_workers if options.master else 0) or options.processes
+    )
+    if options.shape:
+        check_shape_name(options.shape)
+        stages = build_stages(
+            options.shape, users=options.users, spawn_rate=options.spawn_rate, duration=duration
+        )
+        peak = max(s.users for s in stages)
+        total = total_duration(stages)
+        desc = f"shape {options.shape}: up to {peak} users for {format_duration(total)}"
+        return Plan(options.shape, peak, stages[0].spawn_rate, total, load_processes, desc)
+    users = options.users if options.users is not None else DEFAULT_USERS
+    rate = options.spawn_rate if options.spawn_rate is not None else DEFAULT_SPAWN_RATE
+    total = duration if duration is not None else DEFAULT_DURATION
+    if users < 1:
+        raise ConfigError(f"--users must be >= 1, got {users}")
+    if rate <= 0:
+        raise ConfigError(f"--spawn-rate must be positive, got {rate}")
+    desc = f"{users} users (spawn {rate:g}/s) for {format_duration(total)}"
+    return Plan(None, users, rate, total, load_processes, desc)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def locust_files(p: Plan) -> str:
+    files = [str(LOCUSTFILE)]
+    if p.shape:
+        files.append(str(SHAPEFILE))
+    return ",".join(files)
+
+
+def load_args(p: Plan) -> list[str]:
+    """-u/-r/-t for a plain run; nothing for a shaped run (the shape sets users and ends the run)."""
+    if p.shape:
+        return []
+    return ["-u", str(p.users), "-r", f"{p.spawn_rate:g}", "-t", format_duration(p.duration)]
+
+
+def report_args(prefix: Path, html: bool) -> list[str]:
+    args = ["--csv", str(prefix), "--csv-full-history", "--json-file", str(prefix)]
+    if html:
+        args += ["--html", f"{prefix}.html"]
+    return args
+
+
+def base_command(p: Plan, *, host: str | None) -> list[str]:
+    cmd = [sys.executable, "-m", "locust", "-f", locust_files(p), "--exit-code-on-error", "0"]
+    if host:
+        cmd += ["--host", host]
+    return cmd
+
+
+def headless_args(options: LoadOptions) -> list[str]:
+    if options.web:
+        return ["--web-host", options.web_host, "--web-port", str(options.web_port)]
+    return ["--headless", "--only-summary", "--stop-timeout", str(STOP_TIMEOUT)]
+
+
+def local_command(p: Plan, options: LoadOptions, *, host: str, prefix: Path, master_port: int) -> list[str]:
+    cmd = (
+        base_command(p, host=host) + headless_args(options) + load_args(p) + report_args(prefix, options.html)
+    )
+    if options.processes > 1:
+        cmd += [
+            "--processes",
+            str(options.processes),
+            "--master-bind-host",
+            "127.0.0.1",
+            "--master-bind-port",
+            str(master_port),
+        ]
+    return cmd
+
+
+def master_command(
+    p: Plan, options: LoadOptions, *, host: str, prefix: Path, bind_host: str, port: int, workers: int
+) -> list[str]:
+    return (
+        base_command(p, host=host)
+        + headless_args(options)
+        + load_args(p)
+        + report_args(prefix, options.html)
+        + [
+            "--master",
+            "--master-bind-host",
+            bind_host,
+            "--master-bind-port",
+            str(port),
+            "--expect-workers",
+            str(workers),
+            "--expect-workers-max-wait",
+            f"{options.expect_workers_max_wait:g}",
+        ]
+    )
+
+
+def worker_command(p: Plan, *, master_host: str, port: int) -> list[str]:
+    return [*base_command(p, host=None), "--worker", "--master-host", master_host, "--master-port", str(port)]
+
+
+def target_env(target: Target) -> dict[str, str]:
+    """The resolved target as MYPREF_* variables for the Locust processes (secrets only here)."""
+    from mypref_harness.config import reveal
+
+    values = {
+        "MYPREF_BASE_URL": target.base_url,
+        "MYPREF_TOKEN_URL": target.token_url,
+        "MYPREF_CLIENT_ID": target.client_id,
+        "MYPREF_USER_ID": target.user_id,
+        "MYPREF_AUTH": target.auth,
+        "MYPREF_API_KEY": reveal(target.api_key),
+        "MYPREF_PNAUTH_SCHEME": target.pnauth_scheme,
+        "MYPREF_USER_ID_ENCODING": target.user_id_encoding,
+        "MYPREF_OAUTH_CLIENT_ID": target.oauth_client_id,
+        "MYPREF_OAUTH_CLIENT_SECRET": reveal(target.oauth_client_secret),
+        "MYPREF_OAUTH_CERT": str(target.oauth_cert_path) if target.oauth_cert_path else None,
+        "MYPREF_OAUTH_KEY": str(target.oauth_key_path) if target.oauth_key_path else None,
+        "MYPREF_OAUTH_SEND": target.oauth_send,
+        "MYPREF_SPEC": target.spec,
+    }
+    return {k: v for k, v in values.items() if v}
+
+
+def run_env(
+    p: Plan, options: LoadOptions, *, target: Target | None, run_id: str, out_dir: Path | None
+) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MYPREF_", "LOCUST_"))}
+    if target is not None:
+        env.update(target_env(target))
+    else:  # a stand-alone worker: keep the user's own configuration
+        env.update({k: v for k, v in os.environ.items() if k.startswith("MYPREF_")})
+    env[runtime.ENV_RUN_ID] = run_id
+    if out_dir is not None:
+        env[runtime.ENV_OUT_DIR] = str(out_dir)
+    if options.scenario_file:
+        env[runtime.ENV_SCENARIO] = str(Path(options.scenario_file).resolve())
+    if options.think_time:
+        env[runtime.ENV_THINK_TIME] = options.think_time
+    if p.shape:
+        env[runtime.ENV_SHAPE] = p.shape
+        if options.users is not None:
+            env[runtime.ENV_USERS] = str(options.users)
+        if options.spawn_rate is not None:
+            env[runtime.ENV_SPAWN_RATE] = f"{options.spawn_rate:g}"
+        if options.duration is not None:
+            env[runtime.ENV_DURATION] = f"{p.duration:g}"
+    if options.auth_off:
+        env[runtime.ENV_AUTH_OFF] = "1"
+    if options.token_refresh_margin is not None:
+        env[runtime.ENV_TOKEN_MARGIN] = f"{options.token_refresh_margin:g}"
+    if options.token_jitter is not None:
+        env[runtime.ENV_TOKEN_JITTER] = f"{options.token_jitter:g}"
+    # Make the package importable from the locustfile even when run from elsewhere.
+    src = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+# --------------------------------------------------------------------------- processes
+
+
+@dataclass
+class Proc:
+    name: str
+    popen: subprocess.Popen[bytes]
+    log: Path
+
+
+def _start(name: str, cmd: Sequence[str], env: Mapping[str, str], cwd: Path, log: Path, echo: bool) -> Proc:
+    handle = log.open("wb")
+    try:
+        popen = subprocess.Popen(
+            list(cmd),
+            env=dict(env),
+            cwd=cwd,
+            stdout=None if echo else handle,
+            stderr=subprocess.STDOUT if not echo else None,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: we can always kill all of it
+        )
+    finally:
+        handle.close()
+    return Proc(name, popen, log)
+
+
+def _kill_group(proc: Proc, grace: float = 10.0) -> None:
+    if proc.popen.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.popen.pid, signal.SIGTERM)
+    try:
+        proc.popen.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.popen.pid, signal.SIGKILL)
+        proc.popen.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def _processes() -> Iterator[list[Proc]]:
+    procs: list[Proc] = []
+    try:
+        yield procs
+    finally:
+        for proc in procs:
+            _kill_group(proc)
+
+
+def _tail(log: Path, lines: int = 8) -> str:
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " | ".join(line.strip() for line in text[-lines:])
+
+
+def _wait(proc: Proc, deadline: float | None) -> int:
+    timeout = None if deadline is None else max(1.0, deadline - time.monotonic())
+    try:
+        return proc.popen.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        raise HarnessError(
+            f"Locust {proc.name} did not finish in time and was stopped; log: {proc.log}", ExitCode.FINDINGS
+        ) from None
+
+
+# --------------------------------------------------------------------------- preflight
+
+
+def preflight(target: Target, *, auth_off: bool = False, timeout: float = 10.0) -> None:
+    """One authenticated configuration read before the load starts: bad credentials or a wrong
+    ClientId fail here with one clear line instead of a run full of 401s."""
+    import httpx
+
+    from mypref_harness.auth.adapters import auth_for
+
+    assert target.base_url and target.client_id
+    url = target.base_url + OPERATIONS["programs"].url(clientId=target.client_id)
+    auth = None if auth_off else auth_for(target)
+    try:
+        response = httpx.get(url, auth=auth, timeout=timeout, headers={"Accept": "application/json"})
+    except httpx.TransportError as exc:
+        raise TargetUnreachable(f"{target.base_url}: {type(exc).__name__}: {exc}") from None
+    if response.status_code in (401, 403):
+        try:
+            message = response.json().get("Message")
+        except (ValueError, AttributeError):
+            message = None
+        detail = f": {message}" if message else ""
+        raise ConfigError(
+            f"credentials rejected by {target.base_url} (HTTP {response.status_code}{detail}); "
+            f"check the {target.auth} settings"
+        )
+    if response.status_code == 404:
+        raise ConfigError(f"ClientId {target.client_id!r} not found at {target.base_url} (HTTP 404)")
+    if response.status_code >= 500:
+        raise TargetUnreachable(
+            f"{target.base_url} answered HTTP {response.status_code} to a configuration read"
+        )
+
+
+def profile_fetcher(target: Target, *, auth_off: bool = False, timeout: float = 10.0) -> Any:
+    """fetch(profile_id) -> body | None (404) for the integrity read-back, with one retry."""
+    import httpx
+
+    from mypref_harness.auth.adapters import auth_for
+
+    client = httpx.Client(auth=None if auth_off else auth_for(target), timeout=timeout)
+
+    def fetch(profile_id: int) -> Any:
+        url = target.base_url + OPERATIONS["profile_by_id"].url(  # type: ignore[operator]
+            clientId=target.client_id, profileId=profile_id
+        )
+        last = ""
+        for _ in range(2):
+            try:
+                response = client.get(url, headers={"Accept": "application/json"})
+            except httpx.TransportError as exc:
+                last = type(exc).__name__
+                continue
+            if response.status_code == 200:
+                return response.json()
+            if response.status_code == 404:
+                return None
+            last = f"HTTP {response.status_code}"
+        raise ProfileUnreadable(last)
+
+    fetch.close = client.close  # type: ignore[attr-defined]
+    return fetch
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _production_guard(target: Target, options: LoadOptions) -> None:
+    if is_production(target) and not options.allow_production:
+        raise ConfigError(
+            f"refusing to load-test the production host of {target.base_url or target.token_url}; "
+            "pass --allow-production if you really mean it"
+        )
+
+
+def run_load(target: Target, options: LoadOptions) -> LoadResult:
+    """Run the load test described by ``options`` against ``target`` and judge it."""
+    p = plan(options)
+    slo = slo_mod.load_slo(options.slo_file)  # a bad SLO file fails before anything starts
+    verify_sample = parse_verify_mode(options.verify_writes)
+    load_model(options.scenario_file, options.think_time)  # same for a bad scenario file
+    _production_guard(target, options)
+    if options.worker:
+        return _run_worker(p, options)
+    if not target.is_embedded:
+        check_reachable(target)
+    with resolved_target(target, **options.sandbox_options) as resolved:
+        _production_guard(resolved, options)
+        preflight(resolved, auth_off=options.auth_off)
+        return _run_and_judge(p, options, resolved, slo, verify_sample)
+
+
+def _run_worker(p: Plan, options: LoadOptions) -> LoadResult:
+    out = Path(options.report_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    env = run_env(p, options, target=None, run_id=uuid.uuid4().hex[:8], out_dir=None)
+    cmd = worker_command(p, master_host=options.master_host, port=options.master_port)
+    with _processes() as procs:
+        procs.append(_start("worker", cmd, env, out, out / "locust-worker.log", echo=True))
+        deadline = None if options.timeout is None else time.monotonic() + options.timeout
+        code = _wait(procs[0], deadline)
+    ok = code == 0
+    return LoadResult(
+        passed=ok, exit_code=0 if ok else ExitCode.FINDINGS, message=f"worker exited with {code}"
+    )
+
+
+def _run_and_judge(
+    p: Plan, options: LoadOptions, target: Target, slo: slo_mod.SloSet, verify_sample: int | None
+) -> LoadResult:
+    assert target.base_url is not None
+    run_id = uuid.uuid4().hex[:8]
+    out = Path(options.report_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in (runtime.LEDGER_FILE, runtime.PROCESSES_FILE):
+        (out / stale).unlink(missing_ok=True)
+    prefix = out / "locust"
+    env = run_env(p, options, target=target, run_id=run_id, out_dir=out)
+    limit = options.timeout
+    if limit is None and not options.web:
+        limit = (
+            p.duration
+            + STOP_TIMEOUT
+            + STARTUP_ALLOWANCE
+            + (options.expect_workers_max_wait if options.master else 0)
+        )
+    started = time.monotonic()
+    with _processes() as procs:
+        if options.distributed_local:
+            port = free_port()
+            cmd = master_command(
+                p,
+                options,
+                host=target.base_url,
+                prefix=prefix,
+                bind_host="127.0.0.1",
+                port=port,
+                workers=options.distributed_local,
+            )
+            procs.append(_start("master", cmd, env, out, out / "locust-master.log", options.echo))
+            for i in range(options.distributed_local):
+                wcmd = worker_command(p, master_host="127.0.0.1", port=port)
+                procs.append(
+                    _start(f"worker {i + 1}", wcmd, env, out, out / f"locust-worker-{i + 1}.log", False)
+                )
+        elif options.master:
+            cmd = master_command(
+                p,
+                options,
+                host=target.base_url,
+                prefix=prefix,
+                bind_host=options.master_bind_host,
+                port=options.master_port,
+                workers=options.expect_workers,
+            )
+            procs.append(_start("master", cmd, env, out, out / "locust-master.log", options.echo))
+        else:
+            cmd = local_command(p, options, host=target.base_url, prefix=prefix, master_port=free_port())
+            procs.append(_start("process", cmd, env, out, out / "locust.log", options.echo))
+        deadline = None if limit is None else started + limit
+        code = _wait(procs[0], deadline)
+        for worker in procs[1:]:
+            with contextlib.suppress(HarnessError):
+                _wait(worker, time.monotonic() + 15)
+    json_path = Path(f"{prefix}.json")
+    if code != 0 or not json_path.exists():
+        raise HarnessError(
+            f"Locust exited with {code} without results; log {procs[0].log}: {_tail(procs[0].log)}",
+            ExitCode.FINDINGS,
+        )
+    entries = st.load_locust_json(json_path)
+    return judge(p, options, target, slo, verify_sample, entries, out, prefix)
+
+
+def judge(
+    p: Plan,
+    options: LoadOptions,
+    target: Target,
+    slo: slo_mod.SloSet,
+    verify_sample: int | None,
+    entries: list[st.EntryStats],
+    out: Path,
+    prefix: Path,
+) -> LoadResult:
+    everything = st.select(entries)
+    business = st.business(entries)
+    slo_results = slo_mod.evaluate(slo, entries, processes=p.load_processes)
+    integrity = None
+    writes = read_jsonl(out / runtime.LEDGER_FILE)
+    if verify_sample != 0:
+        fetch = profile_fetcher(target, auth_off=options.auth_off)
+        try:
+            integrity = verify(writes, fetch, sample=verify_sample)
+        finally:
+            fetch.close()
+    timeline = build_timeline(entries, read_history(Path(f"{prefix}_stats_history.csv")))
+    counters = _read_processes(out / runtime.PROCESSES_FILE)
+    breaches = slo_mod.breaches(slo_results)
+    lost = integrity is not None and not integrity.passed
+    if not everything.requests:
+        passed, message = False, "no requests were made"
+    else:
+        passed = not breaches and not lost
+        message = (
+            "passed"
+            if passed
+            else "; ".join(
+                ([f"{len(breaches)} SLO breach(es)"] if breaches else [])
+                + ([integrity.summary_line()] if lost and integrity else [])
+            )
+        )
+    exit_code = ExitCode.OK if passed else ExitCode.FINDINGS
+    run_info = {
+        "target": target.base_url,
+        "auth": "off" if options.auth_off else target.auth,
+        "load": p.description,
+        "processes": p.load_processes,
+        "mode": _mode(options),
+        "slo_file": slo.source,
+        "report_dir": str(out),
+    }
+    summary = build_summary(
+        entries=entries,
+        slo_results=slo_results,
+        integrity=integrity,
+        timeline=timeline,
+        processes=counters,
+        run=run_info,
+        passed=passed,
+        exit_code=int(exit_code),
+    )
+    json_summary, md_summary = write_summary(out, summary)
+    junit = _write_junit(out / "junit-slo.xml", slo_results, integrity, target)
+    locust_files_made = sorted(
+        f for f in out.iterdir() if f.name.startswith("locust") and f.suffix in (".csv", ".html", ".json")
+    )
+    files = [json_summary, md_summary, junit, *locust_files_made]
+    _scan(out, target)
+    return LoadResult(
+        passed=passed,
+        exit_code=int(exit_code),
+        requests=everything.requests,
+        failures=everything.failures,
+        fail_ratio=everything.failure_ratio,
+        rps=everything.rps,
+        p50_ms=business.percentile(0.5),
+        p95_ms=business.percentile(0.95),
+        p99_ms=business.percentile(0.99),
+        token_requests=st.token_requests(entries),
+        processes=p.load_processes,
+        duration_s=everything.duration,
+        slo_results=slo_results,
+        integrity=integrity,
+        report_files=files,
+        timeline=timeline,
+        process_counters=counters,
+        report_dir=out,
+        message=message,
+    )
+
+
+def _mode(options: LoadOptions) -> str:
+    if options.distributed_local:
+        return f"distributed-local ({options.distributed_local} workers)"
+    if options.master:
+        return f"master ({options.expect_workers} workers)"
+    if options.processes > 1:
+        return f"--processes {options.processes}"
+    return "local"
+
+
+def _read_processes(path: Path) -> list[dict[str, Any]]:
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return data if isinstance(data, list) else []
+
+
+def _write_junit(
+    path: Path, results: Sequence[slo_mod.SloResult], integrity: IntegrityReport | None, target: Target
+) -> Path:
+    from mypref_harness.report import JUnitCase, write_junit
+
+    cases = []
+    for r in results:
+        text = (
+            f"{r.name}: actual {r.actual} {'violates' if not r.passed else 'meets'} {r.comparison} {r.limit}"
+        )
+        if r.detail:
+            text += f" ({r.detail})"
+        cases.append(
+            JUnitCase(
+                name=r.name,
+                classname="load.slo",
+                failure=None if r.passed else text,
+                skipped=text if r.skipped else None,
+                stdout=None if not r.passed else text,
+            )
+        )
+    if integrity is not None:
+        line = integrity.summary_line()
+        cases.append(
+            JUnitCase(
+                name="integrity.acknowledged_writes",
+                classname="load.integrity",
+                failure=None if integrity.passed else line,
+                stdout=line,
+            )
+        )
+    return write_junit(path, "mypref-harness load SLOs", cases, secrets=target.secrets())
+
+
+def _scan(out: Path, target: Target) -> None:
+    from mypref_harness.report import scan_for_secrets
+
+    leaks = scan_for_secrets([out], target.named_secrets())
+    if leaks:
+        raise HarnessError(
+            f"secret scan: {len(leaks)} leak(s) in load reports, first: {leaks[0]}", ExitCode.FINDINGS
+        )
+
+
+def token_budget(duration_s: float, lifetime_s: float, early_s: float) -> int:
+    """The issue's bound on token fetches per process: ceil(duration / (lifetime - early)) + 1."""
+    return math.ceil(duration_s / (lifetime_s - early_s)) + 1

@@ -1,0 +1,170 @@
+"""Inside a Locust process: read the runner's environment variables and build the shared context.
+
+The runner passes everything through environment variables (secrets only there, never argv or
+files): the target as ``MYPREF_*`` (read by :func:`mypref_harness.config.load_target`) and the run
+settings as ``MYPREF_LOAD_*``. This module does not import Locust; the locustfile hands in the two
+Locust-specific pieces (a token transport factory and a way to report unsent requests).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from mypref_harness.auth.adapters import pnauth_for
+from mypref_harness.auth.oauth import JsonPost, token_source_for
+from mypref_harness.config import Target, load_target
+from mypref_harness.load.flows import ProcessContext, ReportUnavailable
+from mypref_harness.load.integrity import Ledger, append_jsonl
+from mypref_harness.load.locust_auth import (
+    NoAuth,
+    PnAuthHeaders,
+    RequestAuth,
+    SharedBearer,
+    token_request_name,
+)
+from mypref_harness.load.scenarios import UniqueValues, load_model
+
+ENV_RUN_ID = "MYPREF_LOAD_RUN_ID"
+ENV_OUT_DIR = "MYPREF_LOAD_DIR"
+ENV_SCENARIO = "MYPREF_LOAD_SCENARIO"
+ENV_THINK_TIME = "MYPREF_LOAD_THINK_TIME"
+ENV_SHAPE = "MYPREF_LOAD_SHAPE"
+ENV_USERS = "MYPREF_LOAD_USERS"
+ENV_SPAWN_RATE = "MYPREF_LOAD_SPAWN_RATE"
+ENV_DURATION = "MYPREF_LOAD_DURATION"
+ENV_AUTH_OFF = "MYPREF_LOAD_AUTH_OFF"
+ENV_TOKEN_MARGIN = "MYPREF_LOAD_TOKEN_MARGIN"  # noqa: S105 - a variable name
+ENV_TOKEN_JITTER = "MYPREF_LOAD_TOKEN_JITTER"  # noqa: S105 - a variable name
+
+LEDGER_FILE = "writes.jsonl"
+PROCESSES_FILE = "processes.json"
+
+# Keys of the data workers attach to their reports to the master.
+REPORT_WRITES = "mypref_writes"
+REPORT_PROCESS = "mypref_process"
+
+
+def target_for_process(env: Mapping[str, str], host: str | None) -> Target:
+    """The target this Locust process talks to.
+
+    A worker started on its own (``mypref-harness load --worker``) without configuration follows the
+    master's ``--host``; it is then an embedded sandbox, whose demo credentials are public.
+    """
+    target = load_target(env=env)
+    if not target.is_embedded:
+        return target
+    if not host:
+        raise RuntimeError("no target: set MYPREF_BASE_URL or let the master send --host")
+    from mypref_harness.demo import ACME
+
+    root = f"{urlsplit(host).scheme}://{urlsplit(host).netloc}"
+    return dataclasses.replace(
+        target,
+        base_url=host.rstrip("/"),
+        token_url=root + "/oauth2/v1/token",
+        client_id=ACME.client_id,
+        user_id=ACME.user_id,
+        api_key=ACME.api_key,  # type: ignore[arg-type]  # wrapped into Secret by Target
+        oauth_client_id=ACME.oauth_client_id,
+        oauth_client_secret=ACME.oauth_client_secret,  # type: ignore[arg-type]
+    )
+
+
+def _float(env: Mapping[str, str], name: str) -> float | None:
+    raw = env.get(name, "").strip()
+    return float(raw) if raw else None
+
+
+def build_auth(
+    target: Target, env: Mapping[str, str], token_post: Callable[[str], JsonPost]
+) -> tuple[RequestAuth, SharedBearer | None]:
+    if env.get(ENV_AUTH_OFF) == "1":
+        return NoAuth(), None
+    if target.auth == "oauth":
+        options: dict[str, Any] = {}
+        margin, jitter = _float(env, ENV_TOKEN_MARGIN), _float(env, ENV_TOKEN_JITTER)
+        if margin is not None:
+            options["refresh_margin"] = margin
+        if jitter is not None:
+            options["jitter"] = jitter
+        assert target.token_url is not None
+        source = token_source_for(target, post=token_post(token_request_name(target.token_url)), **options)
+        bearer = SharedBearer(source)
+        return bearer, bearer
+    return PnAuthHeaders(pnauth_for(target)), None
+
+
+class LocustProcess:
+    """The per-process state the locustfile keeps: context, ledger sink and counters."""
+
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        *,
+        host: str | None,
+        process_tag: str,
+        token_post: Callable[[str], JsonPost],
+        report_unavailable: ReportUnavailable,
+    ) -> None:
+        self.env = env
+        self.target = target_for_process(env, host)
+        self.auth, self.bearer = build_auth(self.target, env, token_post)
+        model = load_model(env.get(ENV_SCENARIO) or None, env.get(ENV_THINK_TIME) or None)
+        run_id = env.get(ENV_RUN_ID) or os.urandom(4).hex()
+        assert self.target.client_id is not None
+        self.process_tag = process_tag
+        self.ctx = ProcessContext(
+            client_id=self.target.client_id,
+            auth=self.auth,
+            model=model,
+            values=UniqueValues(run_id, process_tag),
+            ledger=Ledger(process_tag),
+            report_unavailable=report_unavailable,
+        )
+
+    def counters(self) -> dict[str, Any]:
+        bearer = self.bearer
+        return {
+            "process": self.process_tag,
+            "auth": self.auth.kind,
+            "token_fetches": bearer.source.fetches if bearer else 0,
+            "token_failures": bearer.source.failures if bearer else 0,
+            "token_invalidations": bearer.source.invalidations if bearer else 0,
+            "requests_without_token": bearer.unavailable if bearer else 0,
+            "writes_recorded": self.ctx.ledger.recorded,
+            "profiles_known": len(self.ctx.profiles),
+        }
+
+
+def out_dir(env: Mapping[str, str]) -> Path | None:
+    raw = env.get(ENV_OUT_DIR, "").strip()
+    return Path(raw) if raw else None
+
+
+class MasterSink:
+    """On the master (or the single local process): where ledgers and counters end up."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self.processes: dict[str, dict[str, Any]] = {}
+
+    def add_writes(self, entries: list[dict[str, Any]]) -> None:
+        if self.directory is not None and entries:
+            append_jsonl(self.directory / LEDGER_FILE, entries)
+
+    def add_process(self, counters: Mapping[str, Any] | None) -> None:
+        if counters:
+            self.processes[str(counters.get("process"))] = dict(counters)
+
+    def flush(self) -> None:
+        if self.directory is not None:
+            path = self.directory / PROCESSES_FILE
+            path.write_text(
+                json.dumps(sorted(self.processes.values(), key=lambda c: str(c["process"])), indent=2)
+            )
