@@ -410,3 +410,19 @@ def test_token_source_for_target_uses_scope_and_send_mode():
     assert data["client_secret"] == SECRET
     with pytest.raises(ConfigError):
         token_source_for(Target(base_url="http://127.0.0.1:1/P", auth="oauth"))
+
+
+def test_after_a_failed_fetch_callers_fail_fast_during_the_cool_down():
+    server, clock = FakeServer(replies=[(503, None, {})] * 3), FakeClock()
+    source = make_source(server, clock, max_attempts=3, backoff_cap=4)
+    with pytest.raises(TokenError):
+        source.token()
+    assert len(server.calls) == 3
+    for _ in range(10):  # e.g. 10 Locust users arriving right after the failure
+        with pytest.raises(TokenError) as info:
+            source.token()
+        assert info.value.status == 503
+    assert len(server.calls) == 3  # no new retry cycles against the broken endpoint
+    clock.now += 4.5
+    assert source.token() == "token-1"
+    assert len(server.calls) == 4

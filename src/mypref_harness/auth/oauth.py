@@ -78,6 +78,14 @@ class TokenError(HarnessError):
         self.attempts = attempts
         self.retry_after: float | None = None  # seconds, from a Retry-After header
 
+    def copy(self) -> TokenError:
+        """A fresh exception with the same fields (one object must not be raised in many threads)."""
+        clone = TokenError(str(self), status=self.status, error=self.error,
+                           error_description=self.error_description, attempts=self.attempts,
+                           exit_code=self.exit_code)
+        clone.retry_after = self.retry_after
+        return clone
+
 
 @dataclass(frozen=True)
 class TokenInfo:
@@ -190,7 +198,8 @@ class TokenSource:
         self._extra = dict(extra_params or {})
         self._lock = threading.Lock()
         self._info: TokenInfo | None = None
-        self._retry_after_failure_at = 0.0
+        self._failed_until = 0.0  # after a failed fetch: no new attempt before this time
+        self._last_error: TokenError | None = None
         # Counters (read by load reports): successful fetches, failed fetch attempts, invalidations.
         self.fetches = 0
         self.failures = 0
@@ -229,9 +238,14 @@ class TokenSource:
                 self._lock.release()
         with self._lock:
             info = self._info
-            if info is not None and self._clock() < info.refresh_at:
+            now = self._clock()
+            if info is not None and now < info.refresh_at:
                 return info.access_token  # someone else refreshed while we waited
-            return self._store(self._fetch()).access_token
+            if self._last_error is not None and now < self._failed_until:
+                # The endpoint just failed (after its own retries): fail fast instead of letting
+                # every waiting caller run another full retry cycle against a broken endpoint.
+                raise self._last_error.copy()
+            return self._fetch_and_store()
 
     def invalidate(self, stale_token: str | None = None) -> bool:
         """Drop the cached token if it is still ``stale_token`` (or unconditionally when None).
@@ -249,30 +263,41 @@ class TokenSource:
             return True
 
     def fetch(self) -> TokenInfo:
-        """Fetch a new token now (bypassing the cache) and cache it."""
+        """Fetch a new token now (bypassing the cache and any failure cool-down) and cache it."""
         with self._lock:
-            return self._store(self._fetch())
+            self._fetch_and_store()
+            assert self._info is not None
+            return self._info
 
     # ------------------------------------------------------------------ internals
 
     def _refresh_soft(self, info: TokenInfo) -> str:
-        if self._info is not info:  # refreshed between our check and taking the lock
-            return self._info.access_token if self._info else info.access_token
-        if self._clock() < self._retry_after_failure_at:
+        current = self._info
+        if current is None:  # invalidated meanwhile: the old token is known bad, fetch now
+            return self._fetch_and_store()
+        if current is not info:  # refreshed between our check and taking the lock
+            return current.access_token
+        if self._clock() < self._failed_until:
             return info.access_token
         try:
-            return self._store(self._fetch()).access_token
+            return self._fetch_and_store()
         except TokenError:
             # The old token is still valid: keep serving it, try again a little later.
-            now = self._clock()
-            self._retry_after_failure_at = now + min(self.backoff_cap, info.expires_at - now)
             return info.access_token
 
-    def _store(self, info: TokenInfo) -> TokenInfo:
+    def _fetch_and_store(self) -> str:
+        """Fetch (with retries) and cache; on failure remember it for a short cool-down."""
+        try:
+            info = self._fetch()
+        except TokenError as exc:
+            self._last_error = exc
+            self._failed_until = self._clock() + self.backoff_cap
+            raise
         self._info = info
-        self._retry_after_failure_at = 0.0
+        self._last_error = None
+        self._failed_until = 0.0
         self.fetches += 1
-        return info
+        return info.access_token
 
     def _request(self) -> tuple[dict[str, str], dict[str, str]]:
         data = {"grant_type": "client_credentials"}
