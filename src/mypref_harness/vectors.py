@@ -32,7 +32,7 @@ from mypref_harness.auth.pnauth import (
     parse_scheme,
     sign_header,
 )
-from mypref_harness.auth.timestamps import TimestampFormatError, parse_issued
+from mypref_harness.auth.timestamps import TimestampFormatError, UnknownTimeZone, parse_issued, zone_of
 from mypref_harness.auth.verifier import ClientRecord, UnknownClient, Verifier, static_lookup
 from mypref_harness.errors import ConfigError, HarnessError
 
@@ -221,6 +221,15 @@ def _server(reader: _Reader, raw: dict[str, Any], where: str) -> ServerSpec:
     naive = raw.get("naiveTimezone", "America/New_York")
     if naive is not None and not isinstance(naive, str):
         raise reader.fail(f"field {where}.naiveTimezone must be a string or null")
+    if naive is not None:
+        try:
+            zone_of(naive)
+        except UnknownTimeZone:
+            raise reader.fail(f"field {where}.naiveTimezone: unknown time zone {naive!r}") from None
+    for name in ("expirationSeconds", "futureToleranceSeconds"):
+        value = raw.get(name, 0)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise reader.fail(f"field {where}.{name} must be a non-negative number")
     return ServerSpec(
         client_id=reader.get(raw, "clientId", str, where),
         key=reader.get(raw, "key", str, where),

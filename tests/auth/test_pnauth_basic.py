@@ -236,3 +236,25 @@ def test_naive_utc_option():
     from datetime import UTC
 
     assert parse_issued("2015-08-10T20:11:00", naive_tz="UTC").astimezone(UTC).hour == 20
+
+
+def test_verifier_rejects_an_unknown_naive_timezone_at_construction():
+    from mypref_harness.auth.timestamps import UnknownTimeZone
+
+    with pytest.raises(UnknownTimeZone):
+        Verifier(lambda _c: None, naive_timezone="Mars/Olympus_Mons")
+
+
+def test_signer_second_cache_follows_the_clock():
+    ticks = iter([1439251860.2, 1439251860.9, 1439251861.0])
+    signer = Signer(key=KEY, client_id="SanchezAssociates", clock=lambda: next(ticks))
+    stamps = [signer.header("RickSanchez").split("/")[1].split(" ")[0] for _ in range(3)]
+    assert stamps == ["2015-08-11T00:11:00Z", "2015-08-11T00:11:00Z", "2015-08-11T00:11:01Z"]
+
+
+def test_unencodable_client_id_is_unauthenticated_not_a_crash():
+    record = ClientRecord("SanchezAssociates", KEY, frozenset({"RickSanchez"}))
+    verifier = Verifier(lambda _c: record, clock=lambda: DOC_ISSUED_EPOCH + 1)
+    with pytest.raises(PnAuthError) as info:
+        verifier.verify("SanchezAssociates\udcff", DOC_HEADER)
+    assert info.value.reason is Reason.UNAUTHENTICATED

@@ -228,3 +228,19 @@ def test_compute_signature_agrees_with_cryptography(key, message, scheme):
     mac = crypto_hmac.HMAC(key.encode(), CRYPTO_HASHES[scheme.hash_name.lower()]())
     mac.update(message.encode())
     assert compute_signature(scheme, key, message) == base64.b64encode(mac.finalize()).decode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(st.none(), st.text(), st.lists(st.one_of(HEADER_PIECES, st.text(max_size=5))).map("".join)),
+    st.sampled_from(["C", "c", "C\udcff"]),
+)
+def test_verifier_raises_only_typed_errors_on_arbitrary_headers(text, client):
+    records = [ClientRecord(c, "key", frozenset({"RickSanchez", "U"})) for c in ("C", "C\udcff")]
+    verifier = Verifier(static_lookup(*records, case_insensitive=True), clock=lambda: 1_439_251_900.0)
+    try:
+        verifier.verify(client, text)
+    except PnAuthError as exc:
+        assert exc.message == exc.reason.message
+    else:
+        raise AssertionError(f"accepted an unsigned header {text!r}")

@@ -199,7 +199,8 @@ def small_corpus(tmp_path_factory) -> Path:
 
 
 def _signer(*args: str) -> list[str]:
-    return [sys.executable, *args]
+    # -I -S: isolated, no site import; the example signers use only the standard library and start faster.
+    return [sys.executable, "-I", "-S", *args]
 
 
 def test_example_signer_matches_every_positive_vector_of_the_small_corpus(small_corpus):

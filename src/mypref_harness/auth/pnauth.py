@@ -170,20 +170,23 @@ def format_header(scheme: Scheme | str, encoded_user_id: str, timestamp: str, si
 
 
 class _SecondCache:
-    """The formatted UTC timestamp of the current second (strftime costs more than the HMAC)."""
+    """The formatted UTC timestamp of the current second (strftime costs more than the HMAC).
 
-    __slots__ = ("second", "text")
+    One tuple attribute, replaced at once, so a thread never pairs one second with another's text.
+    """
+
+    __slots__ = ("state",)
 
     def __init__(self) -> None:
-        self.second = -1
-        self.text = ""
+        self.state: tuple[int, str] = (-1, "")
 
     def format(self, now: float) -> str:
         second = int(now)
-        if second != self.second:
-            self.text = format_utc(second)
-            self.second = second
-        return self.text
+        state = self.state
+        if state[0] != second:
+            state = (second, format_utc(second))
+            self.state = state
+        return state[1]
 
 
 _NOW = _SecondCache()

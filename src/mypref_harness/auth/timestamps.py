@@ -41,12 +41,16 @@ class TimestampFormatError(ValueError):
     """The text is not an issued timestamp in one of the accepted ISO 8601 forms."""
 
 
+class UnknownTimeZone(ValueError):
+    """A configured naive-timestamp zone that the tz database does not know."""
+
+
 @lru_cache(maxsize=16)
-def _zone(name: str) -> ZoneInfo:
+def zone_of(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise TimestampFormatError(f"unknown time zone {name!r}") from exc
+        raise UnknownTimeZone(f"unknown time zone {name!r}") from exc
 
 
 def _number(text: str, start: int, length: int) -> int:
@@ -99,7 +103,11 @@ def parse_issued(text: str, naive_tz: str | None = DEFAULT_NAIVE_TZ) -> datetime
         return local.replace(tzinfo=offset)
     if naive_tz is None:
         raise TimestampFormatError("naive timestamps are not accepted")
-    return _localize(local, _zone(naive_tz))
+    try:
+        zone = zone_of(naive_tz)
+    except UnknownTimeZone as exc:
+        raise TimestampFormatError(str(exc)) from exc
+    return _localize(local, zone)
 
 
 def _localize(local: datetime, zone: ZoneInfo) -> datetime:

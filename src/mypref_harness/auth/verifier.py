@@ -27,6 +27,7 @@ from datetime import datetime
 from urllib.parse import unquote, unquote_plus
 
 from mypref_harness.auth.pnauth import (
+    ParsedHeader,
     PnAuthError,
     Reason,
     UserIdEncoding,
@@ -34,7 +35,13 @@ from mypref_harness.auth.pnauth import (
     build_message,
     parse_header,
 )
-from mypref_harness.auth.timestamps import DEFAULT_NAIVE_TZ, TimestampFormatError, epoch_micros, parse_issued
+from mypref_harness.auth.timestamps import (
+    DEFAULT_NAIVE_TZ,
+    TimestampFormatError,
+    epoch_micros,
+    parse_issued,
+    zone_of,
+)
 
 DEFAULT_EXPIRATION_SECONDS = 900  # the documented 15 minutes (PNAUTHINFO_EXPIRATION_IN_SECONDS)
 
@@ -77,6 +84,8 @@ class Verifier:
     ) -> None:
         self.lookup = lookup
         self.clock = clock
+        if naive_timezone is not None:
+            zone_of(naive_timezone)  # fail now, not on every naive timestamp later
         self.naive_timezone = naive_timezone
         self.encodings = tuple(UserIdEncoding(e) for e in encodings)
 
@@ -87,6 +96,14 @@ class Verifier:
         parsed = parse_header(header_value)
         issued = self._check_time(parsed.timestamp, record)
         user_id = self._known_user(parsed.credential_user_id, record)
+        try:
+            return self._check_signature(client_id, parsed, record, user_id, issued)
+        except UnicodeEncodeError:  # a lone surrogate in a str header: cannot have been signed
+            raise PnAuthError(Reason.UNAUTHENTICATED, "header text is not encodable") from None
+
+    def _check_signature(
+        self, client_id: str, parsed: ParsedHeader, record: ClientRecord, user_id: str, issued: datetime
+    ) -> VerifiedCredential:
         message = build_message(
             parsed.scheme, record.api_key, client_id, parsed.credential_user_id, parsed.timestamp
         )

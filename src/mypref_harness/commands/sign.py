@@ -99,15 +99,22 @@ def run(args: argparse.Namespace) -> int:
                 f"malformed --timestamp {args.timestamp!r}: {exc} "
                 "(use e.g. 2015-08-10T20:11:00Z; --no-check-timestamp signs it anyway)"
             ) from None
+    try:
+        encoding = UserIdEncoding(args.encoding)
+    except ValueError:
+        raise ConfigError(f"unknown UserId encoding {args.encoding!r}: use form or percent") from None
     key = read_key(args.key_file)
-    header = sign_header(
-        key=key,
-        client_id=args.client_id,
-        user_id=args.user_id,
-        scheme=scheme,
-        timestamp=args.timestamp,
-        encoding=UserIdEncoding(args.encoding),
-    )
+    try:
+        header = sign_header(
+            key=key,
+            client_id=args.client_id,
+            user_id=args.user_id,
+            scheme=scheme,
+            timestamp=args.timestamp,
+            encoding=encoding,
+        )
+    except UnicodeEncodeError:
+        raise ConfigError("the key, ClientId, UserId or timestamp is not valid UTF-8 text") from None
     if args.curl:
         _warn_on_client_id_mismatch(args.curl, args.client_id)
         print(curl_command(args.curl, header))
