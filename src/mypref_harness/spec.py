@@ -195,14 +195,33 @@ def iter_operations(document: Mapping[str, Any]) -> Iterator[Operation]:
             )
 
 
+# Validation costs ~0.5 s on the v4 spec and several components load it; a local file that already
+# validated is not validated again while its size and mtime are unchanged.
+_VALIDATED_FILES: set[tuple[str, int, int]] = set()
+
+
+def _file_key(source: str | Path) -> tuple[str, int, int] | None:
+    if isinstance(source, str) and urlparse(source).scheme not in ("", "file"):
+        return None
+    path = Path(urlparse(source).path if isinstance(source, str) and source.startswith("file://") else source)
+    try:
+        stat = path.expanduser().resolve().stat()
+    except OSError:
+        return None
+    return (str(path.expanduser().resolve()), stat.st_size, stat.st_mtime_ns)
+
+
 def load_spec(source: str | Path | None = None, *, validate: bool = True) -> LoadedSpec:
     """Load and (by default) validate a spec. ``None`` means the repository's v4 spec."""
     source = DEFAULT_SPEC_PATH if source is None else source
+    key = _file_key(source)
     name, text = _read_source(source)
     document = _parse(name, text)
     version = _version_of(name, document)
-    if validate:
+    if validate and (key is None or key not in _VALIDATED_FILES):
         _validate(name, document)
+        if key is not None:
+            _VALIDATED_FILES.add(key)
     return LoadedSpec(
         source=name, document=dict(document), version=version, operations=list(iter_operations(document))
     )
