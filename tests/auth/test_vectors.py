@@ -271,3 +271,13 @@ def test_diagnose_names_classic_mistakes():
         "hex digest instead of Base64",
     )
     assert vectors.diagnose(inputs, "nothing like it") is None
+
+
+def test_redacted_table_hides_signatures(tmp_path):
+    def mutate(test):
+        test["expected"]["signature"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+    report = vectors.verify_corpus(_write_mutated(tmp_path, mutate))
+    plain, redacted = report.render_table(), report.render_table(redact=True)
+    assert "Lbhe+fKoQPZhzUYWHMVADC4BhqtAMQkfAfpR6Wzbxe0=" in plain
+    assert "Lbhe+fKoQPZhzUYWHMVADC4BhqtAMQkfAfpR6Wzbxe0=" not in redacted and "| Lbhe+f… |" in redacted
