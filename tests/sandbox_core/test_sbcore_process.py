@@ -90,6 +90,7 @@ def test_running_sandbox_serves_both_schemes_and_leaves_nothing_behind(tmp_path:
     assert not _group_alive(pid)
 
 
+@pytest.mark.slow
 def test_several_workers_share_keys_and_all_stop(tmp_path: Path) -> None:
     with running_sandbox(state_dir=tmp_path, extra_args=["--workers", "2"]) as sb:
         token = _token(sb)
@@ -125,3 +126,46 @@ def test_kill_stops_the_whole_group_at_once(tmp_path: Path) -> None:
         assert not _group_alive(pid)
         with pytest.raises(httpx.TransportError):
             httpx.get(sb.root_url + "/health", timeout=2)
+
+
+def _pn(sb: SandboxHandle) -> dict[str, str]:
+    from mypref_harness.auth.pnauth import sign_header
+
+    key = sb.tenant("ACME_CORP")["api_key"]
+    return {"Authorization": sign_header(key=key, client_id="ACME_CORP", user_id="John.Doe")}
+
+
+def test_acknowledged_writes_survive_kill_9_and_restart(tmp_path: Path) -> None:
+    db = tmp_path / "durable.db"
+    written: dict[int, str] = {}
+    with running_sandbox(state_dir=tmp_path / "state", db_path=db) as sb:
+        with httpx.Client(base_url=sb.base_url) as client:
+            for i in range(8):
+                name = f"Durable{i}"
+                created = client.post(
+                    "/ACME_CORP/Profile",
+                    headers=_pn(sb),
+                    json={"CustomerName": {"FirstName": "Kill", "LastName": name}},
+                )
+                if created.status_code == 501:
+                    pytest.skip("the data layer is not importable yet")
+                assert created.status_code == 201, created.text
+                written[created.json()["ProfileId"]] = name
+            # An update of an existing profile, acknowledged just before the kill.
+            last_id = max(written)
+            updated = client.post(
+                f"/ACME_CORP/Profile/{last_id}",
+                headers=_pn(sb),
+                json={"CustomerName": {"FirstName": "Kill", "LastName": "UpdatedBeforeKill"}},
+            )
+            assert updated.status_code == 200, updated.text
+            written[last_id] = "UpdatedBeforeKill"
+        sb.kill()  # SIGKILL: no graceful shutdown, no checkpoint
+    with (
+        running_sandbox(state_dir=tmp_path / "state", db_path=db) as sb,
+        httpx.Client(base_url=sb.base_url) as c,
+    ):
+        for profile_id, name in written.items():
+            response = c.get(f"/ACME_CORP/Profile/{profile_id}", headers=_pn(sb))
+            assert response.status_code == 200, response.text
+            assert response.json()["CustomerName"]["LastName"] == name

@@ -29,7 +29,7 @@ from starlette.applications import Starlette
 
 from mypref_harness import demo
 from mypref_harness.errors import ConfigError
-from mypref_harness.sandbox.app import create_app, open_data_layer
+from mypref_harness.sandbox.app import create_app
 from mypref_harness.sandbox.certs import DemoCertificate, ensure_demo_certificate
 from mypref_harness.sandbox.settings import LOOPBACK_HOSTS, SandboxSettings
 from mypref_harness.sandbox.tenants import TenantRegistry, build_tenants, credentials_document
@@ -145,14 +145,21 @@ def prepare(settings: SandboxSettings) -> tuple[DemoCertificate, TenantRegistry]
 
 
 def _preseed(settings: SandboxSettings, tenants: TenantRegistry) -> None:
-    """Seed the database in the parent so that several workers do not race to seed it."""
-    from mypref_harness.sandbox.app import SandboxState
+    """Seed the database in the parent so that several workers do not race to seed it.
 
-    state = SandboxState(settings, tenants, None, None, None)  # type: ignore[arg-type]
+    Only needed with several workers: a single worker runs in this process and seeds in its lifespan.
+    """
+    try:
+        from mypref_harness.sandbox.seed import seed_if_empty
+        from mypref_harness.sandbox.store import Store
+    except ImportError:
+        return  # no data layer yet: the workers answer 501
     assert settings.db_path is not None
-    open_data_layer(state, settings.db_path)
-    if state.store is not None:
-        state.store.close()
+    store = Store.open(settings.db_path)
+    try:
+        seed_if_empty(store, tenants)
+    finally:
+        store.close()
 
 
 def serve(settings: SandboxSettings, out: TextIO = sys.stdout, startup_timeout: float = 60.0) -> int:
@@ -166,7 +173,8 @@ def serve(settings: SandboxSettings, out: TextIO = sys.stdout, startup_timeout: 
             settings = replace(settings, db_path=Path(temp_dir) / "sandbox.db")
         settings = replace(settings.with_port(sock.getsockname()[1]), started_at=time.time())
         cert, tenants = prepare(settings)
-        _preseed(settings, tenants)
+        if settings.workers > 1:
+            _preseed(settings, tenants)
         doc = credentials_document(settings, tenants, cert)
         print(human_banner(doc, settings, cert), file=out, flush=True)
         os.environ[SETTINGS_ENV] = settings.to_json()

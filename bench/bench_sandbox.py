@@ -1,0 +1,184 @@
+"""Benchmark: authenticated GET requests per second on ONE sandbox worker, vs a bare endpoint.
+
+    .venv/bin/python bench/bench_sandbox.py [--seconds 4] [--connections 16]
+
+Starts the sandbox (1 uvicorn worker, httptools + uvloop) in a subprocess on loopback and drives it from
+this process with a small asyncio HTTP/1.1 keep-alive client (uvloop, raw streams: far cheaper per request
+than httpx, so the client takes as little of the 2 shared cores as possible). For each scenario, one
+bounded run (1 s warm-up, then ``--seconds``) measures completed requests per second:
+
+* bare:    GET /health (no auth, no data layer: the server stack's own ceiling)
+* pnauth:  GET /Profiles/v4/ACME_CORP/Programs with PNAUTHINFO3-HMAC-SHA256 (signed fresh every second)
+* bearer:  the same with an RS256 Bearer token from the sandbox's token endpoint
+* authoff: the same route with --auth-off on a second sandbox (the data layer's cost without auth)
+
+Ratios are authenticated / bare (target >= 0.7) and authenticated / authoff (the cost of auth alone).
+Every response status is counted; non-200 answers are reported (501 means the data layer is missing).
+Server CPU (from /proc) shows whether the server or this client was the bottleneck.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from mypref_harness.auth.pnauth import Signer
+from mypref_harness.sandbox.process import SandboxHandle, running_sandbox
+
+CLIENT_ID, USER_ID = "ACME_CORP", "John.Doe"
+API_PATH = f"/Profiles/v4/{CLIENT_ID}/Programs"
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process and its reaped children, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(x) for x in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+async def _connection(
+    host: str,
+    port: int,
+    path: str,
+    header: Callable[[], str | None],
+    stop_at: float,
+    measure_from: float,
+    counts: collections.Counter[int],
+) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        while True:
+            now = time.perf_counter()
+            if now >= stop_at:
+                return
+            auth = header()
+            request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: application/json\r\n"
+            if auth:
+                request += f"Authorization: {auth}\r\n"
+            writer.write((request + "\r\n").encode("latin-1"))
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head[9:12])
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            if length:
+                await reader.readexactly(length)
+            if now >= measure_from:
+                counts[status] += 1
+    finally:
+        writer.close()
+
+
+def run_scenario(
+    sb: SandboxHandle, path: str, header: Callable[[], str | None], seconds: float, connections: int
+) -> tuple[float, collections.Counter[int], float]:
+    host, port = sb.root_url.removeprefix("http://").rsplit(":", 1)
+    counts: collections.Counter[int] = collections.Counter()
+
+    async def main() -> None:
+        start = time.perf_counter()
+        measure_from, stop_at = start + 1.0, start + 1.0 + seconds
+        await asyncio.gather(
+            *(
+                _connection(host, int(port), path, header, stop_at, measure_from, counts)
+                for _ in range(connections)
+            )
+        )
+
+    cpu_before = _cpu_seconds(sb.pid)
+    wall = time.perf_counter()
+    try:
+        import uvloop
+
+        uvloop.run(main())
+    except ImportError:
+        asyncio.run(main())
+    server_cpu = (_cpu_seconds(sb.pid) - cpu_before) / (time.perf_counter() - wall)
+    return sum(counts.values()) / seconds, counts, server_cpu
+
+
+def _pn_header_factory(api_key: str) -> Callable[[], str | None]:
+    signer = Signer(key=api_key, client_id=CLIENT_ID)
+    cache: dict[int, str] = {}
+
+    def header() -> str:
+        second = int(time.time())
+        value = cache.get(second)
+        if value is None:
+            cache.clear()
+            value = cache[second] = signer.header(USER_ID)
+        return value
+
+    return header
+
+
+def _token(sb: SandboxHandle) -> str:
+    oauth = sb.tenant(CLIENT_ID)["oauth"]
+    response = httpx.post(
+        sb.token_url,
+        data={"grant_type": "client_credentials", "scope": f"{CLIENT_ID}/{USER_ID}"},
+        auth=(oauth["client_id"], oauth["client_secret"]),
+    )
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+def _line(name: str, rps: float, counts: collections.Counter[int], cpu: float) -> str:
+    statuses = ", ".join(f"{status}: {n}" for status, n in sorted(counts.items()))
+    return f"  {name:<8} {rps:9.0f} req/s   server CPU {cpu * 100:4.0f} %   statuses {{{statuses}}}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as tmp:
+        state = Path(tmp) / "state"
+        print(
+            f"bench_sandbox: 1 worker, {args.connections} keep-alive connections, "
+            f"{args.seconds:.0f} s per scenario after 1 s warm-up, loopback only"
+        )
+        with running_sandbox(state_dir=state, db_path=Path(tmp) / "bench.db") as sb:
+            api_key = sb.tenant(CLIENT_ID)["api_key"]
+            token = _token(sb)
+            scenarios: list[tuple[str, str, Callable[[], str | None]]] = [
+                ("bare", "/health", lambda: None),
+                ("pnauth", API_PATH, _pn_header_factory(api_key)),
+                ("bearer", API_PATH, lambda: f"Bearer {token}"),
+            ]
+            for name, path, header in scenarios:
+                rps, counts, cpu = run_scenario(sb, path, header, args.seconds, args.connections)
+                results[name] = rps
+                print(_line(name, rps, counts, cpu))
+        with running_sandbox(
+            state_dir=state, db_path=Path(tmp) / "bench.db", extra_args=["--auth-off"]
+        ) as sb:
+            rps, counts, cpu = run_scenario(sb, API_PATH, lambda: None, args.seconds, args.connections)
+            results["authoff"] = rps
+            print(_line("authoff", rps, counts, cpu))
+    for scheme in ("pnauth", "bearer"):
+        ratio = results[scheme] / results["bare"]
+        verdict = "meets" if ratio >= 0.7 else "BELOW"
+        print(f"  ratio {scheme}/bare    = {ratio:.2f} ({verdict} the 0.7 target)")
+        print(
+            f"  ratio {scheme}/authoff = {results[scheme] / results['authoff']:.2f} (cost of authentication alone)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
