@@ -647,6 +647,19 @@ def judge(
     )
 
 
+def read_user_exceptions(path: Path) -> list[str]:
+    """Exceptions raised inside Locust users (a harness bug or an unexpected response), one line each."""
+    import csv
+
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [
+            f"{row.get('Count')}x {(row.get('Message') or '').strip()[:200]}"
+            for row in csv.DictReader(handle)
+        ]
+
+
 def _mode(options: LoadOptions) -> str:
     if options.distributed_local:
         return f"distributed-local ({options.distributed_local} workers)"
