@@ -338,6 +338,18 @@ def load_file(path: str | Path) -> list[Vector]:
     return vectors
 
 
+def default_corpus_dir() -> Path:
+    """``./auth_vectors`` if it exists, else the corpus of the checkout this package runs from."""
+    local = Path("auth_vectors")
+    if local.is_dir():
+        return local
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "auth_vectors"
+        if (candidate / "README.md").is_file():
+            return candidate
+    return local
+
+
 def corpus_files(directory: str | Path) -> list[Path]:
     root = Path(directory)
     if root.is_file():
@@ -375,7 +387,7 @@ def check_vector(vector: Vector) -> VectorOutcome:
             outcome.failures.append(Failure(vector.tc_id, vector.file, stage, expected, actual))
 
     if vector.inputs is not None and vector.expected is not None:
-        _check_signing(vector.inputs, vector.expected, compare)
+        _check_signing(vector.inputs, vector.expected, compare, vector.server.naive_timezone)
     result, detail = _verdict(vector)
     if vector.result == "valid":
         compare("verify", f"valid|{vector.expected_user_id}", f"{result}|{detail}")
@@ -384,7 +396,9 @@ def check_vector(vector: Vector) -> VectorOutcome:
     return outcome
 
 
-def _check_signing(inputs: dict[str, str], expected: dict[str, str], compare: Any) -> None:
+def _check_signing(
+    inputs: dict[str, str], expected: dict[str, str], compare: Any, naive_timezone: str | None
+) -> None:
     try:
         encoding = UserIdEncoding(inputs["encoding"])
         encoded = encode_user_id(inputs["userId"], encoding)
@@ -410,7 +424,7 @@ def _check_signing(inputs: dict[str, str], expected: dict[str, str], compare: An
         return
     if "issuedAtUtc" in expected:
         try:
-            issued = parse_issued(inputs["timestamp"]).astimezone(UTC)
+            issued = parse_issued(inputs["timestamp"], naive_timezone).astimezone(UTC)
             actual = (
                 issued.strftime("%Y-%m-%dT%H:%M:%S")
                 + (f".{issued.microsecond:06d}".rstrip("0") if issued.microsecond else "")

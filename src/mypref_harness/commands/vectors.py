@@ -10,7 +10,7 @@ from pathlib import Path
 from mypref_harness import vectors
 from mypref_harness.errors import ConfigError, ExitCode
 
-DEFAULT_DIR = "auth_vectors"
+DEFAULT_DIR = "auth_vectors"  # shown in help; resolved by vectors.default_corpus_dir()
 GENERATOR = "make_vectors.py"
 
 
@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "verify", help="run the corpus against our signer and verifier (exit 1 on mismatch)"
     )
     verify.add_argument(
-        "directory", nargs="?", default=DEFAULT_DIR, help=f"vector directory or file (default {DEFAULT_DIR})"
+        "directory", nargs="?", default=None, help=f"vector directory or file (default {DEFAULT_DIR})"
     )
     verify.add_argument(
         "--all", action="store_true", help="print a row for every vector, not only mismatches"
@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "CMD prints the header, the bare signature, or a JSON object with message/"
         "signature/header. Each mismatch is reported with the stage that differs.",
     )
-    check.add_argument("--dir", default=DEFAULT_DIR, help=f"vector directory or file (default {DEFAULT_DIR})")
+    check.add_argument("--dir", default=None, help=f"vector directory or file (default {DEFAULT_DIR})")
     check.add_argument("--timeout", type=float, default=10.0, help="seconds per run (default 10)")
     check.add_argument("--all", action="store_true", help="print a row for every vector")
     check.add_argument("cmd", nargs=argparse.REMAINDER, help="-- CMD ARGS...")
@@ -52,9 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=f"Runs DIR/{GENERATOR}, which computes every expectation with the openssl "
         "and GNU date command lines, never with mypref_harness.",
     )
-    gen.add_argument(
-        "directory", nargs="?", default=DEFAULT_DIR, help=f"corpus directory (default {DEFAULT_DIR})"
-    )
+    gen.add_argument("directory", nargs="?", default=None, help=f"corpus directory (default {DEFAULT_DIR})")
     gen.add_argument("--out", help="write here instead of DIR")
     gen.add_argument("--add", metavar="FILE", help="append one new valid case to FILE (e.g. custom.json)")
     gen.add_argument(
@@ -74,8 +72,12 @@ def _finish(report: vectors.CorpusReport, every_vector: bool) -> int:
     return int(ExitCode.OK if report.ok else ExitCode.FINDINGS)
 
 
+def _directory(given: str | None) -> str | Path:
+    return given if given is not None else vectors.default_corpus_dir()
+
+
 def run_verify(args: argparse.Namespace) -> int:
-    return _finish(vectors.verify_corpus(args.directory), args.all)
+    return _finish(vectors.verify_corpus(_directory(args.directory)), args.all)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -84,12 +86,12 @@ def run_check(args: argparse.Namespace) -> int:
         cmd = cmd[1:]
     if not cmd:
         raise ConfigError("check-cmd needs a signer command: vectors check-cmd -- CMD ARGS...")
-    report = vectors.check_command(cmd, args.dir, timeout=args.timeout)
+    report = vectors.check_command(cmd, _directory(args.dir), timeout=args.timeout)
     return _finish(report, args.all)
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    directory = Path(args.directory)
+    directory = Path(_directory(args.directory))
     script = directory / GENERATOR
     if not script.is_file():
         raise ConfigError(f"{script}: generator not found")
