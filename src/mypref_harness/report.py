@@ -176,25 +176,34 @@ class _Pattern:
 
     kind: str
     regex: re.Pattern[str]
+    keywords: tuple[str, ...]  # lower-case literals, one of which must occur (cheap pre-filter)
     accept: Callable[[str], bool] = lambda _value: True
 
 
 _PATTERNS: tuple[_Pattern, ...] = (
     # PNAUTHINFO3 signatures are Base64 of a SHA-256/384/512 digest: 44, 64 or 88 characters.
-    _Pattern("pnauth-signature", re.compile(r"(?i)(\bSignature=)([A-Za-z0-9+/_-]{20,}={0,2})")),
-    _Pattern("bearer-token", re.compile(r"(?i)(\bBearer\s+)([A-Za-z0-9._~+/=-]{16,})"), _looks_random),
-    _Pattern("basic-credentials", re.compile(r"(?i)(\bBasic\s+)([A-Za-z0-9+/]{6,}={0,2})"), _decodes_to_pair),
-    _Pattern("jwt", re.compile(r"()(\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*)")),
+    _Pattern("pnauth-signature", re.compile(r"(?i)(\bSignature=)([A-Za-z0-9+/_-]{20,}={0,2})"),
+             ("signature=",)),
+    _Pattern("bearer-token", re.compile(r"(?i)(\bBearer\s+)([A-Za-z0-9._~+/=-]{16,})"), ("bearer",),
+             _looks_random),
+    _Pattern("basic-credentials", re.compile(r"(?i)(\bBasic\s+)([A-Za-z0-9+/]{6,}={0,2})"), ("basic",),
+             _decodes_to_pair),
+    # Starts with a literal so that the regex engine can skip ahead quickly.
+    _Pattern("jwt", re.compile(r"()(eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*)"), ("eyj",)),
     _Pattern(
         "form-credential",
         re.compile(r"(?i)(\b(?:client_secret|client_assertion|access_token|api_?key)[\"']?\s*[=:]\s*[\"']?)"
                    r"([^\s&\"',}<>\[*$]{4,})"),
+        ("client_secret", "client_assertion", "access_token", "api_key", "apikey"),
         lambda value: value.lower() not in _PLACEHOLDERS,
     ),
 )
 
 
-def _replace_pattern(pattern: _Pattern, text: str) -> str:
+def _replace_pattern(pattern: _Pattern, text: str, lowered: str) -> str:
+    if not any(keyword in lowered for keyword in pattern.keywords):
+        return text
+
     def replace(match: re.Match[str]) -> str:
         if not pattern.accept(match.group(2)):
             return match.group(0)
@@ -233,8 +242,9 @@ def redact(text: str, secrets: Iterable[str] | Mapping[str, str] = ()) -> str:
     for value in sorted(_usable(secrets).values(), key=len, reverse=True):
         for form in sorted(secret_forms(value), key=len, reverse=True):
             text = text.replace(form, REDACTED)
+    lowered = text.lower()
     for pattern in _PATTERNS:
-        text = _replace_pattern(pattern, text)
+        text = _replace_pattern(pattern, text, lowered)
     return text
 
 
@@ -280,6 +290,35 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+def _inside_base64(data: bytes, named: Mapping[str, str]) -> list[tuple[str, int]]:
+    """Secrets inside Base64 blobs (e.g. a Basic header of "client:secret"): decode and look inside.
+
+    Only runs long enough to hold the shortest secret are decoded (a secret of L bytes needs at
+    least 4L/3 Base64 characters), which skips ordinary words and identifiers: a few MB scan in
+    well under a second.
+    """
+    if not named:
+        return []
+    raw = {name: value.encode() for name, value in named.items()}
+    shortest = min(len(v) for v in raw.values()) * 4 // 3
+    found: list[tuple[str, int]] = []
+    for match in _B64_RUN.finditer(data):
+        blob = match.group()
+        if len(blob) < shortest:
+            continue
+        padded = blob + b"=" * (-len(blob) % 4)
+        decodings = []
+        for decoder in (base64.b64decode, base64.urlsafe_b64decode):
+            try:
+                decodings.append(decoder(padded))
+            except ValueError:
+                continue
+        for name, value in raw.items():
+            if any(value in decoded for decoded in decodings):
+                found.append((f"{name} (inside base64)", match.start()))
+    return found
+
+
 def _scan_bytes(data: bytes, named: Mapping[str, str], patterns: bool) -> list[tuple[str, int]]:
     found: list[tuple[str, int]] = []
     for name, value in named.items():
@@ -290,21 +329,13 @@ def _scan_bytes(data: bytes, named: Mapping[str, str], patterns: bool) -> list[t
                 kind = name if form == value else f"{name} (encoded)"
                 found.append((kind, start))
                 start = data.find(encoded, start + 1)
-        # Secrets inside Base64 blobs (e.g. a Basic header "client:secret"): decode and look inside.
-        raw = value.encode()
-        for match in _B64_RUN.finditer(data):
-            blob = match.group()
-            for decoder in (base64.b64decode, base64.urlsafe_b64decode):
-                try:
-                    decoded = decoder(blob + b"=" * (-len(blob) % 4))
-                except ValueError:
-                    continue
-                if raw in decoded:
-                    found.append((f"{name} (inside base64)", match.start()))
-                    break
+    found.extend(_inside_base64(data, named))
     if patterns:
         text = data.decode("latin-1")  # 1:1 byte offsets, never fails
+        lowered = text.lower()
         for pattern in _PATTERNS:
+            if not any(keyword in lowered for keyword in pattern.keywords):
+                continue
             for hit in pattern.regex.finditer(text):
                 if pattern.accept(hit.group(2)):
                     found.append((pattern.kind, hit.start()))
