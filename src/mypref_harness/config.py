@@ -14,7 +14,6 @@ import dataclasses
 import hmac
 import ipaddress
 import os
-import re
 import socket
 import stat
 import tomllib
@@ -26,18 +25,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from mypref_harness.auth.pnauth import PnAuthError, UserIdEncoding, parse_scheme
 from mypref_harness.errors import ConfigError, TargetUnreachable
 
 AUTH_MODES = ("pnauth", "oauth")
 OAUTH_SEND_MODES = ("basic", "body")
-USER_ID_ENCODINGS = ("form", "percent")
+USER_ID_ENCODINGS = tuple(encoding.value for encoding in UserIdEncoding)
 DEFAULT_PNAUTH_SCHEME = "PNAUTHINFO3-HMAC-SHA256"
 DEFAULT_CONFIG_FILE = "mypref.toml"
 DEFAULT_SPEC_RELATIVE = Path("contracts/openapi/mypreferences-v4.yaml")
 # The tenant the embedded sandbox is tested as: it has both a PNAUTHINFO3 key and an OAuth client.
 DEFAULT_SANDBOX_CLIENT_ID = "ACME_CORP"
 
-_SCHEME_RE = re.compile(r"^PNAUTHINFO3-(HMAC-)?SHA(256|384|512)$", re.IGNORECASE)
 # Production hosts of the vendor; staging hosts carry "stg" in their first label (pmstg, authstg).
 _VENDOR_DOMAINS = ("mypreferences.com", "possiblenow.com")
 
@@ -382,10 +381,12 @@ def _build_target(
         if encoding not in USER_ID_ENCODINGS:
             raise ConfigError(f"unknown user_id_encoding {values['user_id_encoding']!r} "
                               f"({where('user_id_encoding')}); use form or percent")
-    scheme = values.get("pnauth_scheme", DEFAULT_PNAUTH_SCHEME)
-    if not _SCHEME_RE.match(scheme):
-        raise ConfigError(f"unsupported PNAUTHINFO3 scheme {scheme!r} ({where('pnauth_scheme')}); "
-                          f"expected e.g. PNAUTHINFO3-HMAC-SHA256 or PNAUTHINFO3-SHA512")
+    scheme_text = values.get("pnauth_scheme", DEFAULT_PNAUTH_SCHEME)
+    try:
+        scheme = parse_scheme(scheme_text).name  # the signer's own list: canonical upper case
+    except PnAuthError:
+        raise ConfigError(f"unsupported PNAUTHINFO3 scheme {scheme_text!r} ({where('pnauth_scheme')}); "
+                          f"expected e.g. PNAUTHINFO3-HMAC-SHA256 or PNAUTHINFO3-SHA512") from None
 
     base_url = _normalise_url(values.get("base_url"), where("base_url"))
     token_url = _normalise_url(values.get("token_url"), where("token_url"))
@@ -402,7 +403,7 @@ def _build_target(
         user_id=values.get("user_id"),
         auth=auth,
         api_key=_as_secret(values.get("api_key")),
-        pnauth_scheme=scheme.upper(),
+        pnauth_scheme=scheme,
         user_id_encoding=encoding,
         oauth_client_id=values.get("oauth_client_id"),
         oauth_client_secret=_as_secret(values.get("oauth_client_secret")),
@@ -483,7 +484,8 @@ def validate_target(target: Target, *, ignored_secrets: list[str] | None = None)
 
 
 def _host(url: str | None) -> str | None:
-    return urlsplit(url).hostname.lower() if url and urlsplit(url).hostname else None  # type: ignore[union-attr]
+    host = urlsplit(url).hostname if url else None
+    return host.lower() if host else None
 
 
 def is_vendor_host(host: str) -> bool:
