@@ -356,8 +356,8 @@ RESPONSE_EXAMPLES: dict[str, Any] = {
             }
         ],
     },
-    "ExportJob": {"AccessToken": 80001},
-    "ExportStatus": {"AccessToken": 80001, "Status": "Complete", "RowCount": 2, "ByteCount": 4096},
+    "ExportJob": {"AccessToken": 90001},
+    "ExportStatus": {"AccessToken": 90001, "Status": "Complete", "RowCount": 2, "ByteCount": 4096},
     "ExportPage": {
         "Count": 2,
         "HasMore": False,
@@ -391,6 +391,9 @@ def _strip_ids(value: dict[str, Any]) -> dict[str, Any]:
 
 
 REQUEST_EXAMPLES: dict[str, Any] = {
+    # JSON Patch documents per resource family (a profile path would not exist on a type)
+    "ConfigTypePatchExample": [{"op": "replace", "path": "/IsActive", "value": True}],
+    "DescriptionPatchExample": [{"op": "replace", "path": "/Description", "value": "Updated by the harness"}],
     # request examples whose shape differs from a response example; the rest are derived
     "ProfileInput": PROFILE,
     "JsonPatch": [

@@ -91,7 +91,12 @@ OPS: dict[int, dict[str, Any]] = {
     },
     3: {"id": "getConsentTypes", "resp": "ConsentTypeList"},
     4: {"id": "getConsentStatus", "resp": "ConsentStatusList"},
-    5: {"id": "updateConsentType", "body": "JsonPatch", "resp": "ConsentTypeList"},
+    5: {
+        "id": "updateConsentType",
+        "body": "JsonPatch",
+        "resp": "ConsentTypeList",
+        "body_example": "ConfigTypePatchExample",
+    },
     33: {"id": "getUpdateRules", "resp": "UpdateRuleList"},
     34: {"id": "getCustomFields", "resp": "CustomFieldCatalog"},
     37: {"id": "getGroupNames", "resp": "GroupNameList"},
@@ -116,6 +121,7 @@ OPS: dict[int, dict[str, Any]] = {
     42: {
         "id": "updatePicklist",
         "body": "JsonPatch",
+        "body_example": "DescriptionPatchExample",
         "resp": "Picklist",
         "notes": ["ASSUMPTION: the updated Picklist is returned (response not documented)."],
     },
@@ -304,7 +310,12 @@ for _idx, _fam in {
     20: "PhoneTypes",
     38: "GroupTypes",
 }.items():
-    OPS[_idx] = {"id": f"update{_fam[:-1]}", "body": "JsonPatch", "resp": "ConfigType"}
+    OPS[_idx] = {
+        "id": f"update{_fam[:-1]}",
+        "body": "JsonPatch",
+        "resp": "ConfigType",
+        "body_example": "ConfigTypePatchExample",
+    }
 OPS[36] = {"id": "getGroupTypes", "resp": "GroupTypesList"}
 for _idx, _kind in CUSTOM_FIELDS.items():
     OPS[_idx] = {
@@ -315,7 +326,12 @@ for _idx, _kind in CUSTOM_FIELDS.items():
         "location": True,
     }
     OPS[_idx + 1] = {"id": f"get{_kind}CustomFields", "resp": f"{_kind}CustomFieldList"}
-    OPS[_idx + 2] = {"id": f"update{_kind}CustomField", "body": "JsonPatch", "resp": f"{_kind}CustomField"}
+    OPS[_idx + 2] = {
+        "id": f"update{_kind}CustomField",
+        "body": "JsonPatch",
+        "resp": f"{_kind}CustomField",
+        "body_example": "DescriptionPatchExample",
+    }
 for _idx in SEARCHES:
     OPS[_idx].setdefault("resp", "ProfileList")
     OPS[_idx]["search"] = True
@@ -401,19 +417,30 @@ def _query_type(catalog_type: str) -> dict[str, Any]:
     return {"type": "string"}
 
 
+# example values of index 0 of the indexed lists (match the demo profile 1001 where the catalog allows)
+INDEXED_EXAMPLES = {
+    "customFields[0].Name": "LoyaltyTier",
+    "customFields[0].Value": "Gold",
+    "attributes[0].Key": "Source",
+    "attributes[0].Value": "web-signup",
+    "tags[0]": "vip",
+}
+
+
 def _indexed(base: str, suffixes: list[str], description: str) -> list[dict[str, Any]]:
     out = []
     for i in range(N_INDEXED):
         for suffix in suffixes:
-            out.append(
-                {
-                    "name": f"{base}[{i}]{suffix}",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "string"},
-                    "description": description,
-                }
-            )
+            param: dict[str, Any] = {
+                "name": f"{base}[{i}]{suffix}",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": description,
+            }
+            if param["name"] in INDEXED_EXAMPLES:
+                param["example"] = INDEXED_EXAMPLES[param["name"]]
+            out.append(param)
     return out
 
 
@@ -634,6 +661,29 @@ def request_example(name: str, components: dict[str, Any]) -> Any:
 
 
 # --------------------------------------------------------------------------- links
+def _config_create_link(op_id: str) -> dict[str, Any]:
+    """Configuration creates answer with the created collection: link its first item to the update."""
+    client = "$request.path.clientId"
+    if op_id in {f"create{fam}" for fam in CONFIG_FAMILIES.values()} | {"createConsentTypes"}:
+        family = op_id.removeprefix("create")
+        target, param, pointer = f"update{family[:-1]}", "typeId", f"/{family}/0/TypeId"
+    elif op_id in {f"create{kind}CustomFields" for kind in CUSTOM_FIELDS.values()}:
+        kind = op_id.removeprefix("create").removesuffix("CustomFields")
+        target, param, pointer = f"update{kind}CustomField", "Id", f"/{kind}Fields/0/Id"
+    elif op_id == "createPicklists":
+        target, param, pointer = "updatePicklist", "Id", "/Picklists/0/Id"
+    else:
+        return {}
+    name = target[0].upper() + target[1:]
+    return {
+        name: {
+            "operationId": target,
+            "parameters": {"clientId": client, param: f"$response.body#{pointer}"},
+            "description": "Update the first created item.",
+        }
+    }
+
+
 def links_for(op_id: str) -> dict[str, Any]:
     client = "$request.path.clientId"
     profile = {"clientId": client, "profileId": "$response.body#/ProfileId"}
@@ -642,6 +692,9 @@ def links_for(op_id: str) -> dict[str, Any]:
     def link(target: str, params: dict[str, str], desc: str) -> dict[str, Any]:
         return {"operationId": target, "parameters": params, "description": desc}
 
+    created = _config_create_link(op_id)
+    if created:
+        return created
     if op_id == "createProfile":
         return {
             "GetProfile": link("getProfile", profile, "Read the created profile."),
@@ -780,11 +833,15 @@ def build_operation(index: int, entry: dict[str, Any], components: dict[str, Any
     }
     if meta.get("body"):
         body_name = meta["body"]
-        example = request_example(body_name, components)
+        example_name = meta.get("body_example", f"{body_name}Example")
+        if example_name in ex.REQUEST_EXAMPLES:
+            example = copy.deepcopy(ex.REQUEST_EXAMPLES[example_name])
+        else:
+            example = request_example(body_name, components)
         op["requestBody"] = {
             "required": True,
             "content": {
-                t: {"schema": sc.ref(body_name), "examples": _example_ref(f"{body_name}Example", example)}
+                t: {"schema": sc.ref(body_name), "examples": _example_ref(example_name, example)}
                 for t in meta.get("body_types", ["application/json"])
             },
         }
