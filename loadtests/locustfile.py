@@ -83,6 +83,12 @@ class IntegrationUser(_MyPrefUser):
 # ---- the write ledger and per-process counters travel to the master with the stats reports ----
 
 
+@events.request.add_listener
+def _count(**_kw: Any) -> None:
+    if PROCESS is not None:
+        PROCESS.requests += 1
+
+
 @events.report_to_master.add_listener
 def _ship(client_id: str, data: dict[str, Any], **_kw: Any) -> None:
     if PROCESS is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from mypref_harness.load.stats import EntryStats
 
 
@@ -44,3 +46,50 @@ def locust_json_entry(name, times, *, failures=0, method="GET", start=1000.0, en
         "num_reqs_per_sec": {str(k): v for k, v in (per_second or {}).items()},
         "num_fail_per_sec": {},
     }
+
+
+class FakeResponse:
+    """The surface of Locust's ResponseContextManager that our code uses."""
+
+    def __init__(self, status, body=None, headers=None, name=""):
+        self.status_code = status
+        self._body = body
+        self.headers = headers or {}
+        self.text = "" if body is None else json.dumps(body)
+        self.request_meta = {"name": name}
+        self.outcome = None  # "success" | ("failure", message)
+
+    def json(self):
+        if self._body is None:
+            raise ValueError("no body")
+        return self._body
+
+    def success(self):
+        self.outcome = "success"
+
+    def failure(self, message):
+        self.outcome = ("failure", str(message))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+class FakeClient:
+    """Answers requests from a handler(method, url, headers, data) -> (status, body[, headers])."""
+
+    def __init__(self, handler):
+        self.handler = handler
+        self.sent = []  # (method, url, name, headers, data)
+        self.reported = []  # FakeResponse objects, in order
+
+    def request(self, method, url, name=None, headers=None, data=None, catch_response=False, **kw):
+        assert catch_response, "our code always uses catch_response"
+        self.sent.append((method, url, name, dict(headers or {}), data))
+        answer = self.handler(method, url, dict(headers or {}), data)
+        status, body = answer[0], answer[1]
+        resp = FakeResponse(status, body, answer[2] if len(answer) > 2 else None, name=name)
+        self.reported.append(resp)
+        return resp

@@ -70,8 +70,9 @@ def test_selection_merges_groups_and_excludes_bookkeeping():
     entries = [
         entry("lookup: GET /a", [10] * 9 + [500], start=100, end=110),
         entry("lookup: GET /b", [20] * 10, failures=2, start=100, end=120),
-        entry("auth: POST /token", [5], start=100, end=101),
+        entry("token: POST /token", [5], start=100, end=101),
         entry("setup: POST /Profile", [50, 50], start=99, end=100),
+        entry("auth: no token: GET /a", [0]),
     ]
     sel = st.select(entries, ["lookup: *"])
     assert sel.requests == 20
@@ -106,7 +107,7 @@ def test_passing_run(tmp_path):
         "[latency.lookup]\np50_ms = 30\np95_ms = 100\n",
         tmp_path,
     )
-    entries = [entry("lookup: GET /a", [10] * 20, end=1010), entry("auth: POST /t", [5, 5])]
+    entries = [entry("lookup: GET /a", [10] * 20, end=1010), entry("token: POST /t", [5, 5])]
     results = slo_mod.evaluate(slo, entries)
     assert [r.name for r in results] == [
         "run.max_failure_ratio",
@@ -125,7 +126,7 @@ def test_breaches_are_reported_with_actual_values(tmp_path):
         "[latency.write]\np95_ms = 50\n",
         tmp_path,
     )
-    entries = [entry("write: POST /p", [40] * 18 + [90, 95], failures=1), entry("auth: POST /t", [5, 5])]
+    entries = [entry("write: POST /p", [40] * 18 + [90, 95], failures=1), entry("token: POST /t", [5, 5])]
     bad = {r.name: r for r in slo_mod.breaches(slo_mod.evaluate(slo, entries))}
     assert set(bad) == {
         "run.max_failure_ratio",
@@ -154,7 +155,7 @@ def test_token_budget_per_process_per_minute():
 
 def test_token_budget_is_checked_against_processes(tmp_path):
     slo = _slo("[run]\nmax_token_requests_per_process_per_minute = 2\n", tmp_path)
-    tokens = entry("auth: POST /t", [5] * 5, start=0, end=60)
+    tokens = entry("token: POST /t", [5] * 5, start=0, end=60)
     (one,) = slo_mod.evaluate(slo, [tokens], duration_s=60, processes=1)
     (two,) = slo_mod.evaluate(slo, [tokens], duration_s=60, processes=2)
     assert (one.limit, one.passed) == (3, False)

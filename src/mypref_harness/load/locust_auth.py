@@ -27,9 +27,7 @@ from urllib.parse import urlencode, urlsplit
 
 from mypref_harness.auth.adapters import is_token_error
 from mypref_harness.auth.oauth import JsonPost, TokenError, TokenSource
-
-TOKEN_GROUP = "token"  # noqa: S105 - a statistics group name, not a secret
-AUTH_GROUP = "auth"
+from mypref_harness.load.stats import AUTH_GROUP, TOKEN_GROUP
 
 
 def token_request_name(token_url: str) -> str:

@@ -119,6 +119,7 @@ class LocustProcess:
         run_id = env.get(ENV_RUN_ID) or os.urandom(4).hex()
         assert self.target.client_id is not None
         self.process_tag = process_tag
+        self.requests = 0  # every request this process reported (to check the master's aggregation)
         self.ctx = ProcessContext(
             client_id=self.target.client_id,
             auth=self.auth,
@@ -133,6 +134,7 @@ class LocustProcess:
         return {
             "process": self.process_tag,
             "auth": self.auth.kind,
+            "requests": self.requests,
             "token_fetches": bearer.source.fetches if bearer else 0,
             "token_failures": bearer.source.failures if bearer else 0,
             "token_invalidations": bearer.source.invalidations if bearer else 0,

@@ -24,8 +24,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from mypref_harness.errors import ConfigError
-
-SETUP_GROUP = "setup"
+from mypref_harness.load.stats import SETUP_GROUP
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ from mypref_harness.errors import HarnessError
 
 # Names of the bookkeeping entries (see locust_auth and scenarios): they are reported so they can be
 # counted and gated, but they are not business traffic.
-TOKEN_GROUP = "auth"  # noqa: S105 (a stats group name, not a secret)
-SETUP_GROUP = "setup"
+TOKEN_GROUP = "token"  # noqa: S105 - token-endpoint requests (a group name, not a secret)
+AUTH_GROUP = "auth"  # first attempts rejected with a token error; requests that found no token
+SETUP_GROUP = "setup"  # test-data discovery and seeding
 
 
 @dataclass(frozen=True)
@@ -179,8 +180,8 @@ def select(
 
 
 def business(entries: Iterable[EntryStats]) -> Selection:
-    """Every entry except token requests and test-data setup."""
-    return select(entries, exclude=(f"{TOKEN_GROUP}: *", f"{SETUP_GROUP}: *"))
+    """Every entry except token requests, auth bookkeeping and test-data setup."""
+    return select(entries, exclude=(f"{TOKEN_GROUP}: *", f"{AUTH_GROUP}: *", f"{SETUP_GROUP}: *"))
 
 
 def token_requests(entries: Iterable[EntryStats]) -> int:

@@ -1,0 +1,271 @@
+import json
+import random
+import re
+
+import pytest
+
+from mypref_harness.errors import ConfigError
+from mypref_harness.load.flows import IntegrationFlow, PreferenceCenterFlow, ProcessContext
+from mypref_harness.load.integrity import (
+    Ledger,
+    ProfileUnreadable,
+    Write,
+    append_jsonl,
+    field_value,
+    final_writes,
+    parse_verify_mode,
+    read_jsonl,
+    verify,
+)
+from mypref_harness.load.locust_auth import NoAuth
+from mypref_harness.load.scenarios import DEFAULT_MODEL, UniqueValues
+
+from .helpers import FakeClient
+
+
+class MiniApi:
+    """Just enough of the API for the flows: config reads, create, update, lookups."""
+
+    def __init__(self, drop_every=0):
+        self.profiles = {}
+        self.next_id = 5000
+        self.updates = 0
+        self.drop_every = drop_every  # like the sandbox's lost-update defect
+
+    def __call__(self, method, url, headers, data):
+        path = url.split("?")[0]
+        body = json.loads(data) if data else None
+        if path.endswith("/AlternateIdTypes"):
+            return 200, {"AlternateIdTypes": [{"TypeId": 1, "TypeName": "CRM", "IsDefault": True}]}
+        if path.endswith("/Programs"):
+            return 200, {"Programs": [{"ProgramId": 1, "Name": "N", "Filters": [{"FilterId": "NEWS"}]}]}
+        if path.endswith("/ConsentTypes"):
+            return 200, {
+                "ConsentTypes": [{"TypeId": 1, "TypeName": "TOS", "Versions": [{"ConsentVersion": "v2"}]}]
+            }
+        if path.endswith("/ProgramGroups"):
+            return 200, {"ProgramGroups": []}
+        if method == "POST" and path.endswith("/Profile"):
+            self.next_id += 1
+            self.profiles[self.next_id] = dict(body, ProfileId=self.next_id)
+            return 201, self.profiles[self.next_id]
+        m = re.search(r"/Profile/(\d+)$", path)
+        if m and method == "POST":
+            pid = int(m.group(1))
+            self.updates += 1
+            merged = json.loads(json.dumps(self.profiles[pid]))
+            merged.setdefault("CustomerName", {}).update(body.get("CustomerName", {}))
+            if not (self.drop_every and self.updates % self.drop_every == 0):
+                self.profiles[pid] = merged
+            return 200, merged
+        if m:
+            pid = int(m.group(1))
+            return (200, self.profiles[pid]) if pid in self.profiles else (404, None)
+        return 200, []
+
+    def fetch(self, pid):
+        return self.profiles.get(pid)
+
+
+def context(seed_profiles=3, owned=1):
+    from dataclasses import replace
+
+    model = replace(DEFAULT_MODEL, seed_profiles=seed_profiles, owned_profiles=owned)
+    return ProcessContext(
+        client_id="ACME_CORP",
+        auth=NoAuth(),
+        model=model,
+        values=UniqueValues("run1", "p1", random.Random(1)),
+        ledger=Ledger("p1"),
+        rng=random.Random(2),
+    )
+
+
+def test_first_user_discovers_configuration_and_seeds_profiles_once():
+    server = MiniApi()
+    ctx = context(seed_profiles=3)
+    client = FakeClient(server)
+    PreferenceCenterFlow(client, ctx).start()
+    IntegrationFlow(client, ctx).start()
+    setup = [s[2] for s in client.sent if s[2].startswith("setup: ")]
+    assert setup.count("setup: POST /{clientId}/Profile") == 3
+    assert setup.count("setup: GET /{clientId}/Programs") == 1
+    assert ctx.config.alternate_id_type == "CRM"
+    assert ctx.config.filter_ids == ["NEWS"]
+    assert ctx.config.consent_types == [("TOS", "v2")]
+    emails = {p.email for p in ctx.profiles}
+    assert len(emails) == 3 and all(e.startswith("lt.run1-p1-") for e in emails)
+
+
+def test_writers_own_their_profiles_and_every_acknowledged_write_is_recorded():
+    server = MiniApi()
+    ctx = context(seed_profiles=2, owned=1)
+    client = FakeClient(server)
+    users = [PreferenceCenterFlow(client, ctx) for _ in range(3)]
+    for u in users:
+        u.start()
+    owners = [u.owned[0].profile_id for u in users]
+    assert len(set(owners)) == 3  # two seeded profiles handed out, the third user created its own
+    for _ in range(4):
+        for u in users:
+            u.update_profile()
+    writes = read_back(ctx.ledger)
+    updates = [w for w in writes if w.operation == "update_profile"]
+    assert len(updates) == 12
+    assert {w.profile_id for w in updates} <= set(owners)
+    report = verify(writes, server.fetch)
+    assert report.passed and report.checked == report.keys == len(writes)
+
+
+def read_back(ledger):
+    return [Write(**d) for d in ledger.drain()]
+
+
+def test_integrity_catches_a_server_that_drops_every_fifth_update():
+    server = MiniApi(drop_every=5)
+    ctx = context(seed_profiles=4, owned=3)
+    client = FakeClient(server)
+    users = [PreferenceCenterFlow(client, ctx) for _ in range(2)]
+    for u in users:
+        u.start()
+    for _ in range(10):
+        for u in users:
+            u.update_profile()
+    report = verify(read_back(ctx.ledger), server.fetch)
+    assert not report.passed
+    assert len(report.lost) == 4  # 20 updates, every 5th dropped, 15 keys per user: none overwritten
+    assert all(loss.operation == "update_profile" for loss in report.lost)
+
+
+def test_integration_users_update_only_profiles_they_created():
+    server = MiniApi()
+    ctx = context(seed_profiles=1)
+    client = FakeClient(server)
+    flow = IntegrationFlow(client, ctx)
+    flow.start()
+    seeded = {p.profile_id for p in ctx.profiles}
+    flow.update_profile()
+    flow.update_profile()
+    updated = {
+        int(s[1].rsplit("/", 1)[1])
+        for s in client.sent
+        if s[2] == "write: POST /{clientId}/Profile/{profileId}"
+    }
+    assert updated == {flow.owned[0].profile_id}
+    assert flow.owned[0].profile_id in seeded  # a free seeded profile was taken, none shared
+
+
+def test_lookups_use_discovered_keys():
+    server = MiniApi()
+    ctx = context(seed_profiles=2)
+    client = FakeClient(server)
+    flow = IntegrationFlow(client, ctx)
+    flow.start()
+    flow.lookup_by_email()
+    flow.lookup_by_phone()
+    flow.lookup_by_alternate_id()
+    flow.lookup_by_id()
+    urls = [s[1] for s in client.sent if s[2].startswith("lookup: ")]
+    assert urls[0].startswith("/ACME_CORP/Profile/Email?emailAddress=lt.run1-p1-")
+    assert urls[1].startswith("/ACME_CORP/Profile/Phone?phoneNumber=555")
+    assert urls[2].startswith("/ACME_CORP/Profile/AlternateId?alternateIdType=CRM&alternateId=LT-run1-p1-")
+    assert re.fullmatch(r"/ACME_CORP/Profile/\d+", urls[3])
+
+
+def test_preference_center_tasks_send_the_documented_bodies():
+    server = MiniApi()
+    ctx = context(seed_profiles=1)
+    client = FakeClient(server)
+    flow = PreferenceCenterFlow(client, ctx)
+    flow.start()
+    flow.change_consents()
+    flow.change_preferences()
+    flow.read_configuration()
+    by_name = {s[2]: s for s in client.sent}
+    consent = json.loads(by_name["write: POST /{clientId}/Consents/{profileId}"][4])
+    assert consent["Consents"][0]["ConsentType"] == "TOS" and consent["Consents"][0]["ConsentVersion"] == "v2"
+    pref_call = next(s for s in client.sent if s[2].startswith("write: POST /{clientId}/Profile/Preferences"))
+    assert json.loads(pref_call[4])["ProfilePreferences"][0]["FilterId"] == "NEWS"
+    assert "/AlternateIdType/CRM/AlternateId/LT-run1-p1-" in pref_call[1]
+    assert by_name["config: GET /{clientId}/Programs"][1] in ("/ACME_CORP/Programs?locale=en-us",)
+
+
+# ---------------------------------------------------------------- integrity core
+
+
+def w(pid, field, value, at, seq=1, writer="a"):
+    return Write(pid, field, value, at, seq, writer, "update_profile")
+
+
+def test_final_writes_keeps_the_last_acknowledged_value_per_key():
+    final = final_writes(
+        [w(1, "A", "x", 10, 1), w(1, "A", "y", 11, 2), w(1, "B", "z", 5, 3), w(1, "A", "q", 11, 1)]
+    )
+    assert final[(1, "A")].value == "y"
+    assert final[(1, "B")].value == "z"
+
+
+def test_verify_counts_lost_missing_and_unreadable_profiles():
+    profiles = {1: {"CustomerName": {"FirstName": "new"}}, 2: {"CustomerName": {"FirstName": "old"}}}
+
+    def fetch(pid):
+        if pid == 4:
+            raise ProfileUnreadable("HTTP 503")
+        return profiles.get(pid)
+
+    writes = [
+        w(1, "CustomerName.FirstName", "new", 1),
+        w(2, "CustomerName.FirstName", "new", 1),
+        w(3, "CustomerName.FirstName", "new", 1),
+        w(4, "CustomerName.FirstName", "new", 1),
+    ]
+    report = verify(writes, fetch)
+    assert [(x.profile_id, x.found) for x in report.lost] == [(2, "old"), (3, None)]
+    assert report.unreadable == ["profile 4: HTTP 503"]
+    assert (report.checked, report.profiles_read, report.passed) == (3, 3, False)
+    assert "2 lost, 1 unreadable" in report.summary_line()
+
+
+def test_verify_sample_reads_only_that_many_keys_and_off_reads_none():
+    writes = [w(i, "F", "v", 1) for i in range(100)]
+    read = []
+
+    def fetch(pid):
+        read.append(pid)
+        return {"F": "v"}
+
+    assert verify(writes, fetch, sample=10, rng=random.Random(3)).checked == 10
+    assert len(read) == 10
+    off = verify(writes, fetch, sample=0)
+    assert off.checked == 0 and not off.enabled and len(read) == 10
+
+
+def test_field_value_walks_dicts_and_lists():
+    body = {"Emails": [{"EmailAddress": "a@x"}], "CustomerName": {"FirstName": "A"}}
+    assert field_value(body, "Emails.0.EmailAddress") == "a@x"
+    assert field_value(body, "Emails.1.EmailAddress") is None
+    assert field_value(body, "CustomerName.LastName") is None
+    assert field_value(None, "X") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("all", None), (None, None), ("off", 0), ("none", 0), ("25", 25)]
+)
+def test_parse_verify_mode(text, value):
+    assert parse_verify_mode(text) == value
+
+
+@pytest.mark.parametrize("text", ["some", "-1"])
+def test_parse_verify_mode_rejects_garbage(text):
+    with pytest.raises(ConfigError):
+        parse_verify_mode(text)
+
+
+def test_ledger_round_trips_through_jsonl(tmp_path):
+    ledger = Ledger("p9")
+    ledger.record(7, "CustomerName.FirstName", "v1", 12.5, "update_profile")
+    path = tmp_path / "w.jsonl"
+    append_jsonl(path, ledger.drain())
+    assert ledger.drain() == []
+    (back,) = read_jsonl(path)
+    assert (back.profile_id, back.value, back.writer, back.seq) == (7, "v1", "p9", 1)
