@@ -131,13 +131,20 @@ DEFAULT_ENCODING = UserIdEncoding.FORM
 _SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
+# One single-argument cache per encoding: lru_cache hashes a str in C, while hashing an Enum member
+# runs Python code, and this sits on the Locust hot path.
 @lru_cache(maxsize=4096)
+def _encode_form(user_id: str) -> str:
+    return user_id if _SAFE.issuperset(user_id) else quote_plus(user_id, safe="")
+
+
+@lru_cache(maxsize=4096)
+def _encode_percent(user_id: str) -> str:
+    return user_id if _SAFE.issuperset(user_id) else quote(user_id, safe="")
+
+
 def _encode_cached(user_id: str, encoding: UserIdEncoding) -> str:
-    if _SAFE.issuperset(user_id):
-        return user_id
-    if encoding is UserIdEncoding.FORM:
-        return quote_plus(user_id, safe="")
-    return quote(user_id, safe="")
+    return _encode_form(user_id) if encoding is UserIdEncoding.FORM else _encode_percent(user_id)
 
 
 def encode_user_id(user_id: str, encoding: UserIdEncoding | str = DEFAULT_ENCODING) -> str:
@@ -190,6 +197,12 @@ class _SecondCache:
 
 
 _NOW = _SecondCache()
+_time = time.time
+b64encode = base64.b64encode
+# scheme (canonical name or Scheme) -> (name, keyed, hashlib digest name), for sign_header
+_FAST: dict[str | Scheme, tuple[str, bool, str]] = {}
+for _scheme in SCHEMES:
+    _FAST[_scheme] = _FAST[_scheme.name] = (_scheme.name, _scheme.keyed, _scheme.hash_name.lower())
 
 
 def _timestamp_text(timestamp: str | datetime | None, now: float | datetime | None) -> str:
@@ -219,19 +232,21 @@ def sign_header(
     ``timestamp`` (a string) is signed verbatim; otherwise ``now`` (epoch seconds or an aware
     datetime, default the current time) is formatted as ``YYYY-MM-DDTHH:MM:SSZ``.
     """
-    parsed = _SCHEMES.get(scheme) if isinstance(scheme, str) else scheme
-    if parsed is None:
-        parsed = parse_scheme(scheme)
-    if not isinstance(encoding, UserIdEncoding):
-        encoding = UserIdEncoding(encoding)
-    encoded = _encode_cached(user_id, encoding)
-    stamp = _timestamp_text(timestamp, now)
-    if parsed.keyed:
-        message = f"{client_id}:{encoded}:{stamp}".encode()
-        digest = hmac.digest(key.encode(), message, parsed.hash_name.lower())
+    fast = _FAST.get(scheme)
+    if fast is None:
+        fast = _FAST[parse_scheme(scheme)]
+    name, keyed, digestmod = fast
+    if encoding is UserIdEncoding.FORM:
+        encoded = _encode_form(user_id)
     else:
-        digest = _digest(parsed, key, f"{key}:{client_id}:{encoded}:{stamp}:{key}")
-    return f"{parsed.name} Credential={encoded}/{stamp} Signature={base64.b64encode(digest).decode()}"
+        encoded = _encode_cached(user_id, UserIdEncoding(encoding))
+    # The common case (no timestamp, no now) skips a function call.
+    stamp = _NOW.format(_time()) if timestamp is None and now is None else _timestamp_text(timestamp, now)
+    if keyed:
+        digest = hmac.digest(key.encode(), f"{client_id}:{encoded}:{stamp}".encode(), digestmod)
+    else:
+        digest = hashlib.new(digestmod, f"{key}:{client_id}:{encoded}:{stamp}:{key}".encode()).digest()
+    return f"{name} Credential={encoded}/{stamp} Signature={b64encode(digest).decode()}"
 
 
 class Signer:
@@ -260,16 +275,17 @@ class Signer:
         self._head = f"{self.scheme.name} Credential="
         self._clock = clock
         self._now = _SecondCache()
+        self._encode = _encode_form if self.encoding is UserIdEncoding.FORM else _encode_percent
 
     def header(self, user_id: str, timestamp: str | None = None) -> str:
-        encoded = _encode_cached(user_id, self.encoding)
+        encoded = self._encode(user_id)
         stamp = timestamp if timestamp is not None else self._now.format(self._clock())
         message = f"{self._prefix}{encoded}:{stamp}{self._suffix}".encode()
         if self.scheme.keyed:
             digest = hmac.digest(self._key_bytes, message, self._digestmod)
         else:
             digest = hashlib.new(self._digestmod, message).digest()
-        return f"{self._head}{encoded}/{stamp} Signature={base64.b64encode(digest).decode()}"
+        return f"{self._head}{encoded}/{stamp} Signature={b64encode(digest).decode()}"
 
     def __repr__(self) -> str:  # never show the key
         return f"Signer(scheme={self.scheme.name}, encoding={self.encoding.value})"

@@ -69,6 +69,14 @@ def parse_issued(text: str, naive_tz: str | None = DEFAULT_NAIVE_TZ) -> datetime
     """Parse an issued timestamp into an aware ``datetime`` (raises ``TimestampFormatError``)."""
     if not isinstance(text, str) or not text.isascii():
         raise TimestampFormatError("timestamp must be ASCII text")
+    return _parse_cached(text, naive_tz)
+
+
+# Under load the same second's timestamp arrives many times; datetimes are immutable, errors not cached.
+@lru_cache(maxsize=1024)
+def _parse_cached(text: str, naive_tz: str | None) -> datetime:
+    if not text.isascii():
+        raise TimestampFormatError("timestamp must be ASCII text")
     year = _number(text, 0, 4)
     _expect(text, 4, "-")
     month = _number(text, 5, 2)
