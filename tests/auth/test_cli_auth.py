@@ -86,7 +86,7 @@ def test_sign_curl_warns_on_client_id_case_mismatch(keyed_env, capsys):
 @pytest.mark.parametrize(
     ("extra", "env_key", "needle"),
     [
-        ([], None, "no PNAUTHINFO3 key: set MYPREF_API_KEY or pass --key-file"),
+        ([], None, "no PNAUTHINFO3 key: set MYPREF_API_KEY (or MYPREF_API_KEY_FILE) or pass --key-file"),
         (["--scheme", "PNAUTHINFO3-HMAC-SHA1"], KEY, "unknown scheme 'PNAUTHINFO3-HMAC-SHA1'"),
         (["--timestamp", "2015-08-10 20:11"], KEY, "malformed --timestamp"),
         (["--key-file", "/nonexistent/key"], None, "cannot read --key-file /nonexistent/key"),
@@ -95,6 +95,7 @@ def test_sign_curl_warns_on_client_id_case_mismatch(keyed_env, capsys):
 def test_sign_errors_are_one_line_with_exit_2(monkeypatch, capsys, extra, env_key, needle):
     if env_key is None:
         monkeypatch.delenv("MYPREF_API_KEY", raising=False)
+        monkeypatch.delenv("MYPREF_API_KEY_FILE", raising=False)
     else:
         monkeypatch.setenv("MYPREF_API_KEY", env_key)
     assert main([*SIGN, *extra]) == 2
@@ -170,3 +171,11 @@ def test_vectors_generate_adds_a_case_computed_independently(tmp_path, capsys):
     assert test["expected"]["encodedUserId"] == "Morty%20Smith%40home"
     assert main(["vectors", "verify", str(tmp_path / "custom.json")]) == 0
     assert main(["vectors", "generate", str(tmp_path / "nowhere")]) == 2
+
+
+def test_sign_reads_the_key_file_named_in_the_environment(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("MYPREF_API_KEY", raising=False)
+    (tmp_path / "key").write_text(KEY, encoding="utf-8")
+    monkeypatch.setenv("MYPREF_API_KEY_FILE", str(tmp_path / "key"))
+    assert main([*SIGN, "--timestamp", "2015-08-10T20:11:00"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == DOC_HEADER

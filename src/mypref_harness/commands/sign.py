@@ -1,6 +1,7 @@
 """`mypref-harness sign`: print a PNAUTHINFO3 Authorization header value (last line of output).
 
-The key is never taken from the command line: ``MYPREF_API_KEY`` or ``--key-file``.
+The key is never taken from the command line: ``--key-file``, else ``MYPREF_API_KEY``, else the file
+named by ``MYPREF_API_KEY_FILE``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from mypref_harness.auth.timestamps import TimestampFormatError, parse_issued
 from mypref_harness.errors import ConfigError
 
 KEY_ENV = "MYPREF_API_KEY"
+KEY_FILE_ENV = "MYPREF_API_KEY_FILE"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -75,8 +77,10 @@ def read_key(key_file: Path | None, env: dict[str, str] | os._Environ[str] = os.
             raise ConfigError(f"--key-file {key_file} is empty")
         return key
     key = env.get(KEY_ENV, "")
+    if not key and env.get(KEY_FILE_ENV, "").strip():
+        return read_key(Path(env[KEY_FILE_ENV].strip()), env)  # CI secret mounts
     if not key:
-        raise ConfigError(f"no PNAUTHINFO3 key: set {KEY_ENV} or pass --key-file")
+        raise ConfigError(f"no PNAUTHINFO3 key: set {KEY_ENV} (or {KEY_FILE_ENV}) or pass --key-file")
     return key
 
 
