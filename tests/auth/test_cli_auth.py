@@ -122,7 +122,8 @@ def test_sign_missing_key_has_no_traceback_in_a_real_process(tmp_path):
     assert proc.returncode == 2
     assert (
         proc.stderr.strip()
-        == "mypref-harness sign: no PNAUTHINFO3 key: set MYPREF_API_KEY (or MYPREF_API_KEY_FILE) or pass --key-file"
+        == "mypref-harness sign: no PNAUTHINFO3 key: set MYPREF_API_KEY (or MYPREF_API_KEY_FILE) "
+        "or pass --key-file"
     )
 
 
