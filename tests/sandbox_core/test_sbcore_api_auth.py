@@ -154,7 +154,6 @@ def test_clock_offset_moves_the_servers_now(make_client: Any) -> None:
     "path",
     [
         f"{BASE}/Nobody/Programs",
-        f"{BASE}/SANCHEZASSOCIATES/Programs",
         f"{BASE}/Async/Nobody/Import",
         f"{BASE}/",
         f"{BASE}",
@@ -166,6 +165,17 @@ def test_unknown_client_is_404_without_body_before_auth(client: Any, path: str) 
     assert response.status_code == 404
     assert response.content == b""
     assert "content-type" not in response.headers
+
+
+def test_clientid_in_another_case_fails_authentication(client: Any) -> None:
+    # The docs: signed for SanchezAssociates but sent to /SANCHEZASSOCIATES/... -> authorization fails.
+    header = _manual_header("RickSanchez", _utc())
+    _assert_401(
+        client.get(f"{BASE}/SANCHEZASSOCIATES/Programs", headers={"Authorization": header}),
+        "Unable to authenticate request",
+    )
+    token = get_token(client)
+    _bearer_401(client.get(f"{BASE}/acme_corp/Programs", headers={"Authorization": f"Bearer {token}"}))
 
 
 def test_async_paths_take_the_client_from_the_second_segment(client: Any) -> None:

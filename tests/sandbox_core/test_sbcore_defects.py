@@ -108,7 +108,7 @@ PROBES: dict[str, Probe] = {
 EXPECTED: dict[str, tuple[Any, Any]] = {  # clean, defective
     "future-timestamp-accepted": (401, AUTHENTICATED),
     "day-long-window": (401, AUTHENTICATED),
-    "clientid-case-insensitive": (404, AUTHENTICATED),
+    "clientid-case-insensitive": (401, AUTHENTICATED),
     "unknown-user-accepted": (401, AUTHENTICATED),
     "missing-www-authenticate": (True, False),
     "unknown-client-404-body": (b"", b'{"Message":"Client not found"}'),

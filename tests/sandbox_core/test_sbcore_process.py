@@ -68,10 +68,11 @@ def test_show_credentials_prints_one_json_object(tmp_path: Path) -> None:
     assert Path(tenants["ACME_CORP"]["oauth_certificate"]["cert_path"]).is_file()
 
 
-def test_running_sandbox_serves_both_schemes_and_leaves_nothing_behind(tmp_path: Path) -> None:
+def test_running_sandbox_serves_both_schemes_and_kill_ends_the_group(tmp_path: Path) -> None:
     with running_sandbox(state_dir=tmp_path) as sb:
         assert sb.root_url.startswith("http://127.0.0.1:")
         assert sb.base_url == sb.root_url + "/Profiles/v4"
+        assert sb.credentials["defects"] == []
         assert httpx.get(sb.root_url + "/health").status_code == 200
         from mypref_harness.auth.pnauth import sign_header
 
@@ -87,6 +88,10 @@ def test_running_sandbox_serves_both_schemes_and_leaves_nothing_behind(tmp_path:
         assert denied.status_code == 401
         pid = sb.pid
         assert _group_alive(pid)
+        sb.kill()  # SIGKILL to the whole group at once
+        assert not _group_alive(pid)
+        with pytest.raises(httpx.TransportError):
+            httpx.get(sb.root_url + "/health", timeout=2)
     assert not _group_alive(pid)
 
 
@@ -117,15 +122,6 @@ def test_startup_failure_is_reported_not_hung(tmp_path: Path) -> None:
             pass
     assert "exited with code 2" in str(info.value)
     assert str(port) in str(info.value)
-
-
-def test_kill_stops_the_whole_group_at_once(tmp_path: Path) -> None:
-    with running_sandbox(state_dir=tmp_path) as sb:
-        pid = sb.pid
-        sb.kill()
-        assert not _group_alive(pid)
-        with pytest.raises(httpx.TransportError):
-            httpx.get(sb.root_url + "/health", timeout=2)
 
 
 def _pn(sb: SandboxHandle) -> dict[str, str]:
@@ -169,3 +165,5 @@ def test_acknowledged_writes_survive_kill_9_and_restart(tmp_path: Path) -> None:
             response = c.get(f"/ACME_CORP/Profile/{profile_id}", headers=_pn(sb))
             assert response.status_code == 200, response.text
             assert response.json()["CustomerName"]["LastName"] == name
+        restarted_pid = sb.pid
+    assert not _group_alive(restarted_pid)  # a graceful stop leaves nothing behind either

@@ -141,15 +141,17 @@ class ApiAuthenticator:
         )
 
     def tenant_for(self, client_id: str) -> Tenant | None:
-        return self.tenants.get(client_id, case_insensitive=self.case_insensitive)
+        # ClientId routing ignores case like the vendor's (IIS) does; the signature is then made over
+        # the URL's spelling, so a wrong case fails authentication (the docs' "Case Sensitivity" note).
+        return self.tenants.get(client_id, case_insensitive=True)
 
     def authenticate(
         self, path_client_id: str, tenant: Tenant, authorization: str | None
     ) -> RequestContext | AuthFailure:
         if authorization is not None and authorization[:7].lower() == "bearer ":
             return self._bearer(path_client_id, tenant, authorization[7:].strip())
-        # The message is signed over the path's ClientId. The case defect looks the tenant up
-        # case-insensitively and then signs over the registered spelling, so a wrong case passes.
+        # The message is signed over the path's ClientId. The case defect checks the signature over
+        # the registered spelling instead, so a URL in another case passes.
         signed_client_id = tenant.client_id if self.case_insensitive else path_client_id
         try:
             credential = self.verifier.verify(signed_client_id, authorization)

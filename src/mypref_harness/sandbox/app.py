@@ -200,10 +200,13 @@ def _spec_bytes(state: SandboxState, kind: str) -> bytes | None:
         return cached
     if not SPEC_PATH.exists():
         return None
-    spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    # libyaml's C loader/dumper when present: the contract is large and the pure-Python one takes seconds.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    spec = yaml.load(SPEC_PATH.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
     spec["servers"] = [{"url": f"{state.settings.root_url}{API_PREFIX}", "description": "this sandbox"}]
     state.spec_cache["json"] = json.dumps(spec, ensure_ascii=False).encode("utf-8")
-    state.spec_cache["yaml"] = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True).encode("utf-8")
+    state.spec_cache["yaml"] = yaml.dump(spec, Dumper=dumper, sort_keys=False, allow_unicode=True).encode()
     return state.spec_cache[kind]
 
 

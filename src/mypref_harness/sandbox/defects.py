@@ -37,9 +37,10 @@ _ALL = (
     Defect(
         "clientid-case-insensitive",
         AREA_AUTH,
-        "The ClientId in the path is matched case-insensitively and PNAUTHINFO3 signatures are checked "
-        "against the registered spelling, so /SANCHEZASSOCIATES/... signed for SanchezAssociates is "
-        "accepted (should be rejected); Bearer tokens match the path ClientId case-insensitively too.",
+        "PNAUTHINFO3 signatures are checked over the registered spelling of the ClientId instead of the "
+        "URL's, so /SANCHEZASSOCIATES/... signed for SanchezAssociates is accepted (the docs: a ClientId "
+        "in another case fails, 401 'Unable to authenticate request'); Bearer tokens match the path "
+        "ClientId case-insensitively too.",
     ),
     Defect(
         "unknown-user-accepted",
