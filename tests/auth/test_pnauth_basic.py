@@ -258,3 +258,35 @@ def test_unencodable_client_id_is_unauthenticated_not_a_crash():
     with pytest.raises(PnAuthError) as info:
         verifier.verify("SanchezAssociates\udcff", DOC_HEADER)
     assert info.value.reason is Reason.UNAUTHENTICATED
+
+
+def test_sign_header_argument_forms():
+    from datetime import UTC, datetime
+
+    # printf %s 'k:C:a%20b:2026-11-28T12:00:00Z:k' | openssl dgst -sha384 -binary | openssl base64 -A
+    assert sign_header(
+        key="k",
+        client_id="C",
+        user_id="a b",
+        scheme="pnauthinfo3-sha384",
+        encoding="percent",
+        now=datetime(2026, 11, 28, 12, 0, 0, 500000, tzinfo=UTC),
+    ) == (
+        "PNAUTHINFO3-SHA384 Credential=a%20b/2026-11-28T12:00:00Z "
+        "Signature=J43I9lIVtNjtLrKKnLwGDmjqFQVgcH9/kGpkOjkhPwodkIZtthwzL9mb/TK1G2xK"
+    )
+    # printf %s 'C:a+b:2026-11-28T12:00:00Z' | openssl dgst -sha512 -hmac k -binary | openssl base64 -A
+    expected = (
+        "PNAUTHINFO3-HMAC-SHA512 Credential=a+b/2026-11-28T12:00:00Z Signature="
+        "xNJ5VCkq4LGka75TZw4MFYWbtESgRFMtvI+/mVKcWK7FSZ0FE662tTHOf8Otkm1Lyd0L9NrcW4jAfWhI+pLBcg=="
+    )
+    stamp = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    assert sign_header(
+        key="k", client_id="C", user_id="a b", scheme=Scheme(True, "SHA512"), timestamp=stamp
+    ) == (expected)
+    assert sign_header(
+        key="k", client_id="C", user_id="a b", scheme="PNAUTHINFO3-HMAC-SHA512", now=1795867200.9
+    ) == (expected)
+    assert Signer(key="k", client_id="C", scheme="pnauthinfo3-hmac-sha512").header(
+        "a b", "2026-11-28T12:00:00Z"
+    ) == (expected)

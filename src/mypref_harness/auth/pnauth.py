@@ -198,11 +198,11 @@ class _SecondCache:
 
 _NOW = _SecondCache()
 _time = time.time
-b64encode = base64.b64encode
+_b64encode = base64.b64encode
 # scheme (canonical name or Scheme) -> (name, keyed, hashlib digest name), for sign_header
-_FAST: dict[str | Scheme, tuple[str, bool, str]] = {}
-for _scheme in SCHEMES:
-    _FAST[_scheme] = _FAST[_scheme.name] = (_scheme.name, _scheme.keyed, _scheme.hash_name.lower())
+_FAST: dict[str | Scheme, tuple[str, bool, str]] = {
+    key: (s.name, s.keyed, s.hash_name.lower()) for s in SCHEMES for key in (s, s.name)
+}
 
 
 def _timestamp_text(timestamp: str | datetime | None, now: float | datetime | None) -> str:
@@ -212,8 +212,6 @@ def _timestamp_text(timestamp: str | datetime | None, now: float | datetime | No
         return format_utc(timestamp)
     if now is None:
         return _NOW.format(time.time())
-    if isinstance(now, datetime):
-        return format_utc(now)
     return format_utc(now)
 
 
@@ -246,7 +244,7 @@ def sign_header(
         digest = hmac.digest(key.encode(), f"{client_id}:{encoded}:{stamp}".encode(), digestmod)
     else:
         digest = hashlib.new(digestmod, f"{key}:{client_id}:{encoded}:{stamp}:{key}".encode()).digest()
-    return f"{name} Credential={encoded}/{stamp} Signature={b64encode(digest).decode()}"
+    return f"{name} Credential={encoded}/{stamp} Signature={_b64encode(digest).decode()}"
 
 
 class Signer:
@@ -285,7 +283,7 @@ class Signer:
             digest = hmac.digest(self._key_bytes, message, self._digestmod)
         else:
             digest = hashlib.new(self._digestmod, message).digest()
-        return f"{self._head}{encoded}/{stamp} Signature={b64encode(digest).decode()}"
+        return f"{self._head}{encoded}/{stamp} Signature={_b64encode(digest).decode()}"
 
     def __repr__(self) -> str:  # never show the key
         return f"Signer(scheme={self.scheme.name}, encoding={self.encoding.value})"
