@@ -459,6 +459,8 @@ def _parse_output(stdout: str) -> dict[str, str]:
             return {k: str(v) for k, v in data.items() if k in ("message", "signature", "header")}
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     last = lines[-1] if lines else ""
+    if last[:14].lower() == "authorization:":  # a printed header line, name included
+        last = last[14:].strip()
     if " Credential=" in last or " credential=" in last:
         return {"header": last}
     return {"signature": last}

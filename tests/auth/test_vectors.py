@@ -281,3 +281,22 @@ def test_redacted_table_hides_signatures(tmp_path):
     plain, redacted = report.render_table(), report.render_table(redact=True)
     assert "Lbhe+fKoQPZhzUYWHMVADC4BhqtAMQkfAfpR6Wzbxe0=" in plain
     assert "Lbhe+fKoQPZhzUYWHMVADC4BhqtAMQkfAfpR6Wzbxe0=" not in redacted and "| Lbhe+f… |" in redacted
+
+
+@pytest.mark.parametrize(
+    ("stdout", "parsed"),
+    [
+        (
+            "PNAUTHINFO3-SHA256 Credential=a/b Signature=c\n",
+            {"header": "PNAUTHINFO3-SHA256 Credential=a/b Signature=c"},
+        ),
+        (
+            "debug line\nAuthorization: X Credential=a/b Signature=c\r\n",
+            {"header": "X Credential=a/b Signature=c"},
+        ),
+        ("Lbhe+fKo=\n\n", {"signature": "Lbhe+fKo="}),
+        ('{"message": "m", "signature": "s", "other": 1}', {"message": "m", "signature": "s"}),
+    ],
+)
+def test_signer_output_forms(stdout, parsed):
+    assert vectors._parse_output(stdout) == parsed
