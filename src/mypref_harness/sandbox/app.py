@@ -83,7 +83,11 @@ class ApiDispatcher:
         self.auth_off = state.settings.auth_off
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self.respond(Request(scope, receive))
+        try:
+            response = await self.respond(Request(scope, receive))
+        except Exception:  # an emulator bug must still answer in the documented error shape
+            log.exception("unhandled error while authenticating %s", scope.get("path"))
+            response = _message(500, "An error has occurred.")
         await response(scope, receive, send)
 
     def _unknown_client(self) -> Response:

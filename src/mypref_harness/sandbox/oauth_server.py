@@ -18,6 +18,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import logging
 import math
 import threading
 import uuid
@@ -38,6 +39,8 @@ from mypref_harness.sandbox.faults import token_outage_active
 from mypref_harness.sandbox.settings import SandboxSettings
 from mypref_harness.sandbox.statefiles import locked_state_dir, write_private
 from mypref_harness.sandbox.tenants import OAuthClient, TenantRegistry, audience, issuer
+
+log = logging.getLogger("mypref_harness.sandbox.oauth")
 
 SIGNING_KEY_FILE = "oauth-signing-key.pem"
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -209,6 +212,11 @@ class TokenIssuer:
             return JSONResponse(self.issue(client, scope), headers=_TOKEN_HEADERS, media_type=JSON_UTF8)
         except OAuthError as exc:
             return oauth_error_response(exc, self.settings.root_url)
+        except Exception:  # an emulator bug: still an RFC 6749 body, and a trace for the operator
+            log.exception("unhandled error in the token endpoint")
+            return oauth_error_response(
+                OAuthError("server_error", "internal error", 500), self.settings.root_url
+            )
 
     def issue(self, client: OAuthClient, scope: str) -> dict[str, Any]:
         now = int(self.clock())
