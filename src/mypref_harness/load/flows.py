@@ -63,24 +63,31 @@ class ProcessContext:
         self._ready = False
 
     def ensure_ready(self, flow: Flow) -> None:
-        """Discover configuration and seed profiles once per process (the first user does it)."""
+        """Discover configuration and seed profiles once per process (the first user does it).
+
+        If the target could not be asked at all (no token during a token-endpoint outage), the
+        next caller tries again; users call this again when they find no test data.
+        """
         if self._ready:
             return
         with self._lock:
             if self._ready:
                 return
-            try:
-                self._discover(flow)
-                for _ in range(self.model.seed_profiles):
-                    created = flow.create_profile_now(setup=True)
-                    if created is not None:
-                        self._free.append(created)
-            finally:
-                self._ready = True
+            if not self._discover(flow):
+                return
+            self._ready = True
+            for _ in range(self.model.seed_profiles):
+                created = flow.create_profile_now(setup=True)
+                if created is None:
+                    break  # the target refuses creates (or is failing): do not hammer it
+                self._free.append(created)
 
-    def _discover(self, flow: Flow) -> None:
+    def _discover(self, flow: Flow) -> bool:
+        """Read the configuration the scenarios need; False when no request could even be sent."""
         locale = self.model.locales[0]
         alt = flow.call("alternate_id_types", setup=True, query={"locale": locale})
+        if alt is None:
+            return False
         if alt is not None and alt.ok:
             self.config.alternate_id_type = parse_alternate_id_type(alt.json())
         programs = flow.call("programs", setup=True, query={"locale": locale})
@@ -89,6 +96,7 @@ class ProcessContext:
         consents = flow.call("consent_types", setup=True, query={"locale": locale})
         if consents is not None and consents.ok:
             self.config.consent_types = parse_consent_types(consents.json())
+        return True
 
     def add_profile(self, profile: SeedProfile) -> None:
         self.profiles.append(profile)
@@ -97,7 +105,9 @@ class ProcessContext:
         """A seeded profile for one writer alone (None when all are taken)."""
         return self._free.pop() if self._free else None
 
-    def random_profile(self) -> SeedProfile | None:
+    def random_profile(self, flow: Flow) -> SeedProfile | None:
+        if not self.profiles:
+            self.ensure_ready(flow)  # e.g. seeding failed during an outage: try again now
         return self.rng.choice(self.profiles) if self.profiles else None
 
 
@@ -183,6 +193,9 @@ class Flow:
             )
 
     def _owned_profile(self) -> SeedProfile | None:
+        if not self.owned:  # start() found no data (e.g. during an outage): try again
+            self.ctx.ensure_ready(self)
+            self._own_profiles(self.ctx.model.owned_profiles)
         return self.rng.choice(self.owned) if self.owned else None
 
 
@@ -204,7 +217,8 @@ class PreferenceCenterFlow(Flow):
             self.call("profile_by_id", profileId=profile.profile_id)
 
     def update_profile(self) -> None:
-        self.write_name_field()
+        if self._owned_profile() is not None:
+            self.write_name_field()
 
     def change_consents(self) -> None:
         profile = self._owned_profile()
@@ -242,22 +256,22 @@ class IntegrationFlow(Flow):
         self.ctx.ensure_ready(self)
 
     def lookup_by_id(self) -> None:
-        p = self.ctx.random_profile()
+        p = self.ctx.random_profile(self)
         if p is not None:
             self.call("profile_by_id", profileId=p.profile_id)
 
     def lookup_by_email(self) -> None:
-        p = self.ctx.random_profile()
+        p = self.ctx.random_profile(self)
         if p is not None:
             self.call("profile_by_email", query={"emailAddress": p.email})
 
     def lookup_by_phone(self) -> None:
-        p = self.ctx.random_profile()
+        p = self.ctx.random_profile(self)
         if p is not None:
             self.call("profile_by_phone", query={"phoneNumber": p.phone})
 
     def lookup_by_alternate_id(self) -> None:
-        p = self.ctx.random_profile()
+        p = self.ctx.random_profile(self)
         if p is not None and p.alternate_id_type:
             self.call(
                 "profile_by_alternate_id",

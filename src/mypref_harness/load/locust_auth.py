@@ -183,7 +183,8 @@ def locust_token_post(session: Any, name: str) -> JsonPost:
                 response.failure(
                     f"token endpoint HTTP {status}" + (f" {code}" if isinstance(code, str) else "")
                 )
-            return status, body, dict(response.headers or {})
+            # items(), not dict(): geventhttpclient's Headers maps names to (name, value) tuples
+            return status, body, {str(k): str(v) for k, v in (response.headers or {}).items()}
 
     return post
 
