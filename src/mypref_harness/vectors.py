@@ -38,7 +38,7 @@ from mypref_harness.auth.verifier import ClientRecord, UnknownClient, Verifier, 
 from mypref_harness.errors import ConfigError, HarnessError
 
 FORMAT = "mypref-pnauth-vectors/1"
-STAGES = ("encode", "message", "signature", "header", "issued", "verify")
+STAGES = ("encode", "message", "signature", "header", "issued", "verify", "crash")
 INPUT_FIELDS = ("scheme", "key", "clientId", "userId", "timestamp", "encoding")
 
 
@@ -380,19 +380,26 @@ def _verdict(vector: Vector) -> tuple[str, str]:
 
 
 def check_vector(vector: Vector) -> VectorOutcome:
+    """Every stage of one vector through our signer and verifier."""
     outcome = VectorOutcome(vector)
 
     def compare(stage: str, expected: str, actual: str) -> None:
         if expected != actual:
             outcome.failures.append(Failure(vector.tc_id, vector.file, stage, expected, actual))
 
-    if vector.inputs is not None and vector.expected is not None:
-        _check_signing(vector.inputs, vector.expected, compare, vector.server.naive_timezone)
-    result, detail = _verdict(vector)
-    if vector.result == "valid":
-        compare("verify", f"valid|{vector.expected_user_id}", f"{result}|{detail}")
-    else:
-        compare("verify", f"invalid|{vector.reason}|{vector.error_message}", f"{result}|{detail}")
+    want = (
+        f"valid|{vector.expected_user_id}"
+        if vector.result == "valid"
+        else f"invalid|{vector.reason}|{vector.error_message}"
+    )
+    try:
+        if vector.inputs is not None and vector.expected is not None:
+            _check_signing(vector.inputs, vector.expected, compare, vector.server.naive_timezone)
+        result, detail = _verdict(vector)
+    except Exception as exc:  # a crash in our code is a finding on this vector, not a traceback
+        compare("crash", want, f"{type(exc).__name__}: {exc}")
+        return outcome
+    compare("verify", want, f"{result}|{detail}")
     return outcome
 
 
@@ -594,6 +601,7 @@ def check_command(
                 capture_output=True,
                 text=True,
                 encoding="utf-8",
+                errors="replace",
                 timeout=timeout,
                 check=False,
             )

@@ -300,3 +300,19 @@ def test_redacted_table_hides_signatures(tmp_path):
 )
 def test_signer_output_forms(stdout, parsed):
     assert vectors._parse_output(stdout) == parsed
+
+
+def test_a_crash_in_our_code_is_reported_on_the_vector(monkeypatch):
+    def boom(*_args, **_kwargs):
+        raise RuntimeError("kaputt")
+
+    monkeypatch.setattr(vectors, "_verdict", boom)
+    outcome = vectors.check_vector(ALL[0])
+    assert [(f.stage, f.actual) for f in outcome.failures] == [("crash", "RuntimeError: kaputt")]
+
+
+def test_signer_printing_invalid_utf8_is_a_mismatch_not_a_crash(small_corpus):
+    report = vectors.check_command(
+        _signer("-c", "import sys; sys.stdout.buffer.write(b'\\xff\\xfe')"), small_corpus
+    )
+    assert not report.ok and {f.stage for f in report.failures} == {"signature"}
