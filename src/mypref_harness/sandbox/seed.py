@@ -549,6 +549,22 @@ def _seed_integration(tx: Tx, tenant: str) -> None:
             "RecordedBy": SEED_USER,
         },
     )
+    # Import 90001 is staged and waiting for Execute, so the spec's examples can walk its lifecycle.
+    staged = {
+        "CustomerName": {"FirstName": "Imported", "LastName": "Customer"},
+        "AlternateIds": [{"AlternateIdType": "CRM", "AlternateId": "CRM-IMPORT-1"}],
+    }
+    rejected = {
+        "DefaultLocale": "en-us",
+        "SequenceNumber": 2,
+        "Exceptions": [
+            {
+                "ExceptionCode": "NoIdentity",
+                "Message": "The record has no profile id, alternate id, contact or name.",
+                "Field": None,
+            }
+        ],
+    }
     tx.put(
         tenant,
         "importjob",
@@ -556,30 +572,18 @@ def _seed_integration(tx: Tx, tenant: str) -> None:
         {
             "AccessToken": 90001,
             "Name": "Seeded import",
-            "Status": "Completed",
+            "Status": "Staging",
             "ExpirationDate": "2099-01-01T00:00:00Z",
-            "_options": {},
-            "_records": [],
-            "_exceptions": [
-                {
-                    "CustomerName": {"FirstName": "No", "LastName": "Identity"},
-                    "SequenceNumber": 2,
-                    "Exceptions": [
-                        {
-                            "ExceptionCode": "NoIdentity",
-                            "Message": "The record has no profile id.",
-                            "Field": None,
-                        }
-                    ],
-                }
-            ],
-            "_polls": 2,
+            "_options": {"ImportAction": "Add"},
+            "_records": [staged],
+            "_exceptions": [rejected],
+            "_polls": 0,
             "TotalRecordsReceived": 2,
             "ValidationSuccessful": 1,
             "ValidationFailed": 1,
-            "Processed": 1,
+            "Processed": 0,
             "Pending": 0,
-            "Exceptions": 1,
+            "Exceptions": 0,
             "NotHonored": 0,
         },
     )

@@ -369,3 +369,35 @@ def walk_schemas(schema: Any) -> Iterator[dict[str, Any]]:
 
 
 Repair = Callable[[Any], Any]
+
+
+def strip_read_only(value: Any, schema: Any, components: dict[str, Any], depth: int = 0) -> Any:
+    """A copy of ``value`` without the properties the (raw OpenAPI) schema marks readOnly.
+
+    Used before validating a patched document as a request body: a PATCH works on the resource as the
+    API returns it, read-only parts included, but those parts are the service's, not the client's.
+    """
+    seen: set[str] = set()
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and schema["$ref"] not in seen:
+        seen.add(schema["$ref"])
+        schema = components.get(schema["$ref"][len(REF_PREFIX):], {})
+    if not isinstance(schema, dict) or depth > 30:
+        return value
+    if isinstance(value, list):
+        return [strip_read_only(v, schema.get("items", {}), components, depth + 1) for v in value]
+    if not isinstance(value, dict):
+        return value
+    props: dict[str, Any] = dict(schema.get("properties") or {})
+    for branch in schema.get("allOf") or []:
+        resolved = branch
+        if isinstance(branch, dict) and isinstance(branch.get("$ref"), str):
+            resolved = components.get(branch["$ref"][len(REF_PREFIX):], {})
+        if isinstance(resolved, dict):
+            props.update(resolved.get("properties") or {})
+    out = {}
+    for key, item in value.items():
+        sub = props.get(key)
+        if sub is not None and _is_flagged(sub, "readOnly", components):
+            continue
+        out[key] = strip_read_only(item, sub, components, depth + 1) if sub is not None else item
+    return out

@@ -119,7 +119,7 @@ def stage_import(req: OpRequest) -> Reply:
         job = _job(tx, req, IMPORT_JOB)
         if job["Status"] not in ("Initiated", "Staging"):
             raise HttpError(
-                400, f"Import {job['AccessToken']} is {job['Status']}; records can no longer be staged."
+                409, f"Import {job['AccessToken']} is {job['Status']}; records can no longer be staged."
             )
         options = job.get("_options") or {}
         for record in records:
@@ -149,7 +149,7 @@ def execute_import(req: OpRequest) -> Reply:
         job = _job(tx, req, IMPORT_JOB)
         if job["Status"] != "Staging":
             raise HttpError(
-                400, f"Import {job['AccessToken']} is {job['Status']}; only a staged import can run."
+                409, f"Import {job['AccessToken']} is {job['Status']}; only a staged import can run."
             )
         job["Status"] = "Queued"
         job["Pending"] = job["ValidationSuccessful"]
@@ -266,7 +266,7 @@ def _segment_profiles(req: OpRequest, tx: Tx, segments: tuple[str, ...]) -> list
     match_type = str(body.get("MatchType") or "").lower()
     if criteria == "AlternateId" and not match_type:
         raise HttpError(
-            400, "MatchType (the alternate id type) is required when MatchCriteria is AlternateId."
+            404, "MatchType (the alternate id type) is required when MatchCriteria is AlternateId."
         )
     chosen: list[int] = []
     for doc in tx.all(req.tenant, PROFILE):
@@ -384,7 +384,7 @@ def export_data(req: OpRequest) -> Reply:
             raise HttpError(404, f"Access token {job['AccessToken']} has expired (data already retrieved).")
         if job["Status"] != "Complete":
             raise HttpError(
-                400, f"Export {job['AccessToken']} is {job['Status']}; poll its status until Complete."
+                409, f"Export {job['AccessToken']} is {job['Status']}; poll its status until Complete."
             )
         ids, page = _page(req, job["_profiles"])
         docs = tx.get_many(req.tenant, PROFILE, ids)
@@ -399,7 +399,7 @@ def commit_export(req: OpRequest) -> Reply:
     with req.store.write() as tx:
         job = _job(tx, req, EXPORT_JOB)
         if job["Status"] not in ("Complete", "Retrieved"):
-            raise HttpError(400, f"Export {job['AccessToken']} is {job['Status']}; nothing to commit.")
+            raise HttpError(409, f"Export {job['AccessToken']} is {job['Status']}; nothing to commit.")
         job["Status"] = "Retrieved"
         tx.put(req.tenant, EXPORT_JOB, job["AccessToken"], job)
     return Reply(200, export_status(job))

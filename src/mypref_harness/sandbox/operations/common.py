@@ -130,7 +130,7 @@ def check_alternate_ids_unique(tx: Tx, tenant: str, doc: dict[str, Any], profile
     seen: set[str] = set()
     for id_type, value in model.alternate_ids(doc):
         if id_type in seen:
-            raise HttpError(400, f"Alternate id type '{id_type[:100]}' appears more than once.")
+            raise HttpError(409, f"Alternate id type '{id_type[:100]}' appears more than once.")
         seen.add(id_type)
         owner = find_by_alternate_id(tx, tenant, id_type, value)
         if owner is not None and owner != profile_id:

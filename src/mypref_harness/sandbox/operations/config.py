@@ -152,7 +152,8 @@ def create_items(req: OpRequest, family: Family) -> Reply:
                 raise HttpError(409, f"{family.singular} '{item.get(family.name_field)}' already exists.")
             names.add(name)
             new_id = tx.next_id(req.tenant, family.kind)
-            stored = {family.id_field: new_id, **item, "Edited": _edited(req, None)}
+            fields = {k: v for k, v in item.items() if k not in (family.id_field, "Edited")}
+            stored = {family.id_field: new_id, **fields, "Edited": _edited(req, None)}
             stored.setdefault("IsActive", True)
             tx.put(req.tenant, family.kind, new_id, stored)
             created.append(stored)
@@ -171,7 +172,7 @@ def patch_item(req: OpRequest, family: Family) -> Reply:
         patched = model.apply_patch(editable, req.body or [])
         problem = req.op.validate_component(family.input_schema, patched)
         if problem:
-            raise HttpError(400, f"The patched {family.singular} is invalid: {problem}")
+            raise HttpError(model.PATCH_CONFLICT, f"The patched {family.singular} is invalid: {problem}")
         name = str(patched.get(family.name_field, "")).lower()
         for other in tx.all(req.tenant, family.kind):
             if other[family.id_field] != item_id and str(other.get(family.name_field, "")).lower() == name:
@@ -310,9 +311,7 @@ def get_group_names(req: OpRequest) -> Reply:
             if not types:
                 raise HttpError(404, f"GroupType {wanted} was not found.")
         values = tx.index_values(req.tenant, "group:")
-        spelled = {
-            k.lower(): v for k, v in ((g["_key"], g["Name"]) for g in tx.all(req.tenant, "groupname"))
-        }
+        spelled = {k.lower(): v for k, v in ((g["_key"], g["Name"]) for g in tx.all(req.tenant, "groupname"))}
     out = []
     for group_type in types:
         key = f"group:{group_type['TypeName'].lower()}"
@@ -338,7 +337,7 @@ def rename_group(req: OpRequest) -> Reply:
             and tx.find_profiles(req.tenant, key, new.lower())
             and not body.get("AllowMerge")
         ):
-            raise HttpError(400, f"Group '{new[:100]}' exists; set AllowMerge to merge the groups.")
+            raise HttpError(409, f"Group '{new[:100]}' exists; set AllowMerge to merge the groups.")
         for profile_id in members:
             current = tx.get(req.tenant, PROFILE, profile_id)
             if current is None:

@@ -137,7 +137,7 @@ def _by_alternate_id(family: str, build: Builder) -> Callable[[OpRequest], Reply
     def handler(req: OpRequest) -> Reply:
         id_type, value = str(req.q("alternateIdType", "")), str(req.q("alternateId", ""))
         if not id_type.strip() or not value.strip():
-            raise HttpError(400, "alternateIdType and alternateId are required.")
+            raise HttpError(404, "No profile has an empty alternate id.")
         with req.store.read() as tx:
             return _history(req, tx, require_by_alternate_id(tx, req.tenant, id_type, value), family, build)
 

@@ -15,6 +15,9 @@ from typing import Any
 
 from mypref_harness.sandbox.operations.base import HttpError
 
+# A schema-valid patch that cannot be applied to the resource (RFC 5789 "conflicting state").
+PATCH_CONFLICT = 409
+
 # Standard (top-level, scalar) fields whose changes are kept in the standard-field history.
 STANDARD_SCALARS = (
     "IsActive",
@@ -147,7 +150,7 @@ def apply_patch(document: dict[str, Any], operations: list[Any]) -> dict[str, An
     doc: Any = copy.deepcopy(document)
     for index, operation in enumerate(operations):
         if not isinstance(operation, dict):
-            raise HttpError(400, f"Patch operation {index} is not an object.")
+            raise HttpError(400, f"Patch operation {index} is not an object.")  # schema violation
         op = str(operation.get("op", "")).lower()
         if op not in PATCH_OPS:
             raise HttpError(
@@ -157,15 +160,15 @@ def apply_patch(document: dict[str, Any], operations: list[Any]) -> dict[str, An
             )
         path = operation.get("path")
         if not isinstance(path, str):
-            raise HttpError(400, f"Patch operation {index} has no path.")
+            raise HttpError(PATCH_CONFLICT, f"Patch operation {index} has no path.")
         tokens = _pointer(path, index)
         if tokens and tokens[0] in READ_ONLY:
-            raise HttpError(400, f"Patch operation {index}: '{path}' is read-only.")
+            raise HttpError(PATCH_CONFLICT, f"Patch operation {index}: '{path}' is read-only.")
         if op in ("add", "replace", "test") and "value" not in operation:
-            raise HttpError(400, f"Patch operation {index} ({op}) needs a value.")
+            raise HttpError(PATCH_CONFLICT, f"Patch operation {index} ({op}) needs a value.")
         doc = _apply_one(doc, op, tokens, operation.get("value"), index, path)
     if not isinstance(doc, dict):
-        raise HttpError(400, "A patch must leave the profile an object.")
+        raise HttpError(PATCH_CONFLICT, "A patch must leave the profile an object.")
     return doc
 
 
@@ -173,7 +176,7 @@ def _pointer(path: str, index: int) -> list[str]:
     if path == "":
         return []
     if not path.startswith("/"):
-        raise HttpError(400, f"Patch operation {index}: path '{path[:80]}' is not a JSON pointer.")
+        raise HttpError(PATCH_CONFLICT, f"Patch operation {index}: path '{path[:80]}' is not a JSON pointer.")
     return [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")]
 
 
@@ -181,10 +184,10 @@ def _apply_one(doc: Any, op: str, tokens: list[str], value: Any, index: int, pat
     if not tokens:
         if op == "test":
             if doc != value:
-                raise HttpError(400, f"Patch operation {index}: test failed at '{path}'.")
+                raise HttpError(PATCH_CONFLICT, f"Patch operation {index}: test failed at '{path}'.")
             return doc
         if op == "remove":
-            raise HttpError(400, f"Patch operation {index}: cannot remove the whole profile.")
+            raise HttpError(PATCH_CONFLICT, f"Patch operation {index}: cannot remove the whole profile.")
         return copy.deepcopy(value)
     parent = doc
     for token in tokens[:-1]:
@@ -194,13 +197,13 @@ def _apply_one(doc: Any, op: str, tokens: list[str], value: Any, index: int, pat
         if op == "add":
             parent[last] = copy.deepcopy(value)
         elif last not in parent:
-            raise HttpError(400, f"Patch operation {index}: '{path}' does not exist.")
+            raise HttpError(PATCH_CONFLICT, f"Patch operation {index}: '{path}' does not exist.")
         elif op == "remove":
             del parent[last]
         elif op == "replace":
             parent[last] = copy.deepcopy(value)
         elif parent[last] != value:
-            raise HttpError(400, f"Patch operation {index}: test failed at '{path}'.")
+            raise HttpError(PATCH_CONFLICT, f"Patch operation {index}: test failed at '{path}'.")
         return doc
     if isinstance(parent, list):
         if op == "add" and last == "-":
@@ -209,19 +212,19 @@ def _apply_one(doc: Any, op: str, tokens: list[str], value: Any, index: int, pat
         position = _list_index(last, index, path)
         if op == "add":
             if position > len(parent):
-                raise HttpError(400, f"Patch operation {index}: index out of range at '{path}'.")
+                raise HttpError(PATCH_CONFLICT, f"Patch operation {index}: index out of range at '{path}'.")
             parent.insert(position, copy.deepcopy(value))
             return doc
         if position >= len(parent):
-            raise HttpError(400, f"Patch operation {index}: index out of range at '{path}'.")
+            raise HttpError(PATCH_CONFLICT, f"Patch operation {index}: index out of range at '{path}'.")
         if op == "remove":
             parent.pop(position)
         elif op == "replace":
             parent[position] = copy.deepcopy(value)
         elif parent[position] != value:
-            raise HttpError(400, f"Patch operation {index}: test failed at '{path}'.")
+            raise HttpError(PATCH_CONFLICT, f"Patch operation {index}: test failed at '{path}'.")
         return doc
-    raise HttpError(400, f"Patch operation {index}: '{path}' does not exist.")
+    raise HttpError(PATCH_CONFLICT, f"Patch operation {index}: '{path}' does not exist.")
 
 
 def _child(node: Any, token: str, index: int, path: str) -> Any:
@@ -231,7 +234,7 @@ def _child(node: Any, token: str, index: int, path: str) -> Any:
         position = _list_index(token, index, path)
         if position < len(node):
             return node[position]
-    raise HttpError(400, f"Patch operation {index}: '{path}' does not exist.")
+    raise HttpError(PATCH_CONFLICT, f"Patch operation {index}: '{path}' does not exist.")
 
 
 def _list_index(token: str, index: int, path: str) -> int:

@@ -88,7 +88,8 @@ def _normalize_input(body: dict[str, Any]) -> dict[str, Any]:
 def _create(req: OpRequest, tx: Tx, body: dict[str, Any]) -> dict[str, Any]:
     check_unknown_filters(tx, req.tenant, body)
     profile_id = new_profile_id(tx, req.tenant)
-    doc = {**_normalize_input(body), "ProfileId": profile_id}
+    fields = {k: v for k, v in _normalize_input(body).items() if k not in model.READ_ONLY}
+    doc = {**fields, "ProfileId": profile_id}
     return save_profile(req, tx, doc, None, "profile.created")
 
 
@@ -115,12 +116,10 @@ def _update(req: OpRequest, tx: Tx, current: dict[str, Any], mode: str) -> dict[
     body = req.body
     if mode == "patch":
         patched = model.apply_patch(view(current, req), body or [])
-        problem = req.op.validate_component(
-            "ProfileInput",
-            {k: v for k, v in patched.items() if k not in ("ProfileId", "Edited", "ReasonCode")},
-        )
+        patched = req.op.strip_read_only("Profile", patched)
+        problem = req.op.validate_component("ProfileInput", patched)
         if problem:
-            raise HttpError(400, f"The patched profile is invalid: {problem}")
+            raise HttpError(model.PATCH_CONFLICT, f"The patched profile is invalid: {problem}")
         new = {**patched, "ProfileId": current["ProfileId"]}
         internal = {k: v for k, v in current.items() if k.startswith("_")}
         new.update(internal)
@@ -169,7 +168,7 @@ def patch_profile(req: OpRequest) -> Reply:
 def _alt_params(req: OpRequest) -> tuple[str, str]:
     id_type, value = str(req.q("alternateIdType", "")), str(req.q("alternateId", ""))
     if not id_type.strip() or not value.strip():
-        raise HttpError(400, "alternateIdType and alternateId are required.")
+        raise HttpError(404, "No profile has an empty alternate id.")
     return id_type, value
 
 

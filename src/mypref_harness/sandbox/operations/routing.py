@@ -25,7 +25,7 @@ from mypref_harness.sandbox.operations.base import (
     Reply,
     normalize_template,
 )
-from mypref_harness.sandbox.validation import SchemaSet, Shaper, first_error
+from mypref_harness.sandbox.validation import SchemaSet, Shaper, first_error, strip_read_only
 
 log = logging.getLogger("mypref_harness.sandbox.data")
 
@@ -148,8 +148,6 @@ class Operation:
                 continue
             raw = grouped[lname]
             value = param.coerce(raw)
-            if param.required and value == "" and "string" in param.kinds:
-                raise HttpError(400, f"The query parameter '{param.name}' must not be empty.")
             problem = first_error(param.validator, value)
             if problem:
                 raise HttpError(400, f"The query parameter '{param.name}' is invalid: {problem}")
@@ -163,6 +161,9 @@ class Operation:
             validator = self.request_schemas.validator({"$ref": f"#/components/schemas/{name}"})
             _COMPONENT_VALIDATORS[(id(self.request_schemas), name)] = validator
         return first_error(validator, value)
+
+    def strip_read_only(self, name: str, value: Any) -> Any:
+        return strip_read_only(value, {"$ref": f"#/components/schemas/{name}"}, self.request_schemas.raw)
 
     def response_schema(self, status: int) -> tuple[bool, Any]:
         for key in (str(status), f"{str(status)[0]}XX", "default"):
@@ -222,8 +223,8 @@ class RouteTable:
             entries.sort(key=lambda e: tuple(1 if s is None else 0 for s in e[0]))
 
     def match(self, segments: list[str], method: str) -> Match:
+        """The most specific template matching the path decides: its method, or 405 with its methods."""
         lowered = [s.lower() for s in segments]
-        best_allow: list[str] | None = None
         for template, methods in self.by_length.get(len(segments), []):
             if not all(t is None or t == s for t, s in zip(template, lowered, strict=True)):
                 continue
@@ -232,10 +233,7 @@ class RouteTable:
             op = methods.get(method)
             if op is not None:
                 return Match(200, op, segments)
-            if best_allow is None:
-                best_allow = sorted(methods)
-        if best_allow is not None:
-            return Match(405, allow=best_allow)
+            return Match(405, allow=sorted(methods))
         return Match(404)
 
     def unhandled(self) -> list[str]:

@@ -59,20 +59,20 @@ def _contact_type(
     return False
 
 
-def _email_ids(req: OpRequest, tx: Tx) -> tuple[list[int], Predicate]:
+def _email_ids(req: OpRequest, tx: Tx) -> tuple[list[int], Predicate | None]:
     email = _lower(req.q("emailAddress"))
     if not email:
-        raise HttpError(400, "emailAddress is required.")
+        return [], None
     kind = req.q("emailType")
     return tx.find_profiles(req.tenant, "email", email), lambda d: _contact_type(
         d, "Emails", "EmailAddress", "email", email, "EmailAddressType", kind
     )
 
 
-def _phone_ids(req: OpRequest, tx: Tx) -> tuple[list[int], Predicate]:
+def _phone_ids(req: OpRequest, tx: Tx) -> tuple[list[int], Predicate | None]:
     phone = model.digits(req.q("phoneNumber"))
     if not phone:
-        raise HttpError(400, "phoneNumber must contain digits.")
+        return [], None
     kind = req.q("phoneType")
     return tx.find_profiles(req.tenant, "phone", phone), lambda d: _contact_type(
         d, "PhoneNumbers", "PhoneNumber", "phone", phone, "PhoneType", kind
@@ -82,7 +82,7 @@ def _phone_ids(req: OpRequest, tx: Tx) -> tuple[list[int], Predicate]:
 def _alt_ids(req: OpRequest, tx: Tx) -> tuple[list[int], Predicate | None]:
     id_type, value = _lower(req.q("alternateIdType")), _lower(req.q("alternateId"))
     if not id_type or not value:
-        raise HttpError(400, "alternateIdType and alternateId are required.")
+        return [], None
     return tx.find_profiles(req.tenant, f"alt:{id_type}", value), None
 
 
@@ -118,7 +118,7 @@ def _name_matches(doc: dict[str, Any], req: OpRequest, partial: bool, skip_last:
 def by_name(req: OpRequest) -> Reply:
     last = _lower(req.q("lastName"))
     if not last:
-        raise HttpError(400, "lastName is required.")
+        return profile_reply(req, 200, [])
     with req.store.read() as tx:
         ids = tx.find_profiles(req.tenant, "last", last)
         return _finish(req, tx, ids, lambda d: _name_matches(d, req, partial=False, skip_last=True))
@@ -128,7 +128,7 @@ def by_name(req: OpRequest) -> Reply:
 def by_partial_name(req: OpRequest) -> Reply:
     last = _lower(req.q("lastName"))
     if not last:
-        raise HttpError(400, "lastName is required.")
+        return profile_reply(req, 200, [])
     with req.store.read() as tx:
         ids = tx.find_profiles_prefix(req.tenant, "last", last)
         return _finish(req, tx, ids, lambda d: _name_matches(d, req, partial=True))
@@ -138,7 +138,7 @@ def by_partial_name(req: OpRequest) -> Reply:
 def by_address(req: OpRequest) -> Reply:
     city, state = _lower(req.q("city")), _lower(req.q("stateProvince"))
     if not city or not state:
-        raise HttpError(400, "city and stateProvince are required.")
+        return profile_reply(req, 200, [])
     partial_address = bool(req.q("partialAddress1Match", False))
     partial_name = bool(req.q("partialNameMatch", False))
 
@@ -184,7 +184,7 @@ def _custom_field_search(req: OpRequest) -> Reply:
     criteria = indexed(req, "customFields")
     lookups = [(f"cf:{_lower(c.get('name'))}", _lower(c.get("value"))) for c in criteria if c.get("name")]
     if not lookups:
-        raise HttpError(400, "At least one customFields[n].Name (with its Value) is required.")
+        return profile_reply(req, 200, [])  # no criteria: nothing matches
     with req.store.read() as tx:
         return _finish(req, tx, _all_of(tx, req.tenant, lookups))
 
@@ -203,7 +203,7 @@ def by_select_list(req: OpRequest) -> Reply:
 def by_tags(req: OpRequest) -> Reply:
     tags = [_lower(t.get("value")) for t in indexed(req, "tags") if t.get("value")]
     if not tags:
-        raise HttpError(400, "At least one tags[n] is required.")
+        return profile_reply(req, 200, [])  # no criteria: nothing matches
     with req.store.read() as tx:
         return _finish(req, tx, _all_of(tx, req.tenant, [("tag", t) for t in tags]))
 
@@ -212,7 +212,7 @@ def _attribute_search(req: OpRequest, prefix: str) -> Reply:
     criteria = indexed(req, "attributes")
     lookups = [(f"{prefix}:{_lower(c.get('key'))}", _lower(c.get("value"))) for c in criteria if c.get("key")]
     if not lookups:
-        raise HttpError(400, "At least one attributes[n].Key (with its Value) is required.")
+        return profile_reply(req, 200, [])  # no criteria: nothing matches
     with req.store.read() as tx:
         return _finish(req, tx, _all_of(tx, req.tenant, lookups))
 
@@ -234,7 +234,7 @@ def _group_members(req: OpRequest, tx: Tx, members: list[dict[str, Any]]) -> Rep
     group_type = _lower(req.q("groupType"))
     group_name = req.q("groupName")
     if not group_type:
-        raise HttpError(400, "groupType is required.")
+        return _finish(req, tx, [])
     names: set[str] = set()
     for doc in members:
         for group in doc.get("Groups") or []:
@@ -282,6 +282,6 @@ def group_by_phone(req: OpRequest) -> Reply:
 def group_by_name(req: OpRequest) -> Reply:
     group_type, group_name = _lower(req.q("groupType")), _lower(req.q("groupName"))
     if not group_type or not group_name:
-        raise HttpError(400, "groupType and groupName are required.")
+        return profile_reply(req, 200, [])
     with req.store.read() as tx:
         return _finish(req, tx, tx.find_profiles(req.tenant, f"group:{group_type}", group_name))

@@ -97,10 +97,9 @@ def _window(req: OpRequest) -> tuple[str, str]:
     earliest = req.now - dt.timedelta(days=MAX_EVENT_HISTORY_DAYS)
     start = _parse(req.q("startAt"), "startAt") or earliest
     end = _parse(req.q("endAt"), "endAt") or req.now + dt.timedelta(days=1)
-    if start > end:
-        raise HttpError(400, "startAt must not be after endAt.")
-    if start < earliest - dt.timedelta(minutes=1):
-        raise HttpError(400, f"startAt cannot reach back more than {MAX_EVENT_HISTORY_DAYS} days.")
+    # The look-back is capped (MaxEventHistoryDays): an older startAt is clamped, not refused, and an
+    # empty window (startAt after endAt) selects nothing; both are schema-valid requests.
+    start = max(start, earliest)
     return _stamp(start), _stamp(end)
 
 
