@@ -121,10 +121,12 @@ def url_encode(user_id: str, encoding: str) -> str:
     return "".join(out)
 
 
-def epoch_of(timestamp: str) -> Decimal | None:
-    """UTC epoch seconds of an issued timestamp (naive -> New York) by GNU date; None if invalid."""
+def epoch_of(timestamp: str, naive_tz: str | None = NEW_YORK) -> Decimal | None:
+    """UTC epoch seconds of an issued timestamp by GNU date (naive -> naive_tz); None if invalid."""
     has_zone = timestamp.endswith("Z") or (timestamp[-6:-5] in "+-" and timestamp[-3:-2] == ":")
-    spec = timestamp if has_zone else f'TZ="{NEW_YORK}" {timestamp}'
+    if not has_zone and naive_tz is None:
+        return None
+    spec = timestamp if has_zone else f'TZ="{naive_tz}" {timestamp}'
     proc = subprocess.run(["date", "-u", "-d", spec, "+%s.%N"], capture_output=True, check=False, text=True)
     return Decimal(proc.stdout.strip()) if proc.returncode == 0 else None
 
@@ -207,7 +209,8 @@ class Builder:
             stages = signing_stages(inp)
             # A deliberately malformed timestamp gets no UTC stage (GNU date is lenient).
             malformed_time = reason == "INVALID_TIMESTAMP" and verify_at is not None
-            epoch = None if malformed_time else epoch_of(inp["timestamp"])
+            naive_tz = {**server, **(server_override or {})}.get("naiveTimezone", NEW_YORK)
+            epoch = None if malformed_time else epoch_of(inp["timestamp"], naive_tz)
             if epoch is not None:
                 stages["issuedAtUtc"] = iso_utc(epoch)
                 if verify_at is None and verify_after is not None:
@@ -559,6 +562,46 @@ def timestamps() -> Builder:
             result="invalid",
             reason="INVALID_TIMESTAMP",
         )
+    # Appended after the original groups so that existing tcIds never change.
+    utc_server = sanchez_server(naiveTimezone="UTC")
+    t_utc = b.group("Server option: naive timestamps read as UTC", utc_server)
+    b.add(
+        t_utc,
+        utc_server,
+        comment="naive 17:00:00 read as 17:00:00Z",
+        flags=["Keyed", "Naive"],
+        inp={"userId": "RickSanchez", "timestamp": "2026-11-28T17:00:00"},
+    )
+    b.add(
+        t_utc,
+        utc_server,
+        comment="naive 12:00:00 read as UTC is 5 h in the future at 07:00:30Z",
+        flags=["Keyed", "Naive", "Future"],
+        inp={"userId": "RickSanchez", "timestamp": "2026-11-28T12:00:00"},
+        verify_at="2026-11-28T07:00:30Z",
+        result="invalid",
+        reason="INVALID_TIMESTAMP",
+    )
+    strict_server = sanchez_server(naiveTimezone=None)
+    t_strict = b.group("Server option: naive timestamps rejected", strict_server)
+    b.add(
+        t_strict,
+        strict_server,
+        comment="naive timestamp rejected",
+        flags=["Keyed", "Naive", "BadTimestamp"],
+        inp={"userId": "RickSanchez", "timestamp": "2026-11-28T12:00:00"},
+        verify_at="2026-11-28T17:00:30Z",
+        result="invalid",
+        reason="INVALID_TIMESTAMP",
+    )
+    b.add(
+        t_strict,
+        strict_server,
+        comment="the same instant with an offset is accepted",
+        flags=["Keyed", "EST"],
+        inp={"userId": "RickSanchez", "timestamp": "2026-11-28T12:00:00-05:00"},
+        verify_after="30",
+    )
     return b
 
 
