@@ -54,6 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR,
                    help=f"where reports go (default {DEFAULT_REPORT_DIR})")
     p.add_argument("--html", action="store_true", help="also write Schemathesis's HTML report")
+    p.add_argument("--keep-events", action="store_true",
+                   help="keep Schemathesis's NDJSON event stream (large; scrubbing it takes a while)")
     p.add_argument("--no-auth-conformance", dest="auth_conformance", action="store_false",
                    help="skip the auth-conformance checks")
     p.add_argument("--no-scenarios", dest="scenarios", action="store_false",
@@ -92,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         report_dir=args.report_dir, workers=args.workers, checks=args.checks, exclude_checks=args.exclude_checks,
         auth_conformance=args.auth_conformance, scenarios=args.scenarios,
         scenario_updates=args.scenario_updates, html=args.html, rate_limit=args.rate_limit, slow=args.slow,
-        timeout_s=args.timeout, quiet=not args.verbose,
+        timeout_s=args.timeout, quiet=not args.verbose, keep_events=args.keep_events,
         sandbox_options={"defects": tuple(args.sandbox_defect)} if args.sandbox_defect else {},
     )
     result = run_contract(target, options)

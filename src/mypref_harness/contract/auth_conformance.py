@@ -596,7 +596,7 @@ def _run(target: Target, options: ConformanceOptions) -> ConformanceResult:
         offset = probes.signing_offset_for(skew)
         if skew is not None:
             result.facts.append(probes.skew_fact(skew, offset))
-            if skew > 1.0:
+            if skew > probes.AHEAD_THRESHOLD:
                 result.warnings.append(f"local clock runs {skew:.0f} s ahead of the target: signing "
                                        f"{-offset:.0f} s in the past")
         probe = AuthProbe(target, options, clock_offset=offset, client=client)

@@ -125,8 +125,9 @@ def contract_markdown(result: ContractResult) -> str:
         lines += ["", "## Schemathesis errors", ""] + [f"- {_first_line(e)}" for e in result.errors]
     if result.scenarios:
         lines += ["", "## Read-back scenarios", "",
-                  markdown_table(("scenario", "result", "evidence"),
-                                 [(s.name, s.status.value.upper(), _first_line(s.evidence)) for s in result.scenarios])]
+                  markdown_table(("scenario", "check", "result", "evidence"),
+                                 [(s.name, s.check, s.status.value.upper(), _first_line(s.evidence))
+                                  for s in result.scenarios])]
     if result.conformance is not None:
         lines += [""] + conformance_markdown(result.conformance)
     if result.warnings:

@@ -16,6 +16,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -69,6 +70,9 @@ class ContractOptions:
     sandbox_options: Mapping[str, Any] = field(default_factory=dict)
     config_file: Path | None = None  # static Schemathesis config; default contracts/schemathesis.toml
     quiet: bool = True  # do not stream Schemathesis's terminal output
+    # Schemathesis's NDJSON event stream is parsed, then deleted: it is large (64 MB for a full-spec run
+    # with -n 5) and scrubbing + scanning it costs ~80 s. Keep it (scrubbed) for debugging.
+    keep_events: bool = False
 
 
 # --- spec --------------------------------------------------------------------------------------
@@ -326,19 +330,22 @@ def run_contract(target: Target, options: ContractOptions | None = None) -> Cont
 
 def _run_resolved(target: Target, options: ContractOptions, document: Mapping[str, Any],
                   started: float) -> ContractResult:
-    from mypref_harness.contract.probes import measure_clock_skew, signing_offset_for
+    from mypref_harness.contract.probes import AHEAD_THRESHOLD, measure_clock_skew, signing_offset_for
 
     report_dir = Path(options.report_dir).resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
     result = ContractResult(target=target.base_url or "?", seed=options.seed)
     skew = measure_clock_skew(target)
     offset = signing_offset_for(skew)
-    if skew is not None and skew > 1.0:
+    if skew is not None and skew > AHEAD_THRESHOLD:
         result.warnings.append(f"local clock runs {skew:.0f} s ahead of the target's Date header: "
                                f"signing {-offset:.0f} s in the past")
     prepared = prepare_run(target, options, document, clock_offset=offset)
     result.strict = prepared.strict
-    rc, elapsed = run_schemathesis(prepared, timeout_s=options.timeout_s, cwd=report_dir, quiet=options.quiet)
+    # The subprocess runs in a scratch directory: Schemathesis leaves .hypothesis/ and .schemathesis/ behind.
+    with tempfile.TemporaryDirectory(prefix="mypref-contract-") as scratch:
+        rc, elapsed = run_schemathesis(prepared, timeout_s=options.timeout_s, cwd=Path(scratch),
+                                       quiet=options.quiet)
     result.schemathesis_exit_code = rc
     result.schemathesis_elapsed_s = elapsed
     secrets = target.secrets()
@@ -349,6 +356,8 @@ def _run_resolved(target: Target, options: ContractOptions, document: Mapping[st
                           f"see {prepared.output_path}")
     parsed = parse_ndjson(prepared.ndjson_path, lambda text: reporting.redact_text(text, secrets))
     apply_json_report(parsed, prepared.json_path)
+    if not options.keep_events:
+        prepared.ndjson_path.unlink()
     result.findings = parsed.findings
     result.tallies = parsed.tallies
     result.cases = parsed.cases

@@ -1,0 +1,145 @@
+"""The custom checks as pure functions over hand-made exchanges (no Schemathesis, no server)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mypref_harness.contract.checks import (
+    CUSTOM_CHECK_NAMES,
+    Exchange,
+    created_has_location,
+    declared_headers,
+    error_body_has_message,
+    is_profile_search,
+    schemathesis_checks,
+    search_cap_honoured,
+    unauthorized_documented,
+    unknown_client_404_empty,
+)
+
+
+def ex(status: int, body: object = b"", headers: dict[str, str] | None = None, *, method: str = "GET",
+       path: str = "/{clientId}/Programs", client: str = "ACME_CORP", declared: frozenset[str] = frozenset()):
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return Exchange(method=method, path_template=path, path_parameters={"clientId": client}, status=status,
+                    headers=headers or {}, body=raw, declared_201_headers=declared)
+
+
+CHALLENGE = {"www-authenticate": 'PNAUTHINFO3 realm="x"'}
+
+
+def test_documented_401_passes():
+    assert unauthorized_documented(ex(401, {"Message": "Missing Authorization Header."}, CHALLENGE)) is None
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "needle"),
+    [
+        ({}, {"Message": "x"}, "no WWW-Authenticate"),
+        (CHALLENGE, b"", "no Message"),
+        (CHALLENGE, {"message": "lower-case key"}, "no Message"),
+        (CHALLENGE, b"<html>Unauthorized</html>", "no Message"),
+    ],
+)
+def test_undocumented_401_is_reported(headers, body, needle):
+    problem = unauthorized_documented(ex(401, body, headers))
+    assert problem is not None and needle in problem
+
+
+def test_non_401_is_not_judged_by_the_401_rule():
+    assert unauthorized_documented(ex(200, [])) is None
+
+
+def test_unknown_client_must_be_an_empty_404():
+    assert unknown_client_404_empty(ex(404, b"", client="Nobody"), "ACME_CORP") is None
+    with_body = unknown_client_404_empty(ex(404, {"Message": "Client not found"}, client="Nobody"), "ACME_CORP")
+    assert with_body is not None and "empty body" in with_body
+    wrong_status = unknown_client_404_empty(ex(401, {"Message": "x"}, client="Nobody"), "ACME_CORP")
+    assert wrong_status is not None and "got 401" in wrong_status
+
+
+def test_wrong_case_of_the_configured_client_is_not_unknown():
+    # The docs: a ClientId in the wrong case fails authentication (401), it is not an unknown client.
+    assert unknown_client_404_empty(ex(401, {"Message": "x"}, client="acme_corp"), "ACME_CORP") is None
+    assert unknown_client_404_empty(ex(200, [], client="ACME_CORP"), "ACME_CORP") is None
+
+
+@pytest.mark.parametrize("status", [400, 401, 402, 403, 409, 422])
+def test_error_bodies_need_message(status):
+    assert error_body_has_message(ex(status, {"Message": None})) is None
+    assert error_body_has_message(ex(status, {"error": "x"})) is not None
+    assert error_body_has_message(ex(status, b"")) is not None
+
+
+@pytest.mark.parametrize("status", [200, 201, 204, 404, 405, 500])
+def test_other_statuses_are_not_judged_by_the_message_rule(status):
+    assert error_body_has_message(ex(status, b"")) is None
+
+
+def test_created_needs_location_only_where_declared():
+    declared = frozenset({"location"})
+    assert created_has_location(ex(201, {}, {"location": "/x/1"}, declared=declared)) is None
+    assert created_has_location(ex(201, {}, {}, declared=declared)) is not None
+    assert created_has_location(ex(201, {}, {}, declared=frozenset())) is None
+    assert created_has_location(ex(200, {}, {}, declared=declared)) is None
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("GET", "/{clientId}/Profile/Name", True),
+        ("GET", "/{clientId}/Profile/Group/Email", True),
+        ("GET", "/{clientId}/Profile/{profileId}", False),
+        ("POST", "/{clientId}/Profile/Name", False),
+        ("GET", "/{clientId}/Profile/AlternateId/History", False),
+        ("GET", "/{clientId}/Programs", False),
+    ],
+)
+def test_profile_search_detection(method, path, expected):
+    assert is_profile_search(method, path) is expected
+
+
+def test_search_cap():
+    path = "/{clientId}/Profile/Name"
+    assert search_cap_honoured(ex(200, [{}] * 50, path=path)) is None
+    problem = search_cap_honoured(ex(200, [{}] * 51, path=path))
+    assert problem is not None and "51 profiles" in problem
+    assert search_cap_honoured(ex(403, {"Message": "x"}, path=path)) is None
+    assert search_cap_honoured(ex(200, [{}] * 80, path="/{clientId}/Programs")) is None
+
+
+def test_declared_headers_follow_references():
+    document = {"components": {"responses": {"Created": {"description": "c", "headers": {"Location": {}}}}}}
+    operation = {"responses": {"201": {"$ref": "#/components/responses/Created"}}}
+    assert declared_headers(document, operation, "201") == frozenset({"location"})
+    assert declared_headers(document, {"responses": {}}, "201") == frozenset()
+
+
+class FakeResponse:
+    def __init__(self, status: int, headers: dict[str, list[str]], content: bytes) -> None:
+        self.status_code, self.headers, self.content = status, headers, content
+
+
+class FakeOperation:
+    class definition:  # noqa: N801 - mimics Schemathesis's attribute
+        raw = {"responses": {"201": {"headers": {"Location": {}}}}}
+
+    class schema:  # noqa: N801
+        raw_schema: dict = {}
+
+
+class FakeCase:
+    method, path, operation = "POST", "/{clientId}/Profile", FakeOperation
+    path_parameters = {"clientId": "ACME%5FCORP"}  # percent-encoded as Schemathesis keeps it
+
+
+def test_schemathesis_adapters_raise_assertion_errors_named_like_the_checks():
+    checks = {c.__name__: c for c in schemathesis_checks("ACME_CORP")}
+    assert tuple(checks) == CUSTOM_CHECK_NAMES
+    ok = FakeResponse(201, {"location": ["/Profiles/v4/ACME_CORP/Profile/9"]}, b"{}")
+    checks["created_has_location"](None, ok, FakeCase)
+    checks["unknown_client_404_empty"](None, ok, FakeCase)  # ACME%5FCORP decodes to the configured client
+    with pytest.raises(AssertionError, match="Location"):
+        checks["created_has_location"](None, FakeResponse(201, {}, b"{}"), FakeCase)

@@ -1,0 +1,113 @@
+"""Run preparation without running anything: spec loading, operation filters, toml/env split of secrets."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from mypref_harness.config import Target, default_spec_path
+from mypref_harness.contract.runner import (
+    ContractOptions,
+    load_spec_document,
+    operations_regex,
+    prepare_run,
+    schemathesis_error_line,
+)
+from mypref_harness.errors import ConfigError
+
+KEY = "a-very-secret-pnauth-key-0123456789"
+SECRET = "an-oauth-client-secret-abcdefghijklmnop"
+SPEC = str(default_spec_path())
+
+
+@pytest.fixture(scope="module")
+def document() -> dict:
+    return load_spec_document(SPEC)
+
+
+def target(**overrides) -> Target:
+    values = dict(base_url="http://127.0.0.1:9/Profiles/v4", client_id="ACME_CORP", user_id="John.Doe",
+                  api_key=KEY, auth="oauth", token_url="http://127.0.0.1:9/oauth2/v1/token",
+                  oauth_client_id="c" * 48, oauth_client_secret=SECRET, spec=SPEC)
+    values.update(overrides)
+    return Target(**values)
+
+
+def test_operation_ids_become_exact_labels(document):
+    regex = operations_regex(["getProfile,createProfile"], document)
+    assert regex == r"(?:^GET\ /\{clientId\}/Profile/\{profileId\}$)|(?:^POST\ /\{clientId\}/Profile$)"
+
+
+def test_regex_selectors_pass_through_and_must_match_something(document):
+    assert operations_regex(["^GET /{clientId}/Programs"], document) == "(?:^GET /{clientId}/Programs)"
+    with pytest.raises(ConfigError, match="matches no operation"):
+        operations_regex(["noSuchOperation"], document)
+    with pytest.raises(ConfigError, match="not a valid regex"):
+        operations_regex(["GET /(unclosed"], document)
+    assert operations_regex([], document) is None
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "no such file"), ("a: [unclosed", "not valid YAML"), ("just: text", "not an OpenAPI"),
+     ("openapi: 3.0.3\npaths: {}", "no paths")],
+)
+def test_unusable_specs_are_config_errors(tmp_path: Path, content, message):
+    path = tmp_path / "spec.yaml"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(ConfigError, match=message):
+        load_spec_document(str(path))
+
+
+def test_swagger2_rendition_loads():
+    document = load_spec_document(str(Path(SPEC).with_name("mypreferences-v4.swagger2.json")))
+    assert document["swagger"] == "2.0"
+
+
+def test_secrets_reach_the_environment_but_no_file(tmp_path: Path, document):
+    prepared = prepare_run(target(), ContractOptions(report_dir=tmp_path, operations=["getPrograms"], seed=3),
+                           document, clock_offset=-2.0)
+    assert prepared.env["MYPREF_API_KEY"] == KEY and prepared.env["MYPREF_OAUTH_CLIENT_SECRET"] == SECRET
+    assert prepared.env["MYPREF_CONTRACT_CLOCK_OFFSET"] == "-2.000"
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            text = path.read_text()
+            assert KEY not in text and SECRET not in text, path
+    assert not any(KEY in part or SECRET in part for part in prepared.command)
+    config = tomllib.loads(prepared.config_path.read_text())
+    assert config["parameters"] == {"path.clientId": "ACME_CORP"}
+    assert config["seed"] == 3 and Path(config["hooks"]).name == "hooks.py"
+    assert "--include-name-regex" in prepared.command
+
+
+def test_strict_on_the_sandbox_lenient_elsewhere(tmp_path: Path, document):
+    sandbox = target(sandbox_root_url="http://127.0.0.1:9")
+    assert prepare_run(sandbox, ContractOptions(report_dir=tmp_path / "a"), document).strict is True
+    real = prepare_run(target(), ContractOptions(report_dir=tmp_path / "b"), document)
+    assert real.strict is False and real.relaxed > 0
+    assert "additionalProperties\": false" in json.dumps(document)
+    forced = prepare_run(target(), ContractOptions(report_dir=tmp_path / "c", strict=True), document)
+    assert forced.strict is True
+
+
+def test_pinned_client_id_has_no_negative_space_in_the_run_spec(tmp_path: Path, document):
+    prepared = prepare_run(target(), ContractOptions(report_dir=tmp_path), document)
+    run_spec = json.loads(prepared.spec_path.read_text())
+    assert run_spec["components"]["parameters"]["ClientId"]["schema"] == {"type": "string"}
+
+
+def test_non_local_targets_get_a_rate_limit_and_no_unexpected_methods(tmp_path: Path, document):
+    remote = target(base_url="https://api.example.invalid/Profiles/v4")
+    config = tomllib.loads(prepare_run(remote, ContractOptions(report_dir=tmp_path), document).config_path.read_text())
+    assert config["rate-limit"] == "20/s"
+    assert config["phases"]["coverage"]["unexpected-methods"] == []
+
+
+def test_error_line_picks_the_telling_line():
+    output = "Schemathesis v4\n━━━━\n\nSchema Loading Error\n\nUnable to load schema: bad ref\n"
+    assert schemathesis_error_line(output).startswith("Schema Loading Error: Unable to load schema")
+    assert schemathesis_error_line("") == "no output"

@@ -1,0 +1,84 @@
+"""The per-run Schemathesis config: merged from contracts/schemathesis.toml, written as valid TOML."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from mypref_harness.contract.st_config import (
+    client_id_parameter_names,
+    deep_merge,
+    dump_toml,
+    load_base_config,
+    repo_contracts_dir,
+    run_config,
+)
+from mypref_harness.errors import ConfigError
+
+
+def test_dump_toml_round_trips_nested_tables_and_awkward_keys():
+    data = {"hooks": "/a b/hooks.py", "workers": 1, "request-timeout": 2.5, "continue-on-failure": True,
+            "generation": {"max-examples": 3, "mode": "all"},
+            "parameters": {"path.clientId": 'AC"ME\\'},
+            "phases": {"coverage": {"enabled": False, "unexpected-methods": []}},
+            "checks": {"negative_data_rejection": {"expected-statuses": [400, 401]}}}
+    assert tomllib.loads(dump_toml(data)) == data
+
+
+def test_static_config_is_valid_and_sets_the_vendor_safe_defaults():
+    contracts = repo_contracts_dir()
+    assert contracts is not None
+    base = load_base_config(contracts / "schemathesis.toml")
+    assert base["auth"]["auto-signup"] is False
+    assert base["generation"]["mode"] == "all"
+    assert all(base["phases"][p]["enabled"] for p in ("examples", "coverage", "fuzzing", "stateful"))
+    assert "hooks" not in base  # the run adds an absolute path; a relative one breaks outside the repo
+
+
+def test_broken_static_config_is_a_config_error(tmp_path: Path):
+    bad = tmp_path / "st.toml"
+    bad.write_text("[generation\n")
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_base_config(bad)
+
+
+def run_cfg(local: bool) -> dict:
+    return run_config({"generation": {"mode": "all", "max-examples": 20}}, hooks_path=Path("/h/hooks.py"),
+                      base_url="http://127.0.0.1:1/Profiles/v4", client_id="ACME_CORP",
+                      client_id_params=["clientId"], max_examples=3, seed=5, phases=["examples", "fuzzing"],
+                      local_target=local, rate_limit=None if local else "20/s", workers=1)
+
+
+def test_run_config_pins_the_client_and_overrides_the_budget():
+    cfg = run_cfg(local=True)
+    assert cfg["parameters"] == {"path.clientId": "ACME_CORP"}
+    assert cfg["generation"] == {"mode": "all", "max-examples": 3}
+    assert cfg["seed"] == 5 and cfg["hooks"] == "/h/hooks.py"
+    assert cfg["phases"]["coverage"]["enabled"] is False and cfg["phases"]["fuzzing"]["enabled"] is True
+    assert "unexpected-methods" not in cfg["phases"]["coverage"]
+
+
+def test_run_config_is_polite_to_non_local_targets():
+    cfg = run_cfg(local=False)
+    assert cfg["phases"]["coverage"]["unexpected-methods"] == []
+    assert cfg["checks"]["unsupported_method"] == {"enabled": False}
+    assert cfg["rate-limit"] == "20/s"
+
+
+def test_deep_merge_does_not_mutate_the_base():
+    base = {"a": {"b": 1, "c": 2}}
+    assert deep_merge(base, {"a": {"b": 9}}) == {"a": {"b": 9, "c": 2}}
+    assert base == {"a": {"b": 1, "c": 2}}
+
+
+def test_client_id_parameter_names_from_components_inline_and_swagger2():
+    document = {
+        "components": {"parameters": {"C": {"name": "clientId", "in": "path"}}},
+        "parameters": {"G": {"name": "ClientID", "in": "path"}},
+        "paths": {"/{client_id}/x": {"get": {"parameters": [{"name": "client_id", "in": "path"},
+                                                            {"name": "clientId", "in": "query"},
+                                                            {"$ref": "#/components/parameters/C"}]}}},
+    }
+    assert client_id_parameter_names(document) == ["ClientID", "clientId", "client_id"]
