@@ -171,7 +171,9 @@ def _relative(path: Path, base: Path) -> str:
 def _write_reports(gate: GateResult, target: Target, options: GateOptions) -> None:
     secrets = target.secrets()
     for stage in gate.stages:
-        if stage.junit_cases:
+        # One JUnit file per stage: the suite's own when it wrote one, else the gate's.
+        own_junit = any(p.suffix == ".xml" and "junit" in p.name for p in stage.report_files)
+        if stage.junit_cases and not own_junit:
             path = options.report_dir / f"junit-gate-{stage.name}.xml"
             report.write_junit(path, f"gate.{stage.name}", stage.junit_cases, secrets=secrets)
     chart = _write_chart(gate, options.report_dir)
@@ -197,8 +199,9 @@ def _write_chart(gate: GateResult, report_dir: Path) -> Path | None:
 
 
 def describe_target(target: Target) -> str:
-    where = target.base_url or "embedded sandbox"
-    return f"{where} (client {target.client_id}, user {target.user_id}, auth {target.auth})"
+    if target.is_embedded:
+        return f"embedded sandbox (auth {target.auth})"
+    return f"{target.base_url} (client {target.client_id}, user {target.user_id}, auth {target.auth})"
 
 
 def render_markdown(gate: GateResult, target: Target, chart: Path | None = None) -> str:

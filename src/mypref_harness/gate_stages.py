@@ -1,16 +1,120 @@
 """One adapter per gate stage: run the suite, translate its result into a `StageResult`.
 
 Kept apart from gate.py so the gate's flow and reports can be tested with fake stages, and so the
-suites (Schemathesis, Locust runners) are imported only when a gate really runs.
+suites (the Schemathesis and Locust runners) are imported only when a gate really runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+from mypref_harness import report
 from mypref_harness.config import Target
+from mypref_harness.errors import ExitCode
 from mypref_harness.gate import GateOptions, StageResult
 
 StageRunner = Callable[[Target, GateOptions], StageResult]
 
-RUNNERS: dict[str, StageRunner] = {}
+
+def _outcome(passed: bool) -> str:
+    return "pass" if passed else "fail"
+
+
+def run_vectors(target: Target, options: GateOptions) -> StageResult:
+    from mypref_harness import vectors
+
+    corpus = vectors.verify_corpus(options.vectors_dir or vectors.default_corpus_dir())
+    out = options.report_dir / "vectors"
+    out.mkdir(parents=True, exist_ok=True)
+    table = out / "vectors.md"
+    table.write_text(f"# {corpus.summary()}\n\n{corpus.render_table(redact=True)}", encoding="utf-8")
+    junit = report.write_junit(
+        out / "junit-vectors.xml",
+        "vectors",
+        [
+            report.JUnitCase(name=f"tcId {f.tc_id} ({f.stage})", classname=f"vectors.{Path(f.file).stem}",
+                             failure=f"{f.stage} differs: {f.hint or 'see vectors.md'}")
+            for f in corpus.failures
+        ] or [report.JUnitCase(name=f"{corpus.total} vectors", classname="vectors")],
+    )
+    return StageResult(
+        "vectors", _outcome(corpus.ok), int(ExitCode.OK if corpus.ok else ExitCode.FINDINGS),
+        figures={"vectors": corpus.total, "failures": corpus.failed},
+        detail=corpus.summary(), report_files=[table, junit],
+    )
+
+
+def run_contract_stage(target: Target, options: GateOptions) -> StageResult:
+    from mypref_harness.contract.reporting import contract_junit_cases
+    from mypref_harness.contract.runner import ContractOptions, run_contract
+
+    result = run_contract(target, ContractOptions(
+        max_examples=options.effective_max_examples,
+        seed=options.seed,
+        report_dir=options.report_dir / "contract",
+        auth_conformance=False,  # its own stage
+    ))
+    failures = len(result.failures)
+    return StageResult(
+        "contract", _outcome(result.passed), result.exit_code,
+        figures={"cases": result.cases, "operations": result.operations_tested, "failures": failures,
+                 "cases/s": round(result.cases_per_second, 1)},
+        detail=f"{result.cases} cases on {result.operations_tested} operations, {failures} failure(s)",
+        report_files=list(result.report_files), junit_cases=contract_junit_cases(result),
+    )
+
+
+def run_auth_stage(target: Target, options: GateOptions) -> StageResult:
+    from mypref_harness.contract.auth_conformance import ConformanceOptions, run_auth_conformance
+    from mypref_harness.contract.reporting import record_cases
+
+    result = run_auth_conformance(target, ConformanceOptions(
+        report_dir=options.report_dir / "auth", probes=not options.quick,
+    ))
+    counts = result.counts
+    return StageResult(
+        "auth", _outcome(result.passed), result.exit_code,
+        figures={"checks": len(result.checks), "failures": counts.get("failed", 0),
+                 "facts": len(result.facts)},
+        detail=f"{counts.get('passed', 0)} passed, {counts.get('failed', 0)} failed,"
+               f" {counts.get('skipped', 0)} skipped",
+        report_files=list(result.report_files), junit_cases=record_cases(result.checks, "auth"),
+    )
+
+
+def run_load_stage(target: Target, options: GateOptions) -> StageResult:
+    from mypref_harness.load.runner import LoadOptions, run_load
+
+    result = run_load(target, LoadOptions(
+        shape="smoke",
+        users=options.load_users,
+        duration=options.effective_load_duration,
+        slo_file=options.slo_path,
+        report_dir=options.report_dir / "load",
+    ))
+    breaches = result.breaches
+    p95 = "n/a" if result.p95_ms is None else f"{result.p95_ms:.0f} ms"
+    return StageResult(
+        "load", _outcome(result.passed), result.exit_code,
+        figures={"requests": result.requests, "rps": round(result.rps, 1), "p95": p95,
+                 "error ratio": f"{result.fail_ratio:.2%}", "token requests": result.token_requests,
+                 "failures": len(breaches)},
+        detail=result.message or f"{len(breaches)} SLO breach(es)",
+        report_files=list(result.report_files),
+        junit_cases=[
+            report.JUnitCase(name=s.name, classname="load.slo",
+                             failure=None if s.passed else f"{s.actual} {s.comparison} {s.limit} broken",
+                             skipped="nothing measured" if s.skipped else None)
+            for s in result.slo_results
+        ],
+        timeline=[{"t": float(p.second), "p95": p.p95_ms} for p in result.timeline if p.p95_ms is not None],
+    )
+
+
+RUNNERS: dict[str, StageRunner] = {
+    "vectors": run_vectors,
+    "contract": run_contract_stage,
+    "auth": run_auth_stage,
+    "load": run_load_stage,
+}
