@@ -541,6 +541,21 @@ def diagnose(inputs: dict[str, str], signature: str) -> tuple[str, str] | None:
     return None
 
 
+def _credential_hint(inputs: dict[str, str], credential: str, header: str) -> str:
+    user, _, stamp = credential.rpartition("/")
+    if f"={inputs['userId']}/" in header:
+        split = " (its space splits the header)" if " " in inputs["userId"] else ""
+        return f"UserId not URL-encoded{split}"
+    if stamp != inputs["timestamp"]:
+        return "the timestamp is not the one given (sign it verbatim)"
+    if user == inputs["userId"]:
+        return "UserId not URL-encoded"
+    other = "percent" if inputs["encoding"] == "form" else "form"
+    if user == encode_user_id(inputs["userId"], other):
+        return f"UserId encoded as {other}, not {inputs['encoding']}"
+    return "the UserId in the Credential differs (so the signed message does too)"
+
+
 def compare_signer_output(vector: Vector, output: dict[str, str]) -> list[Failure]:
     """The first differing stage of a foreign signer's output, as Failures (empty when it matches)."""
     assert vector.inputs is not None and vector.expected is not None
@@ -554,14 +569,14 @@ def compare_signer_output(vector: Vector, output: dict[str, str]) -> list[Failur
     signature = output.get("signature")
     header = output.get("header")
     if header is not None:
-        scheme, credential, header_signature = _header_parts(header)
+        _, credential, header_signature = _header_parts(header)
         expected_credential = f"{exp['encodedUserId']}/{vector.inputs['timestamp']}"
         if credential != expected_credential:
             return failure(
                 "message",
                 f"Credential={expected_credential}",
                 f"Credential={credential}",
-                "the UserId or timestamp sent is not the one signed",
+                _credential_hint(vector.inputs, credential, header),
             )
         signature = signature if signature is not None else header_signature
     if signature is not None and signature != exp["signature"]:

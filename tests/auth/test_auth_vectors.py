@@ -316,3 +316,12 @@ def test_signer_printing_invalid_utf8_is_a_mismatch_not_a_crash(small_corpus):
         _signer("-c", "import sys; sys.stdout.buffer.write(b'\\xff\\xfe')"), small_corpus
     )
     assert not report.ok and {f.stage for f in report.failures} == {"signature"}
+
+
+def test_no_encode_mismatches_carry_the_hint(small_corpus):
+    report = vectors.check_command(
+        _signer(str(EXAMPLES / "wrong_signer.py"), "--bug", "no-encode"), small_corpus
+    )
+    hints = {f.hint for f in report.failures}
+    assert hints <= {"UserId not URL-encoded", "UserId not URL-encoded (its space splits the header)"}
+    assert "UserId not URL-encoded (its space splits the header)" in hints
