@@ -1,0 +1,142 @@
+"""Live load runs on the embedded sandbox (Locust in subprocesses; each run bounded in time)."""
+
+import json
+import math
+
+import pytest
+
+from mypref_harness.config import Target
+from mypref_harness.load import LoadOptions, run_load
+from mypref_harness.load import slo as slo_mod
+from mypref_harness.load import stats as st
+from mypref_harness.load.runner import judge, plan
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def state_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("sandbox-state")
+
+
+def options(tmp_path, state_dir, **kw):
+    sandbox = kw.pop("sandbox", {})
+    return LoadOptions(
+        report_dir=tmp_path / "reports", sandbox_options={"state_dir": state_dir, **sandbox}, **kw
+    )
+
+
+def entries_of(result):
+    return st.load_locust_json(result.report_dir / "locust.json")
+
+
+def test_smoke_run_passes_its_slos_and_a_tight_slo_fails(tmp_path, state_dir):
+    opts = options(tmp_path, state_dir, users=5, spawn_rate=5, duration="7s", think_time="0.3:1")
+    result = run_load(Target(auth="pnauth"), opts)
+    assert result.passed, result.message + "\n" + slo_mod.format_table(result.slo_results)
+    assert result.exit_code == 0
+    assert result.requests > 20 and result.failures == 0
+    assert result.p95_ms is not None and result.p95_ms < 1000
+    assert result.integrity is not None and result.integrity.checked == result.integrity.keys > 0
+    names = {f.name for f in result.report_files}
+    assert {"summary.json", "summary.md", "junit-slo.xml", "locust.html", "locust_stats.csv"} <= names
+    summary = json.loads((result.report_dir / "summary.json").read_text())
+    assert (
+        summary["passed"] and sum(p["requests"] for p in summary["timeline"]) == summary["totals"]["requests"]
+    )
+    groups = {st.group_of(e.name) for e in entries_of(result)}
+    assert {"config", "lookup", "write", "setup"} <= groups
+    # the same run judged against a deliberately tight SLO: exit 1 and the breaches are named
+    tight = tmp_path / "tight.toml"
+    tight.write_text("[latency.lookup]\np50_ms = 0.001\n[run]\nmin_rps = 100000\n")
+    rejudged = judge(
+        plan(opts),
+        opts,
+        Target(),
+        slo_mod.load_slo(tight),
+        0,
+        entries_of(result),
+        result.report_dir,
+        result.report_dir / "locust",
+    )
+    assert (rejudged.passed, rejudged.exit_code) == (False, 1)
+    assert {b.name for b in rejudged.breaches} == {"latency.lookup.p50_ms", "run.min_rps"}
+    junit = (result.report_dir / "junit-slo.xml").read_text()
+    assert 'tests="2" failures="2"' in junit and "latency.lookup.p50_ms" in junit
+
+
+def test_short_token_lifetime_with_200_users_fetches_tokens_without_a_stampede(tmp_path, state_dir):
+    lifetime, duration = 5, 30
+    # TokenSource caps its margin at 20 % and its jitter at 10 % of the lifetime: refresh starts
+    # at most 1.5 s before expiry.
+    bound = math.ceil(duration / (lifetime - 1.5)) + 1
+    slo_file = tmp_path / "tokens.toml"
+    slo_file.write_text(f"[run]\nmax_token_requests = {bound}\nmax_failure_ratio = 0.01\n")
+    opts = options(
+        tmp_path,
+        state_dir,
+        users=200,
+        spawn_rate=50,
+        duration=f"{duration}s",
+        think_time="1:3",
+        slo_file=slo_file,
+        verify_writes="off",
+        sandbox={"token_lifetime": lifetime},
+    )
+    result = run_load(Target(auth="oauth"), opts)
+    token_entry = [e for e in entries_of(result) if e.name == "token: POST /oauth2/v1/token"]
+    assert len(token_entry) == 1 and token_entry[0].num_failures == 0
+    (process,) = result.process_counters
+    assert process["token_fetches"] == token_entry[0].num_requests == result.token_requests
+    assert 2 <= result.token_requests <= bound, result.token_requests
+    assert result.passed, result.message + "\n" + slo_mod.format_table(result.slo_results)
+    assert result.requests > 1000
+
+
+def test_token_endpoint_outage_is_survived_and_recovered_from(tmp_path, state_dir):
+    # The sandbox's token endpoint answers 503 from 7 s to 11 s after its start (Locust starts a few
+    # seconds after the sandbox); tokens live 3 s, so the cached token runs out during the outage.
+    opts = options(
+        tmp_path,
+        state_dir,
+        users=20,
+        spawn_rate=20,
+        duration="18s",
+        think_time="0.2:0.5",
+        verify_writes="off",
+        sandbox={"token_lifetime": 3, "extra_args": ("--token-outage", "7:11")},
+    )
+    result = run_load(Target(auth="oauth"), opts)
+    entries = entries_of(result)
+    (tokens,) = [e for e in entries if e.name.startswith("token: ")]
+    refused = st.select(entries, ["auth: no token: *"])
+    assert tokens.num_failures >= 1, "the outage was not observed"
+    assert tokens.num_requests - tokens.num_failures >= 2, "no token after the outage"
+    assert tokens.num_requests <= 30, f"token stampede: {tokens.num_requests} token requests"
+    assert refused.requests > 0 and refused.failures == refused.requests
+    assert "exception" not in result.message
+    last_failure = max(p.second for p in result.timeline if p.failures)
+    after = [p for p in result.timeline if p.second > last_failure][:-1]  # the final point is partial
+    assert len(after) >= 2 and all(p.requests > 0 for p in after), result.timeline
+
+
+def test_master_and_two_workers_aggregate_and_integrity_catches_lost_updates(tmp_path, state_dir):
+    opts = options(
+        tmp_path,
+        state_dir,
+        users=30,
+        spawn_rate=30,
+        duration="10s",
+        think_time="0.2:0.6",
+        distributed_local=2,
+        sandbox={"defects": ("lost-update",)},
+    )
+    result = run_load(Target(auth="pnauth"), opts)
+    workers = result.process_counters
+    assert len(workers) == 2 and all(w["requests"] > 0 for w in workers)
+    assert result.requests == sum(w["requests"] for w in workers)  # every request reached the master
+    writes = (result.report_dir / "writes.jsonl").read_text().splitlines()
+    assert len(writes) == sum(w["writes_recorded"] for w in workers) == result.integrity.acknowledged
+    assert result.integrity.lost, result.integrity.summary_line()
+    assert (result.passed, result.exit_code) == (False, 1)
+    assert "lost" in result.message
