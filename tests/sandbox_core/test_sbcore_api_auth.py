@@ -288,3 +288,33 @@ def test_openapi_is_served_with_this_servers_url(client: Any) -> None:
         pytest.skip("contracts/openapi/mypreferences-v4.yaml is not in the tree yet")
     assert response.json()["servers"][0]["url"] == f"{ROOT}{BASE}"
     assert client.get("/openapi.yaml").text.startswith("openapi:")
+
+
+# -- verified-credential caches still enforce time -------------------------------------------------
+def test_a_cached_pnauth_header_still_expires(make_client: Any) -> None:
+    client = make_client()
+    header = _manual_header("RickSanchez", _utc())
+    assert client.get(PROGRAMS, headers={"Authorization": header}).status_code == AUTHENTICATED
+    assert client.get(PROGRAMS, headers={"Authorization": header}).status_code == AUTHENTICATED  # cached
+    client.app.state.sandbox.authenticator.clock.offset = 901  # the same header, 15 min later
+    _assert_401(client.get(PROGRAMS, headers={"Authorization": header}), "too large")
+    client.app.state.sandbox.authenticator.clock.offset = -60  # ... or seen from a clock behind it
+    _assert_401(
+        client.get(PROGRAMS, headers={"Authorization": header}), "does not match an expected ISO 8601"
+    )
+
+
+def test_a_cached_bearer_token_still_expires(make_client: Any) -> None:
+    client = make_client(token_lifetime=60)
+    headers = {"Authorization": f"Bearer {get_token(client)}"}
+    assert client.get(ACME_PROGRAMS, headers=headers).status_code == AUTHENTICATED
+    assert client.get(ACME_PROGRAMS, headers=headers).status_code == AUTHENTICATED  # cached
+    client.app.state.sandbox.authenticator.clock.offset = 61
+    assert "expired" in _bearer_401(client.get(ACME_PROGRAMS, headers=headers))
+
+
+def test_a_cached_header_is_not_valid_for_another_client_spelling(client: Any) -> None:
+    header = _manual_header("RickSanchez", _utc())
+    assert client.get(PROGRAMS, headers={"Authorization": header}).status_code == AUTHENTICATED
+    wrong_case = client.get(f"{BASE}/sanchezassociates/Programs", headers={"Authorization": header})
+    _assert_401(wrong_case, "Unable to authenticate request")

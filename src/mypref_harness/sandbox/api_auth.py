@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from starlette.responses import JSONResponse, Response
 
 from mypref_harness.auth.pnauth import PnAuthError, Reason, Scheme, build_message, parse_header
+from mypref_harness.auth.timestamps import epoch_micros
 from mypref_harness.auth.verifier import ClientRecord, UnknownClient, VerifiedCredential, Verifier
 from mypref_harness.sandbox.context import AUTH_OAUTH, AUTH_PNAUTH, RequestContext
 from mypref_harness.sandbox.oauth_server import TokenError, TokenVerifier
@@ -26,6 +27,7 @@ from mypref_harness.sandbox.settings import SandboxSettings
 from mypref_harness.sandbox.tenants import Tenant, TenantRegistry
 
 DAY_SECONDS = 86_400
+VERIFIED_CACHE_SIZE = 10_000  # verified PNAUTHINFO3 headers remembered per process
 PREFIX_COMPARE_CHARS = 8  # the signature-prefix-compare defect compares only this many characters
 NO_CACHE_HEADERS = {"Cache-Control": "no-cache", "Pragma": "no-cache", "Expires": "-1"}
 _SHA1_SCHEMES = {"PNAUTHINFO3-HMAC-SHA1": True, "PNAUTHINFO3-SHA1": False}  # name -> keyed
@@ -119,6 +121,11 @@ class ApiAuthenticator:
         self.case_insensitive = settings.has_defect("clientid-case-insensitive")
         self.cross_tenant = settings.has_defect("cross-tenant-token")
         self._records = {t.client_id: self._record(t) for t in tenants}
+        self.clock = clock
+        # Headers verified before, by (signed ClientId, header): (user_id, issued at in epoch micros).
+        # Signature, user and parse results of a header never change, so only the window is re-checked.
+        # Signers stamp whole seconds, so a busy client repeats its header within each second.
+        self._verified: dict[tuple[str, str], tuple[str, int]] = {}
         verifier_args = {"lookup": self._records.get, "clock": clock}
         accept_sha1 = settings.has_defect("sha1-accepted")
         prefix = settings.has_defect("signature-prefix-compare")
@@ -153,13 +160,30 @@ class ApiAuthenticator:
         # The message is signed over the path's ClientId. The case defect checks the signature over
         # the registered spelling instead, so a URL in another case passes.
         signed_client_id = tenant.client_id if self.case_insensitive else path_client_id
+        cache_key = (signed_client_id, authorization or "")
+        cached = self._verified.get(cache_key)
         try:
+            if cached is not None:
+                user_id, issued_us = cached
+                self._recheck_time(issued_us, self._records[tenant.client_id])
+                return RequestContext(tenant.client_id, user_id, AUTH_PNAUTH)
             credential = self.verifier.verify(signed_client_id, authorization)
         except PnAuthError as exc:
             return AuthFailure(exc.message)
         except UnknownClient:  # cannot happen: the tenant was resolved first; stay safe anyway
             return AuthFailure(Reason.UNAUTHENTICATED.message)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[cache_key] = (credential.user_id, epoch_micros(credential.issued_at))
         return RequestContext(tenant.client_id, credential.user_id, AUTH_PNAUTH)
+
+    def _recheck_time(self, issued_us: int, record: ClientRecord) -> None:
+        """The Verifier's window checks for a header verified before (same integer arithmetic)."""
+        age = round(self.clock() * 1_000_000) - issued_us
+        if age < -round(record.future_tolerance_seconds * 1_000_000):
+            raise PnAuthError(Reason.INVALID_TIMESTAMP, "issued timestamp is in the future")
+        if age > round(record.expiration_seconds * 1_000_000):
+            raise PnAuthError(Reason.EXPIRED, f"issued {age / 1e6:.3f} s ago")
 
     def _bearer(self, path_client_id: str, tenant: Tenant, token: str) -> RequestContext | AuthFailure:
         try:

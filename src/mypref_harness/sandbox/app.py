@@ -3,7 +3,8 @@
 Routes on the sandbox root:
 
 * ``/Profiles/v4/...``      the API: unknown ClientId -> 404 with no body (checked BEFORE authentication),
-                            then PNAUTHINFO3 or Bearer, then the data layer (``DataApi.handle``)
+                            then PNAUTHINFO3 or Bearer, then the data layer (``DataApi.handle``); taken
+                            by ``ApiFastPath`` before Starlette's router (it is the hot path)
 * ``POST /oauth2/v1/token`` the OAuth token endpoint, ``GET /oauth2/v1/keys`` its JWKS
 * ``GET /openapi.json``, ``GET /openapi.yaml``  the v4 contract with this server's URL filled in
 * ``GET /health``           a bare endpoint (liveness, and the benchmark's baseline)
@@ -133,6 +134,21 @@ def _path_client_id(scope: Scope) -> str:
         return ""
 
 
+class ApiFastPath:
+    """Sends /Profiles/v4 requests straight to the dispatcher, past Starlette's router (the hot path)."""
+
+    def __init__(self, app: ASGIApp, dispatcher: ApiDispatcher) -> None:
+        self.app = app
+        self.dispatcher = dispatcher
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
+            await self.dispatcher(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
 # -- body limit ------------------------------------------------------------------------------------
 class BodyLimitMiddleware:
     """413 for bodies over the limit: by Content-Length up front, else by counting while buffering.
@@ -148,9 +164,14 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _content_length(scope)
+        declared, chunked = _body_headers(scope)
         if declared is not None and declared > self.max_bytes:
             await self._too_large(scope, receive, send)
+            return
+        if not chunked:
+            # A Content-Length within the limit is enforced by the server; no length and no chunking
+            # means no body. Only chunked bodies need counting.
+            await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -187,14 +208,19 @@ class BodyLimitMiddleware:
         await response(scope, receive, send)
 
 
-def _content_length(scope: Scope) -> int | None:
+def _body_headers(scope: Scope) -> tuple[int | None, bool]:
+    """(Content-Length or None, chunked?); an unparsable length counts as chunked (count it)."""
+    length: int | None = None
+    chunked = False
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
             try:
-                return int(value)
+                length = int(value)
             except ValueError:
-                return None
-    return None
+                chunked = True
+        elif name == b"transfer-encoding":
+            chunked = True
+    return length, chunked
 
 
 # -- small endpoints -------------------------------------------------------------------------------
@@ -238,15 +264,12 @@ def _routes(state: SandboxState) -> list[Route]:
             return _message(404, "the OpenAPI contract is not available")
         return Response(body, media_type="application/yaml")
 
-    dispatcher = ApiDispatcher(state)
     return [
         Route("/health", health, methods=["GET"]),
         Route("/oauth2/v1/token", token, methods=["POST"]),
         Route("/oauth2/v1/keys", keys, methods=["GET"]),
         Route("/openapi.json", openapi_json, methods=["GET"]),
         Route("/openapi.yaml", openapi_yaml, methods=["GET"]),
-        Route(API_PREFIX, dispatcher),
-        Route(API_PREFIX + "/{rest:path}", dispatcher),
     ]
 
 
@@ -302,6 +325,7 @@ def create_app(settings: SandboxSettings) -> Starlette:
     app = Starlette(routes=_routes(state), lifespan=lifespan, exception_handlers={404: not_found})
     app.router.redirect_slashes = False
     app.state.sandbox = state
+    app.add_middleware(ApiFastPath, dispatcher=ApiDispatcher(state))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if faults_configured(settings):
         app.add_middleware(FaultMiddleware, settings=settings)
