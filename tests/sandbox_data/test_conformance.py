@@ -16,7 +16,7 @@ from mypref_harness.sandbox.validation import FORMAT_CHECKER, SchemaSet, convert
 
 from .conftest import TENANT, client_for
 
-SPEC = yaml.load(default_spec_path().read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)  # noqa: S506
+SPEC = yaml.load(default_spec_path().read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 COMPONENTS = SPEC["components"]["schemas"]
 # Run order: reads and creates before the operations that delete or consume the example records.
 LAST = ("deleteProfile", "deleteTags", "getExportData", "commitExport", "stageImport", "executeImport")
@@ -73,10 +73,7 @@ def _request(path: str, op: dict[str, Any], params: list[dict[str, Any]]) -> tup
             iter(request_body["content"].values())
         )
         examples = media.get("examples") or {}
-        if examples:
-            body = _deref(next(iter(examples.values())))["value"]
-        else:
-            body = media.get("example")
+        body = _deref(next(iter(examples.values())))["value"] if examples else media.get("example")
     return url, query, body
 
 
