@@ -167,3 +167,16 @@ def test_acknowledged_writes_survive_kill_9_and_restart(tmp_path: Path) -> None:
             assert response.json()["CustomerName"]["LastName"] == name
         restarted_pid = sb.pid
     assert not _group_alive(restarted_pid)  # a graceful stop leaves nothing behind either
+
+
+@pytest.mark.parametrize("db", ["/nonexistent-dir/x.db", "/tmp"])
+def test_unusable_db_path_is_one_line_usage_error(db: str, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypref_harness", "sandbox", "--db", db, "--state-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert db in result.stderr

@@ -28,7 +28,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from mypref_harness import demo
-from mypref_harness.errors import ConfigError
+from mypref_harness.errors import ConfigError, HarnessError
 from mypref_harness.sandbox.app import create_app
 from mypref_harness.sandbox.certs import DemoCertificate, ensure_demo_certificate
 from mypref_harness.sandbox.settings import LOOPBACK_HOSTS, SandboxSettings
@@ -165,6 +165,10 @@ def _preseed(settings: SandboxSettings, tenants: TenantRegistry) -> None:
 def serve(settings: SandboxSettings, out: TextIO = sys.stdout, startup_timeout: float = 60.0) -> int:
     if settings.host not in LOOPBACK_HOSTS:
         print(f"warning: the sandbox listens on {settings.host}, not only on loopback", file=sys.stderr)
+    if settings.db_path is not None and not settings.db_path.parent.is_dir():
+        raise ConfigError(f"--db {settings.db_path}: directory {settings.db_path.parent} does not exist")
+    if settings.db_path is not None and settings.db_path.is_dir():
+        raise ConfigError(f"--db {settings.db_path} is a directory, not a database file")
     sock = bind_socket(settings.host, settings.port)
     temp_dir: str | None = None
     try:
@@ -212,7 +216,10 @@ def serve(settings: SandboxSettings, out: TextIO = sys.stdout, startup_timeout: 
                 Multiprocess(config, sockets=[sock]).run()
                 _stop_resource_tracker()
             else:
-                uvicorn.Server(config).run(sockets=[sock])
+                server = uvicorn.Server(config)
+                server.run(sockets=[sock])
+                if not server.started:
+                    raise HarnessError("the sandbox failed to start (see the error above)")
         finally:
             stopped.set()
         return 0
