@@ -165,10 +165,6 @@ def _preseed(settings: SandboxSettings, tenants: TenantRegistry) -> None:
 def serve(settings: SandboxSettings, out: TextIO = sys.stdout, startup_timeout: float = 60.0) -> int:
     if settings.host not in LOOPBACK_HOSTS:
         print(f"warning: the sandbox listens on {settings.host}, not only on loopback", file=sys.stderr)
-    if settings.db_path is not None and not settings.db_path.parent.is_dir():
-        raise ConfigError(f"--db {settings.db_path}: directory {settings.db_path.parent} does not exist")
-    if settings.db_path is not None and settings.db_path.is_dir():
-        raise ConfigError(f"--db {settings.db_path} is a directory, not a database file")
     sock = bind_socket(settings.host, settings.port)
     temp_dir: str | None = None
     try:

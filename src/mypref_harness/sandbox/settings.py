@@ -78,6 +78,11 @@ class SandboxSettings:
             out.append("token outage must be START:END with 0 <= START < END")
         if self.max_body_bytes < 1024:
             out.append("max body bytes must be >= 1024")
+        if self.db_path is not None:
+            if self.db_path.is_dir():
+                out.append(f"--db {self.db_path} is a directory, not a database file")
+            elif not self.db_path.parent.is_dir():
+                out.append(f"--db {self.db_path}: directory {self.db_path.parent} does not exist")
         unknown = sorted(self.defects - DEFECTS.keys())
         if unknown:
             out.append(f"unknown defect(s): {', '.join(unknown)} (see --list-defects)")
