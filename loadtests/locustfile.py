@@ -7,6 +7,7 @@ behaviour is in mypref_harness.load.flows, the traffic model in mypref_harness.l
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from locust import FastHttpUser, between, events
@@ -23,6 +24,7 @@ MODEL = load_model(
 )
 PROCESS: runtime.LocustProcess | None = None  # built on first use: it needs the Locust environment
 SINK = runtime.MasterSink(runtime.out_dir(os.environ))
+CPU_AT_START: float | None = None  # process CPU when the test started (for the benchmark)
 
 
 def process_state(environment: Any) -> runtime.LocustProcess:
@@ -42,6 +44,7 @@ def process_state(environment: Any) -> runtime.LocustProcess:
             token_post=lambda name: locust_token_post(token_session, name),
             report_unavailable=report_unavailable,
         )
+        PROCESS.cpu_at_start = CPU_AT_START
     return PROCESS
 
 
@@ -81,6 +84,14 @@ class IntegrationUser(_MyPrefUser):
 
 
 # ---- the write ledger and per-process counters travel to the master with the stats reports ----
+
+
+@events.test_start.add_listener
+def _cpu_baseline(environment: Any, **_kw: Any) -> None:
+    global CPU_AT_START
+    CPU_AT_START = time.process_time()
+    if PROCESS is not None:
+        PROCESS.cpu_at_start = CPU_AT_START
 
 
 @events.request.add_listener

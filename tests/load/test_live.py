@@ -140,3 +140,26 @@ def test_master_and_two_workers_aggregate_and_integrity_catches_lost_updates(tmp
     assert result.integrity.lost, result.integrity.summary_line()
     assert (result.passed, result.exit_code) == (False, 1)
     assert "lost" in result.message
+
+
+def test_bad_credentials_stop_before_the_load_with_exit_2(tmp_path, state_dir, monkeypatch, capsys):
+    from mypref_harness.cli import main
+    from mypref_harness.sandbox.process import running_sandbox
+
+    monkeypatch.chdir(tmp_path)
+    with running_sandbox(state_dir=state_dir) as sandbox:
+        tenant = sandbox.tenant("ACME_CORP")
+        env = {"MYPREF_BASE_URL": sandbox.base_url, "MYPREF_CLIENT_ID": "ACME_CORP", "MYPREF_USER_ID": "John.Doe",
+               "MYPREF_API_KEY": "not-the-key", "MYPREF_TOKEN_URL": sandbox.token_url,
+               "MYPREF_OAUTH_CLIENT_ID": tenant["oauth"]["client_id"], "MYPREF_OAUTH_CLIENT_SECRET": "x" * 64}
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+        assert main(["load", "-t", "5s", "--report-dir", str(tmp_path / "r")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("mypref-harness load: credentials rejected") and "\n" not in err
+        monkeypatch.setenv("MYPREF_AUTH", "oauth")
+        assert main(["load", "-t", "5s", "--report-dir", str(tmp_path / "r")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert "token endpoint" in err and "401" in err and "\n" not in err
+        assert "x" * 64 not in err
+    assert not (tmp_path / "r" / "locust.json").exists()  # Locust never started

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,7 @@ class LocustProcess:
         assert self.target.client_id is not None
         self.process_tag = process_tag
         self.requests = 0  # every request this process reported (to check the master's aggregation)
+        self.cpu_at_start: float | None = None  # time.process_time() when the test started
         self.ctx = ProcessContext(
             client_id=self.target.client_id,
             auth=self.auth,
@@ -135,6 +137,10 @@ class LocustProcess:
             "process": self.process_tag,
             "auth": self.auth.kind,
             "requests": self.requests,
+            # CPU seconds this process used since the test started (no interpreter start-up)
+            "cpu_s": round(time.process_time() - self.cpu_at_start, 3)
+            if self.cpu_at_start is not None
+            else None,
             "token_fetches": bearer.source.fetches if bearer else 0,
             "token_failures": bearer.source.failures if bearer else 0,
             "token_invalidations": bearer.source.invalidations if bearer else 0,
