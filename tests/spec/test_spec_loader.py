@@ -148,7 +148,7 @@ def test_example_checker_reports_bad_examples(tmp_path):
     examples["ImportStatus"]["value"]["Status"] = "Complete"  # the export spelling, not the import one
     problems = [str(p) for p in example_problems(spec)]
     assert any("Undeclared" in p and "GET /{clientId}/Profile/{profileId} 200" in p for p in problems)
-    assert any("read-only" in p and "POST /{clientId}/Profile request" in p for p in problems)
+    assert any("read-only" in p and "POST /{clientId}/Profile/{profileId} request" in p for p in problems)
     assert any("'Complete' is not one of" in p for p in problems)
 
 

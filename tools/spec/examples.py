@@ -289,7 +289,35 @@ IMPORT_STATUS = {
     "NotHonored": 0,
 }
 
+# createProfile: a new person without alternate ids, so repeated runs never collide on a unique key
+NEW_PROFILE = {
+    "CustomerName": {"FirstName": "Alex", "LastName": "Poe"},
+    "DefaultLocale": "en-us",
+    "Emails": [
+        {
+            "EmailAddressType": "Personal",
+            "EmailAddress": "alex.poe@example.com",
+            "IsDefault": True,
+            "EmailPreferences": [{"FilterId": "NEWSLETTER", "PreferenceType": 1, "CustomerDate": DT}],
+        }
+    ],
+    "Consents": [
+        {"ConsentType": "Marketing", "ConsentVersion": "1.0", "Locale": "en-us", "ConsentStatus": 1}
+    ],
+    "ProfileTags": ["newsletter"],
+}
+CREATED_PROFILE = {
+    **NEW_PROFILE,
+    "ProfileId": 1301,
+    "IsActive": True,
+    "Edited": {"CreatedDate": DT2, "CreatedBy": "John.Doe", "ModifiedDate": DT2, "ModifiedBy": "John.Doe"},
+    "RegistrationConfirmed": False,
+    "PreserveConsents": True,
+    "PreservePreferences": True,
+}
+
 RESPONSE_EXAMPLES: dict[str, Any] = {
+    "CreatedProfile": CREATED_PROFILE,
     "Error": {"Message": "The request is invalid."},
     "Profile": PROFILE,
     "ProfileList": [PROFILE, PROFILE_2],
@@ -391,6 +419,7 @@ def _strip_ids(value: dict[str, Any]) -> dict[str, Any]:
 
 
 REQUEST_EXAMPLES: dict[str, Any] = {
+    "NewProfileExample": NEW_PROFILE,
     # JSON Patch documents per resource family (a profile path would not exist on a type)
     "ConfigTypePatchExample": [{"op": "replace", "path": "/IsActive", "value": True}],
     "DescriptionPatchExample": [{"op": "replace", "path": "/Description", "value": "Updated by the harness"}],

@@ -141,8 +141,10 @@ OPS: dict[int, dict[str, Any]] = {
     56: {
         "id": "createProfile",
         "body": "ProfileInput",
+        "body_example": "NewProfileExample",
         "ok": 201,
         "resp": "Profile",
+        "resp_example": "CreatedProfile",
         "location": True,
         "notes": [
             "CONFLICT: the catalog lists '200 or 201 (GUESS)' for create. The spec chooses 201 Created "
@@ -427,16 +429,26 @@ INDEXED_EXAMPLES = {
 }
 
 
-def _indexed(base: str, suffixes: list[str], description: str) -> list[dict[str, Any]]:
+def _indexed(
+    base: str, suffixes: list[str], description: str, *, first_required: bool = True
+) -> list[dict[str, Any]]:
+    """Index 0 of a search criterion list is required: a search without any criterion is meaningless
+    (ASSUMPTION, the docs list the parameters as optional); filters such as sourceGroupIds are not."""
     out = []
     for i in range(N_INDEXED):
         for suffix in suffixes:
             param: dict[str, Any] = {
                 "name": f"{base}[{i}]{suffix}",
                 "in": "query",
-                "required": False,
-                "schema": {"type": "string"},
-                "description": description,
+                "required": first_required and i == 0,
+                "schema": {"type": "string", "minLength": 1},
+                "description": description
+                + (
+                    " Index 0 is required (ASSUMPTION: a search needs at least one criterion; the docs "
+                    "list the parameters as optional)."
+                    if first_required and i == 0
+                    else ""
+                ),
             }
             if param["name"] in INDEXED_EXAMPLES:
                 param["example"] = INDEXED_EXAMPLES[param["name"]]
@@ -484,7 +496,7 @@ def query_params(entry: dict[str, Any], notes: list[str]) -> list[dict[str, Any]
                 out += _indexed("attributes", [".Key", ".Value"], "Indexed attribute criterion.")
             continue
         if name == "sourceGroupIds[n]":
-            out += _indexed("sourceGroupIds", [""], "Indexed source group id.")
+            out += _indexed("sourceGroupIds", [""], "Indexed source group id.", first_required=False)
             continue
         if name == "(active subscriptions only)":
             name = "activeSubscriptionsOnly"
@@ -606,7 +618,10 @@ def success_response(meta: dict[str, Any], status: int, meaning: str) -> dict[st
     resp_name = meta.get("resp")
     out: dict[str, Any] = {"description": meaning or "OK"}
     if status != 204 and resp_name:
-        out["content"] = _json(resp_name, ex.RESPONSE_EXAMPLES[resp_name], shared=True)
+        example_name = meta.get("resp_example", resp_name)
+        media: dict[str, Any] = {"schema": sc.ref(resp_name)}
+        media["examples"] = _example_ref(example_name, ex.RESPONSE_EXAMPLES[example_name])
+        out["content"] = {"application/json": media}
     if meta.get("location"):
         out["headers"] = {
             "Location": {

@@ -96,18 +96,27 @@ LOCALIZED_FIELD = obj(
     description="Locale-specific name/description pair.",
 )
 
-JSON_PATCH_OP = obj(
-    {
-        "op": s(
-            enum=["add", "remove", "replace", "test"],
-            description="RFC 6902 subset: move and copy are NOT supported (rejected with 400).",
-        ),
-        "path": s(description="JSON Pointer into the target document, e.g. /CustomerName/FirstName"),
-        "from": s(description="Listed in the service schema; only used by move/copy, which are unsupported."),
-        "value": {"description": "Value for add/replace/test (any JSON type)."},
-    },
-    required=["op", "path"],
+_PATCH_PATH = s(
+    pattern="^(/[^/]*)+$",
+    description="JSON Pointer (RFC 6901) into the target document, e.g. /CustomerName/FirstName",
 )
+_PATCH_FROM = s(description="Listed in the service schema; only used by move/copy, which are unsupported.")
+JSON_PATCH_OP: Schema = {
+    "description": "One JSON Patch operation. RFC 6902 subset: move and copy are NOT supported (rejected "
+    "with 400); add, replace and test need a value, remove does not.",
+    "oneOf": [
+        obj(
+            {
+                "op": s(enum=["add", "replace", "test"]),
+                "path": _PATCH_PATH,
+                "from": _PATCH_FROM,
+                "value": {"description": "Value for add/replace/test (any JSON type)."},
+            },
+            required=["op", "path", "value"],
+        ),
+        obj({"op": s(enum=["remove"]), "path": _PATCH_PATH, "from": _PATCH_FROM}, required=["op", "path"]),
+    ],
+}
 JSON_PATCH = arr(
     ref("JsonPatchOperation"),
     minItems=1,
@@ -632,27 +641,40 @@ IMPORT_EXCEPTIONS = page_of(
     "(catalog: '(records) array (BulkUserProfilePreferenceException)').",
 )
 EXPORT_PAGE = page_of("Profile", "One page of exported profiles. Iterate until HasMore=false.")
-EXPORT_INITIATE = obj(
-    {
-        "LastDateTime": {
-            **DATETIME,
-            "nullable": True,
-            "description": "Incremental start; milliseconds are "
-            "rounded up to the 003/007/000(+1) boundaries.",
-        },
-        "MatchCriteria": s(enum=["ProfileId", "AlternateId", "PhoneNumber", "EmailAddress"], nullable=True),
-        "MatchType": s(
-            nullable=True,
-            description="Required for AlternateId (the AlternateIdType); optional type filter otherwise.",
-        ),
-        "Values": {**arr(s()), "nullable": True},
-        "CallbackURL": s(
-            nullable=True,
-            format="uri",
-            description="Optional; status is POSTed there when done (older docs).",
-        ),
+_EXPORT_COMMON: dict[str, Schema] = {
+    "LastDateTime": {
+        **DATETIME,
+        "nullable": True,
+        "description": "Incremental start; milliseconds are rounded up to the 003/007/000(+1) boundaries.",
     },
-)
+    "Values": {**arr(s()), "nullable": True, "description": "Identifier values for MatchCriteria."},
+    "CallbackURL": s(
+        nullable=True,
+        format="uri",
+        description="Optional; status is POSTed there when done (older docs).",
+    ),
+}
+EXPORT_INITIATE: Schema = {
+    "description": "Export criteria, merged with the segment's own. MatchType is required (the alternate id "
+    "type) when MatchCriteria is AlternateId, an optional type filter otherwise.",
+    "oneOf": [
+        obj(
+            {
+                **_EXPORT_COMMON,
+                "MatchCriteria": s(enum=["AlternateId"]),
+                "MatchType": s(100, 1, description="The AlternateIdType."),
+            },
+            required=["MatchCriteria", "MatchType"],
+        ),
+        obj(
+            {
+                **_EXPORT_COMMON,
+                "MatchCriteria": s(enum=["ProfileId", "PhoneNumber", "EmailAddress"], nullable=True),
+                "MatchType": s(100, nullable=True, description="Optional customer/phone/email type filter."),
+            }
+        ),
+    ],
+}
 EXPORT_JOB = obj({"AccessToken": {**ID64}}, closed=True, required=["AccessToken"])
 EXPORT_STATUS = obj(
     {

@@ -43,12 +43,43 @@ def _rewrite(node: Any) -> Any:
                 out[key] = value
             elif key == "nullable":
                 out["x-nullable"] = value
+            elif key == "oneOf":
+                out.update(_merge_alternatives([_rewrite(v) for v in value]))
+                out["x-oneOf"] = _rewrite(value)
             else:
                 out[key] = _rewrite(value)
         return out
     if isinstance(node, list):
         return [_rewrite(v) for v in node]
     return node
+
+
+def _merge_alternatives(alternatives: list[dict[str, Any]]) -> dict[str, Any]:
+    """Swagger 2.0 has no oneOf: describe the union loosely (all properties, enums united, only the members
+    every alternative requires). The exact alternatives stay in x-oneOf."""
+    properties: dict[str, Any] = {}
+    required: set[str] | None = None
+    for alternative in alternatives:
+        for name, prop in alternative.get("properties", {}).items():
+            if name not in properties:
+                properties[name] = copy.deepcopy(prop)
+            elif "enum" in properties[name] and "enum" in prop:
+                merged = properties[name]["enum"] + [
+                    v for v in prop["enum"] if v not in properties[name]["enum"]
+                ]
+                properties[name]["enum"] = merged
+            else:
+                properties[name].pop("enum", None)
+            if prop.get("x-nullable"):
+                properties[name]["x-nullable"] = True
+            if properties[name].get("minLength", 0) > prop.get("minLength", 0):
+                properties[name].pop("minLength")
+        needed = set(alternative.get("required", []))
+        required = needed if required is None else required & needed
+    out: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        out["required"] = sorted(required)
+    return out
 
 
 def _parameter(param: dict[str, Any]) -> dict[str, Any] | None:
