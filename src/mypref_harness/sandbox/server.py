@@ -95,6 +95,23 @@ def _mask(value: str | None) -> str | None:
     return "(from the tenants file, not shown)"
 
 
+def redacted_credentials(doc: dict[str, Any]) -> dict[str, Any]:
+    """The credentials document with every non-demo secret replaced by None (stdout may be a CI log).
+
+    Demo values stay: they are public, and tests and tools read them from the ready line. Whoever
+    passed a tenants file already has its values.
+    """
+    tenants = []
+    for tenant in doc["tenants"]:
+        copy = dict(tenant)
+        if copy["api_key"] not in _DEMO_SECRETS:
+            copy["api_key"] = None
+        if copy["oauth"] and copy["oauth"]["client_secret"] not in _DEMO_SECRETS:
+            copy["oauth"] = {**copy["oauth"], "client_secret": None}
+        tenants.append(copy)
+    return {**doc, "tenants": tenants}
+
+
 def human_banner(doc: dict[str, Any], settings: SandboxSettings, cert: DemoCertificate | None) -> str:
     lines = [
         "MyPreferences v4 sandbox (DEMO ONLY: these credentials are public and valid nowhere else)",
@@ -192,7 +209,7 @@ def serve(settings: SandboxSettings, out: TextIO = sys.stdout, startup_timeout: 
         stopped = threading.Event()
         ready_doc = {
             "event": READY_EVENT,
-            **doc,
+            **redacted_credentials(doc),
             "pid": os.getpid(),
             "db_path": str(settings.db_path),
             "state_dir": str(settings.state_dir),
