@@ -81,7 +81,7 @@ def test_secrets_reach_the_environment_but_no_file(tmp_path: Path, document):
     config = tomllib.loads(prepared.config_path.read_text())
     assert config["parameters"] == {"path.clientId": "ACME_CORP"}
     assert config["seed"] == 3 and Path(config["hooks"]).name == "hooks.py"
-    assert "--include-name-regex" in prepared.command
+    assert set(json.loads(prepared.spec_path.read_text())["paths"]) == {"/{clientId}/Programs"}
 
 
 def test_strict_on_the_sandbox_lenient_elsewhere(tmp_path: Path, document):

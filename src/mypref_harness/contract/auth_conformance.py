@@ -599,6 +599,7 @@ def _run(target: Target, options: ConformanceOptions) -> ConformanceResult:
             if skew > probes.AHEAD_THRESHOLD:
                 result.warnings.append(f"local clock runs {skew:.0f} s ahead of the target: signing "
                                        f"{-offset:.0f} s in the past")
+        probes.preflight(target, offset, options.probe_path)
         probe = AuthProbe(target, options, clock_offset=offset, client=client)
         result.checks = run_checks(probe, options.only)
         if options.probes and (not options.only or "probes" in options.only):

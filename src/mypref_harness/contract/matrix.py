@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,8 +143,20 @@ def union_plan(plans: Iterable[Plan]) -> Plan:
                 scenarios=merged("scenarios"))
 
 
+def _run_defect(plan: Plan, base: Target, document: Mapping[str, Any], report_dir: Path) -> MatrixRow:
+    started = time.perf_counter()
+    options = {"defects": (plan.defect,), **dict(plan.sandbox_options)}
+    with resolved_target(base, **options) as target:
+        records = run_plan(target, document, plan, report_dir / plan.defect)
+    failed = [r for r in records if not r.passed]
+    evidence = next((r.evidence for r in failed if r.check in plan.expected), "")
+    return MatrixRow(plan.defect, plan.expected, list(dict.fromkeys(r.check for r in failed)), evidence,
+                     time.perf_counter() - started)
+
+
 def run_matrix(plans: Sequence[Plan] | None = None, *, report_dir: Path, spec: str | None = None,
-               progress: Callable[[str], None] = lambda line: None) -> MatrixResult:
+               workers: int = 2, progress: Callable[[str], None] = lambda line: None) -> MatrixResult:
+    """The clean run, then one sandbox per defect (at most ``workers`` sandboxes at a time)."""
     plans = list(plans or default_plans())
     base = Target(spec=spec) if spec else Target()
     document = load_spec_document(base.spec)
@@ -152,16 +165,12 @@ def run_matrix(plans: Sequence[Plan] | None = None, *, report_dir: Path, spec: s
         clean_records = run_plan(target, document, union_plan(plans), report_dir / "clean")
     clean_failures = [r for r in clean_records if not r.passed]
     result = MatrixResult(clean_failures, time.perf_counter() - started, [])
-    progress(f"clean run: {len(clean_failures)} failure(s)")
-    for plan in plans:
-        started = time.perf_counter()
-        options = {"defects": (plan.defect,), **dict(plan.sandbox_options)}
-        with resolved_target(base, **options) as target:
-            records = run_plan(target, document, plan, report_dir / plan.defect)
-        failed = [r for r in records if not r.passed]
-        evidence = next((r.evidence for r in failed if r.check in plan.expected), "")
-        row = MatrixRow(plan.defect, plan.expected, list(dict.fromkeys(r.check for r in failed)), evidence,
-                        time.perf_counter() - started)
-        result.rows.append(row)
-        progress(f"{plan.defect}: {'detected by ' + ', '.join(row.caught_by) if row.detected else 'NOT DETECTED'}")
+    progress(f"clean run: {len(clean_failures)} failure(s) in {result.clean_seconds:.1f} s")
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = [pool.submit(_run_defect, plan, base, document, report_dir) for plan in plans]
+        for future in futures:  # plan order, whatever finishes first
+            row = future.result()
+            result.rows.append(row)
+            verdict = "detected by " + ", ".join(row.caught_by) if row.detected else "NOT DETECTED"
+            progress(f"{row.defect}: {verdict} ({row.seconds:.1f} s)")
     return result

@@ -202,3 +202,29 @@ def run_probes(probe: object) -> list[Fact]:
 
 def _eastern_now() -> datetime:  # kept for tests that pin the zone arithmetic
     return datetime.now(ZoneInfo("America/New_York")) - timedelta(seconds=0)
+
+
+def preflight(target: Target, clock_offset: float = 0.0, probe_path: str = "/{clientId}/Programs") -> None:
+    """One authenticated request before the suite: wrong credentials are a configuration error (exit 2),
+    not hundreds of findings. Raises ConfigError / TargetUnreachable / the TokenSource's TokenError."""
+    from urllib.parse import quote
+
+    from mypref_harness.auth.adapters import auth_for
+    from mypref_harness.errors import ConfigError, TargetUnreachable
+
+    url = f"{target.base_url}{probe_path.replace('{clientId}', quote(str(target.client_id), safe=''))}"
+    try:
+        with httpx.Client(auth=auth_for(target, clock_offset=clock_offset), timeout=10.0) as client:
+            response = client.get(url, headers={"Accept": "application/json"})
+    except httpx.TransportError as exc:
+        raise TargetUnreachable(f"{target.base_url}: {type(exc).__name__}: {exc}") from None
+    if response.status_code == 401:
+        try:
+            message = response.json().get("Message")
+        except (ValueError, AttributeError):
+            message = None
+        scheme = "OAuth token" if target.auth == "oauth" else f"{target.pnauth_scheme} signature"
+        raise ConfigError(f"the target rejected our credentials ({scheme} for {target.client_id}/{target.user_id}): "
+                          f"401 {message or ''}".rstrip())
+    if response.status_code == 404 and not response.content.strip():
+        raise ConfigError(f"the target does not know ClientId {target.client_id!r} (404 on {probe_path})")

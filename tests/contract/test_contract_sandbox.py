@@ -1,0 +1,117 @@
+"""The contract suite against the real embedded sandbox: clean runs pass, artifacts hold no secret,
+bad input gives one line and the documented exit code."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from mypref_harness.cli import main
+from mypref_harness.config import Target, resolved_target
+from mypref_harness.contract import ContractOptions, run_contract
+from mypref_harness.report import scan_for_secrets
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with resolved_target(Target()) as target:
+        yield target
+
+
+def assert_no_secrets(directory: Path, target: Target, extra: list[str] = ()) -> None:
+    secrets = target.named_secrets()
+    assert secrets, "the sandbox target should carry secrets for this test to mean anything"
+    assert scan_for_secrets([directory], {**secrets, **{f"x{i}": s for i, s in enumerate(extra)}}) == []
+    for path in directory.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for value in secrets.values():
+                assert value.encode() not in data, f"{path} leaks a secret"
+
+
+def test_targeted_clean_run_passes_with_all_parts(sandbox: Target, tmp_path: Path):
+    options = ContractOptions(operations=["getPrograms", "getProfile"],
+                              phases=("examples", "coverage"), max_examples=2, seed=1, report_dir=tmp_path,
+                              scenario_updates=20, keep_events=True)
+    result = run_contract(sandbox, options)
+    assert result.passed, [f"{f.check}: {f.evidence[:200]}" for f in result.failures]
+    assert result.exit_code == 0 and result.cases > 0 and result.operations_tested == 2
+    assert result.strict is True  # the embedded sandbox defaults to strict response validation
+    tallies = {t.check for t in result.tallies}
+    assert {"response_schema_conformance", "unauthorized_documented", "ignored_auth"} <= tallies
+    assert {s.check for s in result.scenarios} >= {"updates_durable", "put_replaces"}
+    assert result.conformance is not None and result.conformance.counts["passed"] >= 25
+    names = {p.name for p in result.report_files}
+    assert {"junit.xml", "summary.md", "schemathesis-run.toml", "schemathesis-events.ndjson"} <= names
+    assert_no_secrets(tmp_path, sandbox)
+
+
+def test_oauth_run_passes_and_leaks_no_token(sandbox: Target, tmp_path: Path):
+    oauth = dataclasses.replace(sandbox, auth="oauth")
+    options = ContractOptions(operations=["getPrograms"], phases=("examples", "coverage"),
+                              max_examples=2, seed=2, report_dir=tmp_path, scenarios=False,
+                              auth_conformance=False, keep_events=True)
+    result = run_contract(oauth, options)
+    assert result.passed, [f"{f.check}: {f.evidence[:200]}" for f in result.failures]
+    assert_no_secrets(tmp_path, oauth)  # the scan's patterns also catch any JWT-shaped string
+
+
+def run_cli(args: list[str], env: dict[str, str], monkeypatch, capsys) -> tuple[int, str]:
+    for name in ("MYPREF_BASE_URL", "MYPREF_CLIENT_ID", "MYPREF_USER_ID", "MYPREF_API_KEY", "MYPREF_SPEC",
+                 "MYPREF_AUTH", "MYPREF_CONFIG", "MYPREF_TOKEN_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code = main(args)
+    return code, capsys.readouterr().err
+
+
+def test_unreachable_target_exits_3_before_any_test(monkeypatch, capsys, tmp_path: Path):
+    env = {"MYPREF_BASE_URL": "http://127.0.0.1:9/Profiles/v4", "MYPREF_CLIENT_ID": "ACME_CORP",
+           "MYPREF_USER_ID": "John.Doe", "MYPREF_API_KEY": "some-key-value"}
+    code, err = run_cli(["contract", "--report-dir", str(tmp_path)], env, monkeypatch, capsys)
+    assert code == 3
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err and "127.0.0.1:9" in err
+    assert not (tmp_path / "schemathesis-run.toml").exists()
+
+
+def test_wrong_credentials_are_a_configuration_error(sandbox: Target, monkeypatch, capsys, tmp_path: Path):
+    env = {"MYPREF_BASE_URL": str(sandbox.base_url), "MYPREF_CLIENT_ID": str(sandbox.client_id),
+           "MYPREF_USER_ID": str(sandbox.user_id), "MYPREF_API_KEY": "not-the-right-key"}
+    code, err = run_cli(["auth-conformance", "--report-dir", str(tmp_path)], env, monkeypatch, capsys)
+    assert code == 2 and "rejected our credentials" in err and "not-the-right-key" not in err
+    code, err = run_cli(["contract", "--report-dir", str(tmp_path)], env, monkeypatch, capsys)
+    assert code == 2 and "rejected our credentials" in err
+
+
+def test_unknown_client_is_a_configuration_error(sandbox: Target, monkeypatch, capsys, tmp_path: Path):
+    env = {"MYPREF_BASE_URL": str(sandbox.base_url), "MYPREF_CLIENT_ID": "NoSuchTenant",
+           "MYPREF_USER_ID": "x", "MYPREF_API_KEY": "some-key-value"}
+    code, err = run_cli(["contract", "--report-dir", str(tmp_path)], env, monkeypatch, capsys)
+    assert code == 2 and "NoSuchTenant" in err
+
+
+def test_invalid_spec_exits_2_with_one_line(monkeypatch, capsys, tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("openapi: 3.0.3\ninfo: [\n")
+    code, err = run_cli(["contract", "--report-dir", str(tmp_path)], {"MYPREF_SPEC": str(bad)}, monkeypatch, capsys)
+    assert code == 2 and "bad.yaml" in err and len(err.strip().splitlines()) == 1
+
+
+def test_missing_variable_exits_2(monkeypatch, capsys, tmp_path: Path):
+    code, err = run_cli(["contract", "--report-dir", str(tmp_path)],
+                        {"MYPREF_BASE_URL": "http://127.0.0.1:9/Profiles/v4"}, monkeypatch, capsys)
+    assert code == 2 and "MYPREF_" in err and "Traceback" not in err
+
+
+def test_bad_options_exit_2(monkeypatch, capsys, tmp_path: Path):
+    code, err = run_cli(["contract", "--operations", "noSuchOperation", "--report-dir", str(tmp_path)], {},
+                        monkeypatch, capsys)
+    assert code == 2 and "noSuchOperation" in err
+    code, err = run_cli(["contract", "--phases", "examples,bogus", "--report-dir", str(tmp_path)], {},
+                        monkeypatch, capsys)
+    assert code == 2 and "bogus" in err
