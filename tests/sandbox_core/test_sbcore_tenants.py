@@ -60,6 +60,7 @@ def test_tenants_file_overrides_and_adds(make_client: Any, make_settings: Any, t
         auth=(FILE_CLIENT, FILE_SECRET),
     )
     assert token.status_code == 200
+    assert token.json()["expires_in"] == 120  # the OAuth client's own lifetime
 
 
 def test_file_secrets_are_redacted_in_ready_line_and_banner(make_settings: Any, tenants_file: Path) -> None:

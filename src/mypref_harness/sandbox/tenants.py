@@ -5,7 +5,8 @@ overridden by a JSON file (``--tenants-file``) so secrets never have to appear o
 
     {"tenants": [{"client_id": "ACME_CORP", "users": ["John.Doe"], "api_key": "...",
                   "pnauth_window": 900, "token_lifetime": 300,
-                  "oauth": {"client_id": "<48 chars>", "client_secret": "<64 chars>"}}]}
+                  "oauth": {"client_id": "<48 chars>", "client_secret": "<64 chars>",
+                            "token_lifetime": 300}}]}      # per OAuth client, optional
 
 A tenant whose client_id matches a demo tenant replaces the given fields; others are added.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +148,18 @@ def _apply_override(base: Tenant | None, entry: dict[str, Any], settings: Sandbo
             raise ConfigError(f"tenants file: oauth of {client_id} needs client_id and client_secret")
         # The secret client is replaced; a certificate client stays registered.
         clients = [c for c in clients if c.secret is None]
-        clients.insert(0, OAuthClient(str(oauth["client_id"]), client_id, secret=str(oauth["client_secret"])))
+        client_lifetime = (
+            _positive_int(oauth, "token_lifetime", lifetime) if "token_lifetime" in oauth else None
+        )
+        clients.insert(
+            0,
+            OAuthClient(
+                str(oauth["client_id"]),
+                client_id,
+                secret=str(oauth["client_secret"]),
+                token_lifetime=client_lifetime,
+            ),
+        )
     return Tenant(client_id, tuple(users), api_key, window, lifetime, tuple(clients))
 
 
@@ -231,7 +243,3 @@ def issuer(settings: SandboxSettings) -> str:
 
 def audience(settings: SandboxSettings) -> str:
     return f"{settings.root_url}/Profiles/v4"
-
-
-def with_lifetime(client: OAuthClient, lifetime: int) -> OAuthClient:
-    return replace(client, token_lifetime=lifetime)
