@@ -29,7 +29,11 @@ def tenants_file(tmp_path: Path) -> Path:
                         "client_id": "ACME_CORP",
                         "api_key": FILE_KEY,
                         "pnauth_window": 60,
-                        "oauth": {"client_id": FILE_CLIENT, "client_secret": FILE_SECRET},
+                        "oauth": {
+                            "client_id": FILE_CLIENT,
+                            "client_secret": FILE_SECRET,
+                            "token_lifetime": 120,
+                        },
                     },
                     {"client_id": "OTHER_CO", "users": ["ops"], "api_key": "other-key"},
                 ]
