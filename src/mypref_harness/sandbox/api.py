@@ -130,7 +130,7 @@ class DataApi:
         problem = first_error(op.body.validator, value)
         if problem:
             raise HttpError(400, f"The request is invalid: {problem}")
-        return value
+        return op.body.clean(value)
 
     def _respond(self, op: Operation, reply: Reply) -> Response:
         body = reply.body

@@ -28,7 +28,9 @@ CREATE TABLE IF NOT EXISTS docs (
 CREATE TABLE IF NOT EXISTS profile_index (
     tenant TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, profile_id INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS profile_index_lookup ON profile_index (tenant, key, value);
+-- covering, in profile order: lookups never sort and never touch the table
+DROP INDEX IF EXISTS profile_index_lookup;
+CREATE INDEX IF NOT EXISTS profile_index_find ON profile_index (tenant, key, value, profile_id);
 CREATE INDEX IF NOT EXISTS profile_index_owner ON profile_index (tenant, profile_id);
 CREATE TABLE IF NOT EXISTS history (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, profile_id INTEGER NOT NULL,

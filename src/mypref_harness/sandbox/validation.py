@@ -81,6 +81,41 @@ def _is_int64(value: object) -> bool:
     return not isinstance(value, int) or -(2**63) <= value < 2**63
 
 
+def _use_schemathesis_formats() -> None:
+    """Check formats exactly as Schemathesis does (it validates with jsonschema-rs) when that is installed.
+
+    A format judged differently on the two sides turns into false findings: e.g. a URL our regex accepts
+    but jsonschema-rs rejects is "invalid data accepted" (negative_data_rejection) and then "response
+    violates schema" when echoed back. jsonschema-rs ships with Schemathesis; without it the regex checks
+    above stay in force.
+    """
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - always present next to schemathesis
+        return
+    for name in (
+        "uri",
+        "uri-reference",
+        "email",
+        "date-time",
+        "date",
+        "time",
+        "uuid",
+        "ipv4",
+        "ipv6",
+        "hostname",
+    ):
+        rs = jsonschema_rs.Draft4Validator({"type": "string", "format": name}, validate_formats=True)
+
+        def check(value: object, _rs: Any = rs) -> bool:
+            return not isinstance(value, str) or bool(_rs.is_valid(value))
+
+        FORMAT_CHECKER.checks(name)(check)
+
+
+_use_schemathesis_formats()
+
+
 # -- conversion ----------------------------------------------------------------------------------
 
 
@@ -172,6 +207,8 @@ class SchemaSet:
 def first_error(validator: Draft4Validator, instance: Any) -> str | None:
     """The most relevant violation as one readable line, or None when the instance is valid."""
     try:
+        if validator.is_valid(instance):  # the common case, without building error objects
+            return None
         error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
     except RecursionError:
         return "The request is nested too deeply."
@@ -380,7 +417,7 @@ def strip_read_only(value: Any, schema: Any, components: dict[str, Any], depth: 
     seen: set[str] = set()
     while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and schema["$ref"] not in seen:
         seen.add(schema["$ref"])
-        schema = components.get(schema["$ref"][len(REF_PREFIX):], {})
+        schema = components.get(schema["$ref"][len(REF_PREFIX) :], {})
     if not isinstance(schema, dict) or depth > 30:
         return value
     if isinstance(value, list):
@@ -391,7 +428,7 @@ def strip_read_only(value: Any, schema: Any, components: dict[str, Any], depth: 
     for branch in schema.get("allOf") or []:
         resolved = branch
         if isinstance(branch, dict) and isinstance(branch.get("$ref"), str):
-            resolved = components.get(branch["$ref"][len(REF_PREFIX):], {})
+            resolved = components.get(branch["$ref"][len(REF_PREFIX) :], {})
         if isinstance(resolved, dict):
             props.update(resolved.get("properties") or {})
     out = {}
@@ -400,4 +437,88 @@ def strip_read_only(value: Any, schema: Any, components: dict[str, Any], depth: 
         if sub is not None and _is_flagged(sub, "readOnly", components):
             continue
         out[key] = strip_read_only(item, sub, components, depth + 1) if sub is not None else item
+    return out
+
+
+# -- compiled pruning (the hot path) ---------------------------------------------------------------
+
+
+class Plan:
+    """What pruning does at one schema node, computed once: keep declared properties, fill required."""
+
+    __slots__ = ("fill", "items", "kind", "props")
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind  # "object" (closed: undeclared keys dropped), "open-object", "array"
+        self.props: dict[str, Plan | None] = {}
+        self.fill: list[tuple[str, Any]] = []
+        self.items: Plan | None = None
+
+
+def compile_plan(schema: Any, schemas: SchemaSet, _memo: dict[int, Plan | None] | None = None) -> Plan | None:
+    """A pruning plan for a (converted) schema; None where nothing needs to be done."""
+    memo = {} if _memo is None else _memo
+    resolved = schemas.resolve(schema)
+    if not isinstance(resolved, dict):
+        return None
+    key = id(resolved)
+    if key in memo:
+        return memo[key]
+    if "anyOf" in resolved or "oneOf" in resolved:
+        memo[key] = None
+        return None
+    merged = _merge_all_of(resolved, schemas)
+    kind = merged.get("type")
+    kinds = kind if isinstance(kind, list) else [kind] if kind else []
+    if "array" in kinds:
+        plan = Plan("array")
+        memo[key] = plan
+        plan.items = compile_plan(merged.get("items", {}), schemas, memo)
+        if plan.items is None:
+            memo[key] = None
+            return None
+        return plan
+    props = merged.get("properties")
+    if not isinstance(props, dict) or not props:
+        memo[key] = None
+        return None
+    extra = merged.get("additionalProperties", False)
+    plan = Plan("open-object" if extra is True or isinstance(extra, dict) else "object")
+    memo[key] = plan
+    for name, sub in props.items():
+        plan.props[name] = None if sub == {"not": {}} else compile_plan(sub, schemas, memo)
+    forbidden = {name for name, sub in props.items() if sub == {"not": {}}}
+    plan.props = {k: v for k, v in plan.props.items() if k not in forbidden}
+    for name in merged.get("required") or []:
+        if name in props and name not in forbidden:
+            plan.fill.append((name, _neutral(props[name], schemas)))
+    return plan
+
+
+def prune(value: Any, plan: Plan | None, repairs: list[str] | None = None, where: str = "") -> Any:
+    """Apply a plan: drop undeclared properties of closed objects, fill missing required ones."""
+    if plan is None:
+        return value
+    if plan.kind == "array":
+        if not isinstance(value, list):
+            return value
+        return [prune(v, plan.items, repairs, f"{where}/{i}") for i, v in enumerate(value)]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    props = plan.props
+    closed = plan.kind == "object"
+    for key, item in value.items():
+        if key in props:
+            child = props[key]
+            out[key] = item if child is None else prune(item, child, repairs, f"{where}/{key}")
+        elif not closed:
+            out[key] = item
+        elif repairs is not None:
+            repairs.append(f"{where or '/'}: dropped undeclared {key!r}")
+    for key, neutral in plan.fill:
+        if key not in out:
+            if repairs is not None:
+                repairs.append(f"{where or '/'}: filled missing required {key!r}")
+            out[key] = copy.deepcopy(neutral)
     return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import uuid
 from typing import Any, Protocol
 
@@ -51,7 +50,7 @@ def require_by_alternate_id(tx: Tx, tenant: str, id_type: str, value: str) -> di
 
 def enrich(req: Writer, tx: Tx, doc: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
     """Fill the read-only, service-maintained parts of a profile after a write."""
-    out = copy.deepcopy(doc)
+    out = model.clone(doc)
     stamp, user = req.stamp, req.user_id
     edited = dict((previous or {}).get("Edited") or {})
     edited.setdefault("CreatedDate", stamp)

@@ -9,7 +9,6 @@ item's input schema.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -112,7 +111,7 @@ def localize(items: list[dict[str, Any]], family: Family, locale: str | None) ->
     wanted = locale.lower()
     out, hit = [], False
     for item in items:
-        copied = copy.deepcopy(item)
+        copied = model.clone(item)
         for path in family.locale_fields:
             for entries in _localized_lists(copied, path):
                 kept = [e for e in entries if str(e.get("Locale", "")).lower() == wanted]

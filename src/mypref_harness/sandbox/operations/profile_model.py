@@ -7,7 +7,6 @@ that a POST update writes only the elements it names.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -34,6 +33,15 @@ CONTACT_COLLECTIONS = {
     "Addresses": "AddressPreferences",
 }
 READ_ONLY = ("ProfileId", "Edited")
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of JSON data (several times faster than copy.deepcopy, which handles any object)."""
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
+    return value
 
 
 def _lower(value: Any) -> str:
@@ -98,7 +106,7 @@ COLLECTION_KEYS: dict[str, Callable[[Any], str]] = {
 
 def merge(current: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     """POST update: a new document where only the supplied elements changed."""
-    out = copy.deepcopy(current)
+    out = clone(current)
     for key, value in update.items():
         if key in READ_ONLY:
             continue
@@ -114,7 +122,7 @@ def _merge_value(key: str, old: Any, new: Any) -> Any:
         return merged
     if isinstance(new, list) and isinstance(old, list) and key in COLLECTION_KEYS:
         key_of = COLLECTION_KEYS[key]
-        result = [copy.deepcopy(x) for x in old]
+        result = [clone(x) for x in old]
         positions = {key_of(x): i for i, x in enumerate(result)}
         for item in new:
             k = key_of(item)
@@ -123,20 +131,20 @@ def _merge_value(key: str, old: Any, new: Any) -> Any:
                 for field, value in item.items():
                     target[field] = _merge_value(field, target.get(field), value)
             elif k in positions:
-                result[positions[k]] = copy.deepcopy(item)
+                result[positions[k]] = clone(item)
             else:
                 positions[k] = len(result)
-                result.append(copy.deepcopy(item))
+                result.append(clone(item))
         return result
-    return copy.deepcopy(new)
+    return clone(new)
 
 
 def replace(current: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
     """PUT: the body becomes the profile; omitted properties and collections are blank."""
-    out = {k: copy.deepcopy(v) for k, v in body.items() if k not in READ_ONLY}
+    out = {k: clone(v) for k, v in body.items() if k not in READ_ONLY}
     for key in READ_ONLY:
         if key in current:
-            out[key] = copy.deepcopy(current[key])
+            out[key] = clone(current[key])
     return out
 
 
@@ -147,7 +155,7 @@ PATCH_OPS = ("add", "remove", "replace", "test")
 
 def apply_patch(document: dict[str, Any], operations: list[Any]) -> dict[str, Any]:
     """RFC 6902 subset the API documents; move/copy are rejected (400)."""
-    doc: Any = copy.deepcopy(document)
+    doc: Any = clone(document)
     for index, operation in enumerate(operations):
         if not isinstance(operation, dict):
             raise HttpError(400, f"Patch operation {index} is not an object.")  # schema violation
@@ -188,39 +196,39 @@ def _apply_one(doc: Any, op: str, tokens: list[str], value: Any, index: int, pat
             return doc
         if op == "remove":
             raise HttpError(PATCH_CONFLICT, f"Patch operation {index}: cannot remove the whole profile.")
-        return copy.deepcopy(value)
+        return clone(value)
     parent = doc
     for token in tokens[:-1]:
         parent = _child(parent, token, index, path)
     last = tokens[-1]
     if isinstance(parent, dict):
         if op == "add":
-            parent[last] = copy.deepcopy(value)
+            parent[last] = clone(value)
         elif last not in parent:
             raise HttpError(PATCH_CONFLICT, f"Patch operation {index}: '{path}' does not exist.")
         elif op == "remove":
             del parent[last]
         elif op == "replace":
-            parent[last] = copy.deepcopy(value)
+            parent[last] = clone(value)
         elif parent[last] != value:
             raise HttpError(PATCH_CONFLICT, f"Patch operation {index}: test failed at '{path}'.")
         return doc
     if isinstance(parent, list):
         if op == "add" and last == "-":
-            parent.append(copy.deepcopy(value))
+            parent.append(clone(value))
             return doc
         position = _list_index(last, index, path)
         if op == "add":
             if position > len(parent):
                 raise HttpError(PATCH_CONFLICT, f"Patch operation {index}: index out of range at '{path}'.")
-            parent.insert(position, copy.deepcopy(value))
+            parent.insert(position, clone(value))
             return doc
         if position >= len(parent):
             raise HttpError(PATCH_CONFLICT, f"Patch operation {index}: index out of range at '{path}'.")
         if op == "remove":
             parent.pop(position)
         elif op == "replace":
-            parent[position] = copy.deepcopy(value)
+            parent[position] = clone(value)
         elif parent[position] != value:
             raise HttpError(PATCH_CONFLICT, f"Patch operation {index}: test failed at '{path}'.")
         return doc

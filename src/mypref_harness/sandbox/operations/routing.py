@@ -25,7 +25,14 @@ from mypref_harness.sandbox.operations.base import (
     Reply,
     normalize_template,
 )
-from mypref_harness.sandbox.validation import SchemaSet, Shaper, first_error, strip_read_only
+from mypref_harness.sandbox.validation import (
+    Plan,
+    SchemaSet,
+    compile_plan,
+    first_error,
+    prune,
+    strip_read_only,
+)
 
 log = logging.getLogger("mypref_harness.sandbox.data")
 
@@ -94,6 +101,12 @@ class Body:
     required: bool
     media_types: tuple[str, ...]
     validator: Draft4Validator
+    # Drops properties the input schema does not declare (its objects are open), so that stray client
+    # fields are never stored and never echoed back in (closed) responses.
+    plan: Plan | None = None
+
+    def clean(self, value: Any) -> Any:
+        return prune(value, self.plan)
 
     def accepts(self, media: str) -> bool:
         if media in self.media_types:
@@ -172,17 +185,20 @@ class Operation:
         return False, None
 
     def shaper_for(self, status: int) -> Callable[[Any], Any] | None:
+        """Prune a response to its documented schema (compiled once per operation and status)."""
         if status not in self._shapers:
             found, schema = self.response_schema(status)
-            if not found or schema is None:
+            plan = compile_plan(schema, self.schemas) if found and schema is not None else None
+            if plan is None:
                 self._shapers[status] = None
             else:
+                op_id = self.operation_id
 
-                def shape(value: Any, _schema: Any = schema) -> Any:
-                    shaper = Shaper(self.schemas)
-                    result = shaper.shape(value, _schema)
-                    if shaper.repairs:
-                        REPAIRS.setdefault(self.operation_id, []).extend(shaper.repairs[:20])
+                def shape(value: Any, _plan: Plan = plan) -> Any:
+                    repairs: list[str] = []
+                    result = prune(value, _plan, repairs)
+                    if repairs:
+                        REPAIRS.setdefault(op_id, []).extend(repairs[:20])
                     return result
 
                 self._shapers[status] = shape
@@ -262,6 +278,26 @@ def _deref(node: Any, spec: dict[str, Any]) -> Any:
     return node
 
 
+def _input_plan(schema: Any, requests: SchemaSet) -> Plan | None:
+    """Like a response plan, but every object counts as closed and nothing is filled in."""
+    plan = compile_plan(schema, requests)
+    seen: set[int] = set()
+
+    def close(node: Plan | None) -> None:
+        if node is None or id(node) in seen:
+            return
+        seen.add(id(node))
+        if node.kind == "open-object":
+            node.kind = "object" if node.props else node.kind
+        node.fill = []
+        close(node.items)
+        for child in node.props.values():
+            close(child)
+
+    close(plan)
+    return plan
+
+
 def _missing_handler(op_id: str) -> Handler:
     def handler(req: OpRequest) -> Reply:
         raise HttpError(501, f"The sandbox does not emulate {op_id} yet.")
@@ -324,7 +360,12 @@ def _build_operation(
         schema = next(
             (c.get("schema") for c in content.values() if isinstance(c, dict) and c.get("schema")), {}
         )
-        body = Body(bool(raw_body.get("required")), media_types, requests.validator(schema or {}))
+        body = Body(
+            bool(raw_body.get("required")),
+            media_types,
+            requests.validator(schema or {}),
+            _input_plan(schema or {}, requests),
+        )
     response_schemas: dict[str, Any] = {}
     for status, raw_resp in (raw_op.get("responses") or {}).items():
         resp = _deref(raw_resp, spec)
