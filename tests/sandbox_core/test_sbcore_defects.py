@@ -12,7 +12,7 @@ from typing import Any
 
 import jwt
 import pytest
-from sbcore_helpers import AUTHENTICATED, BASE, get_token
+from sbcore_helpers import ACME_BASIC, AUTHENTICATED, BASE, get_token
 
 from mypref_harness import demo
 from mypref_harness.sandbox.defects import AREA_AUTH, AREA_DATA, DEFECTS
@@ -172,3 +172,12 @@ def test_list_defects_prints_one_a_line_name_first() -> None:
     assert result.returncode == 0
     names = [line.split()[0] for line in result.stdout.splitlines()]
     assert sorted(names) == sorted(BRIEF_AUTH | BRIEF_DATA)
+
+
+def test_unknown_user_defect_also_lets_such_a_token_through(make_client: Any) -> None:
+    form = {"grant_type": "client_credentials", "scope": "ACME_CORP/Nobody"}
+    assert make_client().post("/oauth2/v1/token", data=form, auth=ACME_BASIC).status_code == 400
+    defective = make_client(defects=frozenset({"unknown-user-accepted"}))
+    token = defective.post("/oauth2/v1/token", data=form, auth=ACME_BASIC).json()["access_token"]
+    response = defective.get(ACME_PROGRAMS, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == AUTHENTICATED

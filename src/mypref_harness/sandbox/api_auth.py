@@ -120,6 +120,7 @@ class ApiAuthenticator:
         self.tokens = tokens
         self.case_insensitive = settings.has_defect("clientid-case-insensitive")
         self.cross_tenant = settings.has_defect("cross-tenant-token")
+        self.unknown_user = settings.has_defect("unknown-user-accepted")
         self._records = {t.client_id: self._record(t) for t in tenants}
         self.clock = clock
         # Headers verified before, by (signed ClientId, header): (user_id, issued at in epoch micros).
@@ -198,7 +199,7 @@ class ApiAuthenticator:
             )
             if not same:
                 return _bearer_failure("The access token was issued for another ClientId")
-        if claims.user_id not in tenant.users and not self.cross_tenant:
+        if claims.user_id not in tenant.users and not (self.cross_tenant or self.unknown_user):
             return _bearer_failure("The access token's UserId is not a user of this ClientId")
         return RequestContext(tenant.client_id, claims.user_id, AUTH_OAUTH)
 
