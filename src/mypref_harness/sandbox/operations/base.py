@@ -26,6 +26,11 @@ class HttpError(Exception):
         self.headers = headers
 
 
+# The vendor's generic "402 Request Failed: the parameters were valid but the request failed": a
+# schema-valid request that cannot be carried out in the resource's current state.
+REQUEST_FAILED = 402
+
+
 def not_found(what: str) -> HttpError:
     return HttpError(404, f"{what} was not found.")
 

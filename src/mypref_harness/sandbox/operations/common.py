@@ -6,7 +6,7 @@ import uuid
 from typing import Any, Protocol
 
 from mypref_harness.sandbox.operations import profile_model as model
-from mypref_harness.sandbox.operations.base import HttpError, OpRequest
+from mypref_harness.sandbox.operations.base import REQUEST_FAILED, HttpError, OpRequest
 from mypref_harness.sandbox.store import Tx
 
 PROFILE = "profile"
@@ -125,16 +125,18 @@ def check_unknown_filters(tx: Tx, tenant: str, doc: dict[str, Any]) -> None:
             raise HttpError(404, f"Filter '{str(pref.get('FilterId'))[:50]}' was not found.")
 
 
-def check_alternate_ids_unique(tx: Tx, tenant: str, doc: dict[str, Any], profile_id: int) -> None:
+def check_alternate_ids_unique(
+    tx: Tx, tenant: str, doc: dict[str, Any], profile_id: int, status: int = REQUEST_FAILED
+) -> None:
     seen: set[str] = set()
     for id_type, value in model.alternate_ids(doc):
         if id_type in seen:
-            raise HttpError(409, f"Alternate id type '{id_type[:100]}' appears more than once.")
+            raise HttpError(status, f"Alternate id type '{id_type[:100]}' appears more than once.")
         seen.add(id_type)
         owner = find_by_alternate_id(tx, tenant, id_type, value)
         if owner is not None and owner != profile_id:
             raise HttpError(
-                409, f"Alternate id '{value[:100]}' of type '{id_type[:100]}' belongs to another profile."
+                status, f"Alternate id '{value[:100]}' of type '{id_type[:100]}' belongs to another profile."
             )
 
 
@@ -149,7 +151,10 @@ def save_profile(
 ) -> dict[str, Any]:
     """Store a profile version with its search keys, history rows and events; returns the stored doc."""
     profile_id = int(doc["ProfileId"])
-    check_alternate_ids_unique(tx, req.tenant, doc, profile_id)
+    # createProfile documents 409 for a taken alternate id; the other writes answer 402 (request failed).
+    op = getattr(req, "op", None)
+    conflict = 409 if op is not None and op.operation_id == "createProfile" else REQUEST_FAILED
+    check_alternate_ids_unique(tx, req.tenant, doc, profile_id, conflict)
     stored = enrich(req, tx, doc, previous)
     tx.put(req.tenant, PROFILE, profile_id, stored)
     tx.reindex_profile(req.tenant, profile_id, model.index_entries(stored))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mypref_harness.sandbox.operations import profile_model as model
-from mypref_harness.sandbox.operations.base import HttpError, OpRequest, Reply, operation
+from mypref_harness.sandbox.operations.base import REQUEST_FAILED, HttpError, OpRequest, Reply, operation
 from mypref_harness.sandbox.operations.common import PROFILE, save_profile
 from mypref_harness.sandbox.store import Tx
 
@@ -175,7 +175,9 @@ def patch_item(req: OpRequest, family: Family) -> Reply:
         name = str(patched.get(family.name_field, "")).lower()
         for other in tx.all(req.tenant, family.kind):
             if other[family.id_field] != item_id and str(other.get(family.name_field, "")).lower() == name:
-                raise HttpError(409, f"{family.singular} '{patched.get(family.name_field)}' already exists.")
+                raise HttpError(
+                    REQUEST_FAILED, f"{family.singular} '{patched.get(family.name_field)}' already exists."
+                )
         stored = {family.id_field: item_id, **patched, "Edited": _edited(req, current)}
         tx.put(req.tenant, family.kind, item_id, stored)
     return Reply(200, stored)
@@ -336,7 +338,9 @@ def rename_group(req: OpRequest) -> Reply:
             and tx.find_profiles(req.tenant, key, new.lower())
             and not body.get("AllowMerge")
         ):
-            raise HttpError(409, f"Group '{new[:100]}' exists; set AllowMerge to merge the groups.")
+            raise HttpError(
+                REQUEST_FAILED, f"Group '{new[:100]}' exists; set AllowMerge to merge the groups."
+            )
         for profile_id in members:
             current = tx.get(req.tenant, PROFILE, profile_id)
             if current is None:
