@@ -364,3 +364,23 @@ def test_assumptions_are_marked(spec):
     assert "ASSUMPTION" in spec["components"]["schemas"]["CustomerName"]["description"]
     rename = spec["paths"]["/{clientId}/Groups/{groupType}"]["put"]
     assert "GUESS: PUT" in rename["description"] and "ASSUMPTION" in rename["description"]
+
+
+def test_state_conflicts_are_409_and_marked_as_assumptions(spec):
+    patch = spec["paths"]["/{clientId}/Profile/{profileId}"]["patch"]
+    assert patch["responses"]["409"] == {"$ref": "#/components/responses/StateConflict"}
+    assert "ASSUMPTION: 409" in patch["description"]
+    stage = spec["paths"]["/Async/{clientId}/Import/{accessToken}/Stage"]["post"]
+    assert stage["responses"]["409"] == {"$ref": "#/components/responses/StateConflict"}
+    # reads that cannot conflict do not declare it
+    assert "409" not in spec["paths"]["/{clientId}/Profile/{profileId}"]["get"]["responses"]
+
+
+def test_create_examples_use_names_that_are_not_the_read_examples(spec):
+    examples = spec["components"]["examples"]
+    created = examples["NewProfileExample"]["value"]
+    assert "AlternateIds" not in created  # reruns never collide on a unique alternate id
+    assert created["Emails"][0]["EmailAddress"] != "jane.roe@example.com"
+    assert examples["AddressTypesCreateRequestExample"]["value"]["AddressTypes"][0]["TypeName"] != "Home"
+    webhook = examples["NewWebhookSubscriptionExample"]["value"]
+    assert webhook["Url"] != examples["WebhookSubscription"]["value"]["Url"]

@@ -418,7 +418,34 @@ def _strip_ids(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
+# names used by the create examples: not seeded, so a create example answers 201 on a fresh sandbox
+NEW_CONFIG_NAMES = {
+    "AddressTypes": "Vacation Home",
+    "AlternateIdTypes": "LOYALTY_ID",
+    "CustomerTypes": "Partner",
+    "EmailTypes": "School",
+    "PhoneTypes": "Car Phone",
+    "GroupTypes": "Club",
+    "ConsentTypes": "Loyalty Program",
+    "Picklists": "Regions",
+    "DateTimeFields": "AnniversaryDate",
+    "NumericFields": "PetCount",
+    "SelectListFields": "PreferredRegion",
+    "TextFields": "Nickname",
+}
+NEW_WEBHOOK = {
+    "Name": "New endpoint",
+    "Description": "Consent changes for the data warehouse",
+    "LocaleId": "en_US",
+    "Url": "https://hooks.example.com/new-endpoint",
+    "State": "Paused",
+    "IsMinimized": True,
+    "CatchUpOnResume": False,
+    "Subscriptions": [{"Entity": "consent", "EventType": "consent.updated", "ConsentTypes": ["AllConsents"]}],
+}
+
 REQUEST_EXAMPLES: dict[str, Any] = {
+    "NewWebhookSubscriptionExample": NEW_WEBHOOK,
     "NewProfileExample": NEW_PROFILE,
     # JSON Patch documents per resource family (a profile path would not exist on a type)
     "ConfigTypePatchExample": [{"op": "replace", "path": "/IsActive", "value": True}],

@@ -277,6 +277,7 @@ OPS: dict[int, dict[str, Any]] = {
     105: {
         "id": "createWebhookSubscription",
         "body": "WebhookSubscriptionInput",
+        "body_example": "NewWebhookSubscriptionExample",
         "resp": "WebhookSubscription",
         "notes": [
             "CONFLICT: the catalog lists '200/201 created (GUESS)'. The spec keeps 200 (the only code "
@@ -406,6 +407,7 @@ QUERY_EXAMPLES: dict[str, Any] = {
     "reasonCode": "CUSTOMER_REQUEST",
 }
 N_INDEXED = 3  # indexed list parameters are declared for indexes 0..N_INDEXED-1
+PHONE_PATTERN = sc.PHONE_PATTERN
 
 
 def _query_type(catalog_type: str) -> dict[str, Any]:
@@ -470,7 +472,7 @@ def query_params(entry: dict[str, Any], notes: list[str]) -> list[dict[str, Any]
                     "required": False,
                     "style": "form",
                     "explode": True,
-                    "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "schema": {"type": "object", "additionalProperties": {"type": "string", "minLength": 1}},
                     "description": "Program custom properties as free-form query parameters "
                     "(?Brand=ACME&Region=South): each key is a custom property name.",
                 }
@@ -508,6 +510,10 @@ def query_params(entry: dict[str, Any], notes: list[str]) -> list[dict[str, Any]
             schema["maximum"] = 1000
         if name == "locale":
             schema["maxLength"] = 15
+        if schema["type"] == "string" and "format" not in schema and p["required"]:
+            schema["minLength"] = 1  # a required criterion cannot be empty
+        if name == "phoneNumber":
+            schema["pattern"] = PHONE_PATTERN
         if p.get("default") is not None:
             schema["default"] = p["default"]
         param: dict[str, Any] = {
@@ -593,6 +599,10 @@ def common_responses() -> dict[str, Any]:
         "Conflict": err(
             "An instance with the same name already exists.", "An instance with the same name exists."
         ),
+        "StateConflict": err(
+            "The request is valid but conflicts with the current state of the resource.",
+            "The request conflicts with the current state of the resource.",
+        ),
         "PayloadTooLarge": err("Payload larger than the 28 MB hard limit.", "Payload too large."),
         "ServerError": err("Server error.", "An error has occurred."),
         "ServiceUnavailable": err(
@@ -612,6 +622,49 @@ STATUS_REF = {
     503: "ServiceUnavailable",
 }
 ALWAYS = (400, 401, 403, 404)
+
+# Schema-valid requests that conflict with the STATE of a resource. The catalog only lists "400 Bad request"
+# for these routes; the spec documents 409 (RFC 9110/5789 conflicting state) so that a schema-valid request
+# is never answered with 400 (which contract testing rightly reports as a rejected valid request).
+_PATCH_CONFLICT = (
+    "ASSUMPTION: 409 when a schema-valid JSON Patch cannot be applied (path missing, test failed, patched "
+    "document invalid); the catalog lists 400 for bad op/path."
+)
+_ALT_ID_CONFLICT = (
+    "ASSUMPTION: 409 when an alternate id in the body belongs to another profile (or a type is repeated); "
+    "the catalog lists only 400."
+)
+_PATCHED_TYPES = (
+    "ConsentType",
+    "AddressType",
+    "AlternateIdType",
+    "CustomerType",
+    "EmailType",
+    "PhoneType",
+    "GroupType",
+    "Picklist",
+    "DateTimeCustomField",
+    "NumericCustomField",
+    "SelectListCustomField",
+    "TextCustomField",
+)
+STATE_CONFLICT_OPS: dict[str, str] = {
+    **{f"update{name}": _PATCH_CONFLICT for name in _PATCHED_TYPES},
+    "patchProfile": _PATCH_CONFLICT + " " + _ALT_ID_CONFLICT,
+    "patchProfileByAlternateId": _PATCH_CONFLICT + " " + _ALT_ID_CONFLICT,
+    "updateProfile": _ALT_ID_CONFLICT,
+    "replaceProfile": _ALT_ID_CONFLICT,
+    "upsertProfileByAlternateId": _ALT_ID_CONFLICT,
+    "replaceProfileByAlternateId": _ALT_ID_CONFLICT,
+    "updateWebhookSubscription": "ASSUMPTION: 409 when the same Url is already subscribed to the same event "
+    "in another subscription (documented for create).",
+    "stageImport": "ASSUMPTION: 409 when the import is no longer Initiated/Staging.",
+    "executeImport": "ASSUMPTION: 409 when the import is not Staging.",
+    "getExportData": "ASSUMPTION: 409 when the export is not Complete yet.",
+    "commitExport": "ASSUMPTION: 409 when the export is not Complete.",
+    "renameGroup": "ASSUMPTION: 409 when NewGroupName exists and AllowMerge is false (the catalog says "
+    "'400 Bad request / merge not allowed').",
+}
 
 
 def success_response(meta: dict[str, Any], status: int, meaning: str) -> dict[str, Any]:
@@ -660,6 +713,7 @@ def request_example(name: str, components: dict[str, Any]) -> Any:
     elif name.endswith("CreateRequest"):
         key = next(iter(components[name]["properties"]))
         item_ref = components[name]["properties"][key]["items"]["$ref"].rsplit("/", 1)[1]
+        # creates use names that are NOT seeded (the examples phase then sees a 201, not a 409)
         source = {
             "ConfigTypeInput": ex.CONFIG_TYPE,
             "ConsentTypeInput": ex.CONSENT_TYPE,
@@ -667,7 +721,12 @@ def request_example(name: str, components: dict[str, Any]) -> Any:
         }.get(item_ref)
         if source is None:
             source = ex.CUSTOM_FIELDS[item_ref.removesuffix("CustomFieldInput")]
-        raw = {key: [source]}
+        fresh = copy.deepcopy(source)
+        name_key = "TypeName" if "TypeName" in fresh else "Name"
+        fresh[name_key] = ex.NEW_CONFIG_NAMES[key]
+        for localized in fresh.get("LocalizedFields", []):
+            localized["Name"] = ex.NEW_CONFIG_NAMES[key]
+        raw = {key: [fresh]}
     elif name == "WebhookSubscriptionInput":
         raw = ex.WEBHOOK
     else:
@@ -813,13 +872,19 @@ def build_operation(index: int, entry: dict[str, Any], components: dict[str, Any
         )
     responses: dict[str, Any] = {str(ok): success_response(meta, ok, documented.get(ok, ""))}
     added = []
-    codes = sorted(set(documented) | set(ALWAYS) | ({409} if meta.get("location") else set()))
+    state_conflict = meta["id"] in STATE_CONFLICT_OPS
+    codes = sorted(
+        set(documented) | set(ALWAYS) | ({409} if meta.get("location") or state_conflict else set())
+    )
     for code in codes:
         if code < 300:
             continue
         name = STATUS_REF[code]
         if code == 403 and meta.get("search"):
             name = "SearchForbidden"
+        if code == 409 and state_conflict and 409 not in documented:
+            name = "StateConflict"
+            notes.append(STATE_CONFLICT_OPS[meta["id"]])
         responses[str(code)] = {"$ref": f"#/components/responses/{name}"}
         if code not in documented:
             added.append(code)

@@ -47,6 +47,8 @@ def arr(items: Schema, **kw: Any) -> Schema:
     return {"type": "array", "items": items, **kw}
 
 
+# a phone number must contain at least one digit (separators and a leading + are allowed around them)
+PHONE_PATTERN = "[0-9]"
 BOOL: Schema = {"type": "boolean"}
 INT: Schema = {"type": "integer", "format": "int32"}
 ID64: Schema = {"type": "integer", "format": "int64", "minimum": 1}
@@ -196,7 +198,7 @@ ADDRESS = obj(
 PHONE = obj(
     {
         "PhoneType": s(100, nullable=True),
-        "PhoneNumber": s(30, 1),
+        "PhoneNumber": s(30, 1, pattern=PHONE_PATTERN),
         "PhoneNumberNumeric": ro(s(nullable=True)),
         "IsDefault": BOOL,
         "IsMobile": {**BOOL, "description": "Referenced by the import docs (ASSUMPTION on presence here)."},
