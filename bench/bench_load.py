@@ -40,6 +40,59 @@ def measured_run(target: Target, options: LoadOptions) -> tuple[LoadResult, floa
     return result, float(sum(cpu))
 
 
+class _Response:
+    status_code = 200
+    text = "{}"
+
+    def __init__(self) -> None:
+        self.headers: dict[str, str] = {}
+        self.request_meta: dict[str, str] = {}
+
+    def __enter__(self) -> _Response:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def success(self) -> None:
+        return None
+
+    def failure(self, message: str) -> None:
+        return None
+
+
+class _NullClient:
+    """A Locust-client stand-in that answers at once: isolates the cost of our request path."""
+
+    def request(self, *args: object, **kwargs: object) -> _Response:
+        return _Response()
+
+
+def auth_path_cost(target_pn: Target, target_oauth: Target, n: int = 20000) -> dict[str, float]:
+    """Microseconds of CPU per request spent in our send() path, per auth scheme (no network)."""
+    from mypref_harness.auth.adapters import pnauth_for
+    from mypref_harness.auth.oauth import TokenSource
+    from mypref_harness.load.locust_auth import NoAuth, PnAuthHeaders, SharedBearer, send
+
+    def post(url: str, data: dict[str, str], headers: dict[str, str]) -> tuple[int, object, dict[str, str]]:
+        return 200, {"access_token": "x" * 900, "token_type": "Bearer", "expires_in": 3600}, {}
+
+    schemes = {
+        "off": NoAuth(),
+        "pnauth": PnAuthHeaders(pnauth_for(target_pn)),
+        "oauth": SharedBearer(TokenSource(str(target_oauth.token_url), "cid", "secret", "A/B", post=post)),
+    }
+    client = _NullClient()
+    costs = {}
+    for name, auth in schemes.items():
+        send(client, auth, "GET", "/ACME_CORP/Profile/1001", "lookup: GET /x")  # warm (token fetch)
+        start = time.process_time()
+        for _ in range(n):
+            send(client, auth, "GET", "/ACME_CORP/Profile/1001", "lookup: GET /x")
+        costs[name] = 1e6 * (time.process_time() - start) / n
+    return costs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=12)
@@ -59,7 +112,7 @@ def main() -> int:
         html=False,
     )
 
-    print(f"== Locust CPU per 1000 requests, {args.users} users, think 0.02-0.05 s, {args.seconds} s per run")
+    print(f"== Locust CPU per 1000 requests, {args.users} users, no think time, {args.seconds} s per run")
     cpu_per_k: dict[str, list[float]] = {"off": [], "pnauth": [], "oauth": []}
     rps: dict[str, list[float]] = {k: [] for k in cpu_per_k}
     with running_sandbox(extra_args=["--auth-off"], state_dir=state) as sandbox:
@@ -86,12 +139,25 @@ def main() -> int:
                     f"failures {result.failures:3d}  rps {result.rps:7.1f}  "
                     f"locust CPU {cpu:6.2f} s  = {per_k:6.1f} ms / 1000 requests"
                 )
+        pn_target = target_for_sandbox(Target(auth="pnauth"), sandbox.credentials, root_url=sandbox.root_url)
+        oauth_target = target_for_sandbox(
+            Target(auth="oauth"), sandbox.credentials, root_url=sandbox.root_url
+        )
     base = statistics.median(cpu_per_k["off"])
     print("\n  scheme   median CPU ms/1000 req   ratio vs auth off   median rps")
     for scheme in ("off", "pnauth", "oauth"):
         med = statistics.median(cpu_per_k[scheme])
         print(f"  {scheme:7s}  {med:22.1f}   {med / base:17.3f}x   {statistics.median(rps[scheme]):10.1f}")
     print("  target: <= 1.05x")
+    costs = auth_path_cost(pn_target, oauth_target)
+    print("\n  our request path alone (send() + auth, no network), CPU per request:")
+    for scheme in ("off", "pnauth", "oauth"):
+        extra = costs[scheme] - costs["off"]
+        ratio = (base + extra) / base  # base is ms per 1000 requests = us per request
+        print(
+            f"  {scheme:7s}  {costs[scheme]:6.1f} us  (+{extra:5.1f} us vs off)  "
+            f"=> expected Locust CPU ratio {ratio:.3f}x at {base:.0f} us per request"
+        )
 
     print(f"\n== Requests per second on the sandbox (auth on, pnauth, no think time, {args.users} users)")
     with running_sandbox(state_dir=state) as sandbox:

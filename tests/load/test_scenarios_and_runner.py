@@ -113,7 +113,7 @@ def test_local_command_is_bounded_headless_and_loopback_only(tmp_path):
     assert cmd[:3] == [sys.executable, "-m", "locust"]
     joined = " ".join(cmd)
     assert "--headless" in cmd and "-t 20s" in joined and "-u 7" in joined and "-r 2" in joined
-    assert "--processes 2 --master-bind-host 127.0.0.1 --master-bind-port 6000" in joined
+    assert "--processes 2 --master-bind-host 127.0.0.1 --master-bind-port 6000 --master-port 6000" in joined
     assert f"--json-file {tmp_path / 'locust'}" in joined and "--csv-full-history" in joined
     assert "--stop-timeout" in cmd and "--exit-code-on-error 0" in joined
     assert "shapes.py" not in joined

@@ -220,6 +220,8 @@ def local_command(p: Plan, options: LoadOptions, *, host: str, prefix: Path, mas
         base_command(p, host=host) + headless_args(options) + load_args(p) + report_args(prefix, options.html)
     )
     if options.processes > 1:
+        # The forked workers connect to --master-port, the master listens on --master-bind-port:
+        # both must name our free port, or the workers knock on 5557 forever.
         cmd += [
             "--processes",
             str(options.processes),
@@ -227,6 +229,10 @@ def local_command(p: Plan, options: LoadOptions, *, host: str, prefix: Path, mas
             "127.0.0.1",
             "--master-bind-port",
             str(master_port),
+            "--master-port",
+            str(master_port),
+            "--expect-workers-max-wait",
+            f"{options.expect_workers_max_wait:g}",
         ]
     return cmd
 
