@@ -68,7 +68,7 @@ def test_show_credentials_prints_one_json_object(tmp_path: Path) -> None:
     assert Path(tenants["ACME_CORP"]["oauth_certificate"]["cert_path"]).is_file()
 
 
-def test_running_sandbox_serves_both_schemes_and_kill_ends_the_group(tmp_path: Path) -> None:
+def test_running_sandbox_serves_both_schemes_and_stops_cleanly(tmp_path: Path) -> None:
     with running_sandbox(state_dir=tmp_path) as sb:
         assert sb.root_url.startswith("http://127.0.0.1:")
         assert sb.base_url == sb.root_url + "/Profiles/v4"
@@ -87,12 +87,11 @@ def test_running_sandbox_serves_both_schemes_and_kill_ends_the_group(tmp_path: P
         assert bearer.status_code in (200, 501)
         assert denied.status_code == 401
         pid = sb.pid
+        temp_db_dir = sb.db_path.parent if sb.db_path else None
         assert _group_alive(pid)
-        sb.kill()  # SIGKILL to the whole group at once
-        assert not _group_alive(pid)
-        with pytest.raises(httpx.TransportError):
-            httpx.get(sb.root_url + "/health", timeout=2)
+        assert temp_db_dir is not None and temp_db_dir.is_dir()
     assert not _group_alive(pid)
+    assert not temp_db_dir.exists()  # the graceful stop removed the temporary database
 
 
 @pytest.mark.slow
@@ -156,7 +155,11 @@ def test_acknowledged_writes_survive_kill_9_and_restart(tmp_path: Path) -> None:
             )
             assert updated.status_code == 200, updated.text
             written[last_id] = "UpdatedBeforeKill"
-        sb.kill()  # SIGKILL: no graceful shutdown, no checkpoint
+        killed_pid = sb.pid
+        sb.kill()  # SIGKILL to the whole group at once: no graceful shutdown, no checkpoint
+        assert not _group_alive(killed_pid)
+        with pytest.raises(httpx.TransportError):
+            httpx.get(sb.root_url + "/health", timeout=2)
     with (
         running_sandbox(state_dir=tmp_path / "state", db_path=db) as sb,
         httpx.Client(base_url=sb.base_url) as c,

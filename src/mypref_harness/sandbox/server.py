@@ -15,6 +15,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -142,6 +143,10 @@ def human_banner(doc: dict[str, Any], settings: SandboxSettings, cert: DemoCerti
     return "\n".join(lines)
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def _stop_resource_tracker() -> None:
     """Reap multiprocessing's resource tracker before we exit: orphaned, it would linger as a zombie
     in containers whose init does not reap (seen here), i.e. a process left in our group."""
@@ -222,6 +227,9 @@ def serve(settings: SandboxSettings, out: TextIO = sys.stdout, startup_timeout: 
                 print(json.dumps(ready_doc), file=out, flush=True)
 
         threading.Thread(target=announce, name="sandbox-ready", daemon=True).start()
+        # uvicorn re-raises the SIGTERM it caught once it has shut down; with the default action that
+        # would kill us before the temporary database is removed. Turn it into a normal exit instead.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
         try:
             if settings.workers > 1:
                 from uvicorn.supervisors import Multiprocess
