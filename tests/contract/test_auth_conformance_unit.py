@@ -36,8 +36,12 @@ BASE = "http://api.test/Profiles/v4"
 
 
 def api(*, challenge: bool = True, empty_404: bool = True, future_ok: bool = False):
-    record = ClientRecord(client_id=TENANT.client_id, api_key=TENANT.api_key, users=frozenset({TENANT.user_id}),
-                          future_tolerance_seconds=600 if future_ok else 0)
+    record = ClientRecord(
+        client_id=TENANT.client_id,
+        api_key=TENANT.api_key,
+        users=frozenset({TENANT.user_id}),
+        future_tolerance_seconds=600 if future_ok else 0,
+    )
     verifier = Verifier(static_lookup(record))
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -140,6 +144,7 @@ def test_rejection_problems(response, problem):
 
 
 def test_documented_rejection_has_no_problems():
-    response = httpx.Response(401, json={"Message": "Missing Authorization Header."},
-                              headers={"WWW-Authenticate": "PNAUTHINFO3"})
+    response = httpx.Response(
+        401, json={"Message": "Missing Authorization Header."}, headers={"WWW-Authenticate": "PNAUTHINFO3"}
+    )
     assert rejection_problems(response, None) == []

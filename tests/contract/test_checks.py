@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 
@@ -20,11 +21,26 @@ from mypref_harness.contract.checks import (
 )
 
 
-def ex(status: int, body: object = b"", headers: dict[str, str] | None = None, *, method: str = "GET",
-       path: str = "/{clientId}/Programs", client: str = "ACME_CORP", declared: frozenset[str] = frozenset()):
+def ex(
+    status: int,
+    body: object = b"",
+    headers: dict[str, str] | None = None,
+    *,
+    method: str = "GET",
+    path: str = "/{clientId}/Programs",
+    client: str = "ACME_CORP",
+    declared: frozenset[str] = frozenset(),
+):
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return Exchange(method=method, path_template=path, path_parameters={"clientId": client}, status=status,
-                    headers=headers or {}, body=raw, declared_201_headers=declared)
+    return Exchange(
+        method=method,
+        path_template=path,
+        path_parameters={"clientId": client},
+        status=status,
+        headers=headers or {},
+        body=raw,
+        declared_201_headers=declared,
+    )
 
 
 CHALLENGE = {"www-authenticate": 'PNAUTHINFO3 realm="x"'}
@@ -54,7 +70,9 @@ def test_non_401_is_not_judged_by_the_401_rule():
 
 def test_unknown_client_must_be_an_empty_404():
     assert unknown_client_404_empty(ex(404, b"", client="Nobody"), "ACME_CORP") is None
-    with_body = unknown_client_404_empty(ex(404, {"Message": "Client not found"}, client="Nobody"), "ACME_CORP")
+    with_body = unknown_client_404_empty(
+        ex(404, {"Message": "Client not found"}, client="Nobody"), "ACME_CORP"
+    )
     assert with_body is not None and "empty body" in with_body
     wrong_status = unknown_client_404_empty(ex(401, {"Message": "x"}, client="Nobody"), "ACME_CORP")
     assert wrong_status is not None and "got 401" in wrong_status
@@ -122,24 +140,21 @@ class FakeResponse:
         self.status_code, self.headers, self.content = status, headers, content
 
 
-class FakeOperation:
-    class definition:  # noqa: N801 - mimics Schemathesis's attribute
-        raw = {"responses": {"201": {"headers": {"Location": {}}}}}
-
-    class schema:  # noqa: N801
-        raw_schema: dict = {}
-
-
 class FakeCase:
-    method, path, operation = "POST", "/{clientId}/Profile", FakeOperation
-    path_parameters = {"clientId": "ACME%5FCORP"}  # percent-encoded as Schemathesis keeps it
+    def __init__(self) -> None:
+        self.method, self.path = "POST", "/{clientId}/Profile"
+        self.operation = SimpleNamespace(
+            definition=SimpleNamespace(raw={"responses": {"201": {"headers": {"Location": {}}}}}),
+            schema=SimpleNamespace(raw_schema={}),
+        )
+        self.path_parameters = {"clientId": "ACME%5FCORP"}  # percent-encoded as Schemathesis keeps it
 
 
 def test_schemathesis_adapters_raise_assertion_errors_named_like_the_checks():
     checks = {c.__name__: c for c in schemathesis_checks("ACME_CORP")}
     assert tuple(checks) == CUSTOM_CHECK_NAMES
     ok = FakeResponse(201, {"location": ["/Profiles/v4/ACME_CORP/Profile/9"]}, b"{}")
-    checks["created_has_location"](None, ok, FakeCase)
-    checks["unknown_client_404_empty"](None, ok, FakeCase)  # ACME%5FCORP decodes to the configured client
+    checks["created_has_location"](None, ok, FakeCase())
+    checks["unknown_client_404_empty"](None, ok, FakeCase())  # ACME%5FCORP decodes to the configured client
     with pytest.raises(AssertionError, match="Location"):
-        checks["created_has_location"](None, FakeResponse(201, {}, b"{}"), FakeCase)
+        checks["created_has_location"](None, FakeResponse(201, {}, b"{}"), FakeCase())

@@ -34,9 +34,15 @@ def assert_no_secrets(directory: Path, target: Target, extra: list[str] = ()) ->
 
 
 def test_targeted_clean_run_passes_with_all_parts(sandbox: Target, tmp_path: Path):
-    options = ContractOptions(operations=["getPrograms", "getProfile"],
-                              phases=("examples", "coverage"), max_examples=2, seed=1, report_dir=tmp_path,
-                              scenario_updates=20, keep_events=True)
+    options = ContractOptions(
+        operations=["getPrograms", "getProfile"],
+        phases=("examples", "coverage"),
+        max_examples=2,
+        seed=1,
+        report_dir=tmp_path,
+        scenario_updates=20,
+        keep_events=True,
+    )
     result = run_contract(sandbox, options)
     assert result.passed, [f"{f.check}: {f.evidence[:200]}" for f in result.failures]
     assert result.exit_code == 0 and result.cases > 0 and result.operations_tested == 2
@@ -52,17 +58,32 @@ def test_targeted_clean_run_passes_with_all_parts(sandbox: Target, tmp_path: Pat
 
 def test_oauth_run_passes_and_leaks_no_token(sandbox: Target, tmp_path: Path):
     oauth = dataclasses.replace(sandbox, auth="oauth")
-    options = ContractOptions(operations=["getPrograms"], phases=("examples", "coverage"),
-                              max_examples=2, seed=2, report_dir=tmp_path, scenarios=False,
-                              auth_conformance=False, keep_events=True)
+    options = ContractOptions(
+        operations=["getPrograms"],
+        phases=("examples", "coverage"),
+        max_examples=2,
+        seed=2,
+        report_dir=tmp_path,
+        scenarios=False,
+        auth_conformance=False,
+        keep_events=True,
+    )
     result = run_contract(oauth, options)
     assert result.passed, [f"{f.check}: {f.evidence[:200]}" for f in result.failures]
     assert_no_secrets(tmp_path, oauth)  # the scan's patterns also catch any JWT-shaped string
 
 
 def run_cli(args: list[str], env: dict[str, str], monkeypatch, capsys) -> tuple[int, str]:
-    for name in ("MYPREF_BASE_URL", "MYPREF_CLIENT_ID", "MYPREF_USER_ID", "MYPREF_API_KEY", "MYPREF_SPEC",
-                 "MYPREF_AUTH", "MYPREF_CONFIG", "MYPREF_TOKEN_URL"):
+    for name in (
+        "MYPREF_BASE_URL",
+        "MYPREF_CLIENT_ID",
+        "MYPREF_USER_ID",
+        "MYPREF_API_KEY",
+        "MYPREF_SPEC",
+        "MYPREF_AUTH",
+        "MYPREF_CONFIG",
+        "MYPREF_TOKEN_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -71,8 +92,12 @@ def run_cli(args: list[str], env: dict[str, str], monkeypatch, capsys) -> tuple[
 
 
 def test_unreachable_target_exits_3_before_any_test(monkeypatch, capsys, tmp_path: Path):
-    env = {"MYPREF_BASE_URL": "http://127.0.0.1:9/Profiles/v4", "MYPREF_CLIENT_ID": "ACME_CORP",
-           "MYPREF_USER_ID": "John.Doe", "MYPREF_API_KEY": "some-key-value"}
+    env = {
+        "MYPREF_BASE_URL": "http://127.0.0.1:9/Profiles/v4",
+        "MYPREF_CLIENT_ID": "ACME_CORP",
+        "MYPREF_USER_ID": "John.Doe",
+        "MYPREF_API_KEY": "some-key-value",
+    }
     code, err = run_cli(["contract", "--report-dir", str(tmp_path)], env, monkeypatch, capsys)
     assert code == 3
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err and "127.0.0.1:9" in err
@@ -80,8 +105,12 @@ def test_unreachable_target_exits_3_before_any_test(monkeypatch, capsys, tmp_pat
 
 
 def test_wrong_credentials_are_a_configuration_error(sandbox: Target, monkeypatch, capsys, tmp_path: Path):
-    env = {"MYPREF_BASE_URL": str(sandbox.base_url), "MYPREF_CLIENT_ID": str(sandbox.client_id),
-           "MYPREF_USER_ID": str(sandbox.user_id), "MYPREF_API_KEY": "not-the-right-key"}
+    env = {
+        "MYPREF_BASE_URL": str(sandbox.base_url),
+        "MYPREF_CLIENT_ID": str(sandbox.client_id),
+        "MYPREF_USER_ID": str(sandbox.user_id),
+        "MYPREF_API_KEY": "not-the-right-key",
+    }
     code, err = run_cli(["auth-conformance", "--report-dir", str(tmp_path)], env, monkeypatch, capsys)
     assert code == 2 and "rejected our credentials" in err and "not-the-right-key" not in err
     code, err = run_cli(["contract", "--report-dir", str(tmp_path)], env, monkeypatch, capsys)
@@ -89,8 +118,12 @@ def test_wrong_credentials_are_a_configuration_error(sandbox: Target, monkeypatc
 
 
 def test_unknown_client_is_a_configuration_error(sandbox: Target, monkeypatch, capsys, tmp_path: Path):
-    env = {"MYPREF_BASE_URL": str(sandbox.base_url), "MYPREF_CLIENT_ID": "NoSuchTenant",
-           "MYPREF_USER_ID": "x", "MYPREF_API_KEY": "some-key-value"}
+    env = {
+        "MYPREF_BASE_URL": str(sandbox.base_url),
+        "MYPREF_CLIENT_ID": "NoSuchTenant",
+        "MYPREF_USER_ID": "x",
+        "MYPREF_API_KEY": "some-key-value",
+    }
     code, err = run_cli(["contract", "--report-dir", str(tmp_path)], env, monkeypatch, capsys)
     assert code == 2 and "NoSuchTenant" in err
 
@@ -98,20 +131,31 @@ def test_unknown_client_is_a_configuration_error(sandbox: Target, monkeypatch, c
 def test_invalid_spec_exits_2_with_one_line(monkeypatch, capsys, tmp_path: Path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("openapi: 3.0.3\ninfo: [\n")
-    code, err = run_cli(["contract", "--report-dir", str(tmp_path)], {"MYPREF_SPEC": str(bad)}, monkeypatch, capsys)
+    code, err = run_cli(
+        ["contract", "--report-dir", str(tmp_path)], {"MYPREF_SPEC": str(bad)}, monkeypatch, capsys
+    )
     assert code == 2 and "bad.yaml" in err and len(err.strip().splitlines()) == 1
 
 
 def test_missing_variable_exits_2(monkeypatch, capsys, tmp_path: Path):
-    code, err = run_cli(["contract", "--report-dir", str(tmp_path)],
-                        {"MYPREF_BASE_URL": "http://127.0.0.1:9/Profiles/v4"}, monkeypatch, capsys)
+    code, err = run_cli(
+        ["contract", "--report-dir", str(tmp_path)],
+        {"MYPREF_BASE_URL": "http://127.0.0.1:9/Profiles/v4"},
+        monkeypatch,
+        capsys,
+    )
     assert code == 2 and "MYPREF_" in err and "Traceback" not in err
 
 
 def test_bad_options_exit_2(monkeypatch, capsys, tmp_path: Path):
-    code, err = run_cli(["contract", "--operations", "noSuchOperation", "--report-dir", str(tmp_path)], {},
-                        monkeypatch, capsys)
+    code, err = run_cli(
+        ["contract", "--operations", "noSuchOperation", "--report-dir", str(tmp_path)],
+        {},
+        monkeypatch,
+        capsys,
+    )
     assert code == 2 and "noSuchOperation" in err
-    code, err = run_cli(["contract", "--phases", "examples,bogus", "--report-dir", str(tmp_path)], {},
-                        monkeypatch, capsys)
+    code, err = run_cli(
+        ["contract", "--phases", "examples,bogus", "--report-dir", str(tmp_path)], {}, monkeypatch, capsys
+    )
     assert code == 2 and "bogus" in err

@@ -5,8 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from mypref_harness.config import Target
-from mypref_harness.contract.reporting import contract_junit_cases, contract_markdown, scrub_directory, secret_scan
-from mypref_harness.contract.results import CheckRecord, CheckTally, ConformanceResult, ContractResult, Fact, Status
+from mypref_harness.contract.reporting import (
+    contract_junit_cases,
+    contract_markdown,
+    scrub_directory,
+    secret_scan,
+)
+from mypref_harness.contract.results import (
+    CheckRecord,
+    CheckTally,
+    ConformanceResult,
+    ContractResult,
+    Fact,
+    Status,
+)
 from mypref_harness.report import scan_for_secrets
 
 KEY = "pnauth-key-that-must-not-leak-42"
@@ -14,15 +26,26 @@ JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJBQ01FX0NPUlAvSm9obi5Eb2UifQ.c2lnbmF0dXJlc
 
 
 def result() -> ContractResult:
-    finding = CheckRecord("GET /x", "response_schema_conformance", Status.FAILED, "extra field", "GET /x", "ST108", 2)
-    conformance = ConformanceResult(target="t", checks=[
-        CheckRecord("missing header rejected", "pnauth.missing-header", Status.PASSED, "HTTP 401"),
-        CheckRecord("expired token", "oauth.expired-token", Status.SKIPPED, "lifetime too long")],
-        facts=[Fact("effective expiry window", "900 s", "bisection")])
-    return ContractResult(target="http://127.0.0.1:1/Profiles/v4", cases=10, findings=[finding],
-                          tallies=[CheckTally("response_schema_conformance", 10, 2), CheckTally("not_a_server_error", 10, 0)],
-                          scenarios=[CheckRecord("put", "put_replaces", Status.PASSED, "ok")],
-                          conformance=conformance, schemathesis_elapsed_s=2.0)
+    finding = CheckRecord(
+        "GET /x", "response_schema_conformance", Status.FAILED, "extra field", "GET /x", "ST108", 2
+    )
+    conformance = ConformanceResult(
+        target="t",
+        checks=[
+            CheckRecord("missing header rejected", "pnauth.missing-header", Status.PASSED, "HTTP 401"),
+            CheckRecord("expired token", "oauth.expired-token", Status.SKIPPED, "lifetime too long"),
+        ],
+        facts=[Fact("effective expiry window", "900 s", "bisection")],
+    )
+    return ContractResult(
+        target="http://127.0.0.1:1/Profiles/v4",
+        cases=10,
+        findings=[finding],
+        tallies=[CheckTally("response_schema_conformance", 10, 2), CheckTally("not_a_server_error", 10, 0)],
+        scenarios=[CheckRecord("put", "put_replaces", Status.PASSED, "ok")],
+        conformance=conformance,
+        schemathesis_elapsed_s=2.0,
+    )
 
 
 def test_markdown_summary_has_the_tables():
@@ -43,9 +66,11 @@ def test_junit_has_one_case_per_check_scenario_and_auth_check():
 
 def test_scrub_removes_keys_tokens_and_signatures_then_the_scan_is_clean(tmp_path: Path):
     leaky = tmp_path / "out.txt"
-    leaky.write_text(f"key={KEY}\nAuthorization: Bearer {JWT}\n"
-                     "PNAUTHINFO3-HMAC-SHA256 Credential=u/2026-01-01T00:00:00Z "
-                     "Signature=Lbhe+fKoQPZhzUYWHMVADC4BhqtAMQkfAfpR6Wzbxe0=\n")
+    leaky.write_text(
+        f"key={KEY}\nAuthorization: Bearer {JWT}\n"
+        "PNAUTHINFO3-HMAC-SHA256 Credential=u/2026-01-01T00:00:00Z "
+        "Signature=Lbhe+fKoQPZhzUYWHMVADC4BhqtAMQkfAfpR6Wzbxe0=\n"
+    )
     (tmp_path / "nested").mkdir()
     (tmp_path / "nested" / "r.json").write_text(f'{{"token": "{JWT}"}}')
     target = Target(base_url="http://127.0.0.1:1/Profiles/v4", client_id="C", user_id="u", api_key=KEY)

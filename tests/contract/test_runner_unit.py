@@ -29,9 +29,17 @@ def document() -> dict:
 
 
 def target(**overrides) -> Target:
-    values = dict(base_url="http://127.0.0.1:9/Profiles/v4", client_id="ACME_CORP", user_id="John.Doe",
-                  api_key=KEY, auth="oauth", token_url="http://127.0.0.1:9/oauth2/v1/token",
-                  oauth_client_id="c" * 48, oauth_client_secret=SECRET, spec=SPEC)
+    values = dict(
+        base_url="http://127.0.0.1:9/Profiles/v4",
+        client_id="ACME_CORP",
+        user_id="John.Doe",
+        api_key=KEY,
+        auth="oauth",
+        token_url="http://127.0.0.1:9/oauth2/v1/token",
+        oauth_client_id="c" * 48,
+        oauth_client_secret=SECRET,
+        spec=SPEC,
+    )
     values.update(overrides)
     return Target(**values)
 
@@ -52,8 +60,12 @@ def test_regex_selectors_pass_through_and_must_match_something(document):
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "no such file"), ("a: [unclosed", "not valid YAML"), ("just: text", "not an OpenAPI"),
-     ("openapi: 3.0.3\npaths: {}", "no paths")],
+    [
+        (None, "no such file"),
+        ("a: [unclosed", "not valid YAML"),
+        ("just: text", "not an OpenAPI"),
+        ("openapi: 3.0.3\npaths: {}", "no paths"),
+    ],
 )
 def test_unusable_specs_are_config_errors(tmp_path: Path, content, message):
     path = tmp_path / "spec.yaml"
@@ -69,8 +81,12 @@ def test_swagger2_rendition_loads():
 
 
 def test_secrets_reach_the_environment_but_no_file(tmp_path: Path, document):
-    prepared = prepare_run(target(), ContractOptions(report_dir=tmp_path, operations=["getPrograms"], seed=3),
-                           document, clock_offset=-2.0)
+    prepared = prepare_run(
+        target(),
+        ContractOptions(report_dir=tmp_path, operations=["getPrograms"], seed=3),
+        document,
+        clock_offset=-2.0,
+    )
     assert prepared.env["MYPREF_API_KEY"] == KEY and prepared.env["MYPREF_OAUTH_CLIENT_SECRET"] == SECRET
     assert prepared.env["MYPREF_CONTRACT_CLOCK_OFFSET"] == "-2.000"
     for path in tmp_path.rglob("*"):
@@ -89,7 +105,7 @@ def test_strict_on_the_sandbox_lenient_elsewhere(tmp_path: Path, document):
     assert prepare_run(sandbox, ContractOptions(report_dir=tmp_path / "a"), document).strict is True
     real = prepare_run(target(), ContractOptions(report_dir=tmp_path / "b"), document)
     assert real.strict is False and real.relaxed > 0
-    assert "additionalProperties\": false" in json.dumps(document)
+    assert 'additionalProperties": false' in json.dumps(document)
     forced = prepare_run(target(), ContractOptions(report_dir=tmp_path / "c", strict=True), document)
     assert forced.strict is True
 
@@ -102,7 +118,9 @@ def test_pinned_client_id_has_no_negative_space_in_the_run_spec(tmp_path: Path, 
 
 def test_non_local_targets_get_a_rate_limit_and_no_unexpected_methods(tmp_path: Path, document):
     remote = target(base_url="https://api.example.invalid/Profiles/v4")
-    config = tomllib.loads(prepare_run(remote, ContractOptions(report_dir=tmp_path), document).config_path.read_text())
+    config = tomllib.loads(
+        prepare_run(remote, ContractOptions(report_dir=tmp_path), document).config_path.read_text()
+    )
     assert config["rate-limit"] == "20/s"
     assert config["phases"]["coverage"]["unexpected-methods"] == []
 

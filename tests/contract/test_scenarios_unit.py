@@ -12,15 +12,21 @@ from mypref_harness.config import Target
 from mypref_harness.contract.results import Status
 from mypref_harness.contract.scenarios import ProfileApi, is_blank, missing_fields, run_scenarios
 
-DOCUMENT = {"paths": {
-    "/{clientId}/Profile": {"post": {"operationId": "createProfile"}},
-    "/{clientId}/Profile/{profileId}": {"get": {"operationId": "getProfile"},
-                                        "post": {"operationId": "updateProfile"},
-                                        "put": {"operationId": "replaceProfile"},
-                                        "delete": {"operationId": "deleteProfile"}},
-    "/{clientId}/Profile/{profileId}/History/StandardFields": {"get": {"operationId": "getStandardFieldsHistory"}},
-    "/{clientId}/Profile/Name": {"get": {"operationId": "getProfilesByName"}},
-}}
+DOCUMENT = {
+    "paths": {
+        "/{clientId}/Profile": {"post": {"operationId": "createProfile"}},
+        "/{clientId}/Profile/{profileId}": {
+            "get": {"operationId": "getProfile"},
+            "post": {"operationId": "updateProfile"},
+            "put": {"operationId": "replaceProfile"},
+            "delete": {"operationId": "deleteProfile"},
+        },
+        "/{clientId}/Profile/{profileId}/History/StandardFields": {
+            "get": {"operationId": "getStandardFieldsHistory"}
+        },
+        "/{clientId}/Profile/Name": {"get": {"operationId": "getProfilesByName"}},
+    }
+}
 TARGET = Target(base_url="http://api.test/Profiles/v4", client_id="ACME_CORP", user_id="u", api_key="k" * 8)
 
 
@@ -49,8 +55,11 @@ class Store:
                 return httpx.Response(500, json={"Message": "boom"})
             pid = next(self.ids)
             self.profiles[pid] = {**body, "ProfileId": pid}
-            return httpx.Response(200 if self.bug == "status" else 201, json=self.profiles[pid],
-                                  headers={"Location": f"/Profile/{pid}"})
+            return httpx.Response(
+                200 if self.bug == "status" else 201,
+                json=self.profiles[pid],
+                headers={"Location": f"/Profile/{pid}"},
+            )
         pid = int(parts[1])
         if len(parts) == 4:
             return httpx.Response(200, json=self.history.get(pid, []))
@@ -63,8 +72,11 @@ class Store:
         new = dict(body)
         if request.method == "POST" and self.bug == "drop":
             new["CustomerName"] = dict(list(new["CustomerName"].items())[:-1])
-        stored = (merge(self.profiles[pid], new) if request.method == "POST" or self.bug == "put-merge"
-                  else {**new, "ProfileId": pid})
+        stored = (
+            merge(self.profiles[pid], new)
+            if request.method == "POST" or self.bug == "put-merge"
+            else {**new, "ProfileId": pid}
+        )
         if not (self.bug == "lost" and self.updates % 20 == 0):
             self.profiles[pid] = stored
         if self.bug != "history":
@@ -86,9 +98,15 @@ def test_a_correct_store_passes_every_scenario():
 
 @pytest.mark.parametrize(
     ("bug", "check"),
-    [("status", "create_read_back"), ("unicode", "unicode_names"), ("drop", "update_persists"),
-     ("put-merge", "put_replaces"), ("history", "history_recorded"), ("lost", "updates_durable"),
-     ("search-cap", "search_cap_honoured")],
+    [
+        ("status", "create_read_back"),
+        ("unicode", "unicode_names"),
+        ("drop", "update_persists"),
+        ("put-merge", "put_replaces"),
+        ("history", "history_recorded"),
+        ("lost", "updates_durable"),
+        ("search-cap", "search_cap_honoured"),
+    ],
 )
 def test_each_bug_is_caught_by_its_scenario(bug, check):
     assert run(bug)[check] is Status.FAILED
@@ -112,4 +130,7 @@ def test_missing_fields_and_blank():
 
 def test_urls_are_built_from_the_spec_templates():
     api = ProfileApi(TARGET, DOCUMENT, httpx.Client())
-    assert api.url("getStandardFieldsHistory", 7) == "http://api.test/Profiles/v4/ACME_CORP/Profile/7/History/StandardFields"
+    assert (
+        api.url("getStandardFieldsHistory", 7)
+        == "http://api.test/Profiles/v4/ACME_CORP/Profile/7/History/StandardFields"
+    )

@@ -4,29 +4,67 @@ from __future__ import annotations
 
 from mypref_harness.contract.spec_transform import LENIENT_SUFFIX, lenient_spec, unconstrain_path_parameters
 
-STRICT = {"type": "object", "additionalProperties": False,
-          "properties": {"Name": {"type": "string"}, "Child": {"$ref": "#/components/schemas/Child"}}}
+STRICT = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"Name": {"type": "string"}, "Child": {"$ref": "#/components/schemas/Child"}},
+}
 
 
 def openapi3() -> dict:
     return {
         "openapi": "3.0.3",
-        "paths": {"/{clientId}/P": {
-            "post": {
-                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/P"}}}},
-                "responses": {
-                    "200": {"description": "ok", "content": {"application/json": {
-                        "schema": {"type": "array", "items": {"$ref": "#/components/schemas/P"}}}}},
-                    "400": {"$ref": "#/components/responses/Bad"},
-                },
-            }}},
+        "paths": {
+            "/{clientId}/P": {
+                "post": {
+                    "requestBody": {
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/P"}}}
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"type": "array", "items": {"$ref": "#/components/schemas/P"}}
+                                }
+                            },
+                        },
+                        "400": {"$ref": "#/components/responses/Bad"},
+                    },
+                }
+            }
+        },
         "components": {
-            "schemas": {"P": STRICT, "Child": {"type": "object", "additionalProperties": False,
-                                               "properties": {"Me": {"$ref": "#/components/schemas/Child"}}}},
-            "responses": {"Bad": {"description": "bad", "content": {"application/json": {"schema": {
-                "type": "object", "additionalProperties": False, "properties": {"Message": {"type": "string"}}}}}}},
-            "parameters": {"ClientId": {"name": "clientId", "in": "path", "required": True,
-                                        "schema": {"type": "string", "maxLength": 50}}},
+            "schemas": {
+                "P": STRICT,
+                "Child": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {"Me": {"$ref": "#/components/schemas/Child"}},
+                },
+            },
+            "responses": {
+                "Bad": {
+                    "description": "bad",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "properties": {"Message": {"type": "string"}},
+                            }
+                        }
+                    },
+                }
+            },
+            "parameters": {
+                "ClientId": {
+                    "name": "clientId",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "maxLength": 50},
+                }
+            },
         },
     }
 
@@ -34,7 +72,9 @@ def openapi3() -> dict:
 def test_response_schemas_are_relaxed_through_references_and_recursion():
     doc, relaxed = lenient_spec(openapi3())
     schemas = doc["components"]["schemas"]
-    item_ref = doc["paths"]["/{clientId}/P"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    item_ref = doc["paths"]["/{clientId}/P"]["post"]["responses"]["200"]["content"]["application/json"][
+        "schema"
+    ]
     assert item_ref["items"]["$ref"] == f"#/components/schemas/P{LENIENT_SUFFIX}"
     assert "additionalProperties" not in schemas[f"P{LENIENT_SUFFIX}"]
     assert "additionalProperties" not in schemas[f"Child{LENIENT_SUFFIX}"]
@@ -50,16 +90,28 @@ def test_request_bodies_and_shared_components_stay_strict():
     body = doc["paths"]["/{clientId}/P"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/P"}
     assert doc["components"]["schemas"]["P"]["additionalProperties"] is False
-    assert doc["components"]["responses"]["Bad"]["content"]["application/json"]["schema"]["additionalProperties"] is False
+    assert (
+        doc["components"]["responses"]["Bad"]["content"]["application/json"]["schema"]["additionalProperties"]
+        is False
+    )
     assert original == openapi3()  # the input is not modified
 
 
 def test_swagger2_definitions_are_relaxed():
-    doc = {"swagger": "2.0", "definitions": {"P": dict(STRICT, properties={"Name": {"type": "string"}})},
-           "paths": {"/x": {"get": {"responses": {"200": {"description": "ok",
-                                                          "schema": {"$ref": "#/definitions/P"}}}}}}}
+    doc = {
+        "swagger": "2.0",
+        "definitions": {"P": dict(STRICT, properties={"Name": {"type": "string"}})},
+        "paths": {
+            "/x": {
+                "get": {"responses": {"200": {"description": "ok", "schema": {"$ref": "#/definitions/P"}}}}
+            }
+        },
+    }
     relaxed, count = lenient_spec(doc)
-    assert relaxed["paths"]["/x"]["get"]["responses"]["200"]["schema"]["$ref"] == f"#/definitions/P{LENIENT_SUFFIX}"
+    assert (
+        relaxed["paths"]["/x"]["get"]["responses"]["200"]["schema"]["$ref"]
+        == f"#/definitions/P{LENIENT_SUFFIX}"
+    )
     assert count == 1 and relaxed["definitions"]["P"]["additionalProperties"] is False
 
 
@@ -67,14 +119,30 @@ def test_examples_are_data_not_schema():
     doc = openapi3()
     doc["components"]["schemas"]["P"] = dict(STRICT, example={"additionalProperties": False})
     relaxed, _ = lenient_spec(doc)
-    assert relaxed["components"]["schemas"][f"P{LENIENT_SUFFIX}"]["example"] == {"additionalProperties": False}
+    assert relaxed["components"]["schemas"][f"P{LENIENT_SUFFIX}"]["example"] == {
+        "additionalProperties": False
+    }
 
 
 def test_pinned_path_parameters_accept_any_string():
     doc, changed = unconstrain_path_parameters(openapi3(), {"clientId"})
     assert doc["components"]["parameters"]["ClientId"]["schema"] == {"type": "string"}
     assert changed == 1
-    swagger = {"swagger": "2.0", "paths": {"/{clientId}": {"get": {"parameters": [
-        {"name": "clientId", "in": "path", "type": "string", "maxLength": 5, "pattern": "^A"}]}}}}
+    swagger = {
+        "swagger": "2.0",
+        "paths": {
+            "/{clientId}": {
+                "get": {
+                    "parameters": [
+                        {"name": "clientId", "in": "path", "type": "string", "maxLength": 5, "pattern": "^A"}
+                    ]
+                }
+            }
+        },
+    }
     fixed, _ = unconstrain_path_parameters(swagger, {"clientId"})
-    assert fixed["paths"]["/{clientId}"]["get"]["parameters"][0] == {"name": "clientId", "in": "path", "type": "string"}
+    assert fixed["paths"]["/{clientId}"]["get"]["parameters"][0] == {
+        "name": "clientId",
+        "in": "path",
+        "type": "string",
+    }

@@ -17,14 +17,20 @@ TENANT = demo.SANCHEZ
 
 
 def pn_target(**overrides) -> Target:
-    values = dict(base_url="http://127.0.0.1:9/Profiles/v4", client_id=TENANT.client_id, user_id=TENANT.user_id,
-                  api_key=TENANT.api_key)
+    values = dict(
+        base_url="http://127.0.0.1:9/Profiles/v4",
+        client_id=TENANT.client_id,
+        user_id=TENANT.user_id,
+        api_key=TENANT.api_key,
+    )
     values.update(overrides)
     return Target(**values)
 
 
 def verifier(clock: float = NOW) -> Verifier:
-    record = ClientRecord(client_id=TENANT.client_id, api_key=TENANT.api_key, users=frozenset({TENANT.user_id}))
+    record = ClientRecord(
+        client_id=TENANT.client_id, api_key=TENANT.api_key, users=frozenset({TENANT.user_id})
+    )
     return Verifier(static_lookup(record), clock=lambda: clock)
 
 
@@ -52,7 +58,9 @@ def test_resign_replaces_a_header_signed_before_the_parameter_override():
         verifier().verify(TENANT.client_id, stale)
 
 
-@pytest.mark.parametrize("garbage", ["", "Basic Zm9vOmJhcg==", "PNAUTHINFO3-HMAC-SHA256", "x" * 40, "Bearer abc"])
+@pytest.mark.parametrize(
+    "garbage", ["", "Basic Zm9vOmJhcg==", "PNAUTHINFO3-HMAC-SHA256", "x" * 40, "Bearer abc"]
+)
 def test_resign_keeps_deliberately_broken_auth_as_generated(garbage):
     auth = ContractAuth(pn_target(), clock=lambda: NOW)
     headers = {"Authorization": garbage}
@@ -104,8 +112,12 @@ class FakeResponse:
 
 
 def oauth_auth(source: FakeTokenSource) -> ContractAuth:
-    target = pn_target(auth="oauth", token_url="http://127.0.0.1:9/oauth2/v1/token", oauth_client_id="c" * 48,
-                       oauth_client_secret="s" * 64)
+    target = pn_target(
+        auth="oauth",
+        token_url="http://127.0.0.1:9/oauth2/v1/token",
+        oauth_client_id="c" * 48,
+        oauth_client_secret="s" * 64,
+    )
     return ContractAuth(target, token_source=source)
 
 
@@ -120,13 +132,17 @@ def test_only_a_token_error_invalidates_the_token():
     source = FakeTokenSource()
     auth = oauth_auth(source)
     sent = {"Authorization": "Bearer tok-1"}
-    bad_signature = FakeResponse(401, {"www-authenticate": 'PNAUTHINFO3 realm="x"'},
-                                 '{"Message": "Unable to authenticate request."}')
+    bad_signature = FakeResponse(
+        401, {"www-authenticate": 'PNAUTHINFO3 realm="x"'}, '{"Message": "Unable to authenticate request."}'
+    )
     assert auth.observe(sent, bad_signature) is False
     assert auth.observe(sent, FakeResponse(200, {}, "{}")) is False
     assert source.invalidated == []  # no refetch storm on 401s that are not about the token
-    expired = FakeResponse(401, {"www-authenticate": 'Bearer error="invalid_token", error_description="expired"'},
-                           '{"Message": "The access token expired"}')
+    expired = FakeResponse(
+        401,
+        {"www-authenticate": 'Bearer error="invalid_token", error_description="expired"'},
+        '{"Message": "The access token expired"}',
+    )
     assert auth.observe(sent, expired) is True
     assert source.invalidated == ["tok-1"]
 

@@ -19,11 +19,16 @@ from mypref_harness.errors import ConfigError
 
 
 def test_dump_toml_round_trips_nested_tables_and_awkward_keys():
-    data = {"hooks": "/a b/hooks.py", "workers": 1, "request-timeout": 2.5, "continue-on-failure": True,
-            "generation": {"max-examples": 3, "mode": "all"},
-            "parameters": {"path.clientId": 'AC"ME\\'},
-            "phases": {"coverage": {"enabled": False, "unexpected-methods": []}},
-            "checks": {"negative_data_rejection": {"expected-statuses": [400, 401]}}}
+    data = {
+        "hooks": "/a b/hooks.py",
+        "workers": 1,
+        "request-timeout": 2.5,
+        "continue-on-failure": True,
+        "generation": {"max-examples": 3, "mode": "all"},
+        "parameters": {"path.clientId": 'AC"ME\\'},
+        "phases": {"coverage": {"enabled": False, "unexpected-methods": []}},
+        "checks": {"negative_data_rejection": {"expected-statuses": [400, 401]}},
+    }
     assert tomllib.loads(dump_toml(data)) == data
 
 
@@ -45,10 +50,19 @@ def test_broken_static_config_is_a_config_error(tmp_path: Path):
 
 
 def run_cfg(local: bool) -> dict:
-    return run_config({"generation": {"mode": "all", "max-examples": 20}}, hooks_path=Path("/h/hooks.py"),
-                      base_url="http://127.0.0.1:1/Profiles/v4", client_id="ACME_CORP",
-                      client_id_params=["clientId"], max_examples=3, seed=5, phases=["examples", "fuzzing"],
-                      local_target=local, rate_limit=None if local else "20/s", workers=1)
+    return run_config(
+        {"generation": {"mode": "all", "max-examples": 20}},
+        hooks_path=Path("/h/hooks.py"),
+        base_url="http://127.0.0.1:1/Profiles/v4",
+        client_id="ACME_CORP",
+        client_id_params=["clientId"],
+        max_examples=3,
+        seed=5,
+        phases=["examples", "fuzzing"],
+        local_target=local,
+        rate_limit=None if local else "20/s",
+        workers=1,
+    )
 
 
 def test_run_config_pins_the_client_and_overrides_the_budget():
@@ -77,8 +91,16 @@ def test_client_id_parameter_names_from_components_inline_and_swagger2():
     document = {
         "components": {"parameters": {"C": {"name": "clientId", "in": "path"}}},
         "parameters": {"G": {"name": "ClientID", "in": "path"}},
-        "paths": {"/{client_id}/x": {"get": {"parameters": [{"name": "client_id", "in": "path"},
-                                                            {"name": "clientId", "in": "query"},
-                                                            {"$ref": "#/components/parameters/C"}]}}},
+        "paths": {
+            "/{client_id}/x": {
+                "get": {
+                    "parameters": [
+                        {"name": "client_id", "in": "path"},
+                        {"name": "clientId", "in": "query"},
+                        {"$ref": "#/components/parameters/C"},
+                    ]
+                }
+            }
+        },
     }
     assert client_id_parameter_names(document) == ["ClientID", "clientId", "client_id"]

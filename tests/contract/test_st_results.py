@@ -10,14 +10,25 @@ from mypref_harness.contract.st_results import apply_json_report, parse_ndjson
 
 
 def scenario(label: str, checks: dict[str, list[dict]], interactions: int = 1) -> dict:
-    return {"ScenarioFinished": {"recorder": {
-        "label": label, "checks": checks,
-        "interactions": {f"i{n}": {} for n in range(interactions)}}}}
+    return {
+        "ScenarioFinished": {
+            "recorder": {
+                "label": label,
+                "checks": checks,
+                "interactions": {f"i{n}": {} for n in range(interactions)},
+            }
+        }
+    }
 
 
 def failure(name: str, code: str, title: str, message: str, operation: str) -> dict:
-    return {"name": name, "status": "failure", "failure_info": {"failure": {
-        "code": code, "title": title, "message": message, "operation": operation}}}
+    return {
+        "name": name,
+        "status": "failure",
+        "failure_info": {
+            "failure": {"code": code, "title": title, "message": message, "operation": operation}
+        },
+    }
 
 
 def write(tmp_path: Path, events: list[dict], tail: str = "") -> Path:
@@ -28,12 +39,23 @@ def write(tmp_path: Path, events: list[dict], tail: str = "") -> Path:
 
 def test_findings_are_grouped_and_tallies_counted(tmp_path: Path):
     op = "GET /{clientId}/Profile/{profileId}"
-    schema_failure = failure("response_schema_conformance", "ST108", "Response violates schema",
-                             "Additional properties are not allowed ('InternalScore' was unexpected)", op)
+    schema_failure = failure(
+        "response_schema_conformance",
+        "ST108",
+        "Response violates schema",
+        "Additional properties are not allowed ('InternalScore' was unexpected)",
+        op,
+    )
     events = [
         {"Initialize": {"seed": 1}},
-        scenario(op, {"A": [{"name": "not_a_server_error", "status": "success"}, schema_failure],
-                      "B": [{"name": "not_a_server_error", "status": "success"}, schema_failure]}, interactions=2),
+        scenario(
+            op,
+            {
+                "A": [{"name": "not_a_server_error", "status": "success"}, schema_failure],
+                "B": [{"name": "not_a_server_error", "status": "success"}, schema_failure],
+            },
+            interactions=2,
+        ),
         # shrinking replays case A: the same (case, check) failure must not be counted twice
         scenario(op, {"A": [schema_failure]}),
         scenario("POST /{clientId}/Profile", {"C": [{"name": "not_a_server_error", "status": "success"}]}),
@@ -43,8 +65,12 @@ def test_findings_are_grouped_and_tallies_counted(tmp_path: Path):
     assert run.requests == 4
     assert len(run.findings) == 1
     finding = run.findings[0]
-    assert (finding.operation, finding.check, finding.code, finding.count) == (op, "response_schema_conformance",
-                                                                                 "ST108", 2)
+    assert (finding.operation, finding.check, finding.code, finding.count) == (
+        op,
+        "response_schema_conformance",
+        "ST108",
+        2,
+    )
     assert finding.status is Status.FAILED and "InternalScore" in finding.evidence
     tallies = {t.check: (t.runs, t.failures) for t in run.tallies}
     assert tallies == {"not_a_server_error": (3, 0), "response_schema_conformance": (3, 3)}
@@ -62,9 +88,16 @@ def test_evidence_is_redacted_and_shortened(tmp_path: Path):
 
 def test_json_report_totals(tmp_path: Path):
     report = tmp_path / "run.json"
-    report.write_text(json.dumps({
-        "test_cases": {"generated": 123}, "operations": {"selected": 4, "tested": 3}, "running_time": 2.5,
-        "warnings": {"missing_test_data": ["GET /a", "GET /b"], "missing_auth": []}}))
+    report.write_text(
+        json.dumps(
+            {
+                "test_cases": {"generated": 123},
+                "operations": {"selected": 4, "tested": 3},
+                "running_time": 2.5,
+                "warnings": {"missing_test_data": ["GET /a", "GET /b"], "missing_auth": []},
+            }
+        )
+    )
     run = parse_ndjson(write(tmp_path, []))
     apply_json_report(run, report)
     assert (run.cases, run.operations_selected, run.operations_tested, run.running_time) == (123, 4, 3, 2.5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mypref_harness.config import Target
 from mypref_harness.errors import ConfigError
 
 
@@ -13,11 +14,21 @@ def _csv(text: str) -> list[str]:
 
 
 def add_target_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", type=Path, default=None, metavar="TOML",
-                   help="target settings file (default $MYPREF_CONFIG or ./mypref.toml; MYPREF_* env vars win)")
-    p.add_argument("--sandbox-defect", action="append", default=[], metavar="NAME",
-                   help="embedded sandbox only: start it with this seeded defect (repeatable; "
-                        "see `mypref-harness sandbox --list-defects`)")
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="TOML",
+        help="target settings file (default $MYPREF_CONFIG or ./mypref.toml; MYPREF_* env vars win)",
+    )
+    p.add_argument(
+        "--sandbox-defect",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="embedded sandbox only: start it with this seeded defect (repeatable; "
+        "see `mypref-harness sandbox --list-defects`)",
+    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,54 +36,118 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser(
         "contract",
-        help="run the contract suite (Schemathesis, read-back scenarios, auth conformance) against the target",
-        description="Schemathesis conformance of the target against the OpenAPI spec (all phases, positive and "
-                    "negative data, built-in and MyPreferences-specific checks), read-back scenarios for data "
-                    "behaviour, and the live auth-conformance checks. With no MYPREF_BASE_URL the embedded "
-                    "sandbox is started. Exit 0 pass, 1 findings, 2 usage/configuration, 3 unreachable.",
+        help="run the contract suite (Schemathesis, read-back scenarios, auth conformance)",
+        description="Schemathesis conformance of the target against the OpenAPI spec (all phases, "
+        "positive and negative data, built-in and MyPreferences-specific checks), read-back scenarios "
+        "for data behaviour, and the live auth-conformance checks. With no MYPREF_BASE_URL the embedded "
+        "sandbox is started. Exit 0 pass, 1 findings, 2 usage/configuration, 3 unreachable.",
     )
     add_target_options(p)
-    p.add_argument("-n", "--max-examples", type=int, default=20, metavar="N",
-                   help="examples per operation in the fuzzing phase (default 20)")
-    p.add_argument("--seed", type=int, default=None, help="random seed (default: random, printed in the summary)")
-    p.add_argument("--operations", action="append", default=[], metavar="SEL",
-                   help="only these operations: operationIds or regexes over 'METHOD /path' (comma-separated, "
-                        "repeatable)")
-    p.add_argument("--exclude-operations", action="append", default=[], metavar="SEL",
-                   help="skip these operations (same syntax)")
-    p.add_argument("--phases", type=_csv, default=list(ALL_PHASES),
-                   help=f"comma-separated subset of {','.join(ALL_PHASES)} (default: all)")
-    p.add_argument("--mode", choices=("positive", "negative", "all"), default="all",
-                   help="test data: valid, invalid or both (default all)")
+    p.add_argument(
+        "-n",
+        "--max-examples",
+        type=int,
+        default=20,
+        metavar="N",
+        help="examples per operation in the fuzzing phase (default 20)",
+    )
+    p.add_argument(
+        "--seed", type=int, default=None, help="random seed (default: random, printed in the summary)"
+    )
+    p.add_argument(
+        "--operations",
+        action="append",
+        default=[],
+        metavar="SEL",
+        help="only these operations: operationIds or regexes over 'METHOD /path' (comma-separated, "
+        "repeatable)",
+    )
+    p.add_argument(
+        "--exclude-operations",
+        action="append",
+        default=[],
+        metavar="SEL",
+        help="skip these operations (same syntax)",
+    )
+    p.add_argument(
+        "--phases",
+        type=_csv,
+        default=list(ALL_PHASES),
+        help=f"comma-separated subset of {','.join(ALL_PHASES)} (default: all)",
+    )
+    p.add_argument(
+        "--mode",
+        choices=("positive", "negative", "all"),
+        default="all",
+        help="test data: valid, invalid or both (default all)",
+    )
     strictness = p.add_mutually_exclusive_group()
-    strictness.add_argument("--strict", dest="strict", action="store_true", default=None,
-                            help="undeclared response fields are failures (default on the embedded sandbox)")
-    strictness.add_argument("--lenient", dest="strict", action="store_false",
-                            help="allow undeclared response fields (default on real targets)")
+    strictness.add_argument(
+        "--strict",
+        dest="strict",
+        action="store_true",
+        default=None,
+        help="undeclared response fields are failures (default on the embedded sandbox)",
+    )
+    strictness.add_argument(
+        "--lenient",
+        dest="strict",
+        action="store_false",
+        help="allow undeclared response fields (default on real targets)",
+    )
     p.add_argument("--checks", type=_csv, default=[], help="run only these checks (comma-separated)")
     p.add_argument("--exclude-checks", type=_csv, default=[], help="skip these checks (comma-separated)")
-    p.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR,
-                   help=f"where reports go (default {DEFAULT_REPORT_DIR})")
+    p.add_argument(
+        "--report-dir",
+        type=Path,
+        default=DEFAULT_REPORT_DIR,
+        help=f"where reports go (default {DEFAULT_REPORT_DIR})",
+    )
     p.add_argument("--html", action="store_true", help="also write Schemathesis's HTML report")
-    p.add_argument("--keep-events", action="store_true",
-                   help="keep Schemathesis's NDJSON event stream (large; scrubbing it takes a while)")
-    p.add_argument("--no-auth-conformance", dest="auth_conformance", action="store_false",
-                   help="skip the auth-conformance checks")
-    p.add_argument("--no-scenarios", dest="scenarios", action="store_false",
-                   help="skip the read-back scenarios (they create and delete a few profiles)")
-    p.add_argument("--scenario-updates", type=int, default=100, metavar="N",
-                   help="updates in the durability scenario (default 100)")
-    p.add_argument("--rate-limit", default=None, metavar="RATE",
-                   help="Schemathesis request rate, e.g. 10/s (default: none on loopback, 20/s elsewhere)")
+    p.add_argument(
+        "--keep-events",
+        action="store_true",
+        help="keep Schemathesis's NDJSON event stream (large; scrubbing it takes a while)",
+    )
+    p.add_argument(
+        "--no-auth-conformance",
+        dest="auth_conformance",
+        action="store_false",
+        help="skip the auth-conformance checks",
+    )
+    p.add_argument(
+        "--no-scenarios",
+        dest="scenarios",
+        action="store_false",
+        help="skip the read-back scenarios (they create and delete a few profiles)",
+    )
+    p.add_argument(
+        "--scenario-updates",
+        type=int,
+        default=100,
+        metavar="N",
+        help="updates in the durability scenario (default 100)",
+    )
+    p.add_argument(
+        "--rate-limit",
+        default=None,
+        metavar="RATE",
+        help="Schemathesis request rate, e.g. 10/s (default: none on loopback, 20/s elsewhere)",
+    )
     p.add_argument("--workers", type=int, default=1, help="Schemathesis workers (default 1)")
     p.add_argument("--slow", action="store_true", help="wait for the access token to expire to test expiry")
-    p.add_argument("--timeout", type=float, default=1800.0, metavar="S",
-                   help="kill Schemathesis after this many seconds (default 1800)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=1800.0,
+        metavar="S",
+        help="kill Schemathesis after this many seconds (default 1800)",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="show Schemathesis's own output")
     p.set_defaults(func=run)
 
 
-def load_cli_target(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def load_cli_target(args: argparse.Namespace) -> Target:
     from mypref_harness.config import load_target
 
     target = load_target(toml_path=args.config)
@@ -89,12 +164,26 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--max-examples must be at least 1")
     target = load_cli_target(args)
     options = ContractOptions(
-        max_examples=args.max_examples, seed=args.seed, operations=args.operations,
-        exclude_operations=args.exclude_operations, phases=args.phases, mode=args.mode, strict=args.strict,
-        report_dir=args.report_dir, workers=args.workers, checks=args.checks, exclude_checks=args.exclude_checks,
-        auth_conformance=args.auth_conformance, scenarios=args.scenarios,
-        scenario_updates=args.scenario_updates, html=args.html, rate_limit=args.rate_limit, slow=args.slow,
-        timeout_s=args.timeout, quiet=not args.verbose, keep_events=args.keep_events,
+        max_examples=args.max_examples,
+        seed=args.seed,
+        operations=args.operations,
+        exclude_operations=args.exclude_operations,
+        phases=args.phases,
+        mode=args.mode,
+        strict=args.strict,
+        report_dir=args.report_dir,
+        workers=args.workers,
+        checks=args.checks,
+        exclude_checks=args.exclude_checks,
+        auth_conformance=args.auth_conformance,
+        scenarios=args.scenarios,
+        scenario_updates=args.scenario_updates,
+        html=args.html,
+        rate_limit=args.rate_limit,
+        slow=args.slow,
+        timeout_s=args.timeout,
+        quiet=not args.verbose,
+        keep_events=args.keep_events,
         sandbox_options={"defects": tuple(args.sandbox_defect)} if args.sandbox_defect else {},
     )
     result = run_contract(target, options)

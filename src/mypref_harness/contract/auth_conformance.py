@@ -29,7 +29,7 @@ from mypref_harness.auth import pnauth
 from mypref_harness.auth.adapters import is_token_error
 from mypref_harness.auth.timestamps import format_utc
 from mypref_harness.config import Target, check_reachable, resolved_target, reveal
-from mypref_harness.contract.results import CheckRecord, ConformanceResult, Fact, Status
+from mypref_harness.contract.results import CheckRecord, ConformanceResult, Status
 from mypref_harness.errors import TargetUnreachable
 from mypref_harness.report import redact
 
@@ -66,12 +66,20 @@ class ConformanceOptions:
 
 # --- the probe context -------------------------------------------------------------------------
 
+
 class AuthProbe:
     """Crafts and sends requests against one target; knows its secrets only to redact them."""
 
-    def __init__(self, target: Target, options: ConformanceOptions, *, clock_offset: float = 0.0,
-                 client: httpx.Client | None = None, clock: Callable[[], float] = time.time,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        target: Target,
+        options: ConformanceOptions,
+        *,
+        clock_offset: float = 0.0,
+        client: httpx.Client | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.target = target
         self.options = options
         self.clock_offset = clock_offset
@@ -113,9 +121,16 @@ class AuthProbe:
         except httpx.TransportError as exc:
             raise TargetUnreachable(f"{self.target.base_url}: {type(exc).__name__}: {exc}") from None
 
-    def pn(self, *, scheme: str | None = None, key: str | None = None, user_id: str | None = None,
-           client_id: str | None = None, timestamp: str | None = None,
-           encoding: pnauth.UserIdEncoding | str | None = None) -> str:
+    def pn(
+        self,
+        *,
+        scheme: str | None = None,
+        key: str | None = None,
+        user_id: str | None = None,
+        client_id: str | None = None,
+        timestamp: str | None = None,
+        encoding: pnauth.UserIdEncoding | str | None = None,
+    ) -> str:
         """A PNAUTHINFO3 header built from the documented parts (each overridable to forge one)."""
         parsed = pnauth.parse_scheme(scheme or self.target.pnauth_scheme)
         enc = encoding or self.target.user_id_encoding or pnauth.DEFAULT_ENCODING
@@ -127,8 +142,14 @@ class AuthProbe:
         return pnauth.format_header(parsed, encoded_user, stamp, signature)
 
     # OAuth
-    def token_request(self, *, send: str = "basic", secret: str | None = None, scope: str | None = "",
-                      client_id: str | None = None) -> httpx.Response:
+    def token_request(
+        self,
+        *,
+        send: str = "basic",
+        secret: str | None = None,
+        scope: str | None = "",
+        client_id: str | None = None,
+    ) -> httpx.Response:
         """A raw client-credentials request; scope "" means the target's scope, None means no scope."""
         assert self.target.token_url
         cid = client_id or str(self.target.oauth_client_id)
@@ -186,8 +207,11 @@ def _json(response: httpx.Response) -> dict[str, Any]:
 
 # --- verdict helpers ---------------------------------------------------------------------------
 
+
 def _record(check_id: str, title: str, ok: bool, evidence: str) -> CheckRecord:
-    return CheckRecord(name=title, check=check_id, status=Status.PASSED if ok else Status.FAILED, evidence=evidence)
+    return CheckRecord(
+        name=title, check=check_id, status=Status.PASSED if ok else Status.FAILED, evidence=evidence
+    )
 
 
 def _skip(check_id: str, title: str, why: str) -> CheckRecord:
@@ -214,14 +238,18 @@ def rejection_problems(response: httpx.Response, reason: pnauth.Reason | None) -
     return problems
 
 
-def expect_rejected(probe: AuthProbe, check_id: str, title: str, response: httpx.Response,
-                    reason: pnauth.Reason | None) -> CheckRecord:
+def expect_rejected(
+    probe: AuthProbe, check_id: str, title: str, response: httpx.Response, reason: pnauth.Reason | None
+) -> CheckRecord:
     problems = rejection_problems(response, reason)
     evidence = probe.evidence(response)
-    return _record(check_id, title, not problems, evidence + ("" if not problems else " -> " + "; ".join(problems)))
+    return _record(
+        check_id, title, not problems, evidence + ("" if not problems else " -> " + "; ".join(problems))
+    )
 
 
 # --- PNAUTHINFO3 checks ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class AuthCheck:
@@ -235,8 +263,13 @@ class AuthCheck:
 def _accepts_scheme(scheme: str) -> Callable[[AuthProbe], CheckRecord]:
     def run(probe: AuthProbe) -> CheckRecord:
         response = probe.get(probe.pn(scheme=scheme))
-        return _record(f"pnauth.accepted.{scheme.lower()}", f"{scheme} accepted", accepted(response),
-                       probe.evidence(response))
+        return _record(
+            f"pnauth.accepted.{scheme.lower()}",
+            f"{scheme} accepted",
+            accepted(response),
+            probe.evidence(response),
+        )
+
     return run
 
 
@@ -246,23 +279,31 @@ def _scheme_any_case(probe: AuthProbe) -> CheckRecord:
     evidences, ok = [], True
     for variant in variants:
         header = probe.pn()
-        response = probe.get(variant + header[len(name):])
+        response = probe.get(variant + header[len(name) :])
         ok = ok and accepted(response)
         evidences.append(probe.evidence(response, variant))
     return _record("pnauth.scheme-case", "scheme name in any case accepted", ok, " | ".join(evidences))
 
 
-def _rejects(check_id: str, title: str, reason: pnauth.Reason | None,
-             make: Callable[[AuthProbe], tuple[str | None, str | None]]) -> Callable[[AuthProbe], CheckRecord]:
+def _rejects(
+    check_id: str,
+    title: str,
+    reason: pnauth.Reason | None,
+    make: Callable[[AuthProbe], tuple[str | None, str | None]],
+) -> Callable[[AuthProbe], CheckRecord]:
     """make(probe) -> (Authorization header or None, ClientId for the URL or None)."""
+
     def run(probe: AuthProbe) -> CheckRecord:
         header, client_id = make(probe)
         return expect_rejected(probe, check_id, title, probe.get(header, client_id), reason)
+
     return run
 
 
 def _sha1_header(probe: AuthProbe) -> tuple[str, None]:
-    user = pnauth.encode_user_id(str(probe.target.user_id), probe.target.user_id_encoding or pnauth.DEFAULT_ENCODING)
+    user = pnauth.encode_user_id(
+        str(probe.target.user_id), probe.target.user_id_encoding or pnauth.DEFAULT_ENCODING
+    )
     stamp = probe.stamp(-1)
     message = f"{probe.target.client_id}:{user}:{stamp}".encode()
     signature = base64.b64encode(hmac.digest(probe.key.encode(), message, hashlib.sha1)).decode()
@@ -291,9 +332,15 @@ def _wrong_case_rejected(probe: AuthProbe) -> CheckRecord:
     response = probe.get(header, client_id)
     title = "ClientId in the wrong case in the URL rejected"
     if response.status_code == 404 and not response.content.strip():
-        return _record("pnauth.clientid-wrong-case", title, True,
-                       probe.evidence(response) + " (case-sensitive lookup: treated as an unknown ClientId)")
-    return expect_rejected(probe, "pnauth.clientid-wrong-case", title, response, pnauth.Reason.UNAUTHENTICATED)
+        return _record(
+            "pnauth.clientid-wrong-case",
+            title,
+            True,
+            probe.evidence(response) + " (case-sensitive lookup: treated as an unknown ClientId)",
+        )
+    return expect_rejected(
+        probe, "pnauth.clientid-wrong-case", title, response, pnauth.Reason.UNAUTHENTICATED
+    )
 
 
 def _unknown_client(probe: AuthProbe) -> CheckRecord:
@@ -310,60 +357,148 @@ def _unknown_client(probe: AuthProbe) -> CheckRecord:
 def _expired(probe: AuthProbe) -> CheckRecord:
     age = probe.options.pnauth_window + PAST_WINDOW_MARGIN
     response = probe.get(probe.pn(timestamp=probe.stamp(-age)))
-    record = expect_rejected(probe, "pnauth.expired-timestamp",
-                             f"timestamp {age} s old (just past the {probe.options.pnauth_window} s window) rejected",
-                             response, pnauth.Reason.EXPIRED)
+    record = expect_rejected(
+        probe,
+        "pnauth.expired-timestamp",
+        f"timestamp {age} s old (just past the {probe.options.pnauth_window} s window) rejected",
+        response,
+        pnauth.Reason.EXPIRED,
+    )
     return record
 
 
 PNAUTH_CHECKS: tuple[AuthCheck, ...] = (
-    *(AuthCheck(f"pnauth.accepted.{s.name.lower()}", f"{s.name} accepted", "pnauth", _accepts_scheme(s.name))
-      for s in pnauth.SCHEMES),
+    *(
+        AuthCheck(
+            f"pnauth.accepted.{s.name.lower()}", f"{s.name} accepted", "pnauth", _accepts_scheme(s.name)
+        )
+        for s in pnauth.SCHEMES
+    ),
     AuthCheck("pnauth.scheme-case", "scheme name in any case accepted", "pnauth", _scheme_any_case),
-    AuthCheck("pnauth.missing-header", "missing Authorization header rejected", "pnauth",
-              _rejects("pnauth.missing-header", "missing Authorization header rejected",
-                       pnauth.Reason.MISSING_HEADER, lambda p: (None, None)),
-              catches=("missing-www-authenticate",)),
-    AuthCheck("pnauth.unknown-scheme", "unknown scheme PNAUTHINFO100-SHA256 rejected", "pnauth",
-              _rejects("pnauth.unknown-scheme", "unknown scheme PNAUTHINFO100-SHA256 rejected",
-                       pnauth.Reason.INVALID_SCHEME,
-                       lambda p: ("PNAUTHINFO100-SHA256" + p.pn()[len(pnauth.parse_scheme(p.target.pnauth_scheme).name):],
-                                  None)),
-              catches=("missing-www-authenticate",)),
-    AuthCheck("pnauth.sha1-rejected", "PNAUTHINFO3-HMAC-SHA1 (correctly signed) rejected", "pnauth",
-              _rejects("pnauth.sha1-rejected", "PNAUTHINFO3-HMAC-SHA1 (correctly signed) rejected",
-                       pnauth.Reason.INVALID_SCHEME, _sha1_header),
-              catches=("sha1-accepted",)),
-    AuthCheck("pnauth.malformed-timestamp", "malformed timestamp rejected", "pnauth",
-              _rejects("pnauth.malformed-timestamp", "malformed timestamp rejected",
-                       pnauth.Reason.INVALID_TIMESTAMP,
-                       lambda p: (p.pn(timestamp=p.stamp(-1).replace("-", "")), None))),
-    AuthCheck("pnauth.future-timestamp", f"timestamp {FUTURE_SECONDS} s in the future rejected", "pnauth",
-              _rejects("pnauth.future-timestamp", f"timestamp {FUTURE_SECONDS} s in the future rejected",
-                       pnauth.Reason.INVALID_TIMESTAMP, lambda p: (p.pn(timestamp=p.stamp(FUTURE_SECONDS)), None)),
-              catches=("future-timestamp-accepted",)),
-    AuthCheck("pnauth.expired-timestamp", "timestamp just past the window rejected", "pnauth", _expired,
-              catches=("day-long-window",)),
-    AuthCheck("pnauth.wrong-key", "signature with a wrong key rejected", "pnauth",
-              _rejects("pnauth.wrong-key", "signature with a wrong key rejected", pnauth.Reason.UNAUTHENTICATED,
-                       lambda p: (p.pn(key=p.key + "-wrong"), None)),
-              catches=("missing-www-authenticate",)),
-    AuthCheck("pnauth.unknown-user", "unknown UserId (correctly signed) rejected", "pnauth",
-              _rejects("pnauth.unknown-user", "unknown UserId (correctly signed) rejected",
-                       pnauth.Reason.UNAUTHENTICATED, lambda p: (p.pn(user_id=UNKNOWN_USER_ID), None)),
-              catches=("unknown-user-accepted",)),
-    AuthCheck("pnauth.clientid-wrong-case", "ClientId in the wrong case in the URL rejected", "pnauth",
-              _wrong_case_rejected, catches=("clientid-case-insensitive",)),
-    AuthCheck("pnauth.truncated-signature", "truncated signature rejected", "pnauth",
-              _rejects("pnauth.truncated-signature", "truncated signature rejected",
-                       pnauth.Reason.UNAUTHENTICATED, _truncated),
-              catches=("signature-prefix-compare",)),
-    AuthCheck("pnauth.unknown-client", "unknown ClientId -> 404 with an empty body", "pnauth", _unknown_client,
-              catches=("unknown-client-404-body",)),
+    AuthCheck(
+        "pnauth.missing-header",
+        "missing Authorization header rejected",
+        "pnauth",
+        _rejects(
+            "pnauth.missing-header",
+            "missing Authorization header rejected",
+            pnauth.Reason.MISSING_HEADER,
+            lambda p: (None, None),
+        ),
+        catches=("missing-www-authenticate",),
+    ),
+    AuthCheck(
+        "pnauth.unknown-scheme",
+        "unknown scheme PNAUTHINFO100-SHA256 rejected",
+        "pnauth",
+        _rejects(
+            "pnauth.unknown-scheme",
+            "unknown scheme PNAUTHINFO100-SHA256 rejected",
+            pnauth.Reason.INVALID_SCHEME,
+            lambda p: (
+                "PNAUTHINFO100-SHA256" + p.pn()[len(pnauth.parse_scheme(p.target.pnauth_scheme).name) :],
+                None,
+            ),
+        ),
+        catches=("missing-www-authenticate",),
+    ),
+    AuthCheck(
+        "pnauth.sha1-rejected",
+        "PNAUTHINFO3-HMAC-SHA1 (correctly signed) rejected",
+        "pnauth",
+        _rejects(
+            "pnauth.sha1-rejected",
+            "PNAUTHINFO3-HMAC-SHA1 (correctly signed) rejected",
+            pnauth.Reason.INVALID_SCHEME,
+            _sha1_header,
+        ),
+        catches=("sha1-accepted",),
+    ),
+    AuthCheck(
+        "pnauth.malformed-timestamp",
+        "malformed timestamp rejected",
+        "pnauth",
+        _rejects(
+            "pnauth.malformed-timestamp",
+            "malformed timestamp rejected",
+            pnauth.Reason.INVALID_TIMESTAMP,
+            lambda p: (p.pn(timestamp=p.stamp(-1).replace("-", "")), None),
+        ),
+    ),
+    AuthCheck(
+        "pnauth.future-timestamp",
+        f"timestamp {FUTURE_SECONDS} s in the future rejected",
+        "pnauth",
+        _rejects(
+            "pnauth.future-timestamp",
+            f"timestamp {FUTURE_SECONDS} s in the future rejected",
+            pnauth.Reason.INVALID_TIMESTAMP,
+            lambda p: (p.pn(timestamp=p.stamp(FUTURE_SECONDS)), None),
+        ),
+        catches=("future-timestamp-accepted",),
+    ),
+    AuthCheck(
+        "pnauth.expired-timestamp",
+        "timestamp just past the window rejected",
+        "pnauth",
+        _expired,
+        catches=("day-long-window",),
+    ),
+    AuthCheck(
+        "pnauth.wrong-key",
+        "signature with a wrong key rejected",
+        "pnauth",
+        _rejects(
+            "pnauth.wrong-key",
+            "signature with a wrong key rejected",
+            pnauth.Reason.UNAUTHENTICATED,
+            lambda p: (p.pn(key=p.key + "-wrong"), None),
+        ),
+        catches=("missing-www-authenticate",),
+    ),
+    AuthCheck(
+        "pnauth.unknown-user",
+        "unknown UserId (correctly signed) rejected",
+        "pnauth",
+        _rejects(
+            "pnauth.unknown-user",
+            "unknown UserId (correctly signed) rejected",
+            pnauth.Reason.UNAUTHENTICATED,
+            lambda p: (p.pn(user_id=UNKNOWN_USER_ID), None),
+        ),
+        catches=("unknown-user-accepted",),
+    ),
+    AuthCheck(
+        "pnauth.clientid-wrong-case",
+        "ClientId in the wrong case in the URL rejected",
+        "pnauth",
+        _wrong_case_rejected,
+        catches=("clientid-case-insensitive",),
+    ),
+    AuthCheck(
+        "pnauth.truncated-signature",
+        "truncated signature rejected",
+        "pnauth",
+        _rejects(
+            "pnauth.truncated-signature",
+            "truncated signature rejected",
+            pnauth.Reason.UNAUTHENTICATED,
+            _truncated,
+        ),
+        catches=("signature-prefix-compare",),
+    ),
+    AuthCheck(
+        "pnauth.unknown-client",
+        "unknown ClientId -> 404 with an empty body",
+        "pnauth",
+        _unknown_client,
+        catches=("unknown-client-404-body",),
+    ),
 )
 
 
 # --- OAuth checks ------------------------------------------------------------------------------
+
 
 def _token_ok(probe: AuthProbe, send: str) -> CheckRecord:
     response = probe.token_request(send=send)
@@ -378,15 +513,22 @@ def _token_ok(probe: AuthProbe, send: str) -> CheckRecord:
             problems.append(f"token_type {body.get('token_type')!r}")
         if not isinstance(body.get("expires_in"), int | float):
             problems.append("no expires_in")
-    evidence = (f"HTTP {response.status_code}; token_type={body.get('token_type')!r}; "
-                f"expires_in={body.get('expires_in')!r}")
+    evidence = (
+        f"HTTP {response.status_code}; token_type={body.get('token_type')!r}; "
+        f"expires_in={body.get('expires_in')!r}"
+    )
     title = f"token by {'Basic header' if send == 'basic' else 'form body'}"
-    return _record(f"oauth.token-{send}", title, not problems,
-                   probe.redact(evidence + ("" if not problems else " -> " + "; ".join(problems))))
+    return _record(
+        f"oauth.token-{send}",
+        title,
+        not problems,
+        probe.redact(evidence + ("" if not problems else " -> " + "; ".join(problems))),
+    )
 
 
-def _token_rejected(check_id: str, title: str, expected_error: str | None,
-                    make: Callable[[AuthProbe], httpx.Response]) -> Callable[[AuthProbe], CheckRecord]:
+def _token_rejected(
+    check_id: str, title: str, expected_error: str | None, make: Callable[[AuthProbe], httpx.Response]
+) -> Callable[[AuthProbe], CheckRecord]:
     def run(probe: AuthProbe) -> CheckRecord:
         response = make(probe)
         body = _json(response)
@@ -397,6 +539,7 @@ def _token_rejected(check_id: str, title: str, expected_error: str | None,
         if not ok:
             evidence += f" -> expected a 4xx{' with error ' + repr(expected_error) if expected_error else ''}"
         return _record(check_id, title, ok, probe.redact(evidence))
+
     return run
 
 
@@ -423,10 +566,15 @@ def unsigned_token(token: str) -> str:
     return f"{header}.{payload}."
 
 
-def _bearer_rejected(check_id: str, title: str, forge: Callable[[str], str],
-                     client_id: Callable[[AuthProbe], str | None] = lambda p: None,
-                     not_found_rejects: bool = False) -> Callable[[AuthProbe], CheckRecord]:
+def _bearer_rejected(
+    check_id: str,
+    title: str,
+    forge: Callable[[str], str],
+    client_id: Callable[[AuthProbe], str | None] = lambda p: None,
+    not_found_rejects: bool = False,
+) -> Callable[[AuthProbe], CheckRecord]:
     """A forged (or misused) token must get the 401; ``not_found_rejects``: an empty 404 counts too."""
+
     def run(probe: AuthProbe) -> CheckRecord:
         token = probe.token()
         if token is None:
@@ -438,12 +586,18 @@ def _bearer_rejected(check_id: str, title: str, forge: Callable[[str], str],
         probe.tokens.append(forged)
         response = probe.get(f"Bearer {forged}", cid)
         problems = rejection_problems(response, None)
-        if response.status_code == 404 and cid is not None and not_found_rejects and not response.content.strip():
+        if (
+            response.status_code == 404
+            and cid is not None
+            and not_found_rejects
+            and not response.content.strip()
+        ):
             return _record(check_id, title, True, probe.evidence(response) + " (unknown ClientId spelling)")
         if response.status_code == 404 and cid is not None:
             return _skip(check_id, title, f"the other tenant {cid!r} is unknown to the target (404)")
         evidence = probe.evidence(response) + ("" if not problems else " -> " + "; ".join(problems))
         return _record(check_id, title, not problems, evidence)
+
     return run
 
 
@@ -452,8 +606,9 @@ def _api_accepts_token(probe: AuthProbe) -> CheckRecord:
     if token is None:
         return _record("oauth.api-accepts-token", "the API accepts the token", False, "no token obtained")
     response = probe.get(f"Bearer {token}")
-    return _record("oauth.api-accepts-token", "the API accepts the token", accepted(response),
-                   probe.evidence(response))
+    return _record(
+        "oauth.api-accepts-token", "the API accepts the token", accepted(response), probe.evidence(response)
+    )
 
 
 def token_lifetime(probe: AuthProbe, response: httpx.Response) -> tuple[float | None, float | None]:
@@ -483,14 +638,18 @@ def _expired_token(probe: AuthProbe) -> CheckRecord:
         return _skip(check_id, title, "the token response has no expires_in")
     limit = 3700.0 if probe.options.slow else probe.options.max_token_wait_s
     if expires_in > limit:
-        return _skip(check_id, title, f"token lifetime {expires_in:g} s > {limit:g} s; run with --slow to wait for it")
+        return _skip(
+            check_id, title, f"token lifetime {expires_in:g} s > {limit:g} s; run with --slow to wait for it"
+        )
     probe.sleep(expires_in + 2.0)
     response = probe.get(f"Bearer {token}")
     problems = rejection_problems(response, None)
     if not problems and not is_token_error(response):
         problems.append("401 does not say invalid_token (clients cannot tell it from a bad signature)")
     evidence = probe.evidence(response, f"after {expires_in + 2:g} s")
-    return _record(check_id, title, not problems, evidence + ("" if not problems else " -> " + "; ".join(problems)))
+    return _record(
+        check_id, title, not problems, evidence + ("" if not problems else " -> " + "; ".join(problems))
+    )
 
 
 def _foreign_client(probe: AuthProbe) -> str:
@@ -505,38 +664,102 @@ def _wrong_case(probe: AuthProbe) -> str:
 OAUTH_CHECKS: tuple[AuthCheck, ...] = (
     AuthCheck("oauth.token-basic", "token by Basic header", "oauth", lambda p: _token_ok(p, "basic")),
     AuthCheck("oauth.token-body", "token by form body", "oauth", lambda p: _token_ok(p, "body")),
-    AuthCheck("oauth.wrong-secret", "wrong client secret -> invalid_client", "oauth",
-              _token_rejected("oauth.wrong-secret", "wrong client secret -> invalid_client", "invalid_client",
-                              lambda p: p.token_request(secret=p.secret + "-wrong"))),
-    AuthCheck("oauth.missing-scope", "token request without scope rejected", "oauth",
-              _token_rejected("oauth.missing-scope", "token request without scope rejected", None,
-                              lambda p: p.token_request(scope=None))),
-    AuthCheck("oauth.foreign-scope", "scope of an unknown user rejected", "oauth",
-              _token_rejected("oauth.foreign-scope", "scope of an unknown user rejected", None,
-                              lambda p: p.token_request(scope=f"{p.target.client_id}/{UNKNOWN_USER_ID}")),
-              catches=("unknown-user-accepted",)),
-    AuthCheck("oauth.other-tenant-scope", "scope of another tenant rejected", "oauth",
-              lambda p: _skip("oauth.other-tenant-scope", "scope of another tenant rejected",
-                              "no other tenant's ClientId configured (foreign_client_id)")
-              if not p.options.foreign_client_id else
-              _token_rejected("oauth.other-tenant-scope", "scope of another tenant rejected", None,
-                              lambda q: q.token_request(scope=f"{q.options.foreign_client_id}/{q.target.user_id}"))(p)),
+    AuthCheck(
+        "oauth.wrong-secret",
+        "wrong client secret -> invalid_client",
+        "oauth",
+        _token_rejected(
+            "oauth.wrong-secret",
+            "wrong client secret -> invalid_client",
+            "invalid_client",
+            lambda p: p.token_request(secret=p.secret + "-wrong"),
+        ),
+    ),
+    AuthCheck(
+        "oauth.missing-scope",
+        "token request without scope rejected",
+        "oauth",
+        _token_rejected(
+            "oauth.missing-scope",
+            "token request without scope rejected",
+            None,
+            lambda p: p.token_request(scope=None),
+        ),
+    ),
+    AuthCheck(
+        "oauth.foreign-scope",
+        "scope of an unknown user rejected",
+        "oauth",
+        _token_rejected(
+            "oauth.foreign-scope",
+            "scope of an unknown user rejected",
+            None,
+            lambda p: p.token_request(scope=f"{p.target.client_id}/{UNKNOWN_USER_ID}"),
+        ),
+        catches=("unknown-user-accepted",),
+    ),
+    AuthCheck(
+        "oauth.other-tenant-scope",
+        "scope of another tenant rejected",
+        "oauth",
+        lambda p: (
+            _skip(
+                "oauth.other-tenant-scope",
+                "scope of another tenant rejected",
+                "no other tenant's ClientId configured (foreign_client_id)",
+            )
+            if not p.options.foreign_client_id
+            else _token_rejected(
+                "oauth.other-tenant-scope",
+                "scope of another tenant rejected",
+                None,
+                lambda q: q.token_request(scope=f"{q.options.foreign_client_id}/{q.target.user_id}"),
+            )(p)
+        ),
+    ),
     AuthCheck("oauth.api-accepts-token", "the API accepts the token", "oauth", _api_accepts_token),
-    AuthCheck("oauth.tampered-payload", "token with a modified payload rejected", "oauth",
-              _bearer_rejected("oauth.tampered-payload", "token with a modified payload rejected", tampered_token)),
-    AuthCheck("oauth.alg-none", "token with alg none rejected", "oauth",
-              _bearer_rejected("oauth.alg-none", "token with alg none rejected", unsigned_token),
-              catches=("alg-none-accepted",)),
-    AuthCheck("oauth.other-tenant", "token of another tenant rejected", "oauth",
-              _bearer_rejected("oauth.other-tenant", "token of another tenant rejected", lambda t: t,
-                               _foreign_client),
-              catches=("cross-tenant-token",)),
-    AuthCheck("oauth.clientid-wrong-case", "token used with the ClientId in the wrong case rejected", "oauth",
-              _bearer_rejected("oauth.clientid-wrong-case", "token used with the ClientId in the wrong case rejected",
-                               lambda t: t, _wrong_case, not_found_rejects=True),
-              catches=("clientid-case-insensitive",)),
-    AuthCheck("oauth.expired-token", "an expired token is rejected", "oauth", _expired_token,
-              catches=("expired-token-accepted",)),
+    AuthCheck(
+        "oauth.tampered-payload",
+        "token with a modified payload rejected",
+        "oauth",
+        _bearer_rejected("oauth.tampered-payload", "token with a modified payload rejected", tampered_token),
+    ),
+    AuthCheck(
+        "oauth.alg-none",
+        "token with alg none rejected",
+        "oauth",
+        _bearer_rejected("oauth.alg-none", "token with alg none rejected", unsigned_token),
+        catches=("alg-none-accepted",),
+    ),
+    AuthCheck(
+        "oauth.other-tenant",
+        "token of another tenant rejected",
+        "oauth",
+        _bearer_rejected(
+            "oauth.other-tenant", "token of another tenant rejected", lambda t: t, _foreign_client
+        ),
+        catches=("cross-tenant-token",),
+    ),
+    AuthCheck(
+        "oauth.clientid-wrong-case",
+        "token used with the ClientId in the wrong case rejected",
+        "oauth",
+        _bearer_rejected(
+            "oauth.clientid-wrong-case",
+            "token used with the ClientId in the wrong case rejected",
+            lambda t: t,
+            _wrong_case,
+            not_found_rejects=True,
+        ),
+        catches=("clientid-case-insensitive",),
+    ),
+    AuthCheck(
+        "oauth.expired-token",
+        "an expired token is rejected",
+        "oauth",
+        _expired_token,
+        catches=("expired-token-accepted",),
+    ),
 )
 
 ALL_CHECKS: tuple[AuthCheck, ...] = PNAUTH_CHECKS + OAUTH_CHECKS
@@ -548,6 +771,7 @@ def checks_catching(defect: str) -> list[str]:
 
 
 # --- the run -----------------------------------------------------------------------------------
+
 
 def applicable(check: AuthCheck, target: Target) -> str | None:
     """None when the check can run against ``target``, else why it is skipped."""
@@ -597,8 +821,9 @@ def _run(target: Target, options: ConformanceOptions) -> ConformanceResult:
         if skew is not None:
             result.facts.append(probes.skew_fact(skew, offset))
             if skew > probes.AHEAD_THRESHOLD:
-                result.warnings.append(f"local clock runs {skew:.0f} s ahead of the target: signing "
-                                       f"{-offset:.0f} s in the past")
+                result.warnings.append(
+                    f"local clock runs {skew:.0f} s ahead of the target: signing {-offset:.0f} s in the past"
+                )
         probes.preflight(target, offset, options.probe_path)
         probe = AuthProbe(target, options, clock_offset=offset, client=client)
         result.checks = run_checks(probe, options.only)

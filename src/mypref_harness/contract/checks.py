@@ -133,6 +133,7 @@ def search_cap_honoured(ex: Exchange) -> str | None:
 
 # --- Schemathesis adapters -----------------------------------------------------------------------
 
+
 def _resolve(document: Mapping[str, Any], node: Any, depth: int = 0) -> Any:
     """Follow local JSON references ("#/a/b") a few levels deep."""
     while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and depth < 8:
@@ -149,7 +150,9 @@ def _resolve(document: Mapping[str, Any], node: Any, depth: int = 0) -> Any:
     return node
 
 
-def declared_headers(document: Mapping[str, Any], operation: Mapping[str, Any], status: str) -> frozenset[str]:
+def declared_headers(
+    document: Mapping[str, Any], operation: Mapping[str, Any], status: str
+) -> frozenset[str]:
     responses = _resolve(document, operation.get("responses") or {})
     response = _resolve(document, responses.get(status) if isinstance(responses, Mapping) else None)
     if not isinstance(response, Mapping):
@@ -162,7 +165,9 @@ def exchange_from_schemathesis(case: Any, response: Any) -> Exchange:
     operation = case.operation
     raw_operation = getattr(operation.definition, "raw", {}) or {}
     document = getattr(operation.schema, "raw_schema", {}) or {}
-    headers = {k.lower(): (v[0] if isinstance(v, list) and v else str(v)) for k, v in response.headers.items()}
+    headers = {
+        k.lower(): (v[0] if isinstance(v, list) and v else str(v)) for k, v in response.headers.items()
+    }
     params = {k: unquote(str(v)) for k, v in (case.path_parameters or {}).items()}
     return Exchange(
         method=str(case.method),
@@ -201,15 +206,25 @@ CUSTOM_CHECK_NAMES = (
 def schemathesis_checks(configured_client_id: str) -> list[CheckFn]:
     """The custom checks as Schemathesis check functions (names as in CUSTOM_CHECK_NAMES)."""
     return [
-        _as_schemathesis("unauthorized_documented", unauthorized_documented,
-                         "Every 401 has WWW-Authenticate and a Message."),
-        _as_schemathesis("unknown_client_404_empty",
-                         lambda ex: unknown_client_404_empty(ex, configured_client_id),
-                         "An unknown ClientId gives 404 with an empty body."),
-        _as_schemathesis("error_body_has_message", error_body_has_message,
-                         "Error bodies are JSON objects with Message."),
-        _as_schemathesis("created_has_location", created_has_location,
-                         "201 responses carry Location where the spec declares it."),
-        _as_schemathesis("search_cap_honoured", search_cap_honoured,
-                         "Profile searches never return more than 50 profiles."),
+        _as_schemathesis(
+            "unauthorized_documented",
+            unauthorized_documented,
+            "Every 401 has WWW-Authenticate and a Message.",
+        ),
+        _as_schemathesis(
+            "unknown_client_404_empty",
+            lambda ex: unknown_client_404_empty(ex, configured_client_id),
+            "An unknown ClientId gives 404 with an empty body.",
+        ),
+        _as_schemathesis(
+            "error_body_has_message", error_body_has_message, "Error bodies are JSON objects with Message."
+        ),
+        _as_schemathesis(
+            "created_has_location",
+            created_has_location,
+            "201 responses carry Location where the spec declares it.",
+        ),
+        _as_schemathesis(
+            "search_cap_honoured", search_cap_honoured, "Profile searches never return more than 50 profiles."
+        ),
     ]

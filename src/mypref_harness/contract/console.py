@@ -14,8 +14,10 @@ def _line(text: str, limit: int = 160) -> str:
 
 def print_conformance(result: ConformanceResult, out: Callable[[str], None] = print) -> None:
     counts = result.counts
-    out(f"auth conformance: {counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped "
-        f"({result.elapsed_s:.1f} s)")
+    out(
+        f"auth conformance: {counts['passed']} passed, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped ({result.elapsed_s:.1f} s)"
+    )
     for check in result.checks:
         out(f"  {check.status.value.upper():7} {check.check:32} {_line(check.evidence, 110)}")
     for fact in result.facts:
@@ -28,15 +30,21 @@ def print_conformance(result: ConformanceResult, out: Callable[[str], None] = pr
 
 
 def print_contract(result: ContractResult, out: Callable[[str], None] = print) -> None:
-    out(f"contract: {result.target} ({'strict' if result.strict else 'lenient'} response validation, "
-        f"seed {result.seed})")
-    out(f"  {result.cases} cases, {result.operations_tested}/{result.operations_selected} operations, "
-        f"{result.schemathesis_elapsed_s:.1f} s ({result.cases_per_second:.1f} cases/s)")
+    out(
+        f"contract: {result.target} ({'strict' if result.strict else 'lenient'} response validation, "
+        f"seed {result.seed})"
+    )
+    out(
+        f"  {result.cases} cases, {result.operations_tested}/{result.operations_selected} operations, "
+        f"{result.schemathesis_elapsed_s:.1f} s ({result.cases_per_second:.1f} cases/s)"
+    )
     failing = [t for t in result.tallies if not t.passed]
     out(f"  checks: {len(result.tallies)} ran, {len(failing)} failed")
     for finding in result.findings:
-        out(f"  FAILED  {finding.check:30} {finding.operation}  [{finding.code or '-'} x{finding.count}] "
-            f"{_line(finding.evidence, 90)}")
+        out(
+            f"  FAILED  {finding.check:30} {finding.operation}  [{finding.code or '-'} x{finding.count}] "
+            f"{_line(finding.evidence, 90)}"
+        )
     for error in result.errors:
         out(f"  ERROR   {_line(error, 140)}")
     for scenario in result.scenarios:

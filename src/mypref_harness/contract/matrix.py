@@ -48,17 +48,30 @@ def _auth_plan(defect: str, **sandbox: Any) -> Plan:
 
 
 def default_plans() -> list[Plan]:
-    auth_defects = ("future-timestamp-accepted", "day-long-window", "clientid-case-insensitive",
-                    "unknown-user-accepted", "missing-www-authenticate", "unknown-client-404-body",
-                    "sha1-accepted", "signature-prefix-compare", "cross-tenant-token", "alg-none-accepted")
+    auth_defects = (
+        "future-timestamp-accepted",
+        "day-long-window",
+        "clientid-case-insensitive",
+        "unknown-user-accepted",
+        "missing-www-authenticate",
+        "unknown-client-404-body",
+        "sha1-accepted",
+        "signature-prefix-compare",
+        "cross-tenant-token",
+        "alg-none-accepted",
+    )
     plans = [_auth_plan(d) for d in auth_defects]
     plans.append(_auth_plan("expired-token-accepted", token_lifetime=MATRIX_TOKEN_LIFETIME))
     plans += [
         Plan("undeclared-field", expected=("response_schema_conformance",), operations=("getProfile",)),
         # Schemathesis would see the 200 too, but the spec's create example collides with seeded data
         # (409), so the deterministic read-back scenario is part of the plan.
-        Plan("wrong-status-create", expected=("status_code_conformance", "create_read_back"),
-             operations=("createProfile",), scenarios=("create_read_back",)),
+        Plan(
+            "wrong-status-create",
+            expected=("status_code_conformance", "create_read_back"),
+            operations=("createProfile",),
+            scenarios=("create_read_back",),
+        ),
         Plan("unicode-500", expected=("unicode_names",), scenarios=("unicode_names",)),
         Plan("update-drops-field", expected=("update_persists",), scenarios=("update_persists",)),
         Plan("history-not-recorded", expected=("history_recorded",), scenarios=("history_recorded",)),
@@ -106,41 +119,64 @@ class MatrixResult:
             caught = ", ".join(r.caught_by) or "-"
             lines.append(f"{r.defect:28} {'yes' if r.detected else 'NO':9} {caught}  ({r.seconds:.1f} s)")
         lines.append("-" * 90)
-        clean = "clean run: PASS" if not self.clean_failures else (
-            "clean run: FAIL (" + ", ".join(f.check for f in self.clean_failures) + ")")
-        lines.append(f"{clean} ({self.clean_seconds:.1f} s); detection "
-                     f"{sum(r.detected for r in self.rows)}/{len(self.rows)} = {self.detection_rate:.0%}")
+        clean = (
+            "clean run: PASS"
+            if not self.clean_failures
+            else ("clean run: FAIL (" + ", ".join(f.check for f in self.clean_failures) + ")")
+        )
+        lines.append(
+            f"{clean} ({self.clean_seconds:.1f} s); detection "
+            f"{sum(r.detected for r in self.rows)}/{len(self.rows)} = {self.detection_rate:.0%}"
+        )
         return "\n".join(lines)
 
 
-def run_plan(target: Target, document: Mapping[str, Any], plan_parts: Plan, report_dir: Path,
-             seed: int = 1) -> list[CheckRecord]:
+def run_plan(
+    target: Target, document: Mapping[str, Any], plan_parts: Plan, report_dir: Path, seed: int = 1
+) -> list[CheckRecord]:
     """Run a plan's parts against a resolved target; returns every record (passed and failed)."""
     records: list[CheckRecord] = []
     if plan_parts.operations:
-        result = run_contract(target, ContractOptions(
-            operations=plan_parts.operations, phases=("examples",), max_examples=1, seed=seed,
-            scenarios=False, auth_conformance=False, report_dir=report_dir))
+        result = run_contract(
+            target,
+            ContractOptions(
+                operations=plan_parts.operations,
+                phases=("examples",),
+                max_examples=1,
+                seed=seed,
+                scenarios=False,
+                auth_conformance=False,
+                report_dir=report_dir,
+            ),
+        )
         records += result.findings + list(result.scenarios)
     if plan_parts.scenarios:
         records += run_scenarios(target, document, only=plan_parts.scenarios)
     if plan_parts.auth_checks:
-        conformance = run_auth_conformance(target, ConformanceOptions(
-            only=plan_parts.auth_checks, probes=False, write_reports=False))
+        conformance = run_auth_conformance(
+            target, ConformanceOptions(only=plan_parts.auth_checks, probes=False, write_reports=False)
+        )
         records += conformance.checks
     return records
 
 
 def union_plan(plans: Iterable[Plan]) -> Plan:
     plans = list(plans)
+
     def merged(attr: str) -> tuple[str, ...]:
         seen: dict[str, None] = {}
         for p in plans:
             for item in getattr(p, attr):
                 seen[item] = None
         return tuple(seen)
-    return Plan("clean", expected=(), auth_checks=merged("auth_checks"), operations=merged("operations"),
-                scenarios=merged("scenarios"))
+
+    return Plan(
+        "clean",
+        expected=(),
+        auth_checks=merged("auth_checks"),
+        operations=merged("operations"),
+        scenarios=merged("scenarios"),
+    )
 
 
 def _run_defect(plan: Plan, base: Target, document: Mapping[str, Any], report_dir: Path) -> MatrixRow:
@@ -150,12 +186,23 @@ def _run_defect(plan: Plan, base: Target, document: Mapping[str, Any], report_di
         records = run_plan(target, document, plan, report_dir / plan.defect)
     failed = [r for r in records if not r.passed]
     evidence = next((r.evidence for r in failed if r.check in plan.expected), "")
-    return MatrixRow(plan.defect, plan.expected, list(dict.fromkeys(r.check for r in failed)), evidence,
-                     time.perf_counter() - started)
+    return MatrixRow(
+        plan.defect,
+        plan.expected,
+        list(dict.fromkeys(r.check for r in failed)),
+        evidence,
+        time.perf_counter() - started,
+    )
 
 
-def run_matrix(plans: Sequence[Plan] | None = None, *, report_dir: Path, spec: str | None = None,
-               workers: int = 2, progress: Callable[[str], None] = lambda line: None) -> MatrixResult:
+def run_matrix(
+    plans: Sequence[Plan] | None = None,
+    *,
+    report_dir: Path,
+    spec: str | None = None,
+    workers: int = 2,
+    progress: Callable[[str], None] = lambda line: None,
+) -> MatrixResult:
     """The clean run, then one sandbox per defect (at most ``workers`` sandboxes at a time)."""
     plans = list(plans or default_plans())
     base = Target(spec=spec) if spec else Target()

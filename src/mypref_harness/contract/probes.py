@@ -86,6 +86,7 @@ def bisect_max(accepts: Callable[[int], bool], lo: int, hi: int) -> int | None:
 
 # --- the probes --------------------------------------------------------------------------------
 
+
 def _ok(response: httpx.Response) -> bool:
     """Authentication passed: anything but a 401 (the probe operation's own result does not matter)."""
     return response.status_code != 401
@@ -106,8 +107,10 @@ def naive_timestamp_fact(probe: object) -> Fact:
         (True, True): "both accepted (the window spans the UTC/Eastern offset)",
         (False, False): "neither accepted",
     }[(eastern_ok, utc_ok)]
-    evidence = (f"naive {as_eastern} (Eastern wall clock, 60 s ago): {'accepted' if eastern_ok else 'rejected'}; "
-                f"naive {as_utc} (UTC wall clock): {'accepted' if utc_ok else 'rejected'}")
+    evidence = (
+        f"naive {as_eastern} (Eastern wall clock, 60 s ago): {'accepted' if eastern_ok else 'rejected'}; "
+        f"naive {as_utc} (UTC wall clock): {'accepted' if utc_ok else 'rejected'}"
+    )
     return Fact("naive timestamp read as", value, evidence)
 
 
@@ -125,8 +128,11 @@ def window_fact(probe: object) -> Fact:
     if limit is None:
         return Fact("effective expiry window", "undetermined", "a 1 s old signature was rejected")
     shown = f">= {limit} s" if limit == WINDOW_PROBE_MAX else f"{limit} s"
-    return Fact("effective expiry window", shown,
-                f"bisection over issued-timestamp age, {used} requests (documented default 900 s)")
+    return Fact(
+        "effective expiry window",
+        shown,
+        f"bisection over issued-timestamp age, {used} requests (documented default 900 s)",
+    )
 
 
 def future_tolerance_fact(probe: object) -> Fact:
@@ -143,8 +149,11 @@ def future_tolerance_fact(probe: object) -> Fact:
     if limit is None:
         return Fact("tolerance for a clock running ahead", "undetermined", "a current timestamp was rejected")
     value = "none (future timestamps rejected)" if limit == 0 else f"{limit} s"
-    return Fact("tolerance for a clock running ahead", value,
-                f"bisection over future timestamps, {used} requests (documented: none)")
+    return Fact(
+        "tolerance for a clock running ahead",
+        value,
+        f"bisection over future timestamps, {used} requests (documented: none)",
+    )
 
 
 def encoding_fact(probe: object) -> Fact:
@@ -156,8 +165,11 @@ def encoding_fact(probe: object) -> Fact:
     key, client = probe.key, target.client_id
     if pnauth.encode_user_id(user, "form") == pnauth.encode_user_id(user, "percent"):
         if not target.is_sandbox:
-            return Fact("UserId encoding accepted", "undetermined",
-                        f"UserId {user!r} encodes the same either way (needs a UserId with a space)")
+            return Fact(
+                "UserId encoding accepted",
+                "undetermined",
+                f"UserId {user!r} encodes the same either way (needs a UserId with a space)",
+            )
         from mypref_harness.sandbox.tenants import SANCHEZ_SECOND_USER
 
         user, key, client = SANCHEZ_SECOND_USER, demo.SANCHEZ.api_key, demo.SANCHEZ.client_id
@@ -167,7 +179,9 @@ def encoding_fact(probe: object) -> Fact:
         results[encoding.value] = _ok(probe.get(header, client))
     accepted = [name for name, ok in results.items() if ok]
     value = " and ".join(accepted) if accepted else "neither"
-    evidence = f"UserId {user!r}: " + ", ".join(f"{n} {'accepted' if ok else 'rejected'}" for n, ok in results.items())
+    evidence = f"UserId {user!r}: " + ", ".join(
+        f"{n} {'accepted' if ok else 'rejected'}" for n, ok in results.items()
+    )
     return Fact("UserId encoding accepted", value, evidence)
 
 
@@ -193,8 +207,12 @@ def run_probes(probe: object) -> list[Fact]:
     assert isinstance(probe, AuthProbe)
     facts: list[Fact] = []
     if probe.key:
-        facts += [naive_timestamp_fact(probe), window_fact(probe), future_tolerance_fact(probe),
-                  encoding_fact(probe)]
+        facts += [
+            naive_timestamp_fact(probe),
+            window_fact(probe),
+            future_tolerance_fact(probe),
+            encoding_fact(probe),
+        ]
     if probe.target.token_url and probe.target.oauth_client_id and probe.secret:
         facts.append(token_lifetime_fact(probe))
     return facts
@@ -224,7 +242,9 @@ def preflight(target: Target, clock_offset: float = 0.0, probe_path: str = "/{cl
         except (ValueError, AttributeError):
             message = None
         scheme = "OAuth token" if target.auth == "oauth" else f"{target.pnauth_scheme} signature"
-        raise ConfigError(f"the target rejected our credentials ({scheme} for {target.client_id}/{target.user_id}): "
-                          f"401 {message or ''}".rstrip())
+        raise ConfigError(
+            f"the target rejected our credentials ({scheme} for {target.client_id}/{target.user_id}): "
+            f"401 {message or ''}".rstrip()
+        )
     if response.status_code == 404 and not response.content.strip():
         raise ConfigError(f"the target does not know ClientId {target.client_id!r} (404 on {probe_path})")

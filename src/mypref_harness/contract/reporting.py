@@ -14,7 +14,9 @@ from mypref_harness.config import Target
 from mypref_harness.contract.results import CheckRecord, ConformanceResult, ContractResult, Status
 from mypref_harness.report import JUnitCase, markdown_table, redact, scan_for_secrets, write_junit
 
-_TEXT_SUFFIXES = frozenset({".xml", ".json", ".ndjson", ".md", ".txt", ".toml", ".html", ".js", ".yaml", ".har"})
+_TEXT_SUFFIXES = frozenset(
+    {".xml", ".json", ".ndjson", ".md", ".txt", ".toml", ".html", ".js", ".yaml", ".har"}
+)
 
 
 def redact_text(text: str, secrets: Sequence[str]) -> str:
@@ -41,8 +43,12 @@ def scrub_directory(directory: Path, secrets: Sequence[str]) -> list[Path]:
 def secret_scan(directory: Path, target: Target) -> list[CheckRecord]:
     leaks = scan_for_secrets([directory], target.named_secrets())
     return [
-        CheckRecord(name=f"artifact {leak.path.name}", check="artifact_secret_scan", status=Status.FAILED,
-                    evidence=f"{leak.kind} at line {leak.line} of {leak.path}")
+        CheckRecord(
+            name=f"artifact {leak.path.name}",
+            check="artifact_secret_scan",
+            status=Status.FAILED,
+            evidence=f"{leak.kind} at line {leak.line} of {leak.path}",
+        )
         for leak in leaks
     ]
 
@@ -56,12 +62,15 @@ def record_cases(records: Iterable[CheckRecord], classname: str) -> list[JUnitCa
     cases = []
     for r in records:
         name = r.name if r.name == r.check else f"{r.name} [{r.check}]"
-        cases.append(JUnitCase(
-            name=name, classname=classname,
-            failure=r.evidence or "failed" if r.status is Status.FAILED else None,
-            skipped=r.evidence or "skipped" if r.status is Status.SKIPPED else None,
-            stdout=r.evidence if r.status is Status.PASSED and r.evidence else None,
-        ))
+        cases.append(
+            JUnitCase(
+                name=name,
+                classname=classname,
+                failure=r.evidence or "failed" if r.status is Status.FAILED else None,
+                skipped=r.evidence or "skipped" if r.status is Status.SKIPPED else None,
+                stdout=r.evidence if r.status is Status.PASSED and r.evidence else None,
+            )
+        )
     return cases
 
 
@@ -73,11 +82,20 @@ def contract_junit_cases(result: ContractResult) -> list[JUnitCase]:
     for tally in result.tallies:
         found = by_check.pop(tally.check, [])
         failure = "\n\n".join(f"{f.operation} ({f.code or '-'}, {f.count}x): {f.evidence}" for f in found)
-        cases.append(JUnitCase(name=tally.check, classname="contract.schemathesis",
-                               failure=failure or None, stdout=f"{tally.runs} runs, {tally.failures} failures"))
+        cases.append(
+            JUnitCase(
+                name=tally.check,
+                classname="contract.schemathesis",
+                failure=failure or None,
+                stdout=f"{tally.runs} runs, {tally.failures} failures",
+            )
+        )
     for check, found in by_check.items():  # failures of a check without a tally (should not happen)
-        cases.append(JUnitCase(name=check, classname="contract.schemathesis",
-                               failure="\n\n".join(f.evidence for f in found)))
+        cases.append(
+            JUnitCase(
+                name=check, classname="contract.schemathesis", failure="\n\n".join(f.evidence for f in found)
+            )
+        )
     for error in result.errors:
         cases.append(JUnitCase(name="schemathesis error", classname="contract.schemathesis", error=error))
     cases += record_cases(result.scenarios, "contract.scenarios")
@@ -87,15 +105,23 @@ def contract_junit_cases(result: ContractResult) -> list[JUnitCase]:
 
 
 def conformance_markdown(result: ConformanceResult) -> list[str]:
-    lines = ["## Auth conformance", "",
-             f"{result.counts['passed']} passed, {result.counts['failed']} failed, "
-             f"{result.counts['skipped']} skipped", ""]
+    lines = [
+        "## Auth conformance",
+        "",
+        f"{result.counts['passed']} passed, {result.counts['failed']} failed, "
+        f"{result.counts['skipped']} skipped",
+        "",
+    ]
     rows = [(c.name, c.status.value.upper(), c.check, _first_line(c.evidence)) for c in result.checks]
     lines.append(markdown_table(("check", "result", "id", "evidence"), rows))
     if result.facts:
         lines += ["", "### Discovered facts about the target", ""]
-        lines.append(markdown_table(("fact", "value", "evidence"),
-                                    [(f.name, f.value, _first_line(f.evidence)) for f in result.facts]))
+        lines.append(
+            markdown_table(
+                ("fact", "value", "evidence"),
+                [(f.name, f.value, _first_line(f.evidence)) for f in result.facts],
+            )
+        )
     if result.warnings:
         lines += ["", "### Warnings", ""] + [f"- {w}" for w in result.warnings]
     return lines
@@ -104,39 +130,61 @@ def conformance_markdown(result: ConformanceResult) -> list[str]:
 def contract_markdown(result: ContractResult) -> str:
     verdict = "PASS" if result.passed else "FAIL"
     lines = [
-        f"# Contract run: {verdict}", "",
+        f"# Contract run: {verdict}",
+        "",
         f"- target: {result.target}",
         f"- response validation: {'strict' if result.strict else 'lenient'}",
         f"- seed: {result.seed}",
         f"- cases: {result.cases} in {result.schemathesis_elapsed_s:.1f} s "
         f"({result.cases_per_second:.1f} cases/s); operations tested: "
         f"{result.operations_tested}/{result.operations_selected}",
-        f"- failures: {len(result.failures)}", "",
-        "## Checks", "",
-        markdown_table(("check", "runs", "failures", "result"),
-                       [(t.check, t.runs, t.failures, "PASS" if t.passed else "FAIL") for t in result.tallies]),
+        f"- failures: {len(result.failures)}",
+        "",
+        "## Checks",
+        "",
+        markdown_table(
+            ("check", "runs", "failures", "result"),
+            [(t.check, t.runs, t.failures, "PASS" if t.passed else "FAIL") for t in result.tallies],
+        ),
     ]
     if result.findings:
-        lines += ["", "## Findings", "",
-                  markdown_table(("operation", "check", "code", "cases", "evidence"),
-                                 [(f.operation, f.check, f.code or "", f.count, _first_line(f.evidence))
-                                  for f in result.findings])]
+        lines += [
+            "",
+            "## Findings",
+            "",
+            markdown_table(
+                ("operation", "check", "code", "cases", "evidence"),
+                [
+                    (f.operation, f.check, f.code or "", f.count, _first_line(f.evidence))
+                    for f in result.findings
+                ],
+            ),
+        ]
     if result.errors:
         lines += ["", "## Schemathesis errors", ""] + [f"- {_first_line(e)}" for e in result.errors]
     if result.scenarios:
-        lines += ["", "## Read-back scenarios", "",
-                  markdown_table(("scenario", "check", "result", "evidence"),
-                                 [(s.name, s.check, s.status.value.upper(), _first_line(s.evidence))
-                                  for s in result.scenarios])]
+        lines += [
+            "",
+            "## Read-back scenarios",
+            "",
+            markdown_table(
+                ("scenario", "check", "result", "evidence"),
+                [
+                    (s.name, s.check, s.status.value.upper(), _first_line(s.evidence))
+                    for s in result.scenarios
+                ],
+            ),
+        ]
     if result.conformance is not None:
-        lines += [""] + conformance_markdown(result.conformance)
+        lines += ["", *conformance_markdown(result.conformance)]
     if result.warnings:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in result.warnings]
     return "\n".join(lines) + "\n"
 
 
-def _finish(directory: Path, target: Target, write: dict[str, str], junit_cases: list[JUnitCase],
-            suite: str) -> tuple[list[Path], list[CheckRecord]]:
+def _finish(
+    directory: Path, target: Target, write: dict[str, str], junit_cases: list[JUnitCase], suite: str
+) -> tuple[list[Path], list[CheckRecord]]:
     secrets = target.secrets()
     junit = write_junit(directory / "junit.xml", suite, junit_cases, secrets=secrets)
     files = [junit]
@@ -151,19 +199,32 @@ def _finish(directory: Path, target: Target, write: dict[str, str], junit_cases:
 
 def finish_contract_reports(result: ContractResult, target: Target, directory: Path) -> None:
     result.report_files = []
-    files, leaks = _finish(directory, target, {"summary.md": contract_markdown(result)},
-                           contract_junit_cases(result), "mypref-harness contract")
+    files, leaks = _finish(
+        directory,
+        target,
+        {"summary.md": contract_markdown(result)},
+        contract_junit_cases(result),
+        "mypref-harness contract",
+    )
     if leaks:
         result.scenarios.extend(leaks)
-        (directory / "summary.md").write_text(redact_text(contract_markdown(result), target.secrets()),
-                                              encoding="utf-8")
+        (directory / "summary.md").write_text(
+            redact_text(contract_markdown(result), target.secrets()), encoding="utf-8"
+        )
     others = sorted(p for p in directory.iterdir() if p.is_file() and p not in files)
     result.report_files = files + others
 
 
 def finish_conformance_reports(result: ConformanceResult, target: Target, directory: Path) -> None:
-    text = "\n".join(["# Auth conformance", "", f"- target: {result.target}", ""] + conformance_markdown(result))
-    files, leaks = _finish(directory, target, {"auth-conformance.md": text + "\n"},
-                           record_cases(result.checks, "auth"), "mypref-harness auth-conformance")
+    text = "\n".join(
+        ["# Auth conformance", "", f"- target: {result.target}", "", *conformance_markdown(result)]
+    )
+    files, leaks = _finish(
+        directory,
+        target,
+        {"auth-conformance.md": text + "\n"},
+        record_cases(result.checks, "auth"),
+        "mypref-harness auth-conformance",
+    )
     result.checks.extend(leaks)
     result.report_files = files

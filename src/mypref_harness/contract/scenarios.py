@@ -18,6 +18,7 @@ Every profile created is deleted at the end. Evidence never carries credentials.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -91,10 +92,8 @@ class ProfileApi:
         if not self.has("deleteProfile"):
             return
         for profile_id in self.created:
-            try:
+            with contextlib.suppress(httpx.HTTPError):
                 self.call("deleteProfile", profile_id)
-            except httpx.HTTPError:
-                pass
         self.created.clear()
 
 
@@ -131,6 +130,7 @@ def is_blank(value: Any) -> bool:
 
 # --- the scenarios -----------------------------------------------------------------------------
 
+
 def _passed(check: str, title: str, evidence: str) -> CheckRecord:
     return CheckRecord(name=title, check=check, status=Status.PASSED, evidence=evidence)
 
@@ -145,7 +145,9 @@ def _new_profile(tag: str, **extra: Any) -> dict[str, Any]:
 
 def create_read_back(api: ProfileApi, tag: str) -> CheckRecord:
     check, title = "create_read_back", "create answers 201 + Location and reads back"
-    body = _new_profile(tag, CustomerName={"FirstName": "Ada", "MiddleName": "Byron", "LastName": f"Create{tag}"})
+    body = _new_profile(
+        tag, CustomerName={"FirstName": "Ada", "MiddleName": "Byron", "LastName": f"Create{tag}"}
+    )
     response, profile_id = api.create(body)
     problems = []
     if response.status_code != 201:
@@ -153,14 +155,21 @@ def create_read_back(api: ProfileApi, tag: str) -> CheckRecord:
     if not response.headers.get("location"):
         problems.append("no Location header")
     if profile_id is None:
-        return _failed(check, title, "; ".join(problems + ["no ProfileId in the response"]))
+        return _failed(check, title, "; ".join([*problems, "no ProfileId in the response"]))
     problems += missing_fields(body, api.read(profile_id))
-    return _failed(check, title, "; ".join(problems)) if problems else _passed(
-        check, title, f"profile {profile_id}: 201, Location, read back as sent")
+    return (
+        _failed(check, title, "; ".join(problems))
+        if problems
+        else _passed(check, title, f"profile {profile_id}: 201, Location, read back as sent")
+    )
 
 
-UNICODE_NAMES = ({"FirstName": "José", "LastName": "Zoë"}, {"FirstName": "Łukasz", "LastName": "Żółć"},
-                 {"FirstName": "美咲", "LastName": "北京"}, {"FirstName": "Ana 😀", "LastName": "O'Brien-Ñúñez"})
+UNICODE_NAMES = (
+    {"FirstName": "José", "LastName": "Zoë"},
+    {"FirstName": "Łukasz", "LastName": "Żółć"},
+    {"FirstName": "美咲", "LastName": "北京"},
+    {"FirstName": "Ana 😀", "LastName": "O'Brien-Ñúñez"},
+)
 
 
 def unicode_names(api: ProfileApi, tag: str) -> CheckRecord:
@@ -173,8 +182,11 @@ def unicode_names(api: ProfileApi, tag: str) -> CheckRecord:
             problems.append(f"create {name['FirstName']!r}: HTTP {response.status_code}")
         elif profile_id is not None:
             problems += missing_fields(body, api.read(profile_id))
-    return _failed(check, title, "; ".join(problems)) if problems else _passed(
-        check, title, f"{len(UNICODE_NAMES)} names created and read back")
+    return (
+        _failed(check, title, "; ".join(problems))
+        if problems
+        else _passed(check, title, f"{len(UNICODE_NAMES)} names created and read back")
+    )
 
 
 def update_persists(api: ProfileApi, tag: str) -> CheckRecord:
@@ -182,14 +194,24 @@ def update_persists(api: ProfileApi, tag: str) -> CheckRecord:
     _, profile_id = api.create(_new_profile(tag))
     if profile_id is None:
         return _failed(check, title, "could not create a profile to update")
-    update = {"CustomerName": {"Prefix": "Dr", "FirstName": "Grace", "MiddleName": "Brewster",
-                               "LastName": f"Update{tag}", "Suffix": "PhD"}}
+    update = {
+        "CustomerName": {
+            "Prefix": "Dr",
+            "FirstName": "Grace",
+            "MiddleName": "Brewster",
+            "LastName": f"Update{tag}",
+            "Suffix": "PhD",
+        }
+    }
     response = api.call("updateProfile", profile_id, json=update)
     if response.status_code != 200:
         return _failed(check, title, f"update answered HTTP {response.status_code}")
     problems = missing_fields(update, api.read(profile_id))
-    return _failed(check, title, "acknowledged but not stored: " + "; ".join(problems)) if problems else _passed(
-        check, title, f"profile {profile_id}: all 5 supplied name fields read back")
+    return (
+        _failed(check, title, "acknowledged but not stored: " + "; ".join(problems))
+        if problems
+        else _passed(check, title, f"profile {profile_id}: all 5 supplied name fields read back")
+    )
 
 
 def put_replaces(api: ProfileApi, tag: str) -> CheckRecord:
@@ -209,8 +231,13 @@ def put_replaces(api: ProfileApi, tag: str) -> CheckRecord:
         problems.append(f"CustomerName.MiddleName survived the PUT: {stored['CustomerName']['MiddleName']!r}")
     if not is_blank(stored.get("ProfileTags")):
         problems.append(f"ProfileTags survived the PUT: {stored.get('ProfileTags')!r}")
-    return _failed(check, title, "; ".join(problems)) if problems else _passed(
-        check, title, f"profile {profile_id}: omitted MiddleName and ProfileTags are blank after PUT")
+    return (
+        _failed(check, title, "; ".join(problems))
+        if problems
+        else _passed(
+            check, title, f"profile {profile_id}: omitted MiddleName and ProfileTags are blank after PUT"
+        )
+    )
 
 
 def history_recorded(api: ProfileApi, tag: str) -> CheckRecord:
@@ -226,8 +253,12 @@ def history_recorded(api: ProfileApi, tag: str) -> CheckRecord:
     if history.status_code != 200:
         return _failed(check, title, f"history answered HTTP {history.status_code}")
     if marker not in history.text:
-        return _failed(check, title, f"FirstName changed to {marker!r} but the standard-fields history "
-                                     f"does not mention it ({len(history.content)} bytes)")
+        return _failed(
+            check,
+            title,
+            f"FirstName changed to {marker!r} but the standard-fields history "
+            f"does not mention it ({len(history.content)} bytes)",
+        )
     return _passed(check, title, f"profile {profile_id}: the FirstName change is in the history")
 
 
@@ -239,15 +270,20 @@ def updates_durable(api: ProfileApi, tag: str, updates: int) -> CheckRecord:
     lost: list[int] = []
     for i in range(updates):
         value = f"Durable{tag}n{i}"
-        response = api.call("updateProfile", profile_id, json={"CustomerName": {"FirstName": value,
-                                                                                "LastName": f"Durable{tag}"}})
+        response = api.call(
+            "updateProfile",
+            profile_id,
+            json={"CustomerName": {"FirstName": value, "LastName": f"Durable{tag}"}},
+        )
         if response.status_code != 200:
             return _failed(check, title, f"update #{i + 1} answered HTTP {response.status_code}")
         if (api.read(profile_id).get("CustomerName") or {}).get("FirstName") != value:
             lost.append(i + 1)
     if lost:
         shown = ", ".join(f"#{n}" for n in lost[:10])
-        return _failed(check, title, f"{len(lost)} of {updates} acknowledged updates were not persisted ({shown})")
+        return _failed(
+            check, title, f"{len(lost)} of {updates} acknowledged updates were not persisted ({shown})"
+        )
     return _passed(check, title, f"profile {profile_id}: {updates} updates, each read back at once")
 
 
@@ -259,8 +295,12 @@ def search_cap(api: ProfileApi, tag: str) -> CheckRecord:
     except ValueError:
         body = None
     if response.status_code == 200 and isinstance(body, list) and len(body) > SEARCH_CAP:
-        return _failed(check, title, f"lastName={SEARCH_LAST_NAME}: 200 with {len(body)} profiles "
-                                     f"(more than {SEARCH_CAP} matches must be 403)")
+        return _failed(
+            check,
+            title,
+            f"lastName={SEARCH_LAST_NAME}: 200 with {len(body)} profiles "
+            f"(more than {SEARCH_CAP} matches must be 403)",
+        )
     count = f", {len(body)} profiles" if isinstance(body, list) else ""
     return _passed(check, title, f"lastName={SEARCH_LAST_NAME}: HTTP {response.status_code}{count}")
 
@@ -275,15 +315,29 @@ def scenario_table(updates: int) -> list[tuple[str, tuple[str, ...], Scenario]]:
         ("unicode_names", ("createProfile", "getProfile"), unicode_names),
         ("update_persists", ("createProfile", "getProfile", "updateProfile"), update_persists),
         ("put_replaces", ("createProfile", "getProfile", "replaceProfile"), put_replaces),
-        ("history_recorded", ("createProfile", "updateProfile", "getStandardFieldsHistory"), history_recorded),
-        ("updates_durable", ("createProfile", "getProfile", "updateProfile"),
-         lambda api, tag: updates_durable(api, tag, updates)),
+        (
+            "history_recorded",
+            ("createProfile", "updateProfile", "getStandardFieldsHistory"),
+            history_recorded,
+        ),
+        (
+            "updates_durable",
+            ("createProfile", "getProfile", "updateProfile"),
+            lambda api, tag: updates_durable(api, tag, updates),
+        ),
         ("search_cap_honoured", ("getProfilesByName",), search_cap),
     ]
 
 
-def run_scenarios(target: Target, document: Mapping[str, Any], *, updates: int = 100, clock_offset: float = 0.0,
-                  only: tuple[str, ...] = (), client: httpx.Client | None = None) -> list[CheckRecord]:
+def run_scenarios(
+    target: Target,
+    document: Mapping[str, Any],
+    *,
+    updates: int = 100,
+    clock_offset: float = 0.0,
+    only: tuple[str, ...] = (),
+    client: httpx.Client | None = None,
+) -> list[CheckRecord]:
     from mypref_harness.auth.adapters import auth_for
 
     own = client is None
@@ -296,8 +350,14 @@ def run_scenarios(target: Target, document: Mapping[str, Any], *, updates: int =
             if only and check not in only:
                 continue
             if not api.has(*needs):
-                records.append(CheckRecord(name=check, check=check, status=Status.SKIPPED,
-                                           evidence=f"the spec lacks {', '.join(n for n in needs if n not in api.routes)}"))
+                records.append(
+                    CheckRecord(
+                        name=check,
+                        check=check,
+                        status=Status.SKIPPED,
+                        evidence=f"the spec lacks {', '.join(n for n in needs if n not in api.routes)}",
+                    )
+                )
                 continue
             try:
                 records.append(scenario(api, tag))

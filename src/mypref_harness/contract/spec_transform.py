@@ -22,12 +22,15 @@ _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "p
 
 def _schema_container(document: dict[str, Any], ref: str) -> tuple[dict[str, Any], str] | None:
     """(dict holding the named schema, name) for a '#/components/schemas/X' or '#/definitions/X' ref."""
-    for prefix, path in (("#/components/schemas/", ("components", "schemas")), ("#/definitions/", ("definitions",))):
+    for prefix, path in (
+        ("#/components/schemas/", ("components", "schemas")),
+        ("#/definitions/", ("definitions",)),
+    ):
         if ref.startswith(prefix):
             node: Any = document
             for part in path:
                 node = node.get(part) if isinstance(node, dict) else None
-            name = ref[len(prefix):]
+            name = ref[len(prefix) :]
             if isinstance(node, dict) and name in node:
                 return node, name
     return None
@@ -86,7 +89,11 @@ class _Relaxer:
         out = dict(response)
         if isinstance(out.get("content"), dict):  # OpenAPI 3
             out["content"] = {
-                media: ({**body, "schema": self.schema(body["schema"])} if isinstance(body, dict) and "schema" in body else body)
+                media: (
+                    {**body, "schema": self.schema(body["schema"])}
+                    if isinstance(body, dict) and "schema" in body
+                    else body
+                )
                 for media, body in out["content"].items()
             }
         if "schema" in out:  # Swagger 2.0
@@ -177,6 +184,9 @@ def select_operations(document: Mapping[str, Any], keep: Callable[[str], bool]) 
             for response in (operation.get("responses") or {}).values():
                 links = response.get("links") if isinstance(response, dict) else None
                 if isinstance(links, dict):
-                    response["links"] = {n: link for n, link in links.items()
-                                         if not isinstance(link, dict) or link.get("operationId") in kept_ids}
+                    response["links"] = {
+                        n: link
+                        for n, link in links.items()
+                        if not isinstance(link, dict) or link.get("operationId") in kept_ids
+                    }
     return doc, count

@@ -59,7 +59,9 @@ class ContractAuth:
         clock: Callable[[], float] = time.time,
     ) -> None:
         if not target.client_id or not target.user_id:
-            raise ConfigError("the contract run needs a ClientId and a UserId (MYPREF_CLIENT_ID, MYPREF_USER_ID)")
+            raise ConfigError(
+                "the contract run needs a ClientId and a UserId (MYPREF_CLIENT_ID, MYPREF_USER_ID)"
+            )
         self.mode = target.auth
         self.client_id = target.client_id
         self.user_id = target.user_id
@@ -113,7 +115,9 @@ class ContractAuth:
         scheme, _, rest = value.partition(" ")
         return scheme.upper() == self._scheme.name and rest.startswith("Credential=")
 
-    def resign(self, headers: MutableMapping[str, Any] | None, path_parameters: Mapping[str, Any] | None) -> bool:
+    def resign(
+        self, headers: MutableMapping[str, Any] | None, path_parameters: Mapping[str, Any] | None
+    ) -> bool:
         """before_call: sign the final request again. Returns True when the header was replaced."""
         if self.mode != "pnauth" or headers is None:
             return False
@@ -135,7 +139,7 @@ class ContractAuth:
         _, value = _authorization(request_headers)
         if not value or not value.startswith("Bearer "):
             return False
-        if self.token_source.invalidate(value[len("Bearer "):]):
+        if self.token_source.invalidate(value[len("Bearer ") :]):
             self.invalidations += 1
             return True
         return False

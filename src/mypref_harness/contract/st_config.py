@@ -50,6 +50,7 @@ def deep_merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, A
 
 # --- a small TOML writer (the stdlib only reads TOML) ------------------------------------------
 
+
 def _key(key: str) -> str:
     return key if _BARE_KEY.match(key) else json.dumps(key)
 
@@ -88,6 +89,7 @@ def dump_toml(data: Mapping[str, Any]) -> str:
 
 # --- what the spec tells us ------------------------------------------------------------------------
 
+
 def client_id_parameter_names(document: Mapping[str, Any]) -> list[str]:
     """Names of path parameters that carry the MyPreferences ClientId, as spelled in the spec."""
     names: set[str] = set()
@@ -95,13 +97,19 @@ def client_id_parameter_names(document: Mapping[str, Any]) -> list[str]:
     def visit(params: Any) -> None:
         for p in params if isinstance(params, list) else []:
             p = _resolve(document, p)
-            if isinstance(p, Mapping) and p.get("in") == "path" and str(p.get("name", "")).lower() in CLIENT_ID_PARAM_NAMES:
+            if (
+                isinstance(p, Mapping)
+                and p.get("in") == "path"
+                and str(p.get("name", "")).lower() in CLIENT_ID_PARAM_NAMES
+            ):
                 names.add(str(p["name"]))
 
     components = document.get("components") or {}
     for p in (components.get("parameters") or {}).values() if isinstance(components, Mapping) else []:
         visit([p])
-    for p in (document.get("parameters") or {}).values() if isinstance(document.get("parameters"), Mapping) else []:
+    for p in (
+        (document.get("parameters") or {}).values() if isinstance(document.get("parameters"), Mapping) else []
+    ):
         visit([p])  # Swagger 2.0 global parameters
     for item in (document.get("paths") or {}).values():
         if not isinstance(item, Mapping):
@@ -141,7 +149,9 @@ def run_config(
         "base-url": base_url,
         "workers": workers,
         "parameters": {f"path.{name}": client_id for name in client_id_params},
-        "phases": {name: {"enabled": name in wanted} for name in ("examples", "coverage", "fuzzing", "stateful")},
+        "phases": {
+            name: {"enabled": name in wanted} for name in ("examples", "coverage", "fuzzing", "stateful")
+        },
     }
     if seed is not None:
         extra["seed"] = seed

@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from mypref_harness.config import Target
 from mypref_harness.contract.checks import schemathesis_checks
 from mypref_harness.contract.st_auth import ENV_CLOCK_OFFSET, ContractAuth
 
@@ -26,17 +27,23 @@ def clock_offset_from_env(env: Mapping[str, str]) -> float:
         return 0.0
 
 
-def install(env: Mapping[str, str] | None = None) -> ContractAuth:
-    """Register everything once per process; returns the ContractAuth in use."""
+def install(
+    env: Mapping[str, str] | None = None, *, target: Target | None = None, clock_offset: float | None = None
+) -> ContractAuth:
+    """Register everything once per process; returns the ContractAuth in use.
+
+    The CLI run passes the target through the environment (``env``); pytest users pass ``target``.
+    """
     if "auth" in _INSTALLED:
-        return _INSTALLED["auth"]  # type: ignore[no-any-return]
+        return _INSTALLED["auth"]
     import schemathesis
 
     from mypref_harness.config import load_target
 
     env = os.environ if env is None else env
-    target = load_target(env)
-    logic = ContractAuth(target, clock_offset=clock_offset_from_env(env))
+    target = target if target is not None else load_target(env)
+    offset = clock_offset if clock_offset is not None else clock_offset_from_env(env)
+    logic = ContractAuth(target, clock_offset=offset)
 
     # refresh_interval=None: get() runs for every case (the token cache lives in TokenSource);
     # retry_on=[]: no refetch on 401 (see st_auth's docstring).
