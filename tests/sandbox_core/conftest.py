@@ -7,6 +7,7 @@ makes 501 a clean "authentication passed" marker, independent of the data layer'
 
 from __future__ import annotations
 
+import shutil
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -50,3 +51,30 @@ def make_client(make_settings: Callable[..., SandboxSettings]) -> Callable[..., 
 @pytest.fixture(scope="session")
 def client(make_client: Callable[..., TestClient]) -> Iterator[TestClient]:
     yield make_client()
+
+
+@pytest.fixture(scope="session")
+def seeded_db_template(tmp_path_factory: pytest.TempPathFactory, make_settings: Any) -> Path:
+    """A database seeded once per session, so sandbox processes in tests skip the seeding."""
+    from mypref_harness.sandbox.seed import seed_if_empty
+    from mypref_harness.sandbox.store import Store
+    from mypref_harness.sandbox.tenants import build_tenants
+
+    path = tmp_path_factory.mktemp("seeded") / "template.db"
+    store = Store.open(path)
+    try:
+        seed_if_empty(store, build_tenants(make_settings(), None))
+    finally:
+        store.close()
+    return path
+
+
+@pytest.fixture
+def seeded_db(seeded_db_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the seeded template (with its WAL, if any) for one test."""
+    target = tmp_path / "sandbox.db"
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(f"{seeded_db_template}{suffix}")
+        if source.exists():
+            shutil.copyfile(source, f"{target}{suffix}")
+    return target

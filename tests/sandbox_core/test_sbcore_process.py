@@ -68,8 +68,8 @@ def test_show_credentials_prints_one_json_object(tmp_path: Path) -> None:
     assert Path(tenants["ACME_CORP"]["oauth_certificate"]["cert_path"]).is_file()
 
 
-def test_running_sandbox_serves_both_schemes_and_stops_cleanly(tmp_path: Path) -> None:
-    with running_sandbox(state_dir=tmp_path) as sb:
+def test_running_sandbox_serves_both_schemes_and_stops_cleanly(state_dir: Path) -> None:
+    with running_sandbox(state_dir=state_dir) as sb:
         assert sb.root_url.startswith("http://127.0.0.1:")
         assert sb.base_url == sb.root_url + "/Profiles/v4"
         assert sb.credentials["defects"] == []
@@ -95,8 +95,8 @@ def test_running_sandbox_serves_both_schemes_and_stops_cleanly(tmp_path: Path) -
 
 
 @pytest.mark.slow
-def test_several_workers_share_keys_and_all_stop(tmp_path: Path) -> None:
-    with running_sandbox(state_dir=tmp_path, extra_args=["--workers", "2"]) as sb:
+def test_several_workers_share_keys_and_all_stop(state_dir: Path, seeded_db: Path) -> None:
+    with running_sandbox(state_dir=state_dir, db_path=seeded_db, extra_args=["--workers", "2"]) as sb:
         token = _token(sb)
         # Whichever worker answers verifies the token: the signing key is shared through the state dir.
         with httpx.Client() as client:
@@ -112,12 +112,12 @@ def test_several_workers_share_keys_and_all_stop(tmp_path: Path) -> None:
     assert not _group_alive(pid)
 
 
-def test_startup_failure_is_reported_not_hung(tmp_path: Path) -> None:
+def test_startup_failure_is_reported_not_hung(state_dir: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen(1)
         port = busy.getsockname()[1]
-        with pytest.raises(HarnessError) as info, running_sandbox(port=port, state_dir=tmp_path):
+        with pytest.raises(HarnessError) as info, running_sandbox(port=port, state_dir=state_dir):
             pass
     assert "exited with code 2" in str(info.value)
     assert str(port) in str(info.value)
@@ -130,10 +130,10 @@ def _pn(sb: SandboxHandle) -> dict[str, str]:
     return {"Authorization": sign_header(key=key, client_id="ACME_CORP", user_id="John.Doe")}
 
 
-def test_acknowledged_writes_survive_kill_9_and_restart(tmp_path: Path) -> None:
-    db = tmp_path / "durable.db"
+def test_acknowledged_writes_survive_kill_9_and_restart(state_dir: Path, seeded_db: Path) -> None:
+    db = seeded_db
     written: dict[int, str] = {}
-    with running_sandbox(state_dir=tmp_path / "state", db_path=db) as sb:
+    with running_sandbox(state_dir=state_dir, db_path=db) as sb:
         with httpx.Client(base_url=sb.base_url) as client:
             for i in range(8):
                 name = f"Durable{i}"
@@ -161,7 +161,7 @@ def test_acknowledged_writes_survive_kill_9_and_restart(tmp_path: Path) -> None:
         with pytest.raises(httpx.TransportError):
             httpx.get(sb.root_url + "/health", timeout=2)
     with (
-        running_sandbox(state_dir=tmp_path / "state", db_path=db) as sb,
+        running_sandbox(state_dir=state_dir, db_path=db) as sb,
         httpx.Client(base_url=sb.base_url) as c,
     ):
         for profile_id, name in written.items():
