@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mypref_harness.sandbox.context import RequestContext
+from mypref_harness.sandbox.operations import cache as response_cache
 from mypref_harness.sandbox.operations import load_all
 from mypref_harness.sandbox.operations.base import HttpError, OpRequest, Reply
 from mypref_harness.sandbox.operations.routing import Operation, RouteTable, build_route_table
@@ -94,10 +95,25 @@ class DataApi:
             )
         op = match.operation
         assert op is not None
+        cache_key: tuple[Any, ...] | None = None
+        if op.operation_id in response_cache.CONFIG_READS and request.method == "GET":
+            tag = str(self.store.counter(ctx.client_id, response_cache.CONFIG_VERSION))
+            cache_key = (
+                ctx.client_id,
+                op.operation_id,
+                tuple(segments),
+                request.scope.get("query_string"),
+                getattr(self.settings, "defects", None),
+            )
+            payload = response_cache.lookup(cache_key, tag)
+            if payload is not None:
+                return Response(payload, media_type=JSON_MEDIA)
         try:
             body = await self._read_body(request, op)
             op_request = OpRequest.build(op, match.path_args, request, body, ctx, self.store, self.settings)
             reply = op.handler(op_request)
+            if cache_key is not None and reply.status == 200 and reply.cache is None:
+                reply.cache = (cache_key, tag)
         except HttpError as exc:
             return error_response(exc.status, exc.message, exc.headers)
         except Exception:  # a bug in the emulator must still answer with the documented error shape
@@ -133,6 +149,8 @@ class DataApi:
         return op.body.clean(value)
 
     def _respond(self, op: Operation, reply: Reply) -> Response:
+        if reply.raw is not None:
+            return Response(reply.raw, status_code=reply.status, headers=reply.headers, media_type=JSON_MEDIA)
         body = reply.body
         if body is not None:
             shaper = op.shaper_for(reply.status)
@@ -142,7 +160,10 @@ class DataApi:
                 body = reply.after_shape(body)
         elif reply.status not in (204, 304) and reply.status >= 400:
             body = {"Message": None}
-        return json_response(reply.status, body, reply.headers)
+        response = json_response(reply.status, body, reply.headers)
+        if reply.cache is not None:
+            response_cache.remember(reply.cache[0], reply.cache[1], bytes(response.body))
+        return response
 
 
 def _reject_constant(name: str) -> Any:

@@ -266,6 +266,21 @@ class Store:
             ).fetchone()
         return None if row is None else json.loads(row[0])
 
+    def read_text(self, tenant: str, kind: str, doc_id: str | int) -> str | None:
+        """The stored JSON text of one document (for cache validation without parsing)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT json FROM docs WHERE tenant=? AND kind=? AND id=?", (tenant, kind, str(doc_id))
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def counter(self, tenant: str, name: str) -> int:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT value FROM counters WHERE tenant=? AND name=?", (tenant, name)
+            ).fetchone()
+        return 0 if row is None else int(row[0])
+
     @contextmanager
     def read(self) -> Iterator[Tx]:
         """A consistent snapshot for several reads (a single read needs no transaction)."""

@@ -46,6 +46,8 @@ class Reply:
     headers: dict[str, str] | None = None
     # Applied after the response was shaped to the schema (defects that add undeclared fields).
     after_shape: Callable[[Any], Any] | None = None
+    raw: bytes | None = None  # an already serialized JSON body (a cache hit)
+    cache: tuple[Any, str] | None = None  # (key, validity tag): remember the serialized body
 
 
 @dataclass

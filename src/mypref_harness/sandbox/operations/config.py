@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from mypref_harness.sandbox.operations import cache as response_cache
 from mypref_harness.sandbox.operations import profile_model as model
 from mypref_harness.sandbox.operations.base import REQUEST_FAILED, HttpError, OpRequest, Reply, operation
 from mypref_harness.sandbox.operations.common import PROFILE, save_profile
@@ -156,6 +157,7 @@ def create_items(req: OpRequest, family: Family) -> Reply:
             stored.setdefault("IsActive", True)
             tx.put(req.tenant, family.kind, new_id, stored)
             created.append(stored)
+        tx.next_id(req.tenant, response_cache.CONFIG_VERSION)  # invalidates cached configuration reads
     collection = "/".join(req.op.template.strip("/").split("/")[1:])
     location = f"/Profiles/v4/{req.tenant}/{collection}?Id={created[0][family.id_field]}"
     return Reply(201, {family.list_key: created}, {"Location": location})
@@ -180,6 +182,7 @@ def patch_item(req: OpRequest, family: Family) -> Reply:
                 )
         stored = {family.id_field: item_id, **patched, "Edited": _edited(req, current)}
         tx.put(req.tenant, family.kind, item_id, stored)
+        tx.next_id(req.tenant, response_cache.CONFIG_VERSION)
     return Reply(200, stored)
 
 

@@ -4,9 +4,11 @@ id, delete, activate/deactivate, consents, preference upsert and archive."""
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from typing import Any
 
+from mypref_harness.sandbox.operations import cache as response_cache
 from mypref_harness.sandbox.operations import profile_model as model
 from mypref_harness.sandbox.operations.base import HttpError, OpRequest, Reply, operation
 from mypref_harness.sandbox.operations.common import (
@@ -106,10 +108,17 @@ def create_profile(req: OpRequest) -> Reply:
 
 @operation("GET", "/{clientId}/Profile/{profileId}", "getProfile")
 def get_profile(req: OpRequest) -> Reply:
-    doc = req.store.read_one(req.tenant, PROFILE, req.p("profileId"))
-    if doc is None:
-        raise HttpError(404, f"Profile {req.p('profileId')} was not found.")
-    return profile_reply(req, 200, view(doc, req))
+    profile_id = req.p("profileId")
+    text = req.store.read_text(req.tenant, PROFILE, profile_id)
+    if text is None:
+        raise HttpError(404, f"Profile {profile_id} was not found.")
+    key = (req.tenant, "getProfile", profile_id, tuple(req.raw_query), getattr(req.settings, "defects", None))
+    payload = response_cache.lookup(key, text)
+    if payload is not None:
+        return Reply(200, raw=payload)
+    reply = profile_reply(req, 200, view(json.loads(text), req))
+    reply.cache = (key, text)
+    return reply
 
 
 def _update(req: OpRequest, tx: Tx, current: dict[str, Any], mode: str) -> dict[str, Any]:
