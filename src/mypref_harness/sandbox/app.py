@@ -51,7 +51,7 @@ log = logging.getLogger("mypref_harness.sandbox")
 API_PREFIX = "/Profiles/v4"
 JSON_MEDIA = "application/json; charset=utf-8"
 SPEC_PATH = Path(__file__).resolve().parents[3] / "contracts" / "openapi" / "mypreferences-v4.yaml"
-_DATA_LAYER_MISSING = {"Message": "data layer not built yet"}
+DATA_LAYER_MISSING = "data layer not built yet"
 
 
 def _message(status: int, text: str, headers: dict[str, str] | None = None) -> Response:
@@ -113,7 +113,7 @@ class ApiDispatcher:
             return unauthorized_response(outcome, self.realm, with_challenge=self.challenge)
         data_api = self.state.data_api
         if data_api is None:
-            return _message(501, _DATA_LAYER_MISSING["Message"])
+            return _message(501, DATA_LAYER_MISSING)
         try:
             response: Response = await data_api.handle(request, outcome)
         except Exception:  # a data-layer bug must still answer in the documented error shape
