@@ -345,9 +345,11 @@ OPS[69]["search"] = True
 # /Profile/{profileId}, /Programs/IncludeAll vs /Programs/{programId}) can never match a template.
 PATH_PARAMS: dict[str, dict[str, Any]] = {
     "clientId": {
-        "schema": {"type": "string", "minLength": 1, "maxLength": 50},
+        "schema": {"type": "string", "minLength": 1},
         "example": "ACME_CORP",
-        "description": "MyPreferences account (client) id. An unknown value -> 404 with an empty body.",
+        "description": "MyPreferences account (client) id. An unknown value -> 404 with an empty body. The "
+        "PNAUTHINFO3 signature covers its exact case: a ClientId in another case than the signed one fails "
+        "authentication. No length limit is documented.",
     },
     "profileId": {"schema": sc.ID64, "example": 1001, "description": "System profile id (integer)."},
     "programId": {
