@@ -83,7 +83,7 @@ def test_patch_add_replace_remove_test(client: TestClient) -> None:
     assert stored.get("CustomFields") == []
 
 
-def test_patch_failed_test_or_missing_path_is_402_and_changes_nothing(client: TestClient) -> None:
+def test_patch_failed_test_or_missing_path_is_409_and_changes_nothing(client: TestClient) -> None:
     profile_id = create(client)["ProfileId"]
     before = client.get(f"{BASE}/Profile/{profile_id}").json()
     for ops in (
@@ -93,7 +93,7 @@ def test_patch_failed_test_or_missing_path_is_402_and_changes_nothing(client: Te
         ],
         [{"op": "remove", "path": "/Nope"}],
     ):
-        assert client.patch(f"{BASE}/Profile/{profile_id}", json=ops).status_code == 402
+        assert client.patch(f"{BASE}/Profile/{profile_id}", json=ops).status_code == 409
     assert client.get(f"{BASE}/Profile/{profile_id}").json() == before
     bad_op = [{"op": "move", "from": "/a", "path": "/b"}]
     assert client.patch(f"{BASE}/Profile/{profile_id}", json=bad_op).status_code == 400

@@ -26,9 +26,10 @@ class HttpError(Exception):
         self.headers = headers
 
 
-# The vendor's generic "402 Request Failed: the parameters were valid but the request failed": a
-# schema-valid request that cannot be carried out in the resource's current state.
-REQUEST_FAILED = 402
+# A schema-valid request that cannot be carried out in the resource's current state (a JSON Patch whose
+# path is missing or whose test fails, a job in the wrong state, an alternate id owned by another profile):
+# the spec documents 409 (components/responses/StateConflict) on every operation where this can happen.
+STATE_CONFLICT = 409
 
 
 def not_found(what: str) -> HttpError:

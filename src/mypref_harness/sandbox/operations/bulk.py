@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from mypref_harness.sandbox.operations import profile_model as model
-from mypref_harness.sandbox.operations.base import REQUEST_FAILED, HttpError, OpRequest, Reply, operation
+from mypref_harness.sandbox.operations.base import STATE_CONFLICT, HttpError, OpRequest, Reply, operation
 from mypref_harness.sandbox.operations.common import (
     PROFILE,
     find_by_alternate_id,
@@ -119,7 +119,7 @@ def stage_import(req: OpRequest) -> Reply:
         job = _job(tx, req, IMPORT_JOB)
         if job["Status"] not in ("Initiated", "Staging"):
             raise HttpError(
-                REQUEST_FAILED,
+                STATE_CONFLICT,
                 f"Import {job['AccessToken']} is {job['Status']}; records can no longer be staged.",
             )
         options = job.get("_options") or {}
@@ -150,7 +150,7 @@ def execute_import(req: OpRequest) -> Reply:
         job = _job(tx, req, IMPORT_JOB)
         if job["Status"] != "Staging":
             raise HttpError(
-                REQUEST_FAILED,
+                STATE_CONFLICT,
                 f"Import {job['AccessToken']} is {job['Status']}; only a staged import can run.",
             )
         job["Status"] = "Queued"
@@ -386,7 +386,7 @@ def export_data(req: OpRequest) -> Reply:
             raise HttpError(404, f"Access token {job['AccessToken']} has expired (data already retrieved).")
         if job["Status"] != "Complete":
             raise HttpError(
-                REQUEST_FAILED,
+                STATE_CONFLICT,
                 f"Export {job['AccessToken']} is {job['Status']}; poll its status until Complete.",
             )
         ids, page = _page(req, job["_profiles"])
@@ -403,7 +403,7 @@ def commit_export(req: OpRequest) -> Reply:
         job = _job(tx, req, EXPORT_JOB)
         if job["Status"] not in ("Complete", "Retrieved"):
             raise HttpError(
-                REQUEST_FAILED, f"Export {job['AccessToken']} is {job['Status']}; nothing to commit."
+                STATE_CONFLICT, f"Export {job['AccessToken']} is {job['Status']}; nothing to commit."
             )
         job["Status"] = "Retrieved"
         tx.put(req.tenant, EXPORT_JOB, job["AccessToken"], job)

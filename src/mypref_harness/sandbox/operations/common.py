@@ -6,7 +6,7 @@ import uuid
 from typing import Any, Protocol
 
 from mypref_harness.sandbox.operations import profile_model as model
-from mypref_harness.sandbox.operations.base import REQUEST_FAILED, HttpError, OpRequest
+from mypref_harness.sandbox.operations.base import STATE_CONFLICT, HttpError, OpRequest
 from mypref_harness.sandbox.store import Tx
 
 PROFILE = "profile"
@@ -126,7 +126,7 @@ def check_unknown_filters(tx: Tx, tenant: str, doc: dict[str, Any]) -> None:
 
 
 def check_alternate_ids_unique(
-    tx: Tx, tenant: str, doc: dict[str, Any], profile_id: int, status: int = REQUEST_FAILED
+    tx: Tx, tenant: str, doc: dict[str, Any], profile_id: int, status: int = STATE_CONFLICT
 ) -> None:
     seen: set[str] = set()
     for id_type, value in model.alternate_ids(doc):
@@ -151,10 +151,7 @@ def save_profile(
 ) -> dict[str, Any]:
     """Store a profile version with its search keys, history rows and events; returns the stored doc."""
     profile_id = int(doc["ProfileId"])
-    # createProfile documents 409 for a taken alternate id; the other writes answer 402 (request failed).
-    op = getattr(req, "op", None)
-    conflict = 409 if op is not None and op.operation_id == "createProfile" else REQUEST_FAILED
-    check_alternate_ids_unique(tx, req.tenant, doc, profile_id, conflict)
+    check_alternate_ids_unique(tx, req.tenant, doc, profile_id)
     stored = enrich(req, tx, doc, previous)
     tx.put(req.tenant, PROFILE, profile_id, stored)
     tx.reindex_profile(req.tenant, profile_id, model.index_entries(stored))

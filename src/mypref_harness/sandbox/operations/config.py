@@ -14,7 +14,7 @@ from typing import Any
 
 from mypref_harness.sandbox.operations import cache as response_cache
 from mypref_harness.sandbox.operations import profile_model as model
-from mypref_harness.sandbox.operations.base import REQUEST_FAILED, HttpError, OpRequest, Reply, operation
+from mypref_harness.sandbox.operations.base import STATE_CONFLICT, HttpError, OpRequest, Reply, operation
 from mypref_harness.sandbox.operations.common import PROFILE, save_profile
 from mypref_harness.sandbox.store import Tx
 
@@ -178,7 +178,7 @@ def patch_item(req: OpRequest, family: Family) -> Reply:
         for other in tx.all(req.tenant, family.kind):
             if other[family.id_field] != item_id and str(other.get(family.name_field, "")).lower() == name:
                 raise HttpError(
-                    REQUEST_FAILED, f"{family.singular} '{patched.get(family.name_field)}' already exists."
+                    STATE_CONFLICT, f"{family.singular} '{patched.get(family.name_field)}' already exists."
                 )
         stored = {family.id_field: item_id, **patched, "Edited": _edited(req, current)}
         tx.put(req.tenant, family.kind, item_id, stored)
@@ -342,7 +342,7 @@ def rename_group(req: OpRequest) -> Reply:
             and not body.get("AllowMerge")
         ):
             raise HttpError(
-                REQUEST_FAILED, f"Group '{new[:100]}' exists; set AllowMerge to merge the groups."
+                STATE_CONFLICT, f"Group '{new[:100]}' exists; set AllowMerge to merge the groups."
             )
         for profile_id in members:
             current = tx.get(req.tenant, PROFILE, profile_id)

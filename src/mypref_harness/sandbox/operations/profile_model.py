@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from mypref_harness.sandbox.operations.base import REQUEST_FAILED, HttpError
+from mypref_harness.sandbox.operations.base import STATE_CONFLICT, HttpError
 
-# A schema-valid patch that cannot be applied to the resource ("valid parameters, failed request").
-PATCH_CONFLICT = REQUEST_FAILED
+# A schema-valid patch that cannot be applied to the resource (RFC 5789 "conflicting state").
+PATCH_CONFLICT = STATE_CONFLICT
 
 # Standard (top-level, scalar) fields whose changes are kept in the standard-field history.
 STANDARD_SCALARS = (

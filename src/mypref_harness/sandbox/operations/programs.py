@@ -1,9 +1,9 @@
 """Programs, program groups and filters (read-only configuration of the Experience API).
 
 ``locale`` keeps only the filters' text tags of that locale. IncludeMatching / IncludeAll take free-form
-custom-property criteria as query parameters: ``key=value`` must match, a bare ``key`` matches any value,
-several criteria are ANDed. IncludeMatching keeps only children that match too; IncludeAll keeps all
-children of a matching parent.
+custom-property criteria as query parameters: ``key=value`` must match (case-insensitive), several criteria
+are ANDed; an empty value is a 400 (the spec gives the values minLength 1). IncludeMatching keeps only
+children that match too; IncludeAll keeps all children of a matching parent.
 """
 
 from __future__ import annotations
@@ -25,11 +25,15 @@ def public(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def criteria(req: OpRequest) -> list[tuple[str, str | None]]:
+    """Free-form ``key=value`` custom-property criteria from the query string (locale excluded)."""
     out: list[tuple[str, str | None]] = []
     for key, value in req.raw_query:
         if key.lower() in _RESERVED_QUERY:
             continue
-        out.append((key.lower(), value.lower() if value != "" else None))
+        if value == "":
+            # The spec's customProperties values have minLength 1 (a bare key cannot be told from `key=`).
+            raise HttpError(400, f"Custom property '{key[:60]}' needs a value.")
+        out.append((key.lower(), value.lower()))
     return out
 
 
