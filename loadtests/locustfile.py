@@ -10,6 +10,7 @@ import os
 import time
 from typing import Any
 
+import gevent
 from locust import FastHttpUser, between, events
 from locust.contrib.fasthttp import FastHttpSession
 from locust.runners import MasterRunner, WorkerRunner
@@ -81,6 +82,14 @@ class IntegrationUser(_MyPrefUser):
     wait_time = between(*MODEL.users["integration"].think_time)
     tasks = _task_table("integration")
     flow_class = IntegrationFlow
+
+
+@events.init.add_listener
+def _fresh_loop_clock(environment: Any, **_kw: Any) -> None:
+    # libev caches the loop's notion of "now"; the seconds spent importing (more on a busy machine)
+    # leave it stale, so `-t 30s` would fire that many seconds early. Refresh it before Locust
+    # schedules the run-time limit.
+    gevent.get_hub().loop.update_now()
 
 
 # ---- the write ledger and per-process counters travel to the master with the stats reports ----
