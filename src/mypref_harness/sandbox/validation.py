@@ -7,9 +7,10 @@ Schemathesis applies, so that what the suite calls "invalid" is what the sandbox
   in responses the same happens to ``writeOnly`` properties;
 - formats are checked (date-time, date, email, uuid, uri, int32, int64, ...).
 
-``Shaper`` projects a handler's output onto a response schema: undeclared properties are dropped and
-missing required ones filled with neutral values. It is a safety net (the handlers build the documented
-shapes themselves; tests check that no repair happens), never a way to add fields.
+``compile_plan``/``prune`` project a handler's output onto a response schema: undeclared properties are
+dropped and missing required ones filled with neutral values. It is a safety net (the handlers build the
+documented shapes themselves; tests check that no repair happens), never a way to add fields. The same
+pruning, without filling, cleans request bodies so stray client fields are never stored.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import copy
 import datetime as dt
 import re
 import uuid
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import jsonschema
@@ -219,128 +219,6 @@ def first_error(validator: Draft4Validator, instance: Any) -> str | None:
     return f"{where}: {message}" if where else message
 
 
-# -- response shaping ------------------------------------------------------------------------------
-
-
-class Shaper:
-    """Projects values onto response schemas; counts every repair it had to make."""
-
-    def __init__(self, schemas: SchemaSet) -> None:
-        self.schemas = schemas
-        self.repairs: list[str] = []
-
-    def shape(self, value: Any, schema: Any) -> Any:
-        return self._shape(value, schema, "", 0)
-
-    def _note(self, where: str, what: str) -> None:
-        if len(self.repairs) < 1000:
-            self.repairs.append(f"{where or '/'}: {what}")
-
-    def _shape(self, value: Any, schema: Any, where: str, depth: int) -> Any:
-        schema = self.schemas.resolve(schema)
-        if not isinstance(schema, dict) or depth > 40:
-            return value
-        for branch_key in ("anyOf", "oneOf"):
-            branches = schema.get(branch_key)
-            if isinstance(branches, list) and branches:
-                for branch in branches:
-                    if _type_matches(value, self.schemas.resolve(branch)):
-                        return self._shape(value, branch, where, depth + 1)
-                return self._shape(value, branches[0], where, depth + 1)
-        merged = _merge_all_of(schema, self.schemas)
-        kind = merged.get("type")
-        kinds = kind if isinstance(kind, list) else [kind] if kind else []
-        if value is None:
-            if not kinds or "null" in kinds:
-                return None
-            self._note(where, "null where the schema has no null")
-            return _neutral(merged, self.schemas)
-        if "object" in kinds or ("properties" in merged and not kinds):
-            if not isinstance(value, dict):
-                self._note(where, "not an object")
-                return _neutral(merged, self.schemas)
-            return self._shape_object(value, merged, where, depth)
-        if "array" in kinds:
-            if not isinstance(value, list):
-                self._note(where, "not an array")
-                return []
-            items = merged.get("items", {})
-            return [self._shape(v, items, f"{where}/{i}", depth + 1) for i, v in enumerate(value)]
-        if kinds and not _type_matches(value, merged):
-            coerced = _coerce(value, kinds)
-            if coerced is _NO_VALUE:
-                self._note(where, f"{type(value).__name__} where the schema wants {kinds}")
-                return _neutral(merged, self.schemas)
-            value = coerced
-        enum = merged.get("enum")
-        if isinstance(enum, list) and enum and value not in enum:
-            self._note(where, f"{value!r} not in enum")
-            return enum[0]
-        return value
-
-    def _shape_object(self, value: dict[str, Any], schema: dict[str, Any], where: str, depth: int) -> Any:
-        props: dict[str, Any] = schema.get("properties") or {}
-        extra = schema.get("additionalProperties", True)
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if key in props:
-                if props[key] == {"not": {}}:
-                    continue
-                out[key] = self._shape(item, props[key], f"{where}/{key}", depth + 1)
-            elif props and extra is not True and not isinstance(extra, dict):
-                self._note(where, f"dropped undeclared {key!r}")
-            elif isinstance(extra, dict):
-                out[key] = self._shape(item, extra, f"{where}/{key}", depth + 1)
-            elif not props:
-                out[key] = item
-            else:
-                # additionalProperties not set: the suite runs strict on the sandbox, so drop it too.
-                self._note(where, f"dropped undeclared {key!r}")
-        for key in schema.get("required") or []:
-            if key not in out and key in props:
-                self._note(where, f"filled missing required {key!r}")
-                out[key] = _neutral(self.schemas.resolve(props[key]), self.schemas)
-        return out
-
-
-_NO_VALUE = object()
-
-
-def _coerce(value: Any, kinds: list[str]) -> Any:
-    if isinstance(value, str):
-        if "integer" in kinds and re.fullmatch(r"-?\d{1,18}", value):
-            return int(value)
-        if "number" in kinds:
-            try:
-                return float(value)
-            except ValueError:
-                return _NO_VALUE
-    if isinstance(value, int | float) and not isinstance(value, bool) and "string" in kinds:
-        return str(value)
-    return _NO_VALUE
-
-
-def _type_matches(value: Any, schema: Any) -> bool:
-    if not isinstance(schema, dict):
-        return True
-    kind = schema.get("type")
-    kinds = kind if isinstance(kind, list) else [kind] if kind else []
-    if not kinds:
-        return True
-    for k in kinds:
-        if (
-            (k == "null" and value is None)
-            or (k == "boolean" and isinstance(value, bool))
-            or (k == "integer" and isinstance(value, int) and not isinstance(value, bool))
-            or (k == "number" and isinstance(value, int | float) and not isinstance(value, bool))
-            or (k == "string" and isinstance(value, str))
-            or (k == "array" and isinstance(value, list))
-            or (k == "object" and isinstance(value, dict))
-        ):
-            return True
-    return False
-
-
 def _merge_all_of(schema: dict[str, Any], schemas: SchemaSet) -> dict[str, Any]:
     branches = schema.get("allOf")
     if not isinstance(branches, list):
@@ -394,18 +272,7 @@ def _neutral(schema: Any, schemas: SchemaSet, depth: int = 0) -> Any:
     return "x" * int(schema.get("minLength", 0) or 0)
 
 
-def walk_schemas(schema: Any) -> Iterator[dict[str, Any]]:
-    """Every dict inside a schema (used by tests and start-up checks)."""
-    if isinstance(schema, dict):
-        yield schema
-        for value in schema.values():
-            yield from walk_schemas(value)
-    elif isinstance(schema, list):
-        for value in schema:
-            yield from walk_schemas(value)
 
-
-Repair = Callable[[Any], Any]
 
 
 def strip_read_only(value: Any, schema: Any, components: dict[str, Any], depth: int = 0) -> Any:

@@ -222,8 +222,6 @@ def view(doc: dict[str, Any], req: OpRequest, *, search: bool = False) -> dict[s
         for collection in ("Emails", "PhoneNumbers", "Addresses"):
             if out.get(collection):
                 out[collection] = [c for c in out[collection] if c.get("IsActive", True)]
-    if req.defect("undeclared-field"):
-        pass  # added after shaping, see profiles.profile_reply
     return out
 
 
