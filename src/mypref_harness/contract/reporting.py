@@ -7,6 +7,7 @@ scanned; anything the scan still finds becomes a failed ``artifact_secret_scan``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -197,12 +198,39 @@ def _finish(
     return files, leaks
 
 
+def contract_json(result: ContractResult) -> str:
+    """A machine-readable summary (CI scripts, the benchmark): counts, timings, checks, failures."""
+    document = {
+        "passed": result.passed,
+        "exit_code": result.exit_code,
+        "target": result.target,
+        "strict": result.strict,
+        "seed": result.seed,
+        "cases": result.cases,
+        "operations": {"selected": result.operations_selected, "tested": result.operations_tested},
+        "timing_s": {
+            "total": round(result.elapsed_s, 3),
+            "schemathesis": round(result.schemathesis_elapsed_s, 3),
+            "schemathesis_subprocess": round(result.subprocess_elapsed_s, 3),
+        },
+        "checks": [{"check": t.check, "runs": t.runs, "failures": t.failures} for t in result.tallies],
+        "failures": [
+            {"name": f.name, "check": f.check, "code": f.code, "count": f.count, "evidence": f.evidence}
+            for f in result.failures
+        ],
+        "errors": result.errors,
+        "warnings": result.warnings,
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
 def finish_contract_reports(result: ContractResult, target: Target, directory: Path) -> None:
     result.report_files = []
+    result.elapsed_s = max(result.elapsed_s, result.subprocess_elapsed_s)
     files, leaks = _finish(
         directory,
         target,
-        {"summary.md": contract_markdown(result)},
+        {"summary.md": contract_markdown(result), "contract-result.json": contract_json(result)},
         contract_junit_cases(result),
         "mypref-harness contract",
     )

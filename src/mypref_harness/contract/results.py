@@ -114,7 +114,8 @@ class ContractResult:
     seed: int | None = None
     schemathesis_exit_code: int | None = None
     elapsed_s: float = 0.0
-    schemathesis_elapsed_s: float = 0.0
+    schemathesis_elapsed_s: float = 0.0  # Schemathesis's own running time (its JSON report)
+    subprocess_elapsed_s: float = 0.0  # wall time of the Schemathesis subprocess, start-up included
     report_files: list[Path] = field(default_factory=list)
 
     @property

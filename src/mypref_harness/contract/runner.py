@@ -412,7 +412,7 @@ def _run_resolved(
             prepared, timeout_s=options.timeout_s, cwd=Path(scratch), quiet=options.quiet
         )
     result.schemathesis_exit_code = rc
-    result.schemathesis_elapsed_s = elapsed
+    result.schemathesis_elapsed_s = result.subprocess_elapsed_s = elapsed
     secrets = target.secrets()
     if rc not in (0, 1) or not prepared.ndjson_path.is_file():
         output = reporting.redact_text(
