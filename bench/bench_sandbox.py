@@ -1,11 +1,11 @@
 """Benchmark: authenticated GET requests per second on ONE sandbox worker, vs a bare endpoint.
 
-    .venv/bin/python bench/bench_sandbox.py [--seconds 4] [--connections 16]
+    .venv/bin/python bench/bench_sandbox.py [--seconds 2] [--rounds 3] [--connections 16]
 
 Starts the sandbox (1 uvicorn worker, httptools + uvloop) in a subprocess on loopback and drives it from
 this process with a small asyncio HTTP/1.1 keep-alive client (uvloop, raw streams: far cheaper per request
-than httpx, so the client takes as little of the 2 shared cores as possible). For each scenario, one
-bounded run (1 s warm-up, then ``--seconds``) measures completed requests per second:
+than httpx, so the client takes as little of the 2 shared cores as possible). Scenarios run in
+interleaved, bounded rounds (1 s warm-up, then ``--seconds``); the best round of each counts:
 
 * bare:    GET /health (no auth, no data layer: the server stack's own ceiling)
 * pnauth:  GET /Profiles/v4/ACME_CORP/Programs with PNAUTHINFO3-HMAC-SHA256 (signed fresh every second)
@@ -206,38 +206,57 @@ def inprocess_microseconds(state_dir: Path, n: int = 20_000) -> dict[str, float]
     return asyncio.run(run())
 
 
+def _best_of(
+    sb: SandboxHandle,
+    scenarios: list[tuple[str, str, Callable[[], str | None]]],
+    args: argparse.Namespace,
+    results: dict[str, float],
+) -> None:
+    """Interleaved rounds, best round per scenario: on a shared machine, other load only ever lowers
+    a figure, so the best of several short interleaved rounds is the least disturbed one."""
+    rounds: dict[str, list[tuple[float, collections.Counter[int], float]]] = {n: [] for n, _, _ in scenarios}
+    for _ in range(args.rounds):
+        for name, path, header in scenarios:
+            rounds[name].append(run_scenario(sb, path, header, args.seconds, args.connections))
+    for name, runs in rounds.items():
+        rps, counts, cpu = max(runs, key=lambda run: run[0])
+        results[name] = rps
+        spread = f"rounds {min(r[0] for r in runs):.0f}..{rps:.0f}"
+        print(_line(name, rps, counts, cpu) + f"   ({spread})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--seconds", type=float, default=2.0, help="measured seconds per round")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the best one counts")
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as tmp:
         state = Path(tmp) / "state"
         print(
-            f"bench_sandbox: 1 worker, {args.connections} keep-alive connections, "
-            f"{args.seconds:.0f} s per scenario after 1 s warm-up, loopback only"
+            f"bench_sandbox: 1 worker, {args.connections} keep-alive connections, best of {args.rounds} "
+            f"interleaved rounds of {args.seconds:.0f} s (after 1 s warm-up each), loopback only"
         )
         with running_sandbox(state_dir=state, db_path=Path(tmp) / "bench.db") as sb:
             api_key = sb.tenant(CLIENT_ID)["api_key"]
             token = _token(sb)
-            scenarios: list[tuple[str, str, Callable[[], str | None]]] = [
-                ("bare", "/health", lambda: None),
-                ("pnauth", API_PATH, _pn_header_factory(api_key)),
-                ("bearer", API_PATH, lambda: f"Bearer {token}"),
-                ("pn-404", AUTH_ONLY_PATH, _pn_header_factory(api_key)),
-                ("bearer-404", AUTH_ONLY_PATH, lambda: f"Bearer {token}"),
-            ]
-            for name, path, header in scenarios:
-                rps, counts, cpu = run_scenario(sb, path, header, args.seconds, args.connections)
-                results[name] = rps
-                print(_line(name, rps, counts, cpu))
+            _best_of(
+                sb,
+                [
+                    ("bare", "/health", lambda: None),
+                    ("pnauth", API_PATH, _pn_header_factory(api_key)),
+                    ("bearer", API_PATH, lambda: f"Bearer {token}"),
+                    ("pn-404", AUTH_ONLY_PATH, _pn_header_factory(api_key)),
+                    ("bearer-404", AUTH_ONLY_PATH, lambda: f"Bearer {token}"),
+                ],
+                args,
+                results,
+            )
         with running_sandbox(
             state_dir=state, db_path=Path(tmp) / "bench.db", extra_args=["--auth-off"]
         ) as sb:
-            rps, counts, cpu = run_scenario(sb, API_PATH, lambda: None, args.seconds, args.connections)
-            results["authoff"] = rps
-            print(_line("authoff", rps, counts, cpu))
+            _best_of(sb, [("authoff", API_PATH, lambda: None)], args, results)
         micros = inprocess_microseconds(state)
     print("  ratios (target: authenticated / bare >= 0.7)")
     for name in ("pnauth", "bearer", "pn-404", "bearer-404"):
