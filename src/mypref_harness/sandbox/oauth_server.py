@@ -90,10 +90,21 @@ def load_or_create_signing_key(state_dir: Path) -> SigningKey:
                     serialization.NoEncryption(),
                 )
                 write_private(path, pem)
+    stat = path.stat()
+    cache_key = (str(path), stat.st_mtime_ns, stat.st_size)
+    cached = _LOADED_KEYS.get(cache_key)
+    if cached is not None:
+        return cached
     loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(loaded, rsa.RSAPrivateKey):
         raise ValueError(f"{path} is not an RSA private key")
-    return SigningKey(loaded, _kid_for(loaded.public_key()))
+    signing_key = SigningKey(loaded, _kid_for(loaded.public_key()))
+    _LOADED_KEYS[cache_key] = signing_key
+    return signing_key
+
+
+# Loading (and validating) an RSA key takes ~15 ms; apps built again in one process reuse it.
+_LOADED_KEYS: dict[tuple[str, int, int], SigningKey] = {}
 
 
 # -- token endpoint -------------------------------------------------------------------------------
