@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-import yaml
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -230,6 +229,8 @@ def _spec_bytes(state: SandboxState, kind: str) -> bytes | None:
         return cached
     if not SPEC_PATH.exists():
         return None
+    import yaml  # here, not at module level: only the spec endpoints need it (faster start-up)
+
     # libyaml's C loader/dumper when present: the contract is large and the pure-Python one takes seconds.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
