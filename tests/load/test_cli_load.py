@@ -71,8 +71,16 @@ def test_production_needs_allow_production(monkeypatch, capsys):
 def test_breaches_are_printed_as_a_table_and_exit_1(monkeypatch, capsys):
     breach = SloResult("latency.lookup.p95_ms", "<=", 400, 950.0, False, detail="120 requests")
     ok = SloResult("run.max_failure_ratio", "<=", 0.01, 0.0, True)
-    fake = LoadResult(passed=False, exit_code=1, requests=120, failures=0, rps=8.0, p95_ms=950.0,
-                      slo_results=[ok, breach], message="1 SLO breach(es)")
+    fake = LoadResult(
+        passed=False,
+        exit_code=1,
+        requests=120,
+        failures=0,
+        rps=8.0,
+        p95_ms=950.0,
+        slo_results=[ok, breach],
+        message="1 SLO breach(es)",
+    )
     seen = {}
 
     def fake_run_load(target, options):

@@ -19,6 +19,25 @@ def state_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("sandbox-state")
 
 
+@pytest.fixture(scope="module")
+def sandbox(state_dir):
+    """One clean sandbox shared by the tests that need no special sandbox options."""
+    from mypref_harness.sandbox.process import running_sandbox
+
+    with running_sandbox(state_dir=state_dir) as handle:
+        yield handle
+
+
+def configured(sandbox, auth="pnauth"):
+    """The shared sandbox as a configured (not embedded) target."""
+    import dataclasses
+
+    from mypref_harness.config import target_for_sandbox
+
+    target = target_for_sandbox(Target(auth=auth), sandbox.credentials, root_url=sandbox.root_url)
+    return dataclasses.replace(target, sandbox_root_url=None)
+
+
 def options(tmp_path, state_dir, **kw):
     sandbox = kw.pop("sandbox", {})
     return LoadOptions(
@@ -30,9 +49,9 @@ def entries_of(result):
     return st.load_locust_json(result.report_dir / "locust.json")
 
 
-def test_smoke_run_passes_its_slos_and_a_tight_slo_fails(tmp_path, state_dir):
+def test_smoke_run_passes_its_slos_and_a_tight_slo_fails(tmp_path, state_dir, sandbox):
     opts = options(tmp_path, state_dir, users=5, spawn_rate=5, duration="7s", think_time="0.3:1")
-    result = run_load(Target(auth="pnauth"), opts)
+    result = run_load(configured(sandbox), opts)
     assert result.passed, result.message + "\n" + slo_mod.format_table(result.slo_results)
     assert result.exit_code == 0
     assert result.requests > 20 and result.failures == 0
@@ -94,30 +113,39 @@ def test_short_token_lifetime_with_200_users_fetches_tokens_without_a_stampede(t
 
 
 def test_token_endpoint_outage_is_survived_and_recovered_from(tmp_path, state_dir):
-    # The sandbox's token endpoint answers 503 from 7 s to 11 s after its start (Locust starts a few
-    # seconds after the sandbox); tokens live 3 s, so the cached token runs out during the outage.
+    # The sandbox's token endpoint answers 503 from 7 s to 13 s after its start (Locust starts a few
+    # seconds after the sandbox); tokens live 3 s, so the cached token normally runs out meanwhile.
     opts = options(
         tmp_path,
         state_dir,
         users=20,
         spawn_rate=20,
-        duration="18s",
+        duration="15s",
         think_time="0.2:0.5",
         verify_writes="off",
-        sandbox={"token_lifetime": 3, "extra_args": ("--token-outage", "7:11")},
+        sandbox={"token_lifetime": 3, "extra_args": ("--token-outage", "7:13")},
     )
     result = run_load(Target(auth="oauth"), opts)
     entries = entries_of(result)
     (tokens,) = [e for e in entries if e.name.startswith("token: ")]
-    refused = st.select(entries, ["auth: no token: *"])
     assert tokens.num_failures >= 1, "the outage was not observed"
-    assert tokens.num_requests - tokens.num_failures >= 2, "no token after the outage"
     assert tokens.num_requests <= 30, f"token stampede: {tokens.num_requests} token requests"
-    assert refused.requests > 0 and refused.failures == refused.requests
+    last_token_failure = max(s for s, n in tokens.failures_per_second.items() if n)
+    token_ok_after = sum(n for s, n in tokens.requests_per_second.items() if s > last_token_failure)
+    assert token_ok_after >= 1, "no token was obtained after the outage"
+    # Requests that found no token are counted as failures (how many depends on timing).
+    refused = st.select(entries, ["auth: no token: *"])
+    assert refused.failures == refused.requests
+    # Business traffic succeeds again after the outage.
+    business = st.business(entries).entries
+    ok_after = sum(
+        n - e.failures_per_second.get(s, 0)
+        for e in business
+        for s, n in e.requests_per_second.items()
+        if s > last_token_failure + 1
+    )
+    assert ok_after > 20, f"only {ok_after} successful requests after the outage"
     assert "exception" not in result.message
-    last_failure = max(p.second for p in result.timeline if p.failures)
-    after = [p for p in result.timeline if p.second > last_failure][:-1]  # the final point is partial
-    assert len(after) >= 2 and all(p.requests > 0 for p in after), result.timeline
 
 
 def test_master_and_two_workers_aggregate_and_integrity_catches_lost_updates(tmp_path, state_dir):
@@ -142,24 +170,28 @@ def test_master_and_two_workers_aggregate_and_integrity_catches_lost_updates(tmp
     assert "lost" in result.message
 
 
-def test_bad_credentials_stop_before_the_load_with_exit_2(tmp_path, state_dir, monkeypatch, capsys):
+def test_bad_credentials_stop_before_the_load_with_exit_2(tmp_path, sandbox, monkeypatch, capsys):
     from mypref_harness.cli import main
-    from mypref_harness.sandbox.process import running_sandbox
 
     monkeypatch.chdir(tmp_path)
-    with running_sandbox(state_dir=state_dir) as sandbox:
-        tenant = sandbox.tenant("ACME_CORP")
-        env = {"MYPREF_BASE_URL": sandbox.base_url, "MYPREF_CLIENT_ID": "ACME_CORP", "MYPREF_USER_ID": "John.Doe",
-               "MYPREF_API_KEY": "not-the-key", "MYPREF_TOKEN_URL": sandbox.token_url,
-               "MYPREF_OAUTH_CLIENT_ID": tenant["oauth"]["client_id"], "MYPREF_OAUTH_CLIENT_SECRET": "x" * 64}
-        for k, v in env.items():
-            monkeypatch.setenv(k, v)
-        assert main(["load", "-t", "5s", "--report-dir", str(tmp_path / "r")]) == 2
-        err = capsys.readouterr().err.strip()
-        assert err.startswith("mypref-harness load: credentials rejected") and "\n" not in err
-        monkeypatch.setenv("MYPREF_AUTH", "oauth")
-        assert main(["load", "-t", "5s", "--report-dir", str(tmp_path / "r")]) == 2
-        err = capsys.readouterr().err.strip()
-        assert "token endpoint" in err and "401" in err and "\n" not in err
-        assert "x" * 64 not in err
+    tenant = sandbox.tenant("ACME_CORP")
+    env = {
+        "MYPREF_BASE_URL": sandbox.base_url,
+        "MYPREF_CLIENT_ID": "ACME_CORP",
+        "MYPREF_USER_ID": "John.Doe",
+        "MYPREF_API_KEY": "not-the-key",
+        "MYPREF_TOKEN_URL": sandbox.token_url,
+        "MYPREF_OAUTH_CLIENT_ID": tenant["oauth"]["client_id"],
+        "MYPREF_OAUTH_CLIENT_SECRET": "x" * 64,
+    }
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    assert main(["load", "-t", "5s", "--report-dir", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("mypref-harness load: credentials rejected") and "\n" not in err
+    monkeypatch.setenv("MYPREF_AUTH", "oauth")
+    assert main(["load", "-t", "5s", "--report-dir", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "token endpoint" in err and "401" in err and "\n" not in err
+    assert "x" * 64 not in err
     assert not (tmp_path / "r" / "locust.json").exists()  # Locust never started

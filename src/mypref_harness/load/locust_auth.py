@@ -104,7 +104,7 @@ class SharedBearer:
         source: TokenSource,
         *,
         first_cooldown: float = 0.5,
-        max_cooldown: float = 8.0,
+        max_cooldown: float = 4.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.source = source
