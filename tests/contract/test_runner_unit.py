@@ -98,6 +98,7 @@ def test_secrets_reach_the_environment_but_no_file(tmp_path: Path, document):
     assert config["parameters"] == {"path.clientId": "ACME_CORP"}
     assert config["seed"] == 3 and Path(config["hooks"]).name == "hooks.py"
     assert set(json.loads(prepared.spec_path.read_text())["paths"]) == {"/{clientId}/Programs"}
+    assert "--include-name-regex" in prepared.command
 
 
 def test_strict_on_the_sandbox_lenient_elsewhere(tmp_path: Path, document):

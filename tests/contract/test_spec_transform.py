@@ -146,3 +146,21 @@ def test_pinned_path_parameters_accept_any_string():
         "in": "path",
         "type": "string",
     }
+
+
+def test_selection_keeps_whole_paths_and_drops_dangling_links():
+    from mypref_harness.contract.spec_transform import select_operations
+
+    links = {"B": {"operationId": "getB"}, "A2": {"operationId": "putA"}}
+    get_a = {"operationId": "getA", "responses": {"200": {"description": "ok", "links": links}}}
+    doc = {
+        "openapi": "3.0.3",
+        "paths": {
+            "/a": {"get": get_a, "put": {"operationId": "putA", "responses": {}}},
+            "/b": {"get": {"operationId": "getB", "responses": {}}},
+        },
+    }
+    selected, count = select_operations(doc, lambda label: label == "GET /a")
+    assert set(selected["paths"]) == {"/a"} and set(selected["paths"]["/a"]) == {"get", "put"}
+    assert count == 2
+    assert selected["paths"]["/a"]["get"]["responses"]["200"]["links"] == {"A2": {"operationId": "putA"}}

@@ -287,6 +287,10 @@ def prepare_run(
     ]
     if options.html:
         command += ["--report-html-path", str(report_dir / "schemathesis-html")]
+    if include:
+        command += ["--include-name-regex", include]
+    if exclude:
+        command += ["--exclude-name-regex", exclude]
     if options.checks:
         command += ["--checks", ",".join(options.checks)]
     if options.exclude_checks:

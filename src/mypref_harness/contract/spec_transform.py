@@ -154,39 +154,36 @@ def unconstrain_path_parameters(document: Mapping[str, Any], names: set[str]) ->
 
 
 def select_operations(document: Mapping[str, Any], keep: Callable[[str], bool]) -> tuple[dict[str, Any], int]:
-    """A copy with only the operations whose label ("METHOD /path") ``keep`` accepts.
+    """A copy holding only the paths with at least one operation that ``keep`` accepts ("METHOD /path").
 
     Schemathesis spends seconds loading all 110 operations even when a filter selects two, so a
-    targeted run gets a spec holding just those. Links to dropped operations are removed with them.
-    Returns the copy and the number of operations kept.
+    targeted run gets a smaller spec. Whole path items are kept: dropping a sibling method would make
+    it "undeclared" (unsupported_method would then expect 405, allow_header_conformance would object to
+    the Allow header). The run still selects the operations with --include-name-regex. Links to
+    operations whose path was dropped go too. Returns the copy and the number of operations kept.
     """
     doc = copy.deepcopy(dict(document))
-    kept_ids: set[str] = set()
     paths: dict[str, Any] = {}
     for path, item in (doc.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
-        new_item = {k: v for k, v in item.items() if k.lower() not in _HTTP_METHODS}
-        for method, operation in item.items():
-            if method.lower() in _HTTP_METHODS and keep(f"{method.upper()} {path}"):
-                new_item[method] = operation
-                if isinstance(operation, dict) and operation.get("operationId"):
-                    kept_ids.add(str(operation["operationId"]))
-        if any(k.lower() in _HTTP_METHODS for k in new_item):
-            paths[path] = new_item
+        if isinstance(item, dict) and any(
+            method.lower() in _HTTP_METHODS and keep(f"{method.upper()} {path}") for method in item
+        ):
+            paths[path] = item
     doc["paths"] = paths
-    count = 0
-    for item in paths.values():
-        for method, operation in item.items():
-            if method.lower() not in _HTTP_METHODS or not isinstance(operation, dict):
-                continue
-            count += 1
-            for response in (operation.get("responses") or {}).values():
-                links = response.get("links") if isinstance(response, dict) else None
-                if isinstance(links, dict):
-                    response["links"] = {
-                        n: link
-                        for n, link in links.items()
-                        if not isinstance(link, dict) or link.get("operationId") in kept_ids
-                    }
-    return doc, count
+    operations = [
+        operation
+        for item in paths.values()
+        for method, operation in item.items()
+        if method.lower() in _HTTP_METHODS and isinstance(operation, dict)
+    ]
+    kept_ids = {str(op["operationId"]) for op in operations if op.get("operationId")}
+    for operation in operations:
+        for response in (operation.get("responses") or {}).values():
+            links = response.get("links") if isinstance(response, dict) else None
+            if isinstance(links, dict):
+                response["links"] = {
+                    name: link
+                    for name, link in links.items()
+                    if not isinstance(link, dict) or link.get("operationId") in kept_ids
+                }
+    return doc, len(operations)
