@@ -376,14 +376,14 @@ PATH_PARAMS: dict[str, dict[str, Any]] = {
     },
     "filterId": {"schema": {"type": "string", "minLength": 1, "maxLength": 50}, "example": "NEWSLETTER"},
     "eventId": {"schema": {"type": "string", "minLength": 1}, "example": "evt-0001"},
-    "groupType": {"schema": {"type": "string", "minLength": 1, "maxLength": 100}, "example": "Household"},
-    "segmentName": {"schema": {"type": "string", "minLength": 1, "maxLength": 100}, "example": "AllActive"},
+    "groupType": {"schema": {"type": "string", "minLength": 1}, "example": "Household"},
+    "segmentName": {"schema": {"type": "string", "minLength": 1}, "example": "AllActive"},
     "segmentGroupName": {
-        "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+        "schema": {"type": "string", "minLength": 1},
         "example": "Marketing",
     },
-    "alternateIdType": {"schema": {"type": "string", "minLength": 1, "maxLength": 100}, "example": "CRM"},
-    "alternateId": {"schema": {"type": "string", "minLength": 1, "maxLength": 256}, "example": "CRM-000123"},
+    "alternateIdType": {"schema": {"type": "string", "minLength": 1}, "example": "CRM"},
+    "alternateId": {"schema": {"type": "string", "minLength": 1}, "example": "CRM-000123"},
 }
 COMPONENT_PARAM_NAME = {name: name[0].upper() + name[1:] for name in PATH_PARAMS}
 COMPONENT_PARAM_NAME["Id"] = "ResourceId"
@@ -508,8 +508,6 @@ def query_params(entry: dict[str, Any], notes: list[str]) -> list[dict[str, Any]
         schema = _query_type(p["type"])
         if name in ("limit", "offset"):
             schema["minimum"] = 1
-        if name == "limit":
-            schema["maximum"] = 1000
         if name == "locale":
             schema["maxLength"] = 15
         if schema["type"] == "string" and "format" not in schema and p["required"]:

@@ -159,7 +159,7 @@ PROFILE_PREFERENCE = obj(
 
 CUSTOMER_CONSENT = obj(
     {
-        "ConsentType": s(100, 1),
+        "ConsentType": s(min_length=1),
         "ConsentVersion": s(nullable=True),
         "Locale": s(15, nullable=True),
         "ConsentStatus": {
@@ -197,8 +197,8 @@ ADDRESS = obj(
 
 PHONE = obj(
     {
-        "PhoneType": s(100, nullable=True),
-        "PhoneNumber": s(30, 1, pattern=PHONE_PATTERN),
+        "PhoneType": s(nullable=True),
+        "PhoneNumber": s(min_length=1, pattern=PHONE_PATTERN),
         "PhoneNumberNumeric": ro(s(nullable=True)),
         "IsDefault": BOOL,
         "IsMobile": {**BOOL, "description": "Referenced by the import docs (ASSUMPTION on presence here)."},
@@ -233,19 +233,19 @@ CUSTOMER_NAME = obj(
 )
 
 ALTERNATE_ID = obj(
-    {"AlternateIdType": s(100, 1), "AlternateId": s(256, 1)},
+    {"AlternateIdType": s(min_length=1), "AlternateId": s(min_length=1)},
     required=["AlternateIdType", "AlternateId"],
     description="External id (type + value). ASSUMPTION: member names mirror the alternateIdType/"
     "alternateId query parameters.",
 )
 
 CUSTOM_FIELD_VALUE = obj(
-    {"Name": s(100, 1), "Value": s(nullable=True)},
+    {"Name": s(min_length=1), "Value": s(nullable=True)},
     required=["Name"],
     description="ASSUMPTION: member names (catalog: 'custom field values').",
 )
 GROUP_MEMBERSHIP = obj(
-    {"GroupType": s(100, 1), "GroupName": s(100, 1), "IsPrimary": BOOL},
+    {"GroupType": s(min_length=1), "GroupName": s(min_length=1), "IsPrimary": BOOL},
     required=["GroupType", "GroupName"],
     description="ASSUMPTION: member names (catalog: 'GroupType, GroupName, primary flag').",
 )
@@ -269,7 +269,7 @@ PROFILE_PROPS: dict[str, Schema] = {
     "Consents": arr(ref("CustomerConsent")),
     "CustomFields": arr(ref("CustomFieldValue")),
     "Groups": arr(ref("GroupMembership")),
-    "ProfileTags": arr(s(100, 1)),
+    "ProfileTags": arr(s(min_length=1)),
 }
 
 PROFILE = obj(
@@ -326,7 +326,7 @@ FILTER_CONSENTS = arr(
 # --------------------------------------------------------------------------- configuration
 CONFIG_TYPE_PROPS: dict[str, Schema] = {
     "TypeId": ro({**ID64, "description": "System id."}),
-    "TypeName": s(100, 1),
+    "TypeName": s(min_length=1),
     "LocalizedFields": arr(ref("LocalizedField")),
     "IsDefault": BOOL,
     "IsActive": BOOL,
@@ -344,7 +344,7 @@ CONFIG_TYPE_INPUT = obj(
 
 CONSENT_VERSION = obj(
     {
-        "ConsentVersion": s(50, 1),
+        "ConsentVersion": s(min_length=1),
         "ExpirationInDays": {**INT, "minimum": 0, "nullable": True},
         "IsActive": BOOL,
         "IsAssociatedWithProfiles": {
@@ -366,7 +366,7 @@ CONSENT_VERSION = obj(
 )
 CONSENT_TYPE_PROPS: dict[str, Schema] = {
     "TypeId": ro({**ID64}),
-    "TypeName": s(100, 1),
+    "TypeName": s(min_length=1),
     "IsActive": BOOL,
     "Versions": arr(ref("ConsentVersion")),
     "Edited": ro(ref("EditInfo")),
@@ -396,9 +396,9 @@ CONSENT_STATUS_LIST = obj(
 CUSTOM_FIELD_BASE: dict[str, Schema] = {
     "Id": ro({**ID64}),
     "Edited": ro(ref("EditInfo")),
-    "Name": s(100, 1),
+    "Name": s(min_length=1),
     "LocalizedDisplayNames": arr(obj({"Locale": s(15), "DisplayName": s(nullable=True)})),
-    "Description": s(nullable=True),
+    "Description": s(256, nullable=True),
     "UpdateRuleId": {
         **INT,
         "description": "See GET UpdateRules (1 = unrestricted, 2 = locked after first "
@@ -416,7 +416,7 @@ CUSTOM_FIELD_EXTRA: dict[str, dict[str, Schema]] = {
         "MaxValue": {"type": "number", "nullable": True},
         "DecimalPlaces": {**INT, "minimum": 0},
         "DefaultValue": {"type": "number", "nullable": True},
-        "FieldMask": s(nullable=True),
+        "FieldMask": s(4000, nullable=True, description="UI input mask."),
     },
     "SelectList": {"PicklistId": {**ID64}, "DisplayType": s(nullable=True), "DefaultState": s(nullable=True)},
     "Text": {
@@ -424,18 +424,18 @@ CUSTOM_FIELD_EXTRA: dict[str, dict[str, Schema]] = {
         "MaxLength": {**INT, "minimum": 0},
         "DefaultValue": s(nullable=True),
         "ValidationRegex": s(nullable=True, description="ASSUMPTION: name (catalog: '(validation regex)')."),
-        "FieldMask": s(nullable=True),
+        "FieldMask": s(4000, nullable=True, description="UI input mask."),
     },
 }
 
 PICKLIST_PROPS: dict[str, Schema] = {
     "Id": ro({**ID64}),
-    "Name": s(100, 1),
+    "Name": s(min_length=1),
     "Description": s(nullable=True),
     "IsActive": BOOL,
     "Items": arr(
         obj(
-            {"Value": s(100, 1), "DisplayOrder": INT, "LocalizedFields": arr(ref("LocalizedField"))},
+            {"Value": s(min_length=1), "DisplayOrder": INT, "LocalizedFields": arr(ref("LocalizedField"))},
             required=["Value"],
         )
     ),
@@ -447,7 +447,7 @@ TAG_COUNTS = obj(
         "TagCounts": arr(
             obj(
                 {
-                    "Tag": obj({"Name": s(100, 1)}, closed=True, required=["Name"]),
+                    "Tag": obj({"Name": s(min_length=1)}, closed=True, required=["Name"]),
                     "Count": {**INT, "minimum": 0},
                 },
                 closed=True,
@@ -459,7 +459,7 @@ TAG_COUNTS = obj(
     required=["TagCounts"],
 )
 TAGS_DELETE = obj(
-    {"Tags": arr(obj({"Name": s(100, 1)}, required=["Name"]), minItems=1)},
+    {"Tags": arr(obj({"Name": s(min_length=1)}, required=["Name"]), minItems=1)},
     required=["Tags"],
     description="ASSUMPTION: item shape {Name} mirrors GET Tags.",
 )
@@ -484,7 +484,11 @@ GROUP_NAMES = obj(
     description="ASSUMPTION: item members (the catalog names only the GroupTypeNames array).",
 )
 RENAME_GROUP = obj(
-    {"OldGroupName": s(100, 1), "NewGroupName": s(100, 1), "AllowMerge": {**BOOL, "default": False}},
+    {
+        "OldGroupName": s(min_length=1),
+        "NewGroupName": s(min_length=1),
+        "AllowMerge": {**BOOL, "default": False},
+    },
     required=["OldGroupName", "NewGroupName"],
 )
 
@@ -538,7 +542,7 @@ EXPORT_STATUSES = ["Processing", "Error", "Expired", "Failed", "Complete", "Retr
 
 IMPORT_INITIATE = obj(
     {
-        "Name": s(100, nullable=True),
+        "Name": s(nullable=True),
         "StagingRetentionDays": {
             **INT,
             "minimum": 0,
@@ -664,7 +668,7 @@ EXPORT_INITIATE: Schema = {
             {
                 **_EXPORT_COMMON,
                 "MatchCriteria": s(enum=["AlternateId"]),
-                "MatchType": s(100, 1, description="The AlternateIdType."),
+                "MatchType": s(min_length=1, description="The AlternateIdType."),
             },
             required=["MatchCriteria", "MatchType"],
         ),
@@ -672,7 +676,7 @@ EXPORT_INITIATE: Schema = {
             {
                 **_EXPORT_COMMON,
                 "MatchCriteria": s(enum=["ProfileId", "PhoneNumber", "EmailAddress"], nullable=True),
-                "MatchType": s(100, nullable=True, description="Optional customer/phone/email type filter."),
+                "MatchType": s(nullable=True, description="Optional customer/phone/email type filter."),
             }
         ),
     ],
@@ -711,10 +715,10 @@ SUBSCRIPTION_ITEM = obj(
 )
 WEBHOOK_PROPS: dict[str, Schema] = {
     "Id": ro({**ID64, "description": "System id."}),
-    "Name": s(100, 1),
+    "Name": s(min_length=1),
     "Description": s(nullable=True),
     "LocaleId": s(15, nullable=True),
-    "Url": s(2048, 9, format="uri", pattern="^https://", description="HTTPS only."),
+    "Url": s(min_length=9, format="uri", pattern="^https://", description="HTTPS only."),
     "State": s(
         enum=["Active", "Paused", "Inactive"],
         description="Create default Paused. The update docs list "
