@@ -714,14 +714,14 @@ def request_example(name: str, components: dict[str, Any]) -> Any:
         key = next(iter(components[name]["properties"]))
         item_ref = components[name]["properties"][key]["items"]["$ref"].rsplit("/", 1)[1]
         # creates use names that are NOT seeded (the examples phase then sees a 201, not a 409)
-        source = {
+        source: dict[str, Any] | None = {
             "ConfigTypeInput": ex.CONFIG_TYPE,
             "ConsentTypeInput": ex.CONSENT_TYPE,
             "PicklistInput": ex.PICKLIST,
         }.get(item_ref)
         if source is None:
             source = ex.CUSTOM_FIELDS[item_ref.removesuffix("CustomFieldInput")]
-        fresh = copy.deepcopy(source)
+        fresh: dict[str, Any] = copy.deepcopy(source)
         name_key = "TypeName" if "TypeName" in fresh else "Name"
         fresh[name_key] = ex.NEW_CONFIG_NAMES[key]
         for localized in fresh.get("LocalizedFields", []):
