@@ -159,3 +159,19 @@ def test_bad_options_exit_2(monkeypatch, capsys, tmp_path: Path):
         ["contract", "--phases", "examples,bogus", "--report-dir", str(tmp_path)], {}, monkeypatch, capsys
     )
     assert code == 2 and "bogus" in err
+
+
+def test_a_local_clock_running_ahead_is_measured_warned_and_corrected(tmp_path: Path):
+    # The sandbox's clock runs 30 s behind ours, i.e. ours runs 30 s ahead of the target: unless the
+    # harness signs with a correcting offset, every PNAUTHINFO3 timestamp is "in the future".
+    from mypref_harness.contract import ConformanceOptions, run_auth_conformance
+
+    only = ("pnauth.accepted.pnauthinfo3-hmac-sha256", "pnauth.future-timestamp", "pnauth.expired-timestamp")
+    options = ConformanceOptions(only=only, probes=False, report_dir=tmp_path,
+                                 sandbox_options={"extra_args": ("--clock-offset", "-30")})
+    result = run_auth_conformance(Target(), options)
+    assert result.passed, [(c.check, c.evidence) for c in result.checks]
+    assert [c.check for c in result.checks] == list(only)
+    assert any("ahead" in w for w in result.warnings)
+    skew = next(f for f in result.facts if f.name == "clock skew")
+    assert "ahead of the target" in skew.value and "offset -3" in skew.evidence

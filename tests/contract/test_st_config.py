@@ -40,6 +40,7 @@ def test_static_config_is_valid_and_sets_the_vendor_safe_defaults():
     assert base["generation"]["mode"] == "all"
     assert all(base["phases"][p]["enabled"] for p in ("examples", "coverage", "fuzzing", "stateful"))
     assert "hooks" not in base  # the run adds an absolute path; a relative one breaks outside the repo
+    assert base["suppress-health-check"] == ["filter_too_much"]  # ClientId-only operations after the pin
 
 
 def test_broken_static_config_is_a_config_error(tmp_path: Path):
