@@ -552,7 +552,15 @@ def _run_and_judge(
             cmd = local_command(p, options, host=target.base_url, prefix=prefix, master_port=free_port())
             procs.append(_start("process", cmd, env, out, out / "locust.log", options.echo))
         deadline = None if limit is None else started + limit
-        code = _wait(procs[0], deadline)
+        try:
+            code = _wait(procs[0], deadline)
+        except KeyboardInterrupt:
+            if not options.web:
+                raise
+            # Interactive run ended with Ctrl-C: let Locust shut down cleanly (it writes its
+            # reports on SIGTERM), then judge what was run.
+            _kill_group(procs[0], grace=30.0)
+            code = 0
         for worker in procs[1:]:
             with contextlib.suppress(HarnessError):
                 _wait(worker, time.monotonic() + 15)
