@@ -167,11 +167,32 @@ def test_a_local_clock_running_ahead_is_measured_warned_and_corrected(tmp_path: 
     from mypref_harness.contract import ConformanceOptions, run_auth_conformance
 
     only = ("pnauth.accepted.pnauthinfo3-hmac-sha256", "pnauth.future-timestamp", "pnauth.expired-timestamp")
-    options = ConformanceOptions(only=only, probes=False, report_dir=tmp_path,
-                                 sandbox_options={"extra_args": ("--clock-offset", "-30")})
+    options = ConformanceOptions(
+        only=only,
+        probes=False,
+        report_dir=tmp_path,
+        sandbox_options={"extra_args": ("--clock-offset", "-30")},
+    )
     result = run_auth_conformance(Target(), options)
     assert result.passed, [(c.check, c.evidence) for c in result.checks]
     assert [c.check for c in result.checks] == list(only)
     assert any("ahead" in w for w in result.warnings)
     skew = next(f for f in result.facts if f.name == "clock skew")
     assert "ahead of the target" in skew.value and "offset -3" in skew.evidence
+
+
+def test_swagger2_spec_works_too(sandbox: Target, tmp_path: Path):
+    swagger = Path(sandbox.spec).with_name("mypreferences-v4.swagger2.json")
+    target = dataclasses.replace(sandbox, spec=str(swagger))
+    options = ContractOptions(
+        operations=["getProfile", "getPrograms"],
+        phases=("examples",),
+        max_examples=1,
+        seed=3,
+        report_dir=tmp_path,
+        scenarios=False,
+        auth_conformance=False,
+    )
+    result = run_contract(target, options)
+    assert result.passed, [f"{f.check}: {f.evidence[:200]}" for f in result.failures] + result.errors
+    assert result.operations_tested == 2 and result.cases > 0

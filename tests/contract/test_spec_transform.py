@@ -153,14 +153,21 @@ def test_selection_keeps_whole_paths_and_drops_dangling_links():
 
     links = {"B": {"operationId": "getB"}, "A2": {"operationId": "putA"}}
     get_a = {"operationId": "getA", "responses": {"200": {"description": "ok", "links": links}}}
+    get_b = {"operationId": "getB", "responses": {"200": {"x-links": {"A": {"operationId": "getA"}}}}}
     doc = {
         "openapi": "3.0.3",
         "paths": {
             "/a": {"get": get_a, "put": {"operationId": "putA", "responses": {}}},
-            "/b": {"get": {"operationId": "getB", "responses": {}}},
+            "/b": {"get": get_b},
         },
     }
     selected, count = select_operations(doc, lambda label: label == "GET /a")
     assert set(selected["paths"]) == {"/a"} and set(selected["paths"]["/a"]) == {"get", "put"}
     assert count == 2
-    assert selected["paths"]["/a"]["get"]["responses"]["200"]["links"] == {"A2": {"operationId": "putA"}}
+    assert selected["paths"]["/a"]["get"]["responses"]["200"]["links"] == {}  # putA is kept, not selected
+    both, _ = select_operations(doc, lambda label: label in ("GET /a", "PUT /a"))
+    assert both["paths"]["/a"]["get"]["responses"]["200"]["links"] == {"A2": {"operationId": "putA"}}
+    only_a = select_operations(doc, lambda label: label in ("GET /a", "GET /b"))[0]
+    assert only_a["paths"]["/b"]["get"]["responses"]["200"]["x-links"] == {"A": {"operationId": "getA"}}
+    from_unselected = select_operations(doc, lambda label: label == "GET /a" or label == "GET /b")[0]
+    assert from_unselected["paths"]["/a"]["put"]["responses"] == {}

@@ -160,7 +160,7 @@ def select_operations(document: Mapping[str, Any], keep: Callable[[str], bool]) 
     targeted run gets a smaller spec. Whole path items are kept: dropping a sibling method would make
     it "undeclared" (unsupported_method would then expect 405, allow_header_conformance would object to
     the Allow header). The run still selects the operations with --include-name-regex. Links to
-    operations whose path was dropped go too. Returns the copy and the number of operations kept.
+    operations outside the selection go too. Returns the copy and the number of operations kept.
     """
     doc = copy.deepcopy(dict(document))
     paths: dict[str, Any] = {}
@@ -176,14 +176,27 @@ def select_operations(document: Mapping[str, Any], keep: Callable[[str], bool]) 
         for method, operation in item.items()
         if method.lower() in _HTTP_METHODS and isinstance(operation, dict)
     ]
-    kept_ids = {str(op["operationId"]) for op in operations if op.get("operationId")}
+    # Links are kept only between selected operations: Schemathesis reports an error when every link
+    # of the spec points at an operation the filter excludes.
+    selected_ids = {
+        str(operation["operationId"])
+        for path, item in paths.items()
+        for method, operation in item.items()
+        if method.lower() in _HTTP_METHODS
+        and isinstance(operation, dict)
+        and operation.get("operationId")
+        and keep(f"{method.upper()} {path}")
+    }
     for operation in operations:
+        source_selected = operation.get("operationId") in selected_ids
         for response in (operation.get("responses") or {}).values():
-            links = response.get("links") if isinstance(response, dict) else None
-            if isinstance(links, dict):
-                response["links"] = {
-                    name: link
-                    for name, link in links.items()
-                    if not isinstance(link, dict) or link.get("operationId") in kept_ids
-                }
+            for key in ("links", "x-links"):  # OpenAPI 3 / Swagger 2.0
+                links = response.get(key) if isinstance(response, dict) else None
+                if isinstance(links, dict):
+                    response[key] = {
+                        name: link
+                        for name, link in links.items()
+                        if source_selected
+                        and (not isinstance(link, dict) or link.get("operationId") in selected_ids)
+                    }
     return doc, len(operations)
