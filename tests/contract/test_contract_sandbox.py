@@ -73,6 +73,33 @@ def test_oauth_run_passes_and_leaks_no_token(sandbox: Target, tmp_path: Path):
     assert_no_secrets(tmp_path, oauth)  # the scan's patterns also catch any JWT-shaped string
 
 
+def test_oauth_with_a_client_certificate(sandbox: Target, tmp_path: Path):
+    from mypref_harness import demo
+    from mypref_harness.sandbox.settings import default_state_dir
+
+    state = default_state_dir()
+    cert = dataclasses.replace(
+        sandbox,
+        auth="oauth",
+        oauth_client_id=demo.ACME_CERT_OAUTH_CLIENT_ID,
+        oauth_client_secret=None,
+        oauth_cert_path=state / "demo-oauth-client-cert.pem",
+        oauth_key_path=state / "demo-oauth-client-key.pem",
+    )
+    options = ContractOptions(
+        operations=["getProfile"],
+        phases=("examples",),
+        max_examples=1,
+        seed=4,
+        report_dir=tmp_path,
+        scenarios=False,
+        auth_conformance=False,
+    )
+    result = run_contract(cert, options)
+    assert result.passed, [f"{f.check}: {f.evidence[:200]}" for f in result.failures] + result.errors
+    assert result.cases > 0
+
+
 def run_cli(args: list[str], env: dict[str, str], monkeypatch, capsys) -> tuple[int, str]:
     for name in (
         "MYPREF_BASE_URL",

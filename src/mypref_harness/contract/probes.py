@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -216,10 +216,6 @@ def run_probes(probe: object) -> list[Fact]:
     if probe.target.token_url and probe.target.oauth_client_id and probe.secret:
         facts.append(token_lifetime_fact(probe))
     return facts
-
-
-def _eastern_now() -> datetime:  # kept for tests that pin the zone arithmetic
-    return datetime.now(ZoneInfo("America/New_York")) - timedelta(seconds=0)
 
 
 def preflight(target: Target, clock_offset: float = 0.0, probe_path: str = "/{clientId}/Programs") -> None:

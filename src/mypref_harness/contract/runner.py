@@ -26,7 +26,7 @@ from typing import Any
 
 from mypref_harness.config import Target, check_reachable, is_loopback, resolved_target, reveal
 from mypref_harness.contract import reporting
-from mypref_harness.contract.results import CheckRecord, ContractResult, Status
+from mypref_harness.contract.results import ContractResult
 from mypref_harness.contract.spec_transform import (
     lenient_spec,
     select_operations,
@@ -465,7 +465,3 @@ def _seed_of(json_path: Path) -> int | None:
     except (OSError, ValueError):
         return None
     return int(seed) if isinstance(seed, int) else None
-
-
-def failed(name: str, check: str, evidence: str) -> CheckRecord:
-    return CheckRecord(name=name, check=check, status=Status.FAILED, evidence=evidence)
