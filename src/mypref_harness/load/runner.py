@@ -506,8 +506,14 @@ def _run_and_judge(
     run_id = uuid.uuid4().hex[:8]
     out = Path(options.report_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    for stale in (runtime.LEDGER_FILE, runtime.PROCESSES_FILE):
-        (out / stale).unlink(missing_ok=True)
+    # Results of an earlier run in the same directory must never be judged as this run's.
+    for stale in out.iterdir():
+        if stale.is_file() and (
+            stale.name.startswith("locust")
+            or stale.name
+            in (runtime.LEDGER_FILE, runtime.PROCESSES_FILE, "summary.json", "summary.md", "junit-slo.xml")
+        ):
+            stale.unlink()
     prefix = out / "locust"
     env = run_env(p, options, target=target, run_id=run_id, out_dir=out)
     limit = options.timeout
