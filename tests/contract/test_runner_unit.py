@@ -61,10 +61,11 @@ def test_regex_selectors_pass_through_and_must_match_something(document):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "no such file"),
+        (None, "not found"),
         ("a: [unclosed", "not valid YAML"),
         ("just: text", "not an OpenAPI"),
-        ("openapi: 3.0.3\npaths: {}", "no paths"),
+        ("openapi: 3.0.3\npaths: {}", "invalid"),  # no info object
+        ("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}", "no paths"),
     ],
 )
 def test_unusable_specs_are_config_errors(tmp_path: Path, content, message):

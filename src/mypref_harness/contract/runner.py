@@ -83,33 +83,10 @@ class ContractOptions:
 
 
 def load_spec_document(spec: str) -> dict[str, Any]:
-    """Load an OpenAPI 3.x / Swagger 2.0 document from a path or URL; ConfigError on anything else."""
-    import yaml
+    """Load and validate an OpenAPI 3.x / Swagger 2.0 document (path or URL); ConfigError otherwise."""
+    from mypref_harness.spec import load_spec
 
-    try:
-        if re.match(r"^https?://", spec):
-            import httpx
-
-            response = httpx.get(spec, timeout=15.0, follow_redirects=True)
-            if response.status_code != 200:
-                raise ConfigError(f"spec {spec}: HTTP {response.status_code}")
-            text = response.text
-        else:
-            text = Path(spec).read_text(encoding="utf-8")
-        # libyaml's loader: the pure-Python one takes seconds on the 9,000-line v4 spec.
-        document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
-    except ConfigError:
-        raise
-    except FileNotFoundError:
-        raise ConfigError(f"spec {spec}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"spec {spec}: cannot read it ({exc})") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"spec {spec}: not valid YAML/JSON ({str(exc).splitlines()[0]})") from None
-    except Exception as exc:  # httpx transport errors and friends
-        raise ConfigError(f"spec {spec}: cannot load it ({type(exc).__name__}: {exc})") from None
-    if not isinstance(document, dict) or not ("openapi" in document or "swagger" in document):
-        raise ConfigError(f"spec {spec}: not an OpenAPI 3.x or Swagger 2.0 document")
+    document = load_spec(spec).document
     if not isinstance(document.get("paths"), dict) or not document["paths"]:
         raise ConfigError(f"spec {spec}: the document has no paths")
     return document
