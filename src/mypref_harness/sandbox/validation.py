@@ -272,9 +272,6 @@ def _neutral(schema: Any, schemas: SchemaSet, depth: int = 0) -> Any:
     return "x" * int(schema.get("minLength", 0) or 0)
 
 
-
-
-
 def strip_read_only(value: Any, schema: Any, components: dict[str, Any], depth: int = 0) -> Any:
     """A copy of ``value`` without the properties the (raw OpenAPI) schema marks readOnly.
 
