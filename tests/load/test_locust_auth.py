@@ -184,32 +184,38 @@ def test_token_endpoint_outage_backs_off_for_all_users_and_recovers():
         return 200, {"access_token": "fresh", "token_type": "Bearer", "expires_in": 60}
 
     client = api(tokens, lambda *a: (200, {}))
-    auth = bearer_for(client, clock, max_attempts=2, backoff_cap=0.1)  # TokenSource's own cool-down: short
+    # TokenSource: 2 tries per fetch, then 3 s without a real attempt; ours: 0.5 s short-circuit
+    auth = bearer_for(client, clock, max_attempts=2, backoff_cap=3.0)
     unavailable = []
 
     def report(method, name, exc):
         unavailable.append(name)
 
-    assert send(client, auth, "GET", "/x", "lookup: GET /x", report_unavailable=report) is None
+    def request():
+        return send(client, auth, "GET", "/x", "lookup: GET /x", report_unavailable=report)
+
+    assert request() is None
     assert len(attempts) == 2  # the TokenSource's own bounded retry
-    for _ in range(50):  # 50 more requests during the cool-down: the endpoint is not asked again
-        send(client, auth, "GET", "/x", "lookup: GET /x", report_unavailable=report)
+    for _ in range(50):  # 50 more requests at once: refused without asking the endpoint
+        request()
     assert len(attempts) == 2
     assert unavailable[0] == "auth: no token: GET /x" and len(unavailable) == 51
     failures = [r for r in client.reported if r.request_meta["name"].startswith("token:")]
     assert all(r.outcome == ("failure", "token endpoint HTTP 503 temporarily_unavailable") for r in failures)
-    clock.now += 0.6  # past the first cool-down; still down: the cool-down doubles
-    send(client, auth, "GET", "/x", "lookup: GET /x", report_unavailable=report)
-    assert len(attempts) == 4
-    clock.now += 0.6  # inside the doubled (1 s) cool-down
-    send(client, auth, "GET", "/x", "lookup: GET /x", report_unavailable=report)
+    for _ in range(5):  # every 0.55 s for 2.75 s: still inside the TokenSource's cool-down
+        clock.now += 0.55
+        request()
+    assert len(attempts) == 2
+    clock.now += 0.55  # 3.3 s: past both cool-downs (ours was renewed at 2.75 s): a real attempt
+    request()
     assert len(attempts) == 4
     state["down"] = False
-    clock.now += 0.5
-    sent = send(client, auth, "GET", "/x", "lookup: GET /x", report_unavailable=report)
+    clock.now += 3.6  # the next real attempt comes right after the cool-downs: no growing delays
+    sent = request()
     assert sent is not None and sent.ok
+    assert len(attempts) == 5
     assert client.sent[-1][3]["Authorization"] == "Bearer fresh"
-    assert auth.unavailable == 53
+    assert auth.unavailable == len(unavailable) == 57  # 1 + 50 + 5 + 1 refused requests
 
 
 def test_token_failure_messages_do_not_carry_the_response_body():

@@ -90,31 +90,27 @@ class PnAuthHeaders:
 
 
 class SharedBearer:
-    """The per-process bearer token for all users: TokenSource + a shared failure cool-down.
+    """The per-process bearer token for all users: a TokenSource plus a cheap shared short-circuit.
 
-    After a failed fetch (the TokenSource already retried with backoff) nobody asks the token
-    endpoint again until the cool-down has passed; it doubles on each consecutive failure up to
-    ``max_cooldown`` and resets on success. While it lasts, callers get TokenUnavailable at once.
+    The TokenSource retries a failing token endpoint with backoff and then fails fast for its own
+    cool-down (``backoff_cap``) before the next real attempt. On top of that, for ``cooldown``
+    seconds after a failure every caller gets TokenUnavailable at once, without even taking the
+    TokenSource's lock: at hundreds of requests per second the refusals stay nearly free. The
+    short-circuit does not grow, so the next real attempt is never later than the TokenSource's
+    own cool-down (stacking doubling cool-downs delayed recovery by seconds).
     """
 
     kind = "oauth"
 
     def __init__(
-        self,
-        source: TokenSource,
-        *,
-        first_cooldown: float = 0.5,
-        max_cooldown: float = 4.0,
-        clock: Callable[[], float] = time.time,
+        self, source: TokenSource, *, cooldown: float = 0.5, clock: Callable[[], float] = time.time
     ) -> None:
         self.source = source
-        self.first_cooldown = first_cooldown
-        self.max_cooldown = max_cooldown
+        self.cooldown = cooldown
         self._clock = clock
         # Serialises the slow path only (no usable token): under gevent this is a cooperative lock.
         self._gate = threading.Lock()
         self._blocked_until = 0.0
-        self._cooldown = 0.0
         self.unavailable = 0  # requests refused because no token could be had
         self.last_error: str | None = None
 
@@ -132,24 +128,20 @@ class SharedBearer:
         if info is not None and self._clock() < info.expires_at:
             # Due for refresh but valid: the TokenSource refreshes in one caller, others keep it.
             return self.source.token()
+        if self._clock() < self._blocked_until:
+            self.unavailable += 1
+            raise TokenUnavailable(self.last_error or "token endpoint failing")
         with self._gate:
             cached = self._cached()
             if cached is not None:
                 return cached
-            if self._clock() < self._blocked_until:
-                self.unavailable += 1
-                raise TokenUnavailable(self.last_error or "token endpoint failing")
             try:
-                token = self.source.token()
+                return self.source.token()
             except TokenError as exc:
-                self._cooldown = min(self.max_cooldown, max(self.first_cooldown, self._cooldown * 2))
-                self._blocked_until = self._clock() + self._cooldown
+                self._blocked_until = self._clock() + self.cooldown
                 self.last_error = str(exc)
                 self.unavailable += 1
                 raise TokenUnavailable(str(exc)) from None
-            self._cooldown = 0.0
-            self._blocked_until = 0.0
-            return token
 
     def header(self) -> str | None:
         return f"Bearer {self.token()}"
