@@ -216,3 +216,36 @@ def test_profile_writes_record_events(client: TestClient) -> None:
     assert [e["EventType"] for e in events] == ["profile.created", "profile.updated"]
     one = client.get(f"{BASE}/Events/{events[0]['EventId']}").json()
     assert one == events[0]
+
+
+def test_custom_field_update_rules(client: TestClient) -> None:
+    # Nickname (text field 21) becomes "Never" (once set it cannot change);
+    # Employer (22) becomes "If New Value Is Not Blank"
+    for field_id, rule in ((21, 2), (22, 4)):
+        ops = [{"op": "replace", "path": "/UpdateRuleId", "value": rule}]
+        assert client.patch(f"{BASE}/CustomField/Text/{field_id}", json=ops).status_code == 200
+    profile_id = create(
+        client,
+        {
+            **NEW,
+            "CustomFields": [
+                {"Name": "Nickname", "Value": "Ada"},
+                {"Name": "Employer", "Value": "Analytical"},
+            ],
+        },
+    )["ProfileId"]
+    client.post(
+        f"{BASE}/Profile/{profile_id}",
+        json={"CustomFields": [{"Name": "Nickname", "Value": "Countess"}, {"Name": "Employer", "Value": ""}]},
+    )
+    values = {
+        f["Name"]: f["Value"] for f in client.get(f"{BASE}/Profile/{profile_id}").json()["CustomFields"]
+    }
+    assert values == {"Nickname": "Ada", "Employer": "Analytical"}
+    client.post(
+        f"{BASE}/Profile/{profile_id}", json={"CustomFields": [{"Name": "Employer", "Value": "Babbage & Co"}]}
+    )
+    values = {
+        f["Name"]: f["Value"] for f in client.get(f"{BASE}/Profile/{profile_id}").json()["CustomFields"]
+    }
+    assert values["Employer"] == "Babbage & Co"

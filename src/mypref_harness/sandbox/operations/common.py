@@ -140,6 +140,49 @@ def check_alternate_ids_unique(
             )
 
 
+# Custom field update rules (GET /UpdateRules): 1 Always, 2 Never (once set, it cannot be changed or
+# cleared), 3 If Current Value Is Blank, 4 If New Value Is Not Blank. A refused change is silently ignored.
+RULE_NEVER, RULE_IF_CURRENT_BLANK, RULE_IF_NEW_NOT_BLANK = 2, 3, 4
+CUSTOM_FIELD_KINDS = (
+    "CustomFieldsDateTime",
+    "CustomFieldsNumeric",
+    "CustomFieldsSelectList",
+    "CustomFieldsText",
+)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def apply_update_rules(tx: Tx, tenant: str, doc: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
+    """Keep the previous value of every custom field whose update rule refuses the change."""
+    rules: dict[str, int] = {}
+    for kind in CUSTOM_FIELD_KINDS:
+        for field in tx.all(tenant, kind):
+            rule = field.get("UpdateRuleId")
+            if isinstance(rule, int) and rule in (RULE_NEVER, RULE_IF_CURRENT_BLANK, RULE_IF_NEW_NOT_BLANK):
+                rules[str(field.get("Name", "")).lower()] = rule
+    if not rules:
+        return doc
+    before = {str(f.get("Name", "")).lower(): f for f in previous.get("CustomFields") or []}
+    after = {str(f.get("Name", "")).lower(): f for f in doc.get("CustomFields") or []}
+    kept: list[dict[str, Any]] = []
+    for name in [*after, *(n for n in before if n not in after)]:
+        old, new, rule = before.get(name), after.get(name), rules.get(name)
+        old_value = None if old is None else old.get("Value")
+        new_value = None if new is None else new.get("Value")
+        refuse = (
+            (rule == RULE_NEVER and not _blank(old_value) and new_value != old_value)
+            or (rule == RULE_IF_CURRENT_BLANK and not _blank(old_value) and new_value != old_value)
+            or (rule == RULE_IF_NEW_NOT_BLANK and _blank(new_value) and not _blank(old_value))
+        )
+        chosen = old if refuse else new
+        if chosen is not None:
+            kept.append(chosen)
+    return {**doc, "CustomFields": kept}
+
+
 def save_profile(
     req: Writer,
     tx: Tx,
@@ -152,6 +195,8 @@ def save_profile(
     """Store a profile version with its search keys, history rows and events; returns the stored doc."""
     profile_id = int(doc["ProfileId"])
     check_alternate_ids_unique(tx, req.tenant, doc, profile_id)
+    if previous is not None and (doc.get("CustomFields") or previous.get("CustomFields")):
+        doc = apply_update_rules(tx, req.tenant, doc, previous)
     stored = enrich(req, tx, doc, previous)
     tx.put(req.tenant, PROFILE, profile_id, stored)
     tx.reindex_profile(req.tenant, profile_id, model.index_entries(stored))
