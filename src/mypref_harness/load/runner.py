@@ -102,6 +102,10 @@ class LoadOptions:
 
 @dataclass
 class LoadResult:
+    """A judged run. ``requests``/``failures``/``fail_ratio``/``rps`` count every request (token and
+    setup requests included); ``p50_ms``/``p95_ms``/``p99_ms`` are over business traffic only
+    (config, lookup, write, history). ``timeline`` has one point per second of the run."""
+
     passed: bool
     exit_code: int
     requests: int = 0
