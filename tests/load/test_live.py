@@ -50,8 +50,11 @@ def entries_of(result):
 
 
 def test_smoke_run_passes_its_slos_and_a_tight_slo_fails(tmp_path, state_dir, sandbox):
-    # the named smoke shape (loadtests/shapes.py) with a shorter duration, as the gate runs it
-    opts = options(tmp_path, state_dir, shape="smoke", users=5, duration="7s", think_time="0.3:1")
+    # the named smoke shape (loadtests/shapes.py) with a shorter duration, as the gate runs it, on
+    # two forked Locust processes (--processes 2: the shape runs on their master)
+    opts = options(
+        tmp_path, state_dir, shape="smoke", users=5, duration="7s", think_time="0.3:1", processes=2
+    )
     result = run_load(configured(sandbox), opts)
     assert result.passed, result.message + "\n" + slo_mod.format_table(result.slo_results)
     assert result.exit_code == 0
