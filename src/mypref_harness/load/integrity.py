@@ -188,7 +188,10 @@ def verify(
     exist (404: every write to it is lost), or raises ProfileUnreadable.
     """
     final = final_writes(writes)
-    mode = "all" if sample is None else ("off" if sample == 0 else f"sample of {sample}")
+    if sample is None or (sample and sample >= len(final)):
+        mode = "all"
+    else:
+        mode = "off" if sample == 0 else f"random sample of {sample}"
     report = IntegrityReport(
         acknowledged=len(writes), keys=len(final), superseded=len(writes) - len(final), mode=mode
     )
