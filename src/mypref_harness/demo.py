@@ -31,7 +31,7 @@ ACME = DemoTenant(
     user_id="John.Doe",
     api_key="demo-only-acme-apihashkey-not-a-secret",
     oauth_client_id="demo0acme0oauth0client0id0000000000000000000048c",
-    oauth_client_secret="demo0acme0oauth0client0secret0not0a0real0secret00000000000000064",
+    oauth_client_secret="demo0acme0oauth0client0secret0not0a0real0secret00000000000000064",  # noqa: S106 (demo-only)
 )
 
 # A certificate-registered OAuth client of ACME_CORP (private_key_jwt); the key pair is created
