@@ -74,9 +74,7 @@ def line_chart_svg(title: str, series: Sequence[Series], *, y_label: str = "ms")
         f'<text x="14" y="{MARGIN_TOP + plot_h / 2}" text-anchor="middle" '
         f'transform="rotate(-90 14 {MARGIN_TOP + plot_h / 2})">{escape(y_label)}</text>'
     )
-    for index, s in enumerate(series):
-        if not s.points:
-            continue
+    for index, s in enumerate([s for s in series if s.points]):
         coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in s.points)
         parts.append(f'<polyline fill="none" stroke="{s.color}" stroke-width="1.5" points="{coords}"/>')
         legend_x = MARGIN_LEFT + 8 + index * 120
