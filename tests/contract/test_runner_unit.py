@@ -131,3 +131,10 @@ def test_error_line_picks_the_telling_line():
     output = "Schemathesis v4\n━━━━\n\nSchema Loading Error\n\nUnable to load schema: bad ref\n"
     assert schemathesis_error_line(output).startswith("Schema Loading Error: Unable to load schema")
     assert schemathesis_error_line("") == "no output"
+
+
+def test_ndjson_only_on_request(tmp_path: Path, document):
+    plain = prepare_run(target(), ContractOptions(report_dir=tmp_path / "a"), document)
+    assert "--report-ndjson-path" not in plain.command and "junit,json" in plain.command  # NDJSON: ~3x slower
+    kept = prepare_run(target(), ContractOptions(report_dir=tmp_path / "b", keep_events=True), document)
+    assert "junit,json,ndjson" in kept.command and "--report-ndjson-path" in kept.command

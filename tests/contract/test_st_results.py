@@ -6,7 +6,13 @@ import json
 from pathlib import Path
 
 from mypref_harness.contract.results import Status
-from mypref_harness.contract.st_results import apply_json_report, parse_ndjson
+from mypref_harness.contract.st_results import (
+    CODE_TO_CHECK,
+    apply_json_report,
+    check_for,
+    parse_ndjson,
+    parse_reports,
+)
 
 
 def scenario(label: str, checks: dict[str, list[dict]], interactions: int = 1) -> dict:
@@ -104,3 +110,93 @@ def test_json_report_totals(tmp_path: Path):
     assert run.warnings == ["missing_test_data: GET /a, GET /b"]
     apply_json_report(run, tmp_path / "missing.json")  # absent report: totals stay as they were
     assert run.cases == 123
+
+
+JUNIT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="schemathesis">
+<testcase name="GET /{clientId}/Profile/{profileId}">
+<failure type="failure" message="ST108, ST901">1. Test Case ID: AAA
+
+- ST108 Response violates schema
+
+    Additional properties are not allowed ('InternalScore' was unexpected)
+
+- Custom check failed: ignored line
+
+- ST901 Custom check failed: `unauthorized_documented`
+
+    401 response: no WWW-Authenticate
+
+[200] OK:
+
+    `{}`
+
+Reproduce with:
+
+    curl -X GET http://x
+
+2. Test Case ID: BBB
+
+- ST108 Response violates schema
+
+    Additional properties are not allowed ('Other' was unexpected)
+</failure></testcase>
+<testcase name="GET /{clientId}/Programs"/>
+</testsuite></testsuites>
+"""
+
+
+def test_reports_without_ndjson(tmp_path: Path):
+    op = "GET /{clientId}/Profile/{profileId}"
+    report = tmp_path / "run.json"
+    report.write_text(
+        json.dumps(
+            {
+                "test_cases": {"generated": 40},
+                "operations": {"selected": 2, "tested": 2},
+                "failures": [
+                    {
+                        "type": "JsonSchemaError",
+                        "code": "ST108",
+                        "title": "Response violates schema",
+                        "count": 2,
+                        "operations": [op],
+                    },
+                    {
+                        "type": "CustomFailure",
+                        "code": "ST901",
+                        "title": "Custom check failed: `unauthorized_documented`",
+                        "count": 1,
+                        "operations": [op],
+                    },
+                ],
+                "errors": [{"title": "Too many generated examples are filtered out", "count": 1}],
+            }
+        )
+    )
+    junit = tmp_path / "junit.xml"
+    junit.write_text(JUNIT)
+    enabled = ["not_a_server_error", "response_schema_conformance", "unauthorized_documented"]
+    run = parse_reports(report, junit, enabled)
+    assert run.cases == 40
+    by_check = {f.check: f for f in run.findings}
+    assert set(by_check) == {"response_schema_conformance", "unauthorized_documented"}
+    schema = by_check["response_schema_conformance"]
+    assert schema.count == 2 and schema.code == "ST108" and "InternalScore" in schema.evidence
+    assert "no WWW-Authenticate" in by_check["unauthorized_documented"].evidence
+    tallies = {t.check: (t.runs, t.failures) for t in run.tallies}
+    assert tallies == {
+        "not_a_server_error": (None, 0),
+        "response_schema_conformance": (None, 2),
+        "unauthorized_documented": (None, 1),
+    }
+    assert run.errors == ["Too many generated examples are filtered out (x1)"]
+
+
+def test_code_to_check_map_covers_every_openapi_failure_code():
+    from schemathesis.failure_codes import FAILURE_CLASSES
+
+    graphql = {"ST113", "ST114", "ST115", "ST206"}
+    codes = {c.code for c in FAILURE_CLASSES} - graphql - {"ST901"}
+    assert codes <= set(CODE_TO_CHECK)
+    assert check_for("ST901", "Custom check failed: `search_cap_honoured`") == "search_cap_honoured"

@@ -15,6 +15,7 @@ Documented rules checked here (API overview "Errors", endpoint catalog "General 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,10 +162,28 @@ def declared_headers(
     return frozenset(str(h).lower() for h in headers) if isinstance(headers, Mapping) else frozenset()
 
 
+# All custom checks see the same (case, response) one after another: build its Exchange once.
+_LAST_EXCHANGE = threading.local()
+_DECLARED_201: dict[int, frozenset[str]] = {}  # id(raw operation) -> declared 201 headers
+
+
 def exchange_from_schemathesis(case: Any, response: Any) -> Exchange:
+    key = (id(case), id(response))
+    cached = getattr(_LAST_EXCHANGE, "value", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    exchange = _build_exchange(case, response)
+    _LAST_EXCHANGE.value = (key, exchange)
+    return exchange
+
+
+def _build_exchange(case: Any, response: Any) -> Exchange:
     operation = case.operation
     raw_operation = getattr(operation.definition, "raw", {}) or {}
-    document = getattr(operation.schema, "raw_schema", {}) or {}
+    declared = _DECLARED_201.get(id(raw_operation))
+    if declared is None:
+        document = getattr(operation.schema, "raw_schema", {}) or {}
+        declared = _DECLARED_201[id(raw_operation)] = declared_headers(document, raw_operation, "201")
     headers = {
         k.lower(): (v[0] if isinstance(v, list) and v else str(v)) for k, v in response.headers.items()
     }
@@ -176,7 +195,7 @@ def exchange_from_schemathesis(case: Any, response: Any) -> Exchange:
         status=int(response.status_code),
         headers=headers,
         body=bytes(response.content or b""),
-        declared_201_headers=declared_headers(document, raw_operation, "201"),
+        declared_201_headers=declared,
     )
 
 

@@ -88,7 +88,7 @@ def contract_junit_cases(result: ContractResult) -> list[JUnitCase]:
                 name=tally.check,
                 classname="contract.schemathesis",
                 failure=failure or None,
-                stdout=f"{tally.runs} runs, {tally.failures} failures",
+                stdout=f"{'-' if tally.runs is None else tally.runs} runs, {tally.failures} failures",
             )
         )
     for check, found in by_check.items():  # failures of a check without a tally (should not happen)
@@ -145,7 +145,10 @@ def contract_markdown(result: ContractResult) -> str:
         "",
         markdown_table(
             ("check", "runs", "failures", "result"),
-            [(t.check, t.runs, t.failures, "PASS" if t.passed else "FAIL") for t in result.tallies],
+            [
+                (t.check, "-" if t.runs is None else t.runs, t.failures, "PASS" if t.passed else "FAIL")
+                for t in result.tallies
+            ],
         ),
     ]
     if result.findings:

@@ -52,7 +52,7 @@ class CheckTally:
     """How often one check ran in a Schemathesis run and how often it failed (the gate's checks table)."""
 
     check: str
-    runs: int
+    runs: int | None  # None when Schemathesis's NDJSON stream was not recorded (the default)
     failures: int
 
     @property

@@ -26,6 +26,7 @@ from typing import Any
 
 from mypref_harness.config import Target, check_reachable, is_loopback, resolved_target, reveal
 from mypref_harness.contract import reporting
+from mypref_harness.contract.checks import CUSTOM_CHECK_NAMES
 from mypref_harness.contract.results import ContractResult
 from mypref_harness.contract.spec_transform import (
     lenient_spec,
@@ -40,7 +41,7 @@ from mypref_harness.contract.st_config import (
     repo_contracts_dir,
     run_config,
 )
-from mypref_harness.contract.st_results import apply_json_report, parse_ndjson
+from mypref_harness.contract.st_results import apply_json_report, parse_ndjson, parse_reports
 from mypref_harness.errors import ConfigError, HarnessError
 
 ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
@@ -83,10 +84,16 @@ class ContractOptions:
 
 
 def load_spec_document(spec: str) -> dict[str, Any]:
-    """Load and validate an OpenAPI 3.x / Swagger 2.0 document (path or URL); ConfigError otherwise."""
+    """Load and validate an OpenAPI 3.x / Swagger 2.0 document (path or URL); ConfigError otherwise.
+
+    The bundled spec is not validated again here (tests/spec validate it; it costs ~1 s per run);
+    any other spec is validated before anything runs.
+    """
+    from mypref_harness.config import default_spec_path
     from mypref_harness.spec import load_spec
 
-    document = load_spec(spec).document
+    bundled = not re.match(r"^https?://", spec) and Path(spec).resolve() == default_spec_path().resolve()
+    document = load_spec(spec, validate=not bundled).document
     if not isinstance(document.get("paths"), dict) or not document["paths"]:
         raise ConfigError(f"spec {spec}: the document has no paths")
     return document
@@ -161,6 +168,33 @@ def target_env(target: Target, clock_offset: float = 0.0) -> dict[str, str]:
     return env
 
 
+# Schemathesis 4.x built-in checks that apply to OpenAPI (object_level_authorization is off in
+# contracts/schemathesis.toml; max_response_time only runs when configured).
+BUILTIN_CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+    "missing_required_header",
+    "unsupported_method",
+    "allow_header_conformance",
+    "use_after_free",
+    "ensure_resource_availability",
+    "ignored_auth",
+)
+
+
+def enabled_checks(target: Target, options: ContractOptions) -> list[str]:
+    """The checks a run executes (for the checks table when only the JSON/JUnit reports are read)."""
+    names = list(options.checks) if options.checks else [*BUILTIN_CHECKS, *CUSTOM_CHECK_NAMES]
+    local = is_loopback(target.base_url) if options.unexpected_methods is None else options.unexpected_methods
+    excluded = set(options.exclude_checks) | (set() if local else {"unsupported_method"})
+    return [n for n in names if n not in excluded]
+
+
 def schemathesis_command() -> list[str]:
     exe = Path(sys.executable).with_name("schemathesis")
     return [str(exe)] if exe.is_file() else [sys.executable, "-m", "schemathesis.cli"]
@@ -185,6 +219,7 @@ class PreparedRun:
     ndjson_path: Path
     json_path: Path
     output_path: Path
+    junit_path: Path
     strict: bool
     relaxed: int = 0
 
@@ -241,7 +276,10 @@ def prepare_run(
         encoding="utf-8",
     )
     ndjson_path, json_path = report_dir / "schemathesis-events.ndjson", report_dir / "schemathesis-run.json"
-    formats = ["junit", "ndjson", "json"] + (["html"] if options.html else [])
+    # NDJSON only on request: its writer made coverage-heavy runs ~3x slower (see st_results).
+    formats = (
+        ["junit", "json"] + (["ndjson"] if options.keep_events else []) + (["html"] if options.html else [])
+    )
     command = [
         *schemathesis_command(),
         "--no-color",
@@ -257,11 +295,11 @@ def prepare_run(
         str(report_dir),
         "--report-junit-path",
         str(report_dir / "schemathesis-junit.xml"),
-        "--report-ndjson-path",
-        str(ndjson_path),
         "--report-json-path",
         str(json_path),
     ]
+    if options.keep_events:  # a --report-ndjson-path alone already switches the (slow) NDJSON writer on
+        command += ["--report-ndjson-path", str(ndjson_path)]
     if options.html:
         command += ["--report-html-path", str(report_dir / "schemathesis-html")]
     if include:
@@ -283,6 +321,7 @@ def prepare_run(
         ndjson_path,
         json_path,
         report_dir / "schemathesis-output.txt",
+        report_dir / "schemathesis-junit.xml",
         strict,
         relaxed,
     )
@@ -395,7 +434,7 @@ def _run_resolved(
     result.schemathesis_exit_code = rc
     result.schemathesis_elapsed_s = result.subprocess_elapsed_s = elapsed
     secrets = target.secrets()
-    if rc not in (0, 1) or not prepared.ndjson_path.is_file():
+    if rc not in (0, 1) or not prepared.json_path.is_file():
         output = reporting.redact_text(
             prepared.output_path.read_text(encoding="utf-8", errors="replace"), secrets
         )
@@ -404,10 +443,14 @@ def _run_resolved(
             f"Schemathesis could not run (exit {rc}): {schemathesis_error_line(output)}; "
             f"see {prepared.output_path}"
         )
-    parsed = parse_ndjson(prepared.ndjson_path, lambda text: reporting.redact_text(text, secrets))
-    apply_json_report(parsed, prepared.json_path)
-    if not options.keep_events:
-        prepared.ndjson_path.unlink()
+    redact = lambda text: reporting.redact_text(text, secrets)  # noqa: E731
+    if options.keep_events and prepared.ndjson_path.is_file():
+        parsed = parse_ndjson(prepared.ndjson_path, redact)  # exact per-check run counts
+        apply_json_report(parsed, prepared.json_path)
+    else:
+        parsed = parse_reports(
+            prepared.json_path, prepared.junit_path, enabled_checks(target, options), redact
+        )
     result.findings = parsed.findings
     result.tallies = parsed.tallies
     result.cases = parsed.cases
