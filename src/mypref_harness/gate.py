@@ -29,6 +29,9 @@ STAGE_TITLES = {
 # Budgets: the default is a real gate that still fits in a CI job; --quick is for a first look.
 DEFAULT_MAX_EXAMPLES, QUICK_MAX_EXAMPLES = 10, 3
 DEFAULT_LOAD_DURATION, QUICK_LOAD_DURATION = "20s", "10s"
+# 20 preference-center/integration users with their think times give ~10 requests/s: enough samples
+# for p95 per request group in 20 s, and far from saturating a 2-core machine shared with the sandbox.
+DEFAULT_LOAD_USERS, QUICK_LOAD_USERS = 20, 5
 
 Progress = Callable[[str], None]
 
@@ -50,6 +53,12 @@ class GateOptions:
         if self.max_examples is not None:
             return self.max_examples
         return QUICK_MAX_EXAMPLES if self.quick else DEFAULT_MAX_EXAMPLES
+
+    @property
+    def effective_load_users(self) -> int:
+        if self.load_users is not None:
+            return self.load_users
+        return QUICK_LOAD_USERS if self.quick else DEFAULT_LOAD_USERS
 
     @property
     def effective_load_duration(self) -> str:

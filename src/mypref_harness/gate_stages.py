@@ -88,7 +88,7 @@ def run_load_stage(target: Target, options: GateOptions) -> StageResult:
 
     result = run_load(target, LoadOptions(
         shape="smoke",
-        users=options.load_users,
+        users=options.effective_load_users,
         duration=options.effective_load_duration,
         slo_file=options.slo_path,
         report_dir=options.report_dir / "load",

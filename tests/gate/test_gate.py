@@ -107,3 +107,13 @@ def test_latency_chart_is_written_from_the_load_timeline(tmp_path, target, fake_
     run_gate(target, GateOptions(report_dir=tmp_path), progress=lambda _: None)
     assert "<polyline" in (tmp_path / "latency.svg").read_text()
     assert "![Latency over time](latency.svg)" in (tmp_path / "summary.md").read_text()
+
+
+def test_quick_mode_shrinks_every_budget_and_explicit_values_win():
+    quick, default = GateOptions(quick=True), GateOptions()
+    assert quick.effective_max_examples < default.effective_max_examples
+    assert quick.effective_load_users < default.effective_load_users
+    assert quick.effective_load_duration != default.effective_load_duration
+    explicit = GateOptions(quick=True, max_examples=7, load_users=3, load_duration="5s")
+    assert (explicit.effective_max_examples, explicit.effective_load_users,
+            explicit.effective_load_duration) == (7, 3, "5s")
