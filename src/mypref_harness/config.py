@@ -218,6 +218,31 @@ _KEYS_BY_NAME = {key.name: key for key in KEYS}
 ENV_VARS: tuple[str, ...] = (*(key.env for key in KEYS), "MYPREF_CONFIG")
 
 
+def target_env(target: Target) -> dict[str, str]:
+    """The target as ``MYPREF_*`` variables for the harness's own subprocesses (Schemathesis, Locust).
+
+    ``load_target`` in the child rebuilds the same Target from them. Secrets travel only this way,
+    never in argv or in files; unset values are left out.
+    """
+    values: dict[str, object] = {
+        "base_url": target.base_url,
+        "token_url": target.token_url,
+        "client_id": target.client_id,
+        "user_id": target.user_id,
+        "auth": target.auth,
+        "api_key": reveal(target.api_key),
+        "pnauth_scheme": target.pnauth_scheme,
+        "user_id_encoding": target.user_id_encoding,
+        "oauth_client_id": target.oauth_client_id,
+        "oauth_client_secret": reveal(target.oauth_client_secret),
+        "oauth_cert": target.oauth_cert_path,
+        "oauth_key": target.oauth_key_path,
+        "oauth_send": target.oauth_send,
+        "spec": target.spec,
+    }
+    return {_KEYS_BY_NAME[name].env: str(value) for name, value in values.items() if value}
+
+
 def default_spec_path() -> Path:
     """Our reconstructed v4 spec, found relative to this package (not the cwd).
 

@@ -528,3 +528,21 @@ def test_missing_or_empty_secret_file_is_a_config_error(tmp_path):
     (tmp_path / "empty").write_text("\n")
     with pytest.raises(ConfigError, match="is empty"):
         load_target(env={"MYPREF_API_KEY_FILE": str(tmp_path / "empty")})
+
+
+def test_target_env_round_trips_through_load_target(tmp_path):
+    from mypref_harness.config import load_target, target_env
+
+    original = Target(
+        base_url="https://api.example.test/Profiles/v4", client_id="ACME_CORP", user_id="John Doe",
+        auth="oauth", api_key="k" * 20, token_url="https://auth.example.test/oauth2/v1/token",
+        oauth_client_id="c" * 48, oauth_client_secret="s" * 64, oauth_send="body",
+        pnauth_scheme="PNAUTHINFO3-HMAC-SHA512", user_id_encoding="percent",
+    )
+    env = target_env(original)
+    assert env["MYPREF_OAUTH_CLIENT_SECRET"] == "s" * 64  # raw value: this goes into a child's environment
+    rebuilt = load_target(env=env, toml_path=None)
+    for field in ("base_url", "client_id", "user_id", "auth", "token_url", "oauth_client_id", "oauth_send",
+                  "pnauth_scheme", "user_id_encoding", "spec"):
+        assert getattr(rebuilt, field) == getattr(original, field), field
+    assert rebuilt.secrets() == original.secrets()

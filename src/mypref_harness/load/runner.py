@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mypref_harness.config import Target, check_reachable, is_production, resolved_target
+from mypref_harness.config import Target, check_reachable, is_production, resolved_target, target_env
 from mypref_harness.errors import ConfigError, ExitCode, HarnessError, TargetUnreachable
 from mypref_harness.load import runtime
 from mypref_harness.load import slo as slo_mod
@@ -265,29 +265,6 @@ def master_command(
 
 def worker_command(p: Plan, *, master_host: str, port: int) -> list[str]:
     return [*base_command(p, host=None), "--worker", "--master-host", master_host, "--master-port", str(port)]
-
-
-def target_env(target: Target) -> dict[str, str]:
-    """The resolved target as MYPREF_* variables for the Locust processes (secrets only here)."""
-    from mypref_harness.config import reveal
-
-    values = {
-        "MYPREF_BASE_URL": target.base_url,
-        "MYPREF_TOKEN_URL": target.token_url,
-        "MYPREF_CLIENT_ID": target.client_id,
-        "MYPREF_USER_ID": target.user_id,
-        "MYPREF_AUTH": target.auth,
-        "MYPREF_API_KEY": reveal(target.api_key),
-        "MYPREF_PNAUTH_SCHEME": target.pnauth_scheme,
-        "MYPREF_USER_ID_ENCODING": target.user_id_encoding,
-        "MYPREF_OAUTH_CLIENT_ID": target.oauth_client_id,
-        "MYPREF_OAUTH_CLIENT_SECRET": reveal(target.oauth_client_secret),
-        "MYPREF_OAUTH_CERT": str(target.oauth_cert_path) if target.oauth_cert_path else None,
-        "MYPREF_OAUTH_KEY": str(target.oauth_key_path) if target.oauth_key_path else None,
-        "MYPREF_OAUTH_SEND": target.oauth_send,
-        "MYPREF_SPEC": target.spec,
-    }
-    return {k: v for k, v in values.items() if v}
 
 
 def run_env(
