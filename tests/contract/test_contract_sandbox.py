@@ -223,3 +223,22 @@ def test_swagger2_spec_works_too(sandbox: Target, tmp_path: Path):
     result = run_contract(target, options)
     assert result.passed, [f"{f.check}: {f.evidence[:200]}" for f in result.failures] + result.errors
     assert result.operations_tested == 2 and result.cases > 0
+
+
+def test_lenient_mode_tolerates_undeclared_fields_that_strict_mode_reports(tmp_path: Path):
+    options = {
+        "operations": ["getProfile"],
+        "phases": ("examples",),
+        "max_examples": 1,
+        "seed": 1,
+        "scenarios": False,
+        "auth_conformance": False,
+        "sandbox_options": {"defects": ("undeclared-field",)},
+    }
+    strict = run_contract(Target(), ContractOptions(report_dir=tmp_path / "strict", **options))
+    assert strict.strict and {f.check for f in strict.findings} == {"response_schema_conformance"}
+    lenient = run_contract(
+        Target(), ContractOptions(report_dir=tmp_path / "lenient", strict=False, **options)
+    )
+    assert not lenient.strict and lenient.passed, [f.evidence for f in lenient.failures]
+    assert (tmp_path / "lenient" / "spec-run-lenient.json").is_file()
