@@ -36,3 +36,29 @@ def test_signing_offset_only_when_the_skew_matters():
 def test_skew_fact_text():
     fact = skew_fact(10.0, -11.0)
     assert "ahead of" in fact.value and "-11" in fact.evidence
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.slept += seconds
+
+
+@pytest.mark.parametrize(("real", "expected"), [(300, 300), (290, 297), (330, None)])
+def test_measured_token_lifetime(real, expected):
+    from mypref_harness.contract.probes import measured_token_lifetime
+
+    clock = FakeClock()
+    measured = measured_token_lifetime(
+        lambda: clock.now < 1000 + real, 300.0, clock, clock.sleep, issued_at=1000.0, grace=20.0
+    )
+    # polling starts 3 s before the advertised expiry, once a second
+    assert measured == expected
+    assert clock.slept <= 300 + 20 + 1

@@ -185,10 +185,33 @@ def encoding_fact(probe: object) -> Fact:
     return Fact("UserId encoding accepted", value, evidence)
 
 
+def measured_token_lifetime(
+    use: Callable[[], bool],
+    lifetime_hint: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+    *,
+    issued_at: float,
+    grace: float = 30.0,
+) -> float | None:
+    """Seconds after ``issued_at`` at which ``use()`` (one API call with the token) first fails.
+
+    Sleeps until shortly before the advertised expiry, then polls once a second until the token is
+    rejected or ``grace`` seconds past the hint have gone by (None: still accepted then).
+    """
+    sleep(max(0.0, issued_at + lifetime_hint - 3.0 - clock()))
+    while clock() <= issued_at + lifetime_hint + grace:
+        if not use():
+            return clock() - issued_at
+        sleep(1.0)
+    return None
+
+
 def token_lifetime_fact(probe: object) -> Fact:
     from mypref_harness.contract.auth_conformance import AuthProbe, token_lifetime
 
     assert isinstance(probe, AuthProbe)
+    issued_at = probe.now()
     response = probe.token_request()
     if response.status_code != 200:
         return Fact("token lifetime", "undetermined", f"token request: HTTP {response.status_code}")
@@ -198,7 +221,26 @@ def token_lifetime_fact(probe: object) -> Fact:
         value += f"; JWT exp - iat {jwt_life:g} s"
         if expires_in is not None and abs(jwt_life - expires_in) > 2:
             value += " (MISMATCH)"
-    return Fact("token lifetime", value, "documented: 60 minutes; the sample response says expires_in 300")
+    evidence = "documented: 60 minutes; the sample response says expires_in 300"
+    hint = expires_in if expires_in is not None else jwt_life
+    limit = 3700.0 if probe.options.slow else probe.options.max_token_wait_s
+    token = response.json().get("access_token")
+    if hint is not None and hint <= limit and isinstance(token, str):
+        measured = measured_token_lifetime(
+            lambda: probe.get(f"Bearer {token}").status_code != 401,
+            hint,
+            probe.now,
+            probe.sleep,
+            issued_at=issued_at,
+        )
+        value += "; measured: " + (
+            f"rejected by {measured:.0f} s after issue"
+            if measured is not None
+            else f"still accepted {hint + 30:g} s after issue"
+        )
+    else:
+        evidence += "; real lifetime not measured (use --slow to wait for it)"
+    return Fact("token lifetime", value, evidence)
 
 
 def run_probes(probe: object) -> list[Fact]:
