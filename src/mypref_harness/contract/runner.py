@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mypref_harness.config import Target, check_reachable, is_loopback, resolved_target, reveal
+from mypref_harness import config
+from mypref_harness.config import Target, check_reachable, is_loopback, resolved_target
 from mypref_harness.contract import reporting
 from mypref_harness.contract.checks import CUSTOM_CHECK_NAMES
 from mypref_harness.contract.results import ContractResult
@@ -175,23 +176,7 @@ def operations_regex(selectors: Sequence[str], document: Mapping[str, Any]) -> s
 
 def target_env(target: Target, clock_offset: float = 0.0) -> dict[str, str]:
     """MYPREF_* variables describing the resolved target (secrets included: environment only)."""
-    values = {
-        "MYPREF_BASE_URL": target.base_url,
-        "MYPREF_CLIENT_ID": target.client_id,
-        "MYPREF_USER_ID": target.user_id,
-        "MYPREF_AUTH": target.auth,
-        "MYPREF_API_KEY": reveal(target.api_key),
-        "MYPREF_PNAUTH_SCHEME": target.pnauth_scheme,
-        "MYPREF_USER_ID_ENCODING": target.user_id_encoding,
-        "MYPREF_TOKEN_URL": target.token_url,
-        "MYPREF_OAUTH_CLIENT_ID": target.oauth_client_id,
-        "MYPREF_OAUTH_CLIENT_SECRET": reveal(target.oauth_client_secret),
-        "MYPREF_OAUTH_CERT": str(target.oauth_cert_path) if target.oauth_cert_path else None,
-        "MYPREF_OAUTH_KEY": str(target.oauth_key_path) if target.oauth_key_path else None,
-        "MYPREF_OAUTH_SEND": target.oauth_send,
-        "MYPREF_SPEC": target.spec,
-    }
-    env = {k: str(v) for k, v in values.items() if v}
+    env = config.target_env(target)
     env[ENV_CLOCK_OFFSET] = f"{clock_offset:.3f}"
     return env
 
