@@ -9,6 +9,7 @@ secrets: a leak fails the gate and names the file.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ DEFAULT_LOAD_DURATION, QUICK_LOAD_DURATION = "20s", "10s"
 DEFAULT_LOAD_USERS, QUICK_LOAD_USERS = 20, 5
 
 Progress = Callable[[str], None]
+HEARTBEAT_SECONDS = 30.0  # a stage quiet for this long still says it is alive
 
 
 @dataclass
@@ -130,7 +132,8 @@ def run_gate(target: Target, options: GateOptions, progress: Progress = print) -
         progress(f"[{_clock(started)}] {name}: running ({STAGE_TITLES[name]})")
         stage_started = time.monotonic()
         try:
-            result = gate_stages.RUNNERS[name](target, options)
+            with _Heartbeat(_still_running(progress, name, started)):
+                result = gate_stages.RUNNERS[name](target, options)
         except HarnessError as exc:
             result = StageResult(name, "error", int(exc.exit_code), detail=str(exc))
             result.junit_cases = [report.JUnitCase(name=name, classname=f"gate.{name}", error=str(exc))]
@@ -148,6 +151,30 @@ def run_gate(target: Target, options: GateOptions, progress: Progress = print) -
         # Rewrite the summaries so the verdict they show includes the leak (they hold no secret).
         _write_reports(gate, target, options)
     return gate
+
+
+class _Heartbeat:
+    """Calls ``beat`` every HEARTBEAT_SECONDS from a daemon thread while the block runs."""
+
+    def __init__(self, beat: Callable[[], None], every: float | None = None) -> None:
+        self._beat, self._every = beat, HEARTBEAT_SECONDS if every is None else every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            self._beat()
+
+    def __enter__(self) -> None:
+        self._thread.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _still_running(progress: Progress, name: str, started: float) -> Callable[[], None]:
+    return lambda: progress(f"[{_clock(started)}] {name}: still running")
 
 
 def _clock(started: float) -> str:

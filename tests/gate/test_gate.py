@@ -117,3 +117,22 @@ def test_quick_mode_shrinks_every_budget_and_explicit_values_win():
     explicit = GateOptions(quick=True, max_examples=7, load_users=3, load_duration="5s")
     assert (explicit.effective_max_examples, explicit.effective_load_users,
             explicit.effective_load_duration) == (7, 3, "5s")
+
+
+def test_a_long_stage_keeps_saying_it_is_alive(tmp_path, target, fake_stages, monkeypatch):
+    import time
+
+    import mypref_harness.gate as gate_module
+
+    monkeypatch.setattr(gate_module, "HEARTBEAT_SECONDS", 0.05)
+
+    def slow(target, options):
+        time.sleep(0.3)
+        return StageResult("contract", "pass", 0)
+
+    fake_stages["contract"] = slow
+    lines = []
+    run_gate(target, GateOptions(stages=("contract",), report_dir=tmp_path), progress=lines.append)
+    beats = [line for line in lines if "contract: still running" in line]
+    assert len(beats) >= 2
+    assert lines.index(beats[-1]) < next(i for i, line in enumerate(lines) if "contract: PASS" in line)
