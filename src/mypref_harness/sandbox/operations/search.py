@@ -180,13 +180,19 @@ def _all_of(tx: Tx, tenant: str, lookups: list[tuple[str, str]]) -> list[int]:
     return sorted(result or set())
 
 
-def _custom_field_search(req: OpRequest) -> Reply:
-    criteria = indexed(req, "customFields")
-    lookups = [(f"cf:{_lower(c.get('name'))}", _lower(c.get("value"))) for c in criteria if c.get("name")]
+def _matching_all(req: OpRequest, lookups: list[tuple[str, str]]) -> Reply:
+    """Profiles matching every (index key, value) lookup; no criteria match nothing."""
     if not lookups:
-        return profile_reply(req, 200, [])  # no criteria: nothing matches
+        return profile_reply(req, 200, [])
     with req.store.read() as tx:
         return _finish(req, tx, _all_of(tx, req.tenant, lookups))
+
+
+def _custom_field_search(req: OpRequest) -> Reply:
+    criteria = indexed(req, "customFields")
+    return _matching_all(
+        req, [(f"cf:{_lower(c.get('name'))}", _lower(c.get("value"))) for c in criteria if c.get("name")]
+    )
 
 
 @operation("GET", "/{clientId}/Profile/CustomFields", "getProfilesByCustomFields")
@@ -201,20 +207,15 @@ def by_select_list(req: OpRequest) -> Reply:
 
 @operation("GET", "/{clientId}/Profile/Tags", "getProfilesByTags")
 def by_tags(req: OpRequest) -> Reply:
-    tags = [_lower(t.get("value")) for t in indexed(req, "tags") if t.get("value")]
-    if not tags:
-        return profile_reply(req, 200, [])  # no criteria: nothing matches
-    with req.store.read() as tx:
-        return _finish(req, tx, _all_of(tx, req.tenant, [("tag", t) for t in tags]))
+    tags = indexed(req, "tags")
+    return _matching_all(req, [("tag", _lower(t.get("value"))) for t in tags if t.get("value")])
 
 
 def _attribute_search(req: OpRequest, prefix: str) -> Reply:
     criteria = indexed(req, "attributes")
-    lookups = [(f"{prefix}:{_lower(c.get('key'))}", _lower(c.get("value"))) for c in criteria if c.get("key")]
-    if not lookups:
-        return profile_reply(req, 200, [])  # no criteria: nothing matches
-    with req.store.read() as tx:
-        return _finish(req, tx, _all_of(tx, req.tenant, lookups))
+    return _matching_all(
+        req, [(f"{prefix}:{_lower(c.get('key'))}", _lower(c.get("value"))) for c in criteria if c.get("key")]
+    )
 
 
 @operation("GET", "/{clientId}/Profile/ConsentAttributes", "getProfilesByConsentAttributes")
