@@ -45,7 +45,8 @@ def test_percent_encoded_path_parameter_is_unquoted_before_signing():
     auth = ContractAuth(pn_target(client_id="ACME Corp"), clock=lambda: NOW)
     header = auth.header_for({"clientId": "ACME%20Corp"}, PNAUTH_MARKER)
     record = ClientRecord(client_id="ACME Corp", api_key=TENANT.api_key, users=frozenset({TENANT.user_id}))
-    Verifier(static_lookup(record), clock=lambda: NOW).verify("ACME Corp", header)  # raises if signed wrongly
+    verified = Verifier(static_lookup(record), clock=lambda: NOW).verify("ACME Corp", header)
+    assert verified.user_id == TENANT.user_id
 
 
 def test_resign_replaces_a_header_signed_before_the_parameter_override():
