@@ -7,17 +7,20 @@ before it is stored here: a record may be printed or written anywhere.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mypref_harness.basis import Basis, VerdictPolicy
 from mypref_harness.errors import ExitCode
 
 
 class Status(enum.Enum):
     PASSED = "passed"
     FAILED = "failed"
+    WARNED = "warned"  # a finding whose basis the verdict policy reports without failing the run
     SKIPPED = "skipped"
 
 
@@ -37,10 +40,15 @@ class CheckRecord:
     operation: str | None = None
     code: str | None = None  # Schemathesis failure code (ST108, ...) when there is one
     count: int = 1  # how many cases showed this same failure
+    basis: Basis = Basis.DOCUMENTED  # where the check's rule comes from (mypref_harness.basis)
 
     @property
     def passed(self) -> bool:
         return self.status is not Status.FAILED
+
+    @property
+    def warned(self) -> bool:
+        return self.status is Status.WARNED
 
     @property
     def skipped(self) -> bool:
@@ -140,6 +148,30 @@ class ContractResult:
 
     def failed_checks(self) -> set[str]:
         return {f.check for f in self.failures}
+
+
+def judged(record: CheckRecord, policy: VerdictPolicy) -> CheckRecord:
+    """The record as the verdict policy sees it: a failed check whose basis only warns becomes WARNED."""
+    if record.status is Status.FAILED and not policy.fails(record.check, record.basis):
+        return dataclasses.replace(record, status=Status.WARNED)
+    if record.status is Status.WARNED and policy.fails(record.check, record.basis):
+        return dataclasses.replace(record, status=Status.FAILED)
+    return record
+
+
+def judge_all(records: Iterable[CheckRecord], policy: VerdictPolicy) -> list[CheckRecord]:
+    return [judged(r, policy) for r in records]
+
+
+def count_by_basis(records: Iterable[CheckRecord]) -> dict[str, dict[str, int]]:
+    """Findings per basis: ``{"documented": {"failed": 2, "warned": 0}, ...}`` (the gate's table)."""
+    out = {b.value: {"failed": 0, "warned": 0} for b in Basis}
+    for r in records:
+        if r.status is Status.FAILED:
+            out[r.basis.value]["failed"] += 1
+        elif r.status is Status.WARNED:
+            out[r.basis.value]["warned"] += 1
+    return out
 
 
 def _count(records: Iterable[CheckRecord]) -> dict[str, int]:
