@@ -23,7 +23,7 @@ from mypref_harness.sandbox.operations import load_all
 from mypref_harness.sandbox.operations.base import HttpError, OpRequest, Reply
 from mypref_harness.sandbox.operations.routing import Operation, RouteTable, build_route_table
 from mypref_harness.sandbox.store import Store
-from mypref_harness.sandbox.validation import first_error
+from mypref_harness.sandbox.validation import UnsafeJson, first_error, parse_request_json
 
 log = logging.getLogger("mypref_harness.sandbox.data")
 
@@ -140,7 +140,9 @@ class DataApi:
         except UnicodeDecodeError as exc:
             raise HttpError(400, "The request body is not valid UTF-8.") from exc
         try:
-            value = json.loads(text, parse_constant=_reject_constant)
+            value = parse_request_json(text)
+        except UnsafeJson as exc:
+            raise HttpError(400, f"The request is invalid: {exc}") from exc
         except (ValueError, RecursionError) as exc:
             raise HttpError(400, f"The request body is not valid JSON: {str(exc)[:120]}") from exc
         problem = first_error(op.body.validator, value)
@@ -164,10 +166,6 @@ class DataApi:
         if reply.cache is not None:
             response_cache.remember(reply.cache[0], reply.cache[1], bytes(response.body))
         return response
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value")
 
 
 def _relative_segments(request: Request) -> list[str]:

@@ -52,6 +52,12 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 
 
+def _json_text(doc: dict[str, Any]) -> str:
+    """Strict JSON text: a non-finite number raises ValueError instead of storing the non-JSON token
+    ``Infinity`` that would break every later read (the request door refuses them first)."""
+    return json.dumps(doc, ensure_ascii=False, allow_nan=False)
+
+
 @dataclass(frozen=True)
 class HistoryRow:
     family: str
@@ -106,7 +112,7 @@ class Tx:
         self.conn.execute(
             "INSERT INTO docs (tenant, kind, id, json, updated) VALUES (?,?,?,?,?) "
             "ON CONFLICT (tenant, kind, id) DO UPDATE SET json=excluded.json, updated=excluded.updated",
-            (tenant, kind, str(doc_id), json.dumps(doc, ensure_ascii=False), time.time()),
+            (tenant, kind, str(doc_id), _json_text(doc), time.time()),
         )
 
     def delete(self, tenant: str, kind: str, doc_id: str | int) -> bool:
@@ -197,7 +203,7 @@ class Tx:
     ) -> None:
         self.conn.execute(
             "INSERT INTO events (tenant, event_id, profile_id, event_type, at, json) VALUES (?,?,?,?,?,?)",
-            (tenant, event_id, profile_id, event_type, time.time(), json.dumps(doc, ensure_ascii=False)),
+            (tenant, event_id, profile_id, event_type, time.time(), _json_text(doc)),
         )
 
     def events(

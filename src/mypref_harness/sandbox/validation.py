@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
+import math
 import re
+import sys
 import uuid
 from typing import Any
 
@@ -114,6 +117,69 @@ def _use_schemathesis_formats() -> None:
 
 
 _use_schemathesis_formats()
+
+
+# -- JSON at the door ------------------------------------------------------------------------------
+# What json.loads lets through but nothing downstream can keep: a lone UTF-16 surrogate escape
+# ("\ud800") becomes a str that cannot be encoded as UTF-8 (SQLite and every response would fail with
+# UnicodeEncodeError), and 1e999 becomes float('inf'), which json.dumps writes as the non-JSON token
+# Infinity. Both are refused here, before any operation sees the body.
+
+
+class UnsafeJson(ValueError):
+    """A request body that is valid JSON text but holds a value the service cannot store or echo."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise UnsafeJson(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise UnsafeJson(f"the number {text[:40]} is outside the range of a double")
+    return value
+
+
+def _double_range_int(text: str) -> int:
+    value = int(text)  # Python refuses more than sys.int_info.str_digits_check_threshold digits itself
+    if abs(value) > sys.float_info.max:
+        # RFC 8259 §6: numbers beyond IEEE 754 double range are not interoperable (.NET cannot read them).
+        raise UnsafeJson(f"the number {text[:40]}... is outside the range of a double")
+    return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if not item.isascii() and _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def parse_request_json(text: str) -> Any:
+    """``json.loads`` for request bodies; raises ValueError (UnsafeJson for the cases above) on bad input.
+
+    Rejects NaN/Infinity, numbers outside the range of a double (``1e999``) and lone surrogate escapes
+    in any string or key. A surrogate can only come from a ``\\u`` escape (the UTF-8 decoder refuses
+    encoded surrogates), so the walk is skipped when the text has none.
+    """
+    value = json.loads(
+        text, parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_double_range_int
+    )
+    if "\\u" in text and _has_lone_surrogate(value):
+        raise UnsafeJson("a string holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), not a character")
+    return value
 
 
 # -- conversion ----------------------------------------------------------------------------------
