@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
+from mypref_harness.basis import Basis
 from mypref_harness.contract.checks import (
     CUSTOM_CHECK_NAMES,
+    CUSTOM_CHECKS,
     Exchange,
     created_has_location,
     declared_headers,
@@ -112,6 +116,8 @@ def test_created_needs_location_only_where_declared():
         ("GET", "/{clientId}/Profile/{profileId}", False),
         ("POST", "/{clientId}/Profile/Name", False),
         ("GET", "/{clientId}/Profile/AlternateId/History", False),
+        ("GET", "/{clientId}/Profile/AlternateId/History/StandardFields", False),  # issue 12: a history read
+        ("GET", "/{clientId}/Profile/{profileId}/History/Consents", False),
         ("GET", "/{clientId}/Programs", False),
     ],
 )
@@ -158,3 +164,51 @@ def test_schemathesis_adapters_raise_assertion_errors_named_like_the_checks():
     checks["unknown_client_404_empty"](None, ok, FakeCase())  # ACME%5FCORP decodes to the configured client
     with pytest.raises(AssertionError, match="Location"):
         checks["created_has_location"](None, FakeResponse(201, {}, b"{}"), FakeCase())
+
+
+OVERVIEW = Path("/work/shared/reference/mypreferences-v4-api-overview.txt")
+
+
+def _normalised(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_registry_names_checks_after_their_functions_with_docstring_text():
+    assert tuple(CUSTOM_CHECKS) == CUSTOM_CHECK_NAMES
+    assert set(CUSTOM_CHECK_NAMES) == {
+        "unauthorized_documented",
+        "unknown_client_404_empty",
+        "error_body_has_message",
+        "created_has_location",
+        "search_cap_honoured",
+    }
+    for name, check in CUSTOM_CHECKS.items():
+        assert check.function.__name__ == name
+        assert check.text and check.text == check.function.__doc__.strip().split("\n\n")[0].strip()
+
+
+def test_bases_of_the_custom_checks():
+    bases = {name: check.rule.basis for name, check in CUSTOM_CHECKS.items()}
+    assert bases == {
+        "unauthorized_documented": Basis.DOCUMENTED,
+        "unknown_client_404_empty": Basis.DOCUMENTED,
+        "error_body_has_message": Basis.ASSUMPTION,
+        "created_has_location": Basis.CATALOG,
+        "search_cap_honoured": Basis.CATALOG,
+    }
+
+
+@pytest.mark.skipif(not OVERVIEW.is_file(), reason="the vendor's API overview is not on this machine")
+def test_documented_rules_quote_the_overview_verbatim():
+    overview = _normalised(OVERVIEW.read_text(encoding="utf-8"))
+    quoted = [c for c in CUSTOM_CHECKS.values() if c.rule.basis is Basis.DOCUMENTED]
+    assert quoted, "no documented check to verify"
+    for check in quoted:
+        assert _normalised(check.rule.source) in overview, f"{check.name}: quote not in the overview"
+
+
+def test_unknown_client_check_needs_the_configured_client():
+    nobody = ex(200, [], client="Nobody")
+    assert CUSTOM_CHECKS["unknown_client_404_empty"].function(nobody) is None  # nothing to compare with
+    configured = Exchange(**{**nobody.__dict__, "configured_client_id": "ACME_CORP"})
+    assert "expected 404" in (CUSTOM_CHECKS["unknown_client_404_empty"].function(configured) or "")

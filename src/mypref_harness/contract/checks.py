@@ -1,25 +1,25 @@
-"""Custom checks for behaviour the MyPreferences documentation promises (beyond what the spec types).
+"""Custom checks for behaviour the MyPreferences documents promise (beyond what the spec types).
 
 Each check is a pure function over an `Exchange` (what was asked, what came back) returning a
-violation message or None, so it is unit-tested without Schemathesis. `schemathesis_checks()` wraps
-them as Schemathesis check functions (raise AssertionError); contracts/hooks.py registers them.
-
-Documented rules checked here (API overview "Errors", endpoint catalog "General rules"):
-- every 401 carries ``WWW-Authenticate`` and a JSON body with ``Message``;
-- an unknown ClientId gives 404 with an empty body;
-- error bodies (400/401/402/403/409/422) are JSON objects with ``Message``;
-- a 201 carries ``Location`` when the spec declares that header for the 201 response;
-- profile searches never answer 200 with more than 50 profiles (more than 50 matches -> 403).
+violation message or None, so it is unit-tested without Schemathesis. One registry: the
+``@custom_check(rule)`` decorator takes the check's name from the function, its text from the
+docstring and its `Rule` (mypref_harness.basis: where the rule comes from; documented rules quote the
+API overview verbatim). `schemathesis_checks()` wraps every registered check as a Schemathesis check
+function (raise AssertionError); contracts/hooks.py registers them; ``contract --list-checks`` prints
+them with their basis.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
+
+from mypref_harness.basis import Rule, assumption, catalog, documented
 
 ERROR_STATUSES_WITH_MESSAGE = frozenset({400, 401, 402, 403, 409, 422})
 SEARCH_CAP = 50
@@ -37,6 +37,7 @@ class Exchange:
     headers: Mapping[str, str]
     body: bytes
     declared_201_headers: frozenset[str] = field(default_factory=frozenset)  # lower-case names
+    configured_client_id: str | None = None  # the target's ClientId (None: unknown, check skipped)
 
     def client_id(self) -> str | None:
         for name, value in self.path_parameters.items():
@@ -57,6 +58,41 @@ class Exchange:
 _NOT_JSON = object()
 
 
+# --- the registry ------------------------------------------------------------------------------
+
+RuleFunction = Callable[[Exchange], "str | None"]
+
+
+@dataclass(frozen=True)
+class CustomCheck:
+    """One registered check: its name (the function's), rule, text (the docstring) and function."""
+
+    name: str
+    rule: Rule
+    text: str
+    function: RuleFunction
+
+
+CUSTOM_CHECKS: dict[str, CustomCheck] = {}
+
+
+def custom_check(rule: Rule) -> Callable[[RuleFunction], RuleFunction]:
+    """Register a check function under its own name, with the docstring as its text."""
+
+    def register(function: RuleFunction) -> RuleFunction:
+        text = inspect.getdoc(function)
+        if not text:
+            raise ValueError(f"custom check {function.__name__} needs a docstring (its --list-checks text)")
+        if function.__name__ in CUSTOM_CHECKS:
+            raise ValueError(f"custom check {function.__name__} registered twice")
+        CUSTOM_CHECKS[function.__name__] = CustomCheck(
+            function.__name__, rule, text.split("\n\n")[0], function
+        )
+        return function
+
+    return register
+
+
 def _has_message(ex: Exchange) -> bool:
     body = ex.json_body()
     return isinstance(body, dict) and "Message" in body
@@ -67,8 +103,14 @@ def _short_body(ex: Exchange, limit: int = 120) -> str:
     return text + ("..." if len(ex.body) > limit else "")
 
 
+@custom_check(
+    documented(
+        "When a request is rejected due to an authorization failure, the HTTP Status Code 401- Unauthorized "
+        "is returned with a detailed error description in the body."
+    )
+)
 def unauthorized_documented(ex: Exchange) -> str | None:
-    """Every 401 names the scheme in WWW-Authenticate and explains itself in Message."""
+    """Every 401 names the scheme in WWW-Authenticate and explains itself in Message (as documented)."""
     if ex.status != 401:
         return None
     problems = []
@@ -79,11 +121,20 @@ def unauthorized_documented(ex: Exchange) -> str | None:
     return "401 response: " + "; ".join(problems) if problems else None
 
 
-def unknown_client_404_empty(ex: Exchange, configured_client_id: str) -> str | None:
-    """A ClientId that is not the configured one (ignoring case) is unknown: 404, empty body.
+@custom_check(
+    documented(
+        "Additionally, this status code is also returned when the ClientId specified in your request is "
+        "invalid or not found. Please note that this failed request will not supply a message in the body."
+    )
+)
+def unknown_client_404_empty(ex: Exchange, configured_client_id: str | None = None) -> str | None:
+    """A ClientId that is not the configured one (ignoring case) is unknown: 404 with an empty body.
 
     A ClientId that differs only in case is NOT unknown: the docs say it fails authentication (401).
     """
+    configured_client_id = configured_client_id or ex.configured_client_id
+    if not configured_client_id:
+        return None
     client = ex.client_id()
     if client is None or not client or "/" in client:
         return None
@@ -96,7 +147,14 @@ def unknown_client_404_empty(ex: Exchange, configured_client_id: str) -> str | N
     return None
 
 
+@custom_check(
+    assumption(
+        'error bodies other than 401 have the documented 401 body shape {"Message": ...} '
+        "(ASP.NET Web API's error object); neither the overview nor the catalog says so"
+    )
+)
 def error_body_has_message(ex: Exchange) -> str | None:
+    """Error bodies (400/401/402/403/409/422) are JSON objects with Message."""
     if ex.status not in ERROR_STATUSES_WITH_MESSAGE:
         return None
     if _has_message(ex):
@@ -104,7 +162,9 @@ def error_body_has_message(ex: Exchange) -> str | None:
     return f"{ex.status} error body is not a JSON object with Message: {_short_body(ex)!r}"
 
 
+@custom_check(catalog("201 Created (create-type endpoints, with Location header)"))
 def created_has_location(ex: Exchange) -> str | None:
+    """A 201 carries Location where the spec declares that header for the 201 response."""
     if ex.status != 201 or "location" not in ex.declared_201_headers:
         return None
     if ex.headers.get("location", "").strip():
@@ -113,14 +173,25 @@ def created_has_location(ex: Exchange) -> str | None:
 
 
 def is_profile_search(method: str, path_template: str) -> bool:
-    """Profile searches: GET /{clientId}/Profile/<criterion> (not a single profile by id)."""
+    """Profile searches: GET /{clientId}/Profile/<criterion> (not a single profile by id, not a history).
+
+    History reads (``.../History`` and ``.../History/StandardFields`` etc.) return change records, not
+    profiles: the search cap does not apply to them.
+    """
     parts = [p for p in path_template.split("/") if p]
     if method.upper() != "GET" or len(parts) < 3 or parts[1].lower() != "profile":
         return False
-    return not parts[2].startswith("{") and parts[-1].lower() != "history"
+    return not parts[2].startswith("{") and "history" not in (p.lower() for p in parts)
 
 
+@custom_check(
+    catalog(
+        "All profile search endpoints (...) return at most 50 profiles; "
+        "more than 50 matches -> 403 Forbidden."
+    )
+)
 def search_cap_honoured(ex: Exchange) -> str | None:
+    """Profile searches never answer 200 with more than 50 profiles (more matches must give 403)."""
     if ex.status != 200 or not is_profile_search(ex.method, ex.path_template):
         return None
     body = ex.json_body()
@@ -167,17 +238,17 @@ _LAST_EXCHANGE = threading.local()
 _DECLARED_201: dict[int, frozenset[str]] = {}  # id(raw operation) -> declared 201 headers
 
 
-def exchange_from_schemathesis(case: Any, response: Any) -> Exchange:
+def exchange_from_schemathesis(case: Any, response: Any, configured_client_id: str | None = None) -> Exchange:
     key = (id(case), id(response))
     cached = getattr(_LAST_EXCHANGE, "value", None)
     if cached is not None and cached[0] == key:
         return cached[1]
-    exchange = _build_exchange(case, response)
+    exchange = _build_exchange(case, response, configured_client_id)
     _LAST_EXCHANGE.value = (key, exchange)
     return exchange
 
 
-def _build_exchange(case: Any, response: Any) -> Exchange:
+def _build_exchange(case: Any, response: Any, configured_client_id: str | None) -> Exchange:
     operation = case.operation
     raw_operation = getattr(operation.definition, "raw", {}) or {}
     declared = _DECLARED_201.get(id(raw_operation))
@@ -196,54 +267,28 @@ def _build_exchange(case: Any, response: Any) -> Exchange:
         headers=headers,
         body=bytes(response.content or b""),
         declared_201_headers=declared,
+        configured_client_id=configured_client_id,
     )
 
 
 CheckFn = Callable[[Any, Any, Any], None]
 
 
-def _as_schemathesis(name: str, rule: Callable[[Exchange], str | None], doc: str) -> CheckFn:
-    def check(ctx: Any, response: Any, case: Any) -> None:
-        problem = rule(exchange_from_schemathesis(case, response))
+def _as_schemathesis(check: CustomCheck, configured_client_id: str) -> CheckFn:
+    def run(ctx: Any, response: Any, case: Any) -> None:
+        problem = check.function(exchange_from_schemathesis(case, response, configured_client_id))
         if problem:
             raise AssertionError(problem)
 
-    check.__name__ = check.__qualname__ = name
-    check.__doc__ = doc
-    return check
-
-
-CUSTOM_CHECK_NAMES = (
-    "unauthorized_documented",
-    "unknown_client_404_empty",
-    "error_body_has_message",
-    "created_has_location",
-    "search_cap_honoured",
-)
+    run.__name__ = run.__qualname__ = check.name
+    run.__doc__ = check.text
+    return run
 
 
 def schemathesis_checks(configured_client_id: str) -> list[CheckFn]:
-    """The custom checks as Schemathesis check functions (names as in CUSTOM_CHECK_NAMES)."""
-    return [
-        _as_schemathesis(
-            "unauthorized_documented",
-            unauthorized_documented,
-            "Every 401 has WWW-Authenticate and a Message.",
-        ),
-        _as_schemathesis(
-            "unknown_client_404_empty",
-            lambda ex: unknown_client_404_empty(ex, configured_client_id),
-            "An unknown ClientId gives 404 with an empty body.",
-        ),
-        _as_schemathesis(
-            "error_body_has_message", error_body_has_message, "Error bodies are JSON objects with Message."
-        ),
-        _as_schemathesis(
-            "created_has_location",
-            created_has_location,
-            "201 responses carry Location where the spec declares it.",
-        ),
-        _as_schemathesis(
-            "search_cap_honoured", search_cap_honoured, "Profile searches never return more than 50 profiles."
-        ),
-    ]
+    """Every registered custom check as a Schemathesis check function (named like the check)."""
+    return [_as_schemathesis(check, configured_client_id) for check in CUSTOM_CHECKS.values()]
+
+
+# Derived from the registry (the runner's list of enabled checks).
+CUSTOM_CHECK_NAMES = tuple(CUSTOM_CHECKS)
