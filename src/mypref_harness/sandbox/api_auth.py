@@ -37,6 +37,23 @@ _SHA1_SCHEMES = {"PNAUTHINFO3-HMAC-SHA1": True, "PNAUTHINFO3-SHA1": False}  # na
 class AuthFailure:
     message: str  # the 401 body's Message
     bearer_description: str | None = None  # set for Bearer failures (RFC 6750 error_description)
+    bearer_error: str = "invalid_token"  # RFC 6750 §3.1 error code of the Bearer challenge
+
+
+def ambiguous_credentials(values: list[str]) -> AuthFailure | None:
+    """A 401 for more than one Authorization header, else None.
+
+    Which header a server or a proxy in front of it reads is not defined (the first, the last, or both
+    joined by a comma), so honouring either one would let a request pass on credentials nobody checked.
+    """
+    if len(values) <= 1:
+        return None
+    bearer = any(v.strip()[:7].lower() == "bearer " for v in values)
+    return AuthFailure(
+        f"{Reason.UNAUTHENTICATED.message} The request has more than one Authorization header.",
+        bearer_description="more than one Authorization header" if bearer else None,
+        bearer_error="invalid_request",
+    )
 
 
 class _AnyUser(frozenset[str]):
@@ -127,7 +144,14 @@ class ApiAuthenticator:
         # Signature, user and parse results of a header never change, so only the window is re-checked.
         # Signers stamp whole seconds, so a busy client repeats its header within each second.
         self._verified: dict[tuple[str, str], tuple[str, int]] = {}
-        verifier_args = {"lookup": self._records.get, "clock": clock}
+        verifier_args = {
+            "lookup": self._records.get,
+            "clock": clock,
+            # the target-profile knobs (docs/profile.md)
+            "naive_timezone": settings.naive_timezone,
+            "encodings": settings.user_id_encodings,
+            "accept_basic_format": settings.basic_format_timestamps,
+        }
         accept_sha1 = settings.has_defect("sha1-accepted")
         prefix = settings.has_defect("signature-prefix-compare")
         if accept_sha1 or prefix:
@@ -145,7 +169,9 @@ class ApiAuthenticator:
             api_key=tenant.api_key,
             users=_AnyUser() if s.has_defect("unknown-user-accepted") else frozenset(tenant.users),
             expiration_seconds=window,
-            future_tolerance_seconds=window if s.has_defect("future-timestamp-accepted") else 0,
+            future_tolerance_seconds=(
+                window if s.has_defect("future-timestamp-accepted") else s.future_tolerance
+            ),
         )
 
     def tenant_for(self, client_id: str) -> Tenant | None:
@@ -208,6 +234,12 @@ def _bearer_failure(description: str) -> AuthFailure:
     return AuthFailure(f"{Reason.UNAUTHENTICATED.message} {description}.", bearer_description=description)
 
 
+def _rfc6750_text(text: str) -> str:
+    """error_description as RFC 6750 §3 allows it (%x20-21 / %x23-5B / %x5D-7E): a description that
+    quotes client input (a PyJWT message) must not break the header or its latin-1 encoding."""
+    return "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "'" if ch == '"' else "?" for ch in text)
+
+
 def unauthorized_response(failure: AuthFailure, realm: str, *, with_challenge: bool = True) -> Response:
     response = JSONResponse(
         {"Message": failure.message},
@@ -217,9 +249,10 @@ def unauthorized_response(failure: AuthFailure, realm: str, *, with_challenge: b
     )
     if with_challenge:
         if failure.bearer_description is not None:
-            description = failure.bearer_description.replace('"', "'")
+            description = _rfc6750_text(failure.bearer_description)
             response.headers.append(
-                "WWW-Authenticate", f'Bearer error="invalid_token", error_description="{description}"'
+                "WWW-Authenticate",
+                f'Bearer error="{failure.bearer_error}", error_description="{description}"',
             )
         response.headers.append("WWW-Authenticate", f'PNAUTHINFO3 realm="{realm}"')
     return response

@@ -35,6 +35,7 @@ from mypref_harness.sandbox.api_auth import (
     NO_CACHE_HEADERS,
     ApiAuthenticator,
     AuthFailure,
+    ambiguous_credentials,
     client_segment,
     unauthorized_response,
 )
@@ -105,8 +106,9 @@ class ApiDispatcher:
         if self.auth_off:
             outcome = RequestContext(tenant.client_id, tenant.user_id, AUTH_OFF)
         else:
-            outcome = self.state.authenticator.authenticate(
-                path_client_id, tenant, request.headers.get("authorization")
+            authorizations = request.headers.getlist("authorization")
+            outcome = ambiguous_credentials(authorizations) or self.state.authenticator.authenticate(
+                path_client_id, tenant, authorizations[0] if authorizations else None
             )
         if isinstance(outcome, AuthFailure):
             return unauthorized_response(outcome, self.realm, with_challenge=self.challenge)

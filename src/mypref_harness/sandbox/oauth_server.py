@@ -211,7 +211,10 @@ class TokenIssuer:
             if len(body) > MAX_FORM_BYTES:
                 raise OAuthError("invalid_request", "the form body is too large")
             form = parse_form(body, request.headers.get("content-type"))
-            client = self._authenticate_client(form, request.headers.get("authorization"))
+            authorizations = request.headers.getlist("authorization")
+            if len(authorizations) > 1:  # ambiguous credentials: never pick one of them
+                raise OAuthError("invalid_client", "more than one Authorization header", 401)
+            client = self._authenticate_client(form, authorizations[0] if authorizations else None)
             grant_type = _single(form, "grant_type")
             if not grant_type:
                 raise OAuthError("invalid_request", "grant_type is required")
