@@ -451,3 +451,50 @@ def _toml_list(values: Sequence[str]) -> str:
         return "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in values) + "]"
     items = "".join(f"\n  {json.dumps(v, ensure_ascii=False)}," for v in values)
     return f"[{items}\n]"
+
+
+# ------------------------------------------------------------------------------------ sandbox knobs
+
+_SANDBOX_ZONES = {"utc": "UTC", "us_eastern": "America/New_York", "neither": None}
+# Facts the sandbox has no knob for: what `sandbox --profile` reports it leaves as it is.
+_NO_KNOB = ("bearer_failure_challenge", "oauth_wrong_secret_error")
+
+
+def sandbox_knobs(profile: TargetProfile) -> tuple[dict[str, Any], list[str]]:
+    """``SandboxSettings`` fields that make the sandbox behave like the profiled target, and notes on
+    the pinned facts it does not copy.
+
+    The measured window is the oldest whole-second age that was accepted; the target's limit lies
+    within the next second, so the sandbox gets one second more (and discovery measures it back).
+    """
+    knobs: dict[str, Any] = {}
+    notes: list[str] = []
+    zone = profile.value("naive_timestamp_zone")
+    if isinstance(zone, str) and zone in _SANDBOX_ZONES:
+        knobs["naive_timezone"] = _SANDBOX_ZONES[zone]
+    encodings = profile.value("userid_encodings_accepted")
+    if isinstance(encodings, tuple):
+        if encodings:
+            knobs["user_id_encodings"] = encodings
+        else:
+            notes.append("userid_encodings_accepted is empty: the sandbox keeps both encodings")
+    numbers = {
+        "pnauth_window": ("pnauth_window_s", 1),
+        "future_tolerance": ("future_tolerance_s", 0),
+        "token_lifetime": ("token_expires_in_s", 0),
+        "conflict_status": ("state_conflict_status", 0),
+        "create_status": ("create_status", 0),
+    }
+    for knob, (fact, extra) in numbers.items():
+        value = profile.value(fact)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            knobs[knob] = round(value) + extra
+    basic = profile.value("basic_format_accepted")
+    if isinstance(basic, bool):
+        knobs["basic_format_timestamps"] = basic
+    for fact in _NO_KNOB:
+        if profile.value(fact) is not None:
+            notes.append(f"{fact} = {show(profile.value(fact))}: the sandbox has no knob for it")
+    if profile.confirmed_routes:
+        notes.append("confirmed_routes: the sandbox serves every route of the spec")
+    return knobs, notes

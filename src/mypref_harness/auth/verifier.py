@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -68,6 +69,26 @@ class UnknownClient(LookupError):
     """The ClientId of the URL is not known: the caller answers 404 with an empty body."""
 
 
+_BASIC_FORMAT = re.compile(
+    r"(\d{4})-?(\d{2})-?(\d{2})T(\d{2}):?(\d{2}):?(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})?", re.ASCII
+)
+
+
+def extended_form(timestamp: str) -> str | None:
+    """``20261202T015959Z`` (basic, or basic date with extended time) as ``2026-12-02T01:59:59Z``.
+
+    None when the text is not a (partly) basic-format timestamp; its zone is normalised to ``+HH:MM``.
+    """
+    match = _BASIC_FORMAT.fullmatch(timestamp)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    if zone and zone != "Z" and ":" not in zone:
+        zone = f"{zone[:3]}:{zone[3:]}"
+    extended = f"{year}-{month}-{day}T{hour}:{minute}:{second}{fraction or ''}{zone or ''}"
+    return None if extended == timestamp else extended
+
+
 def decode_user_id(encoded: str, encoding: UserIdEncoding) -> str:
     if encoding is UserIdEncoding.FORM:
         return unquote_plus(encoded, errors="strict")
@@ -81,6 +102,7 @@ class Verifier:
         clock: Callable[[], float] = time.time,
         naive_timezone: str | None = DEFAULT_NAIVE_TZ,
         encodings: Iterable[UserIdEncoding] = (UserIdEncoding.FORM, UserIdEncoding.PERCENT),
+        accept_basic_format: bool = False,
     ) -> None:
         self.lookup = lookup
         self.clock = clock
@@ -88,6 +110,8 @@ class Verifier:
             zone_of(naive_timezone)  # fail now, not on every naive timestamp later
         self.naive_timezone = naive_timezone
         self.encodings = tuple(UserIdEncoding(e) for e in encodings)
+        # A target profile may say the server also reads basic-format ISO 8601 (20261202T015959Z).
+        self.accept_basic_format = accept_basic_format
 
     def verify(self, client_id: str, header_value: str | None) -> VerifiedCredential:
         record = self.lookup(client_id)
@@ -118,7 +142,13 @@ class Verifier:
         try:
             issued = parse_issued(timestamp, self.naive_timezone)
         except TimestampFormatError as exc:
-            raise PnAuthError(Reason.INVALID_TIMESTAMP, str(exc)) from exc
+            extended = extended_form(timestamp) if self.accept_basic_format else None
+            if extended is None:
+                raise PnAuthError(Reason.INVALID_TIMESTAMP, str(exc)) from exc
+            try:
+                issued = parse_issued(extended, self.naive_timezone)
+            except TimestampFormatError as again:
+                raise PnAuthError(Reason.INVALID_TIMESTAMP, str(again)) from again
         # Integer microseconds: "exactly at the edge" must not depend on float rounding.
         age = round(self.clock() * 1_000_000) - epoch_micros(issued)
         if age < -round(record.future_tolerance_seconds * 1_000_000):

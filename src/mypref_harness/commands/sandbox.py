@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
+from typing import Any
 
 from mypref_harness.sandbox.settings import (
     DEFAULT_MAX_BODY_BYTES,
@@ -51,16 +53,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--token-lifetime",
         type=int,
-        default=DEFAULT_TOKEN_LIFETIME,
+        default=None,
         metavar="S",
         help=f"access token lifetime in seconds (default {DEFAULT_TOKEN_LIFETIME})",
     )
     p.add_argument(
         "--pnauth-window",
         type=int,
-        default=DEFAULT_PNAUTH_WINDOW,
+        default=None,
         metavar="S",
         help=f"PNAUTHINFO3 expiry window in seconds (default {DEFAULT_PNAUTH_WINDOW})",
+    )
+    p.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        metavar="TOML",
+        help="behave like the target of this profile (from `mypref-harness discover`) wherever a fact "
+        "has a knob: naive timestamp zone, UserId encodings, window, future tolerance, basic-format "
+        "timestamps, token lifetime, conflict and create status; --token-lifetime/--pnauth-window win",
     )
     p.add_argument(
         "--latency", default=None, metavar="MS[:JITTER]", help="add latency to API and token calls"
@@ -122,14 +133,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
     latency, jitter = parse_latency(args.latency) if args.latency else (0.0, 0.0)
+    knobs = profile_knobs(args.profile) if getattr(args, "profile", None) else {}
+    for knob, value in (("token_lifetime", args.token_lifetime), ("pnauth_window", args.pnauth_window)):
+        if value is not None:
+            knobs[knob] = value
+    knobs.setdefault("token_lifetime", DEFAULT_TOKEN_LIFETIME)
+    knobs.setdefault("pnauth_window", DEFAULT_PNAUTH_WINDOW)
     return SandboxSettings(
         host=args.host,
         port=args.port,
         db_path=args.db,
         state_dir=args.state_dir or default_state_dir(),
         workers=args.workers,
-        token_lifetime=args.token_lifetime,
-        pnauth_window=args.pnauth_window,
         latency_ms=latency,
         latency_jitter_ms=jitter,
         error_rate=args.error_rate,
@@ -139,7 +154,18 @@ def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
         max_body_bytes=args.max_body_bytes,
         tenants_file=args.tenants_file,
         auth_off=args.auth_off,
+        **knobs,
     )
+
+
+def profile_knobs(path: Path) -> dict[str, Any]:
+    """The SandboxSettings fields of a target profile; the facts without a knob go to stderr."""
+    from mypref_harness.profile import load_profile, sandbox_knobs
+
+    knobs, notes = sandbox_knobs(load_profile(path))
+    for note in notes:
+        print(f"sandbox: profile {path.name}: {note}", file=sys.stderr)
+    return knobs
 
 
 def run(args: argparse.Namespace) -> int:

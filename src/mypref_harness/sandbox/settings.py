@@ -11,6 +11,7 @@ import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mypref_harness.errors import ConfigError
 
@@ -52,6 +53,13 @@ class SandboxSettings:
     # Filled in once the port is known: what clients must use (realm, iss, aud are derived from it).
     public_root: str | None = None
     started_at: float = 0.0  # wall-clock start, the origin of the token outage window
+    # Where the document is silent, the choices of a real target (``--profile``; docs/profile.md).
+    naive_timezone: str | None = "America/New_York"  # None: naive issued timestamps are rejected
+    user_id_encodings: tuple[str, ...] = ("form", "percent")  # accepted URL encodings of a UserId
+    future_tolerance: int = 0  # seconds an issued timestamp may lie in the future
+    basic_format_timestamps: bool = False  # also read 20261202T015959Z
+    conflict_status: int = 409  # status of a request the resource's state refuses
+    create_status: int = 201  # status of a successful create
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -76,6 +84,7 @@ class SandboxSettings:
             out.append("error rate must be between 0 and 1")
         if self.token_outage is not None and not 0 <= self.token_outage[0] < self.token_outage[1]:
             out.append("token outage must be START:END with 0 <= START < END")
+        out += self._profile_knob_problems()
         if self.max_body_bytes < 1024:
             out.append("max body bytes must be >= 1024")
         if self.db_path is not None:
@@ -86,6 +95,20 @@ class SandboxSettings:
         unknown = sorted(self.defects - DEFECTS.keys())
         if unknown:
             out.append(f"unknown defect(s): {', '.join(unknown)} (see --list-defects)")
+        return out
+
+    def _profile_knob_problems(self) -> list[str]:
+        out = []
+        if not set(self.user_id_encodings) <= {"form", "percent"} or not self.user_id_encodings:
+            out.append("user id encodings must be one or both of form, percent")
+        if self.naive_timezone is not None and not _known_zone(self.naive_timezone):
+            out.append(f"unknown time zone {self.naive_timezone!r} for naive timestamps")
+        if self.future_tolerance < 0:
+            out.append("future tolerance must be >= 0 seconds")
+        if self.conflict_status not in (400, 402, 409, 422):
+            out.append("conflict status must be 400, 402, 409 or 422")
+        if self.create_status not in (200, 201):
+            out.append("create status must be 200 or 201")
         return out
 
     def has_defect(self, name: str) -> bool:
@@ -120,10 +143,20 @@ class SandboxSettings:
             if data.get(key) is not None:
                 data[key] = Path(data[key])
         data["defects"] = frozenset(data.get("defects") or ())
+        if "user_id_encodings" in data:
+            data["user_id_encodings"] = tuple(data["user_id_encodings"])
         if data.get("token_outage") is not None:
             start, end = data["token_outage"]
             data["token_outage"] = (float(start), float(end))
         return cls(**data)
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def parse_latency(text: str) -> tuple[float, float]:

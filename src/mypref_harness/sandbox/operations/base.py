@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -134,9 +135,29 @@ def operation(method: str, template: str, *operation_ids: str) -> Callable[[Hand
     """Register a handler for a (method, path template) and, optionally, for operationIds."""
 
     def register(func: Handler) -> Handler:
-        HANDLERS[(method.upper(), normalize_template(template))] = func
+        handler = with_target_statuses(func)
+        HANDLERS[(method.upper(), normalize_template(template))] = handler
         for op_id in operation_ids:
-            HANDLERS_BY_ID[op_id] = func
+            HANDLERS_BY_ID[op_id] = handler
         return func
 
     return register
+
+
+def with_target_statuses(func: Handler) -> Handler:
+    """The target-profile knobs (``sandbox --profile``): answer a state conflict with the settings'
+    ``conflict_status`` and a successful create with their ``create_status`` (defaults 409 and 201)."""
+
+    @functools.wraps(func)
+    def handler(req: OpRequest) -> Reply:
+        try:
+            reply = func(req)
+        except HttpError as exc:
+            if exc.status == STATE_CONFLICT:
+                exc.status = getattr(req.settings, "conflict_status", STATE_CONFLICT)
+            raise
+        if reply.status == 201:
+            reply.status = getattr(req.settings, "create_status", 201)
+        return reply
+
+    return handler
