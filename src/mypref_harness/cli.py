@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "auth-conformance": "auth_conformance",
     "load": "load",
     "gate": "gate",
+    "discover": "discover",
 }
 
 
