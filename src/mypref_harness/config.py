@@ -121,6 +121,7 @@ class Target:
     jwks_url: str | None = None
     sandbox_root_url: str | None = None  # set when this target is a sandbox we started
     config_file: Path | None = None
+    profile: Path | None = None  # a pinned target profile (docs/profile.md): drift is reported
     # where each value came from, e.g. "env MYPREF_BASE_URL" or "file mypref.toml"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -213,6 +214,7 @@ KEYS: tuple[_Key, ...] = (
     _Key("oauth_key", path=True),
     _Key("oauth_send"),
     _Key("spec", path=True),
+    _Key("profile", path=True),  # the pinned target profile that --profile would name
 )
 _KEYS_BY_NAME = {key.name: key for key in KEYS}
 ENV_VARS: tuple[str, ...] = (*(key.env for key in KEYS), "MYPREF_CONFIG")
@@ -436,6 +438,7 @@ def _build_target(
         oauth_key_path=key,
         oauth_send=oauth_send,
         spec=spec,
+        profile=Path(values["profile"]) if values.get("profile") else None,
         config_file=file_path,
         sources=dict(sources),
     )

@@ -24,6 +24,10 @@ METHODS = ("get", "put", "post", "delete", "patch")
 AREAS = {"Experience/Configuration", "Data", "Data History", "Integration: Bulk", "Events", "Webhooks"}
 # The two catalog entries that are not operations of the v4 spec, and where they are instead.
 EXPLICIT_MAPPING = {1: "oauth spec POST /oauth2/v1/token", 108: "callbacks of createWebhookSubscription"}
+# Catalog entries whose guessed method the API overview's method list settles (catalog index -> method).
+DOCUMENTED_METHODS = {39: "post"}  # renameGroup: the Groups block of the Experience list ends in POST
+# Creates the catalog marks "200 or 201": they declare both success statuses.
+TWO_SUCCESSES = {"createProfile", "createWebhookSubscription"}
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +98,8 @@ def test_every_catalog_operation_is_in_the_spec_or_explicitly_mapped(spec, catal
     for index, entry in enumerate(catalog, 1):
         if index in EXPLICIT_MAPPING:
             continue
-        route = catalog_route(entry)
+        method, path = catalog_route(entry)
+        route = (DOCUMENTED_METHODS.get(index, method), path)
         if route not in routes or by_index.get(index) != route:
             missing.append((index, route))
     assert missing == []
@@ -103,7 +108,10 @@ def test_every_catalog_operation_is_in_the_spec_or_explicitly_mapped(spec, catal
 
 def test_explicitly_mapped_entries_are_where_the_mapping_says(spec, catalog):
     oauth = yaml.safe_load(OAUTH.read_text(encoding="utf-8"))
-    assert oauth["paths"]["/oauth2/v1/token"]["post"]["x-route-confidence"] == catalog[0]["confidence"]
+    token = oauth["paths"]["/oauth2/v1/token"]["post"]
+    # the catalog's own rating is kept for traceability; the document shows the request line (high)
+    assert token["x-catalog-confidence"] == catalog[0]["confidence"] == "guess"
+    assert token["x-route-confidence"] == "high"
     create = spec["paths"]["/{clientId}/Webhooks/Subscriptions"]["post"]
     delivery = create["callbacks"]["WebhookDelivery"]["{$request.body#/Url}"]["post"]
     assert delivery["x-catalog-index"] == 108
@@ -216,7 +224,7 @@ def test_every_operation_declares_its_error_responses(spec):
         assert unauthorized["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
         assert "content" not in resolve(spec, op["responses"]["404"])  # unknown clientId -> empty body
         success = [c for c in codes if c.startswith("2")]
-        assert len(success) == 1, (method, path, success)
+        assert len(success) == (2 if op["operationId"] in TWO_SUCCESSES else 1), (method, path, success)
         for code, response in op["responses"].items():
             response = resolve(spec, response)
             if not code.startswith("2"):
@@ -251,8 +259,8 @@ def test_searches_forbid_more_than_50_and_cap_the_array(spec):
 
 def test_documented_statuses_create_delete_conflict(spec):
     create = spec["paths"]["/{clientId}/Profile"]["post"]
-    assert set(create["responses"]) >= {"201"} and "200" not in create["responses"]
-    assert create["responses"]["201"]["headers"]["Location"]["required"] is True
+    assert set(create["responses"]) >= {"200", "201"}  # the catalog: "200 or 201"
+    assert "Location" in create["responses"]["201"]["headers"]
     assert "CONFLICT" in create["description"]
     consent_types = spec["paths"]["/{clientId}/ConsentTypes"]["post"]
     assert "409" in consent_types["responses"] and "201" in consent_types["responses"]
@@ -362,7 +370,7 @@ def test_every_request_body_and_json_response_has_an_example(spec):
 def test_assumptions_are_marked(spec):
     assert "ASSUMPTION" in spec["components"]["schemas"]["Program"]["description"]
     assert "ASSUMPTION" in spec["components"]["schemas"]["CustomerName"]["description"]
-    rename = spec["paths"]["/{clientId}/Groups/{groupType}"]["put"]
+    rename = spec["paths"]["/{clientId}/Groups/{groupType}"]["post"]
     assert "GUESS: PUT" in rename["description"] and "ASSUMPTION" in rename["description"]
 
 

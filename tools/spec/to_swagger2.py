@@ -129,6 +129,7 @@ def _response(resp: dict[str, Any], examples: dict[str, Any]) -> dict[str, Any]:
             out["headers"][name] = h
     if "links" in resp:
         out["x-links"] = copy.deepcopy(resp["links"])
+    out.update({k: copy.deepcopy(v) for k, v in resp.items() if k.startswith("x-")})  # e.g. x-basis
     return out
 
 

@@ -324,7 +324,7 @@ def get_group_names(req: OpRequest) -> Reply:
     return Reply(200, {"GroupTypeNames": out})
 
 
-@operation("PUT", "/{clientId}/Groups/{groupType}", "renameGroup")
+@operation("POST", "/{clientId}/Groups/{groupType}", "renameGroup")
 def rename_group(req: OpRequest) -> Reply:
     group_type = str(req.p("groupType"))
     body = req.body or {}
