@@ -18,6 +18,23 @@ from mypref_harness.contract.st_auth import ENV_CLOCK_OFFSET, ContractAuth
 
 _INSTALLED: dict[str, Any] = {}
 
+# Catalog #107: "IsActive=false deletes" a webhook subscription. A create with IsActive=false is created
+# and deleted at once, so the spec's link create -> update then finds nothing (Schemathesis reported
+# ST302 "Created resource not found" on a clean target, depending on the seed). Creates keep their
+# subscription; IsActive=false is still exercised on the update, where it means "delete".
+SUBSCRIPTIONS_PATH_SUFFIX = "/webhooks/subscriptions"
+
+
+def is_subscription_create(method: str, path: str) -> bool:
+    return method.upper() == "POST" and path.rstrip("/").lower().endswith(SUBSCRIPTIONS_PATH_SUFFIX)
+
+
+def subscription_create_body(body: Any) -> Any:
+    """The body with IsActive=false turned into true (anything else unchanged, negative data too)."""
+    if isinstance(body, dict) and body.get("IsActive") is False:
+        return {**body, "IsActive": True}
+    return body
+
 
 def clock_offset_from_env(env: Mapping[str, str]) -> float:
     raw = env.get(ENV_CLOCK_OFFSET, "").strip()
@@ -62,6 +79,13 @@ def install(
         headers = kwargs.get("headers") if isinstance(kwargs, dict) else None
         if isinstance(headers, dict):  # the transport's own copy, when it already made one
             logic.resign(headers, case.path_parameters)
+
+    @schemathesis.hook("map_body")
+    def keep_created_subscriptions(context: Any, body: Any) -> Any:
+        operation = getattr(context, "operation", None)
+        if operation is not None and is_subscription_create(str(operation.method), str(operation.path)):
+            return subscription_create_body(body)
+        return body
 
     @schemathesis.hook
     def after_call(context: Any, case: Any, response: Any) -> None:
