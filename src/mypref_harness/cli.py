@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
+from mypref_harness import procs
 from mypref_harness.errors import ExitCode, HarnessError
 
 # subcommand name -> module under mypref_harness.commands
@@ -60,11 +62,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return ExitCode.USAGE
+    # SIGTERM (a CI cancel or timeout) unwinds like Ctrl-C: children stopped, folders removed,
+    # partial reports written and marked incomplete; the scope then stops whatever is left.
     try:
-        return int(func(args))
+        with procs.command_scope():
+            return int(func(args))
     except HarnessError as exc:
         print(f"mypref-harness {args.command}: {exc}", file=sys.stderr)
         return int(exc.exit_code)
+    except procs.Terminated as exc:
+        print(f"mypref-harness {args.command}: stopped by {signal_name(exc.signum)}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("mypref-harness: interrupted", file=sys.stderr)
         return 130
@@ -73,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+def signal_name(signum: int) -> str:
+    return signal.Signals(signum).name
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """Exit codes and the error types that carry them.
 
-Exit codes are part of the interface: CI systems branch on them.
+Exit codes are part of the interface: CI systems branch on them (README.md has the table).
+A run stopped by a signal exits with 128 + the signal number (130 for Ctrl-C, 143 for SIGTERM),
+as shells do; its reports are written as far as they got and marked incomplete.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ class ExitCode(enum.IntEnum):
     FINDINGS = 1  # the target broke its contract, an SLO, or a vector mismatched
     USAGE = 2  # bad arguments, configuration or input files
     UNREACHABLE = 3  # the target (or its token endpoint) could not be reached
+    # The run ran out of time (--timeout, or Locust outliving its run time) before a verdict: neither
+    # a finding nor a usage error. Its reports are partial and marked incomplete; rerun with more time.
+    INCOMPLETE = 4
 
 
 class HarnessError(Exception):
@@ -32,3 +37,9 @@ class ConfigError(HarnessError):
 
 class TargetUnreachable(HarnessError):
     exit_code = ExitCode.UNREACHABLE
+
+
+class RunIncomplete(HarnessError):
+    """The run did not finish in its time limit: no verdict, partial reports."""
+
+    exit_code = ExitCode.INCOMPLETE

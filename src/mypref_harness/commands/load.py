@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import signal
 import sys
 from typing import Any
 
@@ -147,18 +146,12 @@ def options_from_args(args: argparse.Namespace) -> Any:
     )
 
 
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
 def run(args: argparse.Namespace) -> int:
     from mypref_harness.config import load_target
     from mypref_harness.load import run_load
     from mypref_harness.load.slo import format_table
 
     options = options_from_args(args)
-    # A CI cancel or timeout sends SIGTERM: unwind like Ctrl-C so Locust and the sandbox are stopped.
-    signal.signal(signal.SIGTERM, _interrupt)
     target = load_target(toml_path=args.config)
     if args.auth:
         target = dataclasses.replace(target, auth=args.auth)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -27,8 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mypref_harness import procs
 from mypref_harness.config import Target, check_reachable, is_production, resolved_target, target_env
-from mypref_harness.errors import ConfigError, ExitCode, HarnessError, TargetUnreachable
+from mypref_harness.errors import ConfigError, ExitCode, HarnessError, RunIncomplete, TargetUnreachable
 from mypref_harness.load import runtime
 from mypref_harness.load import slo as slo_mod
 from mypref_harness.load import stats as st
@@ -65,6 +65,7 @@ DEFAULT_SPAWN_RATE = 5.0
 DEFAULT_DURATION = 15.0
 STOP_TIMEOUT = 5  # seconds users get to finish their task after the end
 STARTUP_ALLOWANCE = 60.0  # seconds on top of the run time before the subprocess is killed
+LOCUST_STOP_GRACE = 10.0  # seconds Locust gets after SIGTERM to stop its users and write its reports
 
 
 @dataclass
@@ -309,48 +310,33 @@ def run_env(
 @dataclass
 class Proc:
     name: str
-    popen: subprocess.Popen[bytes]
+    child: procs.Child
     log: Path
 
 
 def _start(name: str, cmd: Sequence[str], env: Mapping[str, str], cwd: Path, log: Path, echo: bool) -> Proc:
-    handle = log.open("wb")
-    try:
-        popen = subprocess.Popen(
-            list(cmd),
+    with log.open("wb") as handle:  # the child keeps its own copy of the descriptor
+        child = procs.start(
+            cmd,
+            name=f"locust {name}",
             env=dict(env),
             cwd=cwd,
             stdout=None if echo else handle,
             stderr=subprocess.STDOUT if not echo else None,
             stdin=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: we can always kill all of it
         )
-    finally:
-        handle.close()
-    return Proc(name, popen, log)
-
-
-def _kill_group(proc: Proc, grace: float = 10.0) -> None:
-    if proc.popen.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.popen.pid, signal.SIGTERM)
-    try:
-        proc.popen.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.popen.pid, signal.SIGKILL)
-        proc.popen.wait(timeout=10)
+    return Proc(name, child, log)
 
 
 @contextlib.contextmanager
 def _processes() -> Iterator[list[Proc]]:
-    procs: list[Proc] = []
+    started: list[Proc] = []
     try:
-        yield procs
+        yield started
     finally:
-        for proc in procs:
-            _kill_group(proc)
+        # Locust writes its reports when it gets SIGTERM: give it the time to.
+        for proc in started:
+            proc.child.stop(grace=LOCUST_STOP_GRACE)
 
 
 def _tail(log: Path, lines: int = 8) -> str:
@@ -364,11 +350,11 @@ def _tail(log: Path, lines: int = 8) -> str:
 def _wait(proc: Proc, deadline: float | None) -> int:
     timeout = None if deadline is None else max(1.0, deadline - time.monotonic())
     try:
-        return proc.popen.wait(timeout=timeout)
+        return proc.child.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        raise HarnessError(
-            f"Locust {proc.name} did not finish in time and was stopped; log: {proc.log}", ExitCode.FINDINGS
+        proc.child.stop(grace=LOCUST_STOP_GRACE)
+        raise RunIncomplete(
+            f"Locust {proc.name} did not finish in time and was stopped: no verdict; log: {proc.log}"
         ) from None
 
 
@@ -470,10 +456,10 @@ def _run_worker(p: Plan, options: LoadOptions) -> LoadResult:
     out.mkdir(parents=True, exist_ok=True)
     env = run_env(p, options, target=None, run_id=uuid.uuid4().hex[:8], out_dir=None)
     cmd = worker_command(p, master_host=options.master_host, port=options.master_port)
-    with _processes() as procs:
-        procs.append(_start("worker", cmd, env, out, out / "locust-worker.log", echo=True))
+    with _processes() as started_procs:
+        started_procs.append(_start("worker", cmd, env, out, out / "locust-worker.log", echo=True))
         deadline = None if options.timeout is None else time.monotonic() + options.timeout
-        code = _wait(procs[0], deadline)
+        code = _wait(started_procs[0], deadline)
     ok = code == 0
     return LoadResult(
         passed=ok, exit_code=0 if ok else ExitCode.FINDINGS, message=f"worker exited with {code}"
@@ -506,7 +492,7 @@ def _run_and_judge(
             + (options.expect_workers_max_wait if options.master else 0)
         )
     started = time.monotonic()
-    with _processes() as procs:
+    with _processes() as started_procs:
         if options.distributed_local:
             port = free_port()
             cmd = master_command(
@@ -518,10 +504,10 @@ def _run_and_judge(
                 port=port,
                 workers=options.distributed_local,
             )
-            procs.append(_start("master", cmd, env, out, out / "locust-master.log", options.echo))
+            started_procs.append(_start("master", cmd, env, out, out / "locust-master.log", options.echo))
             for i in range(options.distributed_local):
                 wcmd = worker_command(p, master_host="127.0.0.1", port=port)
-                procs.append(
+                started_procs.append(
                     _start(f"worker {i + 1}", wcmd, env, out, out / f"locust-worker-{i + 1}.log", False)
                 )
         elif options.master:
@@ -534,27 +520,28 @@ def _run_and_judge(
                 port=options.master_port,
                 workers=options.expect_workers,
             )
-            procs.append(_start("master", cmd, env, out, out / "locust-master.log", options.echo))
+            started_procs.append(_start("master", cmd, env, out, out / "locust-master.log", options.echo))
         else:
             cmd = local_command(p, options, host=target.base_url, prefix=prefix, master_port=free_port())
-            procs.append(_start("process", cmd, env, out, out / "locust.log", options.echo))
+            started_procs.append(_start("process", cmd, env, out, out / "locust.log", options.echo))
         deadline = None if limit is None else started + limit
         try:
-            code = _wait(procs[0], deadline)
+            code = _wait(started_procs[0], deadline)
         except KeyboardInterrupt:
             if not options.web:
                 raise
             # Interactive run ended with Ctrl-C: let Locust shut down cleanly (it writes its
             # reports on SIGTERM), then judge what was run.
-            _kill_group(procs[0], grace=30.0)
+            started_procs[0].child.stop(grace=30.0)
             code = 0
-        for worker in procs[1:]:
+        for worker in started_procs[1:]:
             with contextlib.suppress(HarnessError):
                 _wait(worker, time.monotonic() + 15)
     json_path = Path(f"{prefix}.json")
     if code != 0 or not json_path.exists():
+        log = started_procs[0].log
         raise HarnessError(
-            f"Locust exited with {code} without results; log {procs[0].log}: {_tail(procs[0].log)}",
+            f"Locust exited with {code} without results; log {log}: {_tail(log)}",
             ExitCode.FINDINGS,
         )
     entries = st.load_locust_json(json_path)

@@ -3,9 +3,11 @@
     with running_sandbox(defects=["sha1-accepted"]) as sb:
         httpx.get(sb.base_url + "/ACME_CORP/Programs", headers=...)
 
-The child runs ``python -m mypref_harness sandbox --port 0 ...`` in its own process group; we wait for
-its ``{"event": "ready", ...}`` line, keep draining its stdout, and on exit terminate (then kill) the
-whole group so nothing is left behind.
+The child runs ``python -m mypref_harness sandbox --port 0 ...`` in its own process group
+(:mod:`mypref_harness.procs`); we wait for its ``{"event": "ready", ...}`` line, keep draining its
+stdout, and on exit terminate (then kill) the whole group so nothing is left behind. Without a
+``db_path`` the database lives in a temporary folder of ours, removed even when the sandbox had to
+be killed (its own clean-up only runs when it shuts down gracefully).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from mypref_harness import procs
 from mypref_harness.errors import HarnessError, TargetUnreachable
 
 STOP_TIMEOUT = 10.0
@@ -39,7 +41,7 @@ class SandboxHandle:
     pid: int
     db_path: Path | None = None
     state_dir: Path | None = None
-    _process: subprocess.Popen[str] | None = field(default=None, repr=False)
+    _child: procs.Child | None = field(default=None, repr=False)
     _output: list[str] = field(default_factory=list, repr=False)
 
     def tenant(self, client_id: str) -> dict[str, Any]:
@@ -51,34 +53,20 @@ class SandboxHandle:
 
     @property
     def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return self._child is not None and self._child.running
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """SIGTERM the process group (graceful), SIGKILL it if it is still there after ``timeout``."""
-        if self._process is None:
-            return
-        _signal_group(self._process, signal.SIGTERM)
-        try:
-            self._process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _signal_group(self._process, signal.SIGKILL)
-            self._process.wait(timeout=timeout)
-        _signal_group(self._process, signal.SIGKILL)  # stray workers of a dead supervisor
+        if self._child is not None:
+            self._child.stop(grace=timeout)
 
     def kill(self) -> None:
         """SIGKILL the whole process group at once (no graceful shutdown: the durability test)."""
-        if self._process is None:
-            return
-        _signal_group(self._process, signal.SIGKILL)
-        self._process.wait(timeout=STOP_TIMEOUT)
+        if self._child is not None:
+            self._child.kill()
 
     def output(self) -> str:
         return "".join(self._output)
-
-
-def _signal_group(process: subprocess.Popen[str], sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, sig)  # the child leads its own group (start_new_session)
 
 
 def build_command(
@@ -138,62 +126,81 @@ def running_sandbox(
     state_dir: Path | str | None = None,
     env: dict[str, str] | None = None,
 ) -> Iterator[SandboxHandle]:
-    cmd = build_command(
-        host=host,
-        port=port,
-        db_path=db_path,
-        defects=defects,
-        token_lifetime=token_lifetime,
-        pnauth_window=pnauth_window,
-        state_dir=state_dir,
-        extra_args=extra_args,
-    )
-    with tempfile.TemporaryFile(mode="w+", prefix="mypref-sandbox-stderr-") as stderr:
-        process = subprocess.Popen(
+    with contextlib.ExitStack() as stack:
+        if db_path is None:
+            db_path = stack.enter_context(procs.temp_dir("mypref-sandbox-")) / "sandbox.db"
+        cmd = build_command(
+            host=host,
+            port=port,
+            db_path=db_path,
+            defects=defects,
+            token_lifetime=token_lifetime,
+            pnauth_window=pnauth_window,
+            state_dir=state_dir,
+            extra_args=extra_args,
+        )
+        stderr = stack.enter_context(tempfile.TemporaryFile(mode="w+", prefix="mypref-sandbox-stderr-"))
+        child = procs.start(
             cmd,
+            name="sandbox",
             stdout=subprocess.PIPE,
             stderr=stderr,
             stdin=subprocess.DEVNULL,
             text=True,
             encoding="utf-8",
             errors="replace",
-            start_new_session=True,
             env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"},
         )
-        output: list[str] = []
-        ready: list[dict[str, Any]] = []
-        got_ready = threading.Event()
-        assert process.stdout is not None
-        reader = threading.Thread(
+        reader = _StdoutReader(child)
+        stack.callback(reader.join)  # callbacks run last-in first-out: after the stop, at EOF
+        stack.callback(child.stop, STOP_TIMEOUT)
+        yield _until_ready(child, reader, stderr, startup_timeout)
+
+
+class _StdoutReader:
+    """Drains the child's stdout in a thread for its whole life and spots the ready line."""
+
+    def __init__(self, child: procs.Child) -> None:
+        assert child.popen.stdout is not None
+        self.output: list[str] = []
+        self.ready: list[dict[str, Any]] = []
+        self.got_ready = threading.Event()
+        self._thread = threading.Thread(
             target=_reader,
-            args=(process.stdout, output, ready, got_ready),
+            args=(child.popen.stdout, self.output, self.ready, self.got_ready),
             name="sandbox-stdout",
             daemon=True,
         )
-        reader.start()
-        handle = SandboxHandle("", "", "", "", {}, process.pid, _process=process, _output=output)
-        try:
-            deadline = time.monotonic() + startup_timeout
-            while not got_ready.wait(0.1):
-                if time.monotonic() > deadline:
-                    raise TargetUnreachable(f"the sandbox did not become ready in {startup_timeout:.0f} s")
-            if not ready:
-                stderr.seek(0)
-                tail = stderr.read()[-2000:].strip()
-                raise HarnessError(
-                    f"the sandbox exited with code {process.wait(timeout=STOP_TIMEOUT)} before it was ready"
-                    + (f": {tail.splitlines()[-1]}" if tail else "")
-                )
-            doc = ready[0]
-            credentials = {k: v for k, v in doc.items() if k != "event"}
-            handle.root_url = doc["root_url"]
-            handle.base_url = doc["base_url"]
-            handle.token_url = doc["token_url"]
-            handle.jwks_url = doc["jwks_url"]
-            handle.credentials = credentials
-            handle.db_path = Path(doc["db_path"]) if doc.get("db_path") else None
-            handle.state_dir = Path(doc["state_dir"]) if doc.get("state_dir") else None
-            yield handle
-        finally:
-            handle.stop()
-            reader.join(timeout=STOP_TIMEOUT)
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join(timeout=STOP_TIMEOUT)
+
+
+def _until_ready(
+    child: procs.Child, reader: _StdoutReader, stderr: IO[str], startup_timeout: float
+) -> SandboxHandle:
+    deadline = time.monotonic() + startup_timeout
+    while not reader.got_ready.wait(0.1):
+        if time.monotonic() > deadline:
+            raise TargetUnreachable(f"the sandbox did not become ready in {startup_timeout:.0f} s")
+    if not reader.ready:
+        stderr.seek(0)
+        tail = stderr.read()[-2000:].strip()
+        raise HarnessError(
+            f"the sandbox exited with code {child.wait(timeout=STOP_TIMEOUT)} before it was ready"
+            + (f": {tail.splitlines()[-1]}" if tail else "")
+        )
+    doc = reader.ready[0]
+    return SandboxHandle(
+        root_url=doc["root_url"],
+        base_url=doc["base_url"],
+        token_url=doc["token_url"],
+        jwks_url=doc["jwks_url"],
+        credentials={k: v for k, v in doc.items() if k != "event"},
+        pid=child.pid,
+        db_path=Path(doc["db_path"]) if doc.get("db_path") else None,
+        state_dir=Path(doc["state_dir"]) if doc.get("state_dir") else None,
+        _child=child,
+        _output=reader.output,
+    )
