@@ -204,8 +204,9 @@ def test_a_local_clock_running_ahead_is_measured_warned_and_corrected(tmp_path: 
     assert result.passed, [(c.check, c.evidence) for c in result.checks]
     assert [c.check for c in result.checks] == list(only)
     assert any("ahead" in w for w in result.warnings)
-    skew = next(f for f in result.facts if f.name == "clock skew")
-    assert "ahead of the target" in skew.value and "offset -3" in skew.evidence
+    skew = next(f for f in result.facts if f.name == "clock_skew_s")
+    assert isinstance(skew.value, float) and 28 <= skew.value <= 32, skew
+    assert "ahead of the target" in skew.evidence and "offset -3" in skew.evidence
 
 
 def test_swagger2_spec_works_too(sandbox: Target, tmp_path: Path):

@@ -33,9 +33,12 @@ def test_signing_offset_only_when_the_skew_matters():
     assert signing_offset_for(-120.0) == pytest.approx(119.0)
 
 
-def test_skew_fact_text():
-    fact = skew_fact(10.0, -11.0)
-    assert "ahead of" in fact.value and "-11" in fact.evidence
+def test_skew_fact_is_data_with_its_reason_in_the_evidence():
+    fact = skew_fact(10.04, -11.0)
+    assert (fact.name, fact.value, fact.determined) == ("clock_skew_s", 10.0, True)
+    assert "ahead of" in fact.evidence and "-11" in fact.evidence
+    lost = skew_fact(None, 0.0)
+    assert (lost.value, lost.determined) == (None, False)
 
 
 class FakeClock:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mypref_harness.basis import PolicyError, VerdictPolicy
 from mypref_harness.commands.contract import _csv, add_target_options, load_cli_target
+from mypref_harness.config import Target
+from mypref_harness.errors import ConfigError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -14,8 +17,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="check PNAUTHINFO3 and OAuth behaviour against the docs (and probe what they leave open)",
         description="Each check is reported by name with pass/fail and evidence (status, WWW-Authenticate, "
         "Message; never a signature or token). Discovery probes report measured facts. With no "
-        "MYPREF_BASE_URL the embedded sandbox is started. Exit 0 pass, 1 findings, 2 usage, "
-        "3 unreachable.",
+        "MYPREF_BASE_URL the embedded sandbox is started. Every check has a basis (documented, catalog, "
+        "assumption, practice): by default documented and catalog findings fail, the others warn; "
+        "--strict (the default on the embedded sandbox) fails them all. Answers that decide nothing "
+        "(5xx, 429, timeouts) are retried, then leave the check errored and the fact undetermined. "
+        "Exit 0 pass, 1 findings, 2 usage, 3 unreachable or unhealthy (some verdict could not be decided).",
     )
     add_target_options(p)
     p.add_argument(
@@ -46,20 +52,56 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="another tenant's ClientId for the cross-tenant checks (sandbox: a demo tenant)",
     )
     p.add_argument("--slow", action="store_true", help="wait for the access token to expire to test expiry")
-    p.add_argument("--list", action="store_true", help="list the checks (and the sandbox defects they catch)")
+    from mypref_harness.commands.discover import add_profile_option
+
+    add_profile_option(p)
+    strictness = p.add_mutually_exclusive_group()
+    strictness.add_argument(
+        "--strict",
+        dest="strict",
+        action="store_true",
+        default=None,
+        help="every finding fails, assumption and practice included (default on the embedded sandbox)",
+    )
+    strictness.add_argument(
+        "--lenient",
+        dest="strict",
+        action="store_false",
+        help="only documented and catalog findings fail, the others warn (default on a configured target)",
+    )
+    p.add_argument(
+        "--policy",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="TOML verdict policy: strict = true|false and [checks] <id> = \"fail\"|\"warn\" (see --list)",
+    )
+    p.add_argument(
+        "--list", action="store_true", help="list the checks: id, title, basis (with the quoted sentence)"
+    )
     p.set_defaults(func=run)
+
+
+def verdict_policy(args: argparse.Namespace, target: Target) -> VerdictPolicy | None:
+    """The policy the options ask for; None lets the run choose by target (strict on the sandbox)."""
+    strict = target.is_embedded if args.strict is None else args.strict
+    if args.policy is not None:
+        try:
+            return VerdictPolicy.load(args.policy, strict=strict)
+        except PolicyError as exc:
+            raise ConfigError(str(exc)) from None
+    return None if args.strict is None else VerdictPolicy(strict=args.strict)
 
 
 def run(args: argparse.Namespace) -> int:
     from mypref_harness.contract.auth_conformance import ALL_CHECKS, ConformanceOptions, run_auth_conformance
-    from mypref_harness.contract.console import print_conformance
+    from mypref_harness.contract.console import print_check_list, print_conformance
 
     if args.list:
-        for check in ALL_CHECKS:
-            catches = f"  (catches: {', '.join(check.catches)})" if check.catches else ""
-            print(f"{check.id:32} {check.title}{catches}")
+        print_check_list(ALL_CHECKS)
         return 0
     target = load_cli_target(args)
+    policy = verdict_policy(args, target)
     options = ConformanceOptions(
         report_dir=args.report_dir,
         slow=args.slow,
@@ -68,7 +110,14 @@ def run(args: argparse.Namespace) -> int:
         only=args.only,
         foreign_client_id=args.foreign_client_id,
         sandbox_options={"defects": tuple(args.sandbox_defect)} if args.sandbox_defect else {},
+        policy=policy,
     )
-    result = run_auth_conformance(target, options)
+    from mypref_harness.profile_measure import conformance_with_profile, pinned_profile
+
+    pinned = pinned_profile(args.profile, target)
+    if pinned is None:
+        result = run_auth_conformance(target, options)
+    else:
+        result = conformance_with_profile(target, options, pinned)
     print_conformance(result)
     return result.exit_code

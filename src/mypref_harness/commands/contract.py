@@ -144,6 +144,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="kill Schemathesis after this many seconds (default 1800)",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="show Schemathesis's own output")
+    from mypref_harness.commands.discover import add_profile_option
+
+    add_profile_option(p)
     p.set_defaults(func=run)
 
 
@@ -186,6 +189,9 @@ def run(args: argparse.Namespace) -> int:
         keep_events=args.keep_events,
         sandbox_options={"defects": tuple(args.sandbox_defect)} if args.sandbox_defect else {},
     )
-    result = run_contract(target, options)
+    from mypref_harness.profile_measure import contract_with_profile, pinned_profile
+
+    pinned = pinned_profile(args.profile, target)
+    result = run_contract(target, options) if pinned is None else contract_with_profile(target, options, pinned)
     print_contract(result)
     return result.exit_code

@@ -1,12 +1,16 @@
-"""Live auth conformance: does the target authenticate exactly as the vendor documents?
+"""Live auth conformance: does the target authenticate as the vendor documents?
 
-Every check sends a few crafted requests with httpx and returns a CheckRecord (name, pass/fail,
-evidence = status, WWW-Authenticate, Message; never a signature or token). Each check declares the
-seeded sandbox defects it is expected to catch (``catches``), which the defect-matrix test uses.
+Every check is a small function registered with :func:`auth_check`: its id comes from the function
+name (``pnauth.missing-header`` from ``missing_header`` under the ``pnauth`` scheme), its title from
+the first line of its docstring, and its **basis** (:mod:`mypref_harness.basis`) from the decorator:
+``documented`` rules quote the sentence of the API overview they enforce, verbatim. A check sends a
+few crafted requests through an :class:`~mypref_harness.contract.auth_probe.AuthProbe` and returns an
+:class:`Outcome`; the run turns it into a CheckRecord (evidence = status, WWW-Authenticate, Message;
+never a signature or token) and the verdict policy decides whether a finding fails or warns.
 
-Requests for the "accepted/rejected" verdicts go to one cheap, documented read operation
-(``GET /{clientId}/Programs`` by default). Rejections must be a 401 with ``WWW-Authenticate`` and a
-``Message`` containing the documented phrase; an unknown ClientId must be a 404 with an empty body.
+An answer that decides nothing (5xx, 429, timeouts, after retries) never passes or fails a check:
+the check is ERRORED with the reason. Each check declares the seeded sandbox defects it is expected
+to catch (``catches``), which the defect-matrix test uses.
 """
 
 from __future__ import annotations
@@ -14,30 +18,54 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from mypref_harness import demo
 from mypref_harness.auth import pnauth
 from mypref_harness.auth.adapters import is_token_error
-from mypref_harness.auth.timestamps import format_utc
+from mypref_harness.basis import Rule, VerdictPolicy, assumption, documented, practice
 from mypref_harness.config import Target, check_reachable, resolved_target, reveal
-from mypref_harness.contract.results import CheckRecord, ConformanceResult, Status
-from mypref_harness.errors import TargetUnreachable
-from mypref_harness.report import redact
+from mypref_harness.contract.answers import UndecidedAnswer
+from mypref_harness.contract.auth_probe import (
+    DEFAULT_PROBE_PATH,
+    AuthProbe,
+    ConformanceOptions,
+    json_body,
+    tampered_token,
+    token_lifetimes,
+    unsigned_token,
+)
+from mypref_harness.contract.results import CheckRecord, ConformanceResult, Status, judge_all
 
-DEFAULT_PROBE_PATH = "/{clientId}/Programs"
+__all__ = [
+    "ALL_CHECKS",
+    "DEFAULT_PROBE_PATH",
+    "AuthCheck",
+    "AuthProbe",
+    "ConformanceOptions",
+    "Outcome",
+    "auth_check",
+    "checks_catching",
+    "policy_for",
+    "run_auth_conformance",
+    "run_checks",
+    "tampered_token",
+    "unsigned_token",
+]
+
 UNKNOWN_CLIENT_ID = "MyprefHarnessNoSuchClient"
 UNKNOWN_USER_ID = "mypref.harness.no.such.user"
 FUTURE_SECONDS = 300  # clearly in the future, beyond any plausible clock-skew allowance
 PAST_WINDOW_MARGIN = 30  # "just past the window"
+EXPIRES_IN_ROUNDING_S = 1.0  # expires_in may be rounded up by a second
+# Issued timestamps no ISO 8601 reader accepts (a basic-format date is valid ISO 8601: it is a fact,
+# basic_format_accepted, not a malformed value).
+MALFORMED_TIMESTAMPS = ("yesterday", "2026-13-45T25:61:61Z")
 
 # The documented phrase of each 401 (API overview, "401 - Authorization Errors").
 PHRASES = {
@@ -48,189 +76,54 @@ PHRASES = {
     pnauth.Reason.UNAUTHENTICATED: "Unable to authenticate request",
 }
 
-
-@dataclass
-class ConformanceOptions:
-    report_dir: Path = Path("reports/auth-conformance")
-    slow: bool = False  # wait for a long token lifetime to test expiry
-    max_token_wait_s: float = 15.0  # without --slow, wait for expiry only when the lifetime is this short
-    pnauth_window: int = 900  # the client's configured window (PNAUTHINFO_EXPIRATION_IN_SECONDS)
-    probes: bool = True  # discovery probes (facts)
-    only: Sequence[str] = ()  # run only these check ids (and no probes unless listed as "probes")
-    foreign_client_id: str | None = None  # another tenant's ClientId (cross-tenant check); sandbox: demo
-    probe_path: str = DEFAULT_PROBE_PATH
-    write_reports: bool = True
-    timeout_s: float = 10.0
-    sandbox_options: dict[str, Any] = field(default_factory=dict)
-
-
-# --- the probe context -------------------------------------------------------------------------
+# Sentences of the API overview the checks enforce (verbatim; a test finds each in the document).
+SHA2_FAMILY = "The following hash functions from the SHA-2 family are currently available:"
+SIGNATURE_MISMATCH = "The generated signature does not match the fields defined by the authorization scheme."
+CASE_EXAMPLE = (
+    "For example, if the ClientId that was used to generate the hash was SanchezAssociates, yet the URL "
+    "has the case syntax of SANCHEZASSOCIATES, the authorization will fail and the request will be rejected."
+)
+SCOPE_PERMISSIONS = (
+    "Access to resources depends on the permissions associated with the userId specified as part of the "
+    "scope parameter."
+)
+CREDENTIALS_IN = (
+    "You can include the client credentials as parameters as Basic Authorization Header or the request body."
+)
 
 
-class AuthProbe:
-    """Crafts and sends requests against one target; knows its secrets only to redact them."""
-
-    def __init__(
-        self,
-        target: Target,
-        options: ConformanceOptions,
-        *,
-        clock_offset: float = 0.0,
-        client: httpx.Client | None = None,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.target = target
-        self.options = options
-        self.clock_offset = clock_offset
-        self.client = client or httpx.Client(timeout=options.timeout_s)
-        self.key = reveal(target.api_key) or ""
-        self.secret = reveal(target.oauth_client_secret) or ""
-        self.tokens: list[str] = []  # every token we obtained, for redaction
-        self._clock = clock
-        self.sleep = sleep
-        self.requests = 0
-
-    # time
-    def now(self) -> float:
-        return self._clock() + self.clock_offset
-
-    def stamp(self, delta: float = 0.0) -> str:
-        return format_utc(self.now() + delta)
-
-    # secrets
-    def secrets(self) -> list[str]:
-        return [s for s in (self.key, self.secret, *self.tokens) if s and len(s) >= 4]
-
-    def redact(self, text: str) -> str:
-        return redact(text, self.secrets())
-
-    # requests
-    def url(self, client_id: str | None = None) -> str:
-        cid = self.target.client_id if client_id is None else client_id
-        path = self.options.probe_path.replace("{clientId}", quote(str(cid), safe=""))
-        return f"{self.target.base_url}{path}"
-
-    def get(self, authorization: str | None, client_id: str | None = None) -> httpx.Response:
-        headers = {"Accept": "application/json"}
-        if authorization is not None:
-            headers["Authorization"] = authorization
-        self.requests += 1
-        try:
-            return self.client.get(self.url(client_id), headers=headers)
-        except httpx.TransportError as exc:
-            raise TargetUnreachable(f"{self.target.base_url}: {type(exc).__name__}: {exc}") from None
-
-    def pn(
-        self,
-        *,
-        scheme: str | None = None,
-        key: str | None = None,
-        user_id: str | None = None,
-        client_id: str | None = None,
-        timestamp: str | None = None,
-        encoding: pnauth.UserIdEncoding | str | None = None,
-    ) -> str:
-        """A PNAUTHINFO3 header built from the documented parts (each overridable to forge one)."""
-        parsed = pnauth.parse_scheme(scheme or self.target.pnauth_scheme)
-        enc = encoding or self.target.user_id_encoding or pnauth.DEFAULT_ENCODING
-        encoded_user = pnauth.encode_user_id(user_id or str(self.target.user_id), enc)
-        stamp = timestamp if timestamp is not None else self.stamp(-1)
-        cid = str(self.target.client_id if client_id is None else client_id)
-        message = pnauth.build_message(parsed, self.key if key is None else key, cid, encoded_user, stamp)
-        signature = pnauth.compute_signature(parsed, self.key if key is None else key, message)
-        return pnauth.format_header(parsed, encoded_user, stamp, signature)
-
-    # OAuth
-    def token_request(
-        self,
-        *,
-        send: str = "basic",
-        secret: str | None = None,
-        scope: str | None = "",
-        client_id: str | None = None,
-    ) -> httpx.Response:
-        """A raw client-credentials request; scope "" means the target's scope, None means no scope."""
-        assert self.target.token_url
-        cid = client_id or str(self.target.oauth_client_id)
-        sec = self.secret if secret is None else secret
-        form = {"grant_type": "client_credentials"}
-        if scope is not None:
-            form["scope"] = scope or self.target.scope
-        headers = {"Accept": "application/json"}
-        if send == "basic":
-            raw = f"{cid}:{sec}".encode()
-            headers["Authorization"] = "Basic " + base64.b64encode(raw).decode()
-        else:
-            form.update(client_id=cid, client_secret=sec)
-        self.requests += 1
-        try:
-            response = self.client.post(self.target.token_url, data=form, headers=headers)
-        except httpx.TransportError as exc:
-            raise TargetUnreachable(f"{self.target.token_url}: {type(exc).__name__}: {exc}") from None
-        token = _json(response).get("access_token") if response.status_code == 200 else None
-        if isinstance(token, str):
-            self.tokens.append(token)
-        return response
-
-    def token(self) -> str | None:
-        response = self.token_request()
-        token = _json(response).get("access_token")
-        return token if response.status_code == 200 and isinstance(token, str) else None
-
-    # evidence
-    def evidence(self, response: httpx.Response, what: str = "") -> str:
-        parts = [f"{what}: " if what else "", f"HTTP {response.status_code}"]
-        if 200 <= response.status_code < 300:
-            return self.redact("".join(parts))
-        challenge = response.headers.get("www-authenticate")
-        parts.append(f"; WWW-Authenticate: {challenge}" if challenge else "; no WWW-Authenticate")
-        body = _json(response)
-        if "Message" in body:
-            parts.append(f"; Message: {body['Message']!r}")
-        elif "error" in body:
-            parts.append(f"; error: {body.get('error')!r}")
-        elif response.content and not 200 <= response.status_code < 300:
-            parts.append(f"; body: {response.text[:120]!r}")
-        else:
-            parts.append("; empty body")
-        return self.redact("".join(parts))
+# --- outcomes ------------------------------------------------------------------------------------
 
 
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+@dataclass(frozen=True)
+class Outcome:
+    """What one check found: PASSED / FAILED (a finding) / SKIPPED, with evidence."""
+
+    status: Status
+    evidence: str
 
 
-# --- verdict helpers ---------------------------------------------------------------------------
+def verdict(ok: bool, evidence: str, problems: Sequence[str] = ()) -> Outcome:
+    text = evidence + (" -> " + "; ".join(problems) if problems else "")
+    return Outcome(Status.PASSED if ok and not problems else Status.FAILED, text)
 
 
-def _record(check_id: str, title: str, ok: bool, evidence: str) -> CheckRecord:
-    return CheckRecord(
-        name=title, check=check_id, status=Status.PASSED if ok else Status.FAILED, evidence=evidence
-    )
+def skipped(why: str) -> Outcome:
+    return Outcome(Status.SKIPPED, why)
 
 
-def _skip(check_id: str, title: str, why: str) -> CheckRecord:
-    return CheckRecord(name=title, check=check_id, status=Status.SKIPPED, evidence=why)
-
-
-def accepted(response: httpx.Response) -> bool:
+def is_accepted(response: httpx.Response) -> bool:
     return 200 <= response.status_code < 300
 
 
 def rejection_problems(response: httpx.Response, reason: pnauth.Reason | None) -> list[str]:
     """Why ``response`` is not the documented 401 for ``reason`` (empty list: it is)."""
-    problems = []
     if response.status_code != 401:
-        problems.append(f"expected 401, got {response.status_code}")
-        return problems
+        return [f"expected 401, got {response.status_code}"]
+    problems = []
     if not response.headers.get("www-authenticate", "").strip():
         problems.append("401 without WWW-Authenticate")
-    message = _json(response).get("Message")
+    message = json_body(response).get("Message")
     if not isinstance(message, str):
         problems.append("401 body has no Message")
     elif reason is not None and PHRASES[reason].lower() not in message.lower():
@@ -238,17 +131,11 @@ def rejection_problems(response: httpx.Response, reason: pnauth.Reason | None) -
     return problems
 
 
-def expect_rejected(
-    probe: AuthProbe, check_id: str, title: str, response: httpx.Response, reason: pnauth.Reason | None
-) -> CheckRecord:
-    problems = rejection_problems(response, reason)
-    evidence = probe.evidence(response)
-    return _record(
-        check_id, title, not problems, evidence + ("" if not problems else " -> " + "; ".join(problems))
-    )
+def expect_rejected(probe: AuthProbe, response: httpx.Response, reason: pnauth.Reason | None) -> Outcome:
+    return verdict(True, probe.evidence(response), rejection_problems(response, reason))
 
 
-# --- PNAUTHINFO3 checks ------------------------------------------------------------------------
+# --- the registry --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -256,253 +143,231 @@ class AuthCheck:
     id: str
     title: str
     scheme: str  # "pnauth" | "oauth"
-    run: Callable[[AuthProbe], CheckRecord]
+    rule: Rule
+    run: Callable[[AuthProbe], Outcome]
     catches: tuple[str, ...] = ()
 
-
-def _accepts_scheme(scheme: str) -> Callable[[AuthProbe], CheckRecord]:
-    def run(probe: AuthProbe) -> CheckRecord:
-        response = probe.get(probe.pn(scheme=scheme))
-        return _record(
-            f"pnauth.accepted.{scheme.lower()}",
-            f"{scheme} accepted",
-            accepted(response),
-            probe.evidence(response),
-        )
-
-    return run
+    @property
+    def basis(self) -> str:
+        return self.rule.basis.value
 
 
-def _scheme_any_case(probe: AuthProbe) -> CheckRecord:
+REGISTRY: dict[str, AuthCheck] = {}
+
+
+def auth_check(
+    scheme: str,
+    rule: Rule,
+    *,
+    catches: Sequence[str] = (),
+    variants: Mapping[str, str] | None = None,
+) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
+    """Register a check; id ``<scheme>.<function name, '_' -> '-', scheme prefix dropped>``.
+
+    The title is the docstring's first line. With ``variants`` (id suffix -> argument) the function
+    takes the argument after the probe and is registered once per variant, its title formatted with it.
+    """
+
+    def register(fn: Callable[..., Outcome]) -> Callable[..., Outcome]:
+        name = fn.__name__.removeprefix(f"{scheme}_").strip("_").replace("_", "-")
+        title = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
+        if not title:
+            raise ValueError(f"auth check {fn.__name__} needs a docstring: its first line is the title")
+        if variants is None:
+            _add(AuthCheck(f"{scheme}.{name}", title, scheme, rule, fn, tuple(catches)))
+            return fn
+        for suffix, argument in variants.items():
+            run = _bind(fn, argument)
+            _add(
+                AuthCheck(
+                    f"{scheme}.{name}.{suffix}", title.format(argument), scheme, rule, run, tuple(catches)
+                )
+            )
+        return fn
+
+    return register
+
+
+def _bind(fn: Callable[..., Outcome], argument: str) -> Callable[[AuthProbe], Outcome]:
+    return lambda probe: fn(probe, argument)
+
+
+def _add(check: AuthCheck) -> None:
+    if check.id in REGISTRY:
+        raise ValueError(f"duplicate auth check id {check.id}")
+    REGISTRY[check.id] = check
+
+
+# --- PNAUTHINFO3 checks --------------------------------------------------------------------------
+
+
+@auth_check("pnauth", documented(SHA2_FAMILY), variants={s.name.lower(): s.name for s in pnauth.SCHEMES})
+def accepted(probe: AuthProbe, scheme: str) -> Outcome:
+    """{} accepted"""
+    response = probe.get(probe.pn(scheme=scheme))
+    return verdict(is_accepted(response), probe.evidence(response))
+
+
+@auth_check("pnauth", documented("Please note that the authorization scheme is case insensitive."))
+def scheme_case(probe: AuthProbe) -> Outcome:
+    """scheme name in any case accepted"""
     name = pnauth.parse_scheme(probe.target.pnauth_scheme).name
-    variants = [name.lower(), name[:1] + name[1:].lower(), name.swapcase()]
     evidences, ok = [], True
-    for variant in variants:
-        header = probe.pn()
-        response = probe.get(variant + header[len(name) :])
-        ok = ok and accepted(response)
+    for variant in (name.lower(), name[:1] + name[1:].lower(), name.swapcase()):
+        response = probe.get(variant + probe.pn()[len(name) :])
+        ok = ok and is_accepted(response)
         evidences.append(probe.evidence(response, variant))
-    return _record("pnauth.scheme-case", "scheme name in any case accepted", ok, " | ".join(evidences))
+    return verdict(ok, " | ".join(evidences))
 
 
-def _rejects(
-    check_id: str,
-    title: str,
-    reason: pnauth.Reason | None,
-    make: Callable[[AuthProbe], tuple[str | None, str | None]],
-) -> Callable[[AuthProbe], CheckRecord]:
-    """make(probe) -> (Authorization header or None, ClientId for the URL or None)."""
-
-    def run(probe: AuthProbe) -> CheckRecord:
-        header, client_id = make(probe)
-        return expect_rejected(probe, check_id, title, probe.get(header, client_id), reason)
-
-    return run
+@auth_check(
+    "pnauth",
+    documented("This error occurs when a request is sent without an authorization header field."),
+    catches=("missing-www-authenticate",),
+)
+def missing_header(probe: AuthProbe) -> Outcome:
+    """missing Authorization header rejected"""
+    return expect_rejected(probe, probe.get(None), pnauth.Reason.MISSING_HEADER)
 
 
-def _sha1_header(probe: AuthProbe) -> tuple[str, None]:
+@auth_check(
+    "pnauth",
+    documented(
+        "For example, if the scheme PNAUTHINFO100-SHA256 was sent, the request would be rejected as there "
+        "is no PNAUTHINFO100 scheme."
+    ),
+    catches=("missing-www-authenticate",),
+)
+def unknown_scheme(probe: AuthProbe) -> Outcome:
+    """unknown scheme PNAUTHINFO100-SHA256 rejected"""
+    name = pnauth.parse_scheme(probe.target.pnauth_scheme).name
+    header = "PNAUTHINFO100-SHA256" + probe.pn()[len(name) :]
+    return expect_rejected(probe, probe.get(header), pnauth.Reason.INVALID_SCHEME)
+
+
+@auth_check("pnauth", documented(SHA2_FAMILY), catches=("sha1-accepted",))
+def sha1_rejected(probe: AuthProbe) -> Outcome:
+    """PNAUTHINFO3-HMAC-SHA1 (correctly signed) rejected"""
     user = pnauth.encode_user_id(
         str(probe.target.user_id), probe.target.user_id_encoding or pnauth.DEFAULT_ENCODING
     )
     stamp = probe.stamp(-1)
     message = f"{probe.target.client_id}:{user}:{stamp}".encode()
     signature = base64.b64encode(hmac.digest(probe.key.encode(), message, hashlib.sha1)).decode()
-    return f"PNAUTHINFO3-HMAC-SHA1 Credential={user}/{stamp} Signature={signature}", None
+    header = f"PNAUTHINFO3-HMAC-SHA1 Credential={user}/{stamp} Signature={signature}"
+    return expect_rejected(probe, probe.get(header), pnauth.Reason.INVALID_SCHEME)
 
 
-def _truncated(probe: AuthProbe) -> tuple[str, None]:
-    header = probe.pn()
-    head, _, signature = header.rpartition("Signature=")
-    return f"{head}Signature={signature[:24]}", None  # 24 Base64 chars = a valid 18-byte prefix
+@auth_check(
+    "pnauth",
+    documented(
+        "The Issued Timestamp field must be a valid ISO 8601 formatted timestamp and cannot be a future date."
+    ),
+)
+def malformed_timestamp(probe: AuthProbe) -> Outcome:
+    """timestamps no ISO 8601 reader accepts are rejected"""
+    outcomes = []
+    for stamp in MALFORMED_TIMESTAMPS:
+        outcome = expect_rejected(
+            probe, probe.get(probe.pn(timestamp=stamp)), pnauth.Reason.INVALID_TIMESTAMP
+        )
+        outcomes.append(Outcome(outcome.status, f"{stamp!r}: {outcome.evidence}"))
+    ok = all(o.status is Status.PASSED for o in outcomes)
+    return Outcome(Status.PASSED if ok else Status.FAILED, " | ".join(o.evidence for o in outcomes))
 
 
-def _wrong_case_client(probe: AuthProbe) -> tuple[str, str]:
-    client = str(probe.target.client_id)
-    wrong = client.swapcase() if client.swapcase() != client else client + "x"
-    return probe.pn(), wrong  # signed for the registered spelling, sent to the wrong-case URL
+@auth_check(
+    "pnauth",
+    documented("Future dates are considered invalid, and the request will be rejected by the API."),
+    catches=("future-timestamp-accepted",),
+)
+def future_timestamp(probe: AuthProbe) -> Outcome:
+    """timestamp 300 s in the future rejected"""
+    response = probe.get(probe.pn(timestamp=probe.stamp(FUTURE_SECONDS)))
+    return expect_rejected(probe, response, pnauth.Reason.INVALID_TIMESTAMP)
 
 
-def _wrong_case_rejected(probe: AuthProbe) -> CheckRecord:
-    """The docs: signed for SanchezAssociates, sent to /SANCHEZASSOCIATES/... -> rejected.
+@auth_check(
+    "pnauth",
+    documented(
+        "By default, an authorized request will only be valid for 15 minutes from the issued date; however, "
+        "this can be adjusted on a per client basis by setting the configuration value shown below."
+    ),
+    catches=("day-long-window",),
+)
+def expired_timestamp(probe: AuthProbe) -> Outcome:
+    """timestamp just past the window (--pnauth-window + 30 s) rejected"""
+    age = probe.options.pnauth_window + PAST_WINDOW_MARGIN
+    response = probe.get(probe.pn(timestamp=probe.stamp(-age)))
+    outcome = expect_rejected(probe, response, pnauth.Reason.EXPIRED)
+    return Outcome(outcome.status, f"{age} s old: {outcome.evidence}")
+
+
+@auth_check("pnauth", documented(SIGNATURE_MISMATCH), catches=("missing-www-authenticate",))
+def wrong_key(probe: AuthProbe) -> Outcome:
+    """signature with a wrong key rejected"""
+    response = probe.get(probe.pn(key=probe.key + "-wrong"))
+    return expect_rejected(probe, response, pnauth.Reason.UNAUTHENTICATED)
+
+
+@auth_check(
+    "pnauth",
+    documented("The UserId does not match any known users for the supplied ClientId."),
+    catches=("unknown-user-accepted",),
+)
+def unknown_user(probe: AuthProbe) -> Outcome:
+    """unknown UserId (correctly signed) rejected"""
+    response = probe.get(probe.pn(user_id=UNKNOWN_USER_ID))
+    return expect_rejected(probe, response, pnauth.Reason.UNAUTHENTICATED)
+
+
+def wrong_case(client_id: str) -> str:
+    return client_id.swapcase() if client_id.swapcase() != client_id else client_id + "x"
+
+
+@auth_check("pnauth", documented(CASE_EXAMPLE), catches=("clientid-case-insensitive",))
+def clientid_wrong_case(probe: AuthProbe) -> Outcome:
+    """ClientId in the wrong case in the URL rejected
 
     A 401 with the documented message is the documented outcome; a 404 with an empty body (the
     lookup is case-sensitive, so the spelling is an unknown ClientId) rejects the request too.
     """
-    header, client_id = _wrong_case_client(probe)
-    response = probe.get(header, client_id)
-    title = "ClientId in the wrong case in the URL rejected"
+    response = probe.get(probe.pn(), wrong_case(str(probe.target.client_id)))
     if response.status_code == 404 and not response.content.strip():
-        return _record(
-            "pnauth.clientid-wrong-case",
-            title,
-            True,
-            probe.evidence(response) + " (case-sensitive lookup: treated as an unknown ClientId)",
-        )
-    return expect_rejected(
-        probe, "pnauth.clientid-wrong-case", title, response, pnauth.Reason.UNAUTHENTICATED
-    )
+        return verdict(True, probe.evidence(response) + " (case-sensitive lookup: an unknown ClientId)")
+    return expect_rejected(probe, response, pnauth.Reason.UNAUTHENTICATED)
 
 
-def _unknown_client(probe: AuthProbe) -> CheckRecord:
-    response = probe.get(probe.pn(client_id=UNKNOWN_CLIENT_ID), UNKNOWN_CLIENT_ID)
-    ok = response.status_code == 404 and not response.content.strip()
-    evidence = probe.evidence(response)
-    if response.status_code == 404 and response.content.strip():
-        evidence += " -> the docs: 404 with no body"
-    elif response.status_code != 404:
-        evidence += " -> expected 404"
-    return _record("pnauth.unknown-client", "unknown ClientId -> 404 with an empty body", ok, evidence)
+@auth_check("pnauth", documented(SIGNATURE_MISMATCH), catches=("signature-prefix-compare",))
+def truncated_signature(probe: AuthProbe) -> Outcome:
+    """truncated signature rejected"""
+    head, _, signature = probe.pn().rpartition("Signature=")
+    header = f"{head}Signature={signature[:24]}"  # 24 Base64 chars = a valid 18-byte prefix
+    return expect_rejected(probe, probe.get(header), pnauth.Reason.UNAUTHENTICATED)
 
 
-def _expired(probe: AuthProbe) -> CheckRecord:
-    age = probe.options.pnauth_window + PAST_WINDOW_MARGIN
-    response = probe.get(probe.pn(timestamp=probe.stamp(-age)))
-    record = expect_rejected(
-        probe,
-        "pnauth.expired-timestamp",
-        f"timestamp {age} s old (just past the {probe.options.pnauth_window} s window) rejected",
-        response,
-        pnauth.Reason.EXPIRED,
-    )
-    return record
-
-
-PNAUTH_CHECKS: tuple[AuthCheck, ...] = (
-    *(
-        AuthCheck(
-            f"pnauth.accepted.{s.name.lower()}", f"{s.name} accepted", "pnauth", _accepts_scheme(s.name)
-        )
-        for s in pnauth.SCHEMES
-    ),
-    AuthCheck("pnauth.scheme-case", "scheme name in any case accepted", "pnauth", _scheme_any_case),
-    AuthCheck(
-        "pnauth.missing-header",
-        "missing Authorization header rejected",
-        "pnauth",
-        _rejects(
-            "pnauth.missing-header",
-            "missing Authorization header rejected",
-            pnauth.Reason.MISSING_HEADER,
-            lambda p: (None, None),
-        ),
-        catches=("missing-www-authenticate",),
-    ),
-    AuthCheck(
-        "pnauth.unknown-scheme",
-        "unknown scheme PNAUTHINFO100-SHA256 rejected",
-        "pnauth",
-        _rejects(
-            "pnauth.unknown-scheme",
-            "unknown scheme PNAUTHINFO100-SHA256 rejected",
-            pnauth.Reason.INVALID_SCHEME,
-            lambda p: (
-                "PNAUTHINFO100-SHA256" + p.pn()[len(pnauth.parse_scheme(p.target.pnauth_scheme).name) :],
-                None,
-            ),
-        ),
-        catches=("missing-www-authenticate",),
-    ),
-    AuthCheck(
-        "pnauth.sha1-rejected",
-        "PNAUTHINFO3-HMAC-SHA1 (correctly signed) rejected",
-        "pnauth",
-        _rejects(
-            "pnauth.sha1-rejected",
-            "PNAUTHINFO3-HMAC-SHA1 (correctly signed) rejected",
-            pnauth.Reason.INVALID_SCHEME,
-            _sha1_header,
-        ),
-        catches=("sha1-accepted",),
-    ),
-    AuthCheck(
-        "pnauth.malformed-timestamp",
-        "malformed timestamp rejected",
-        "pnauth",
-        _rejects(
-            "pnauth.malformed-timestamp",
-            "malformed timestamp rejected",
-            pnauth.Reason.INVALID_TIMESTAMP,
-            lambda p: (p.pn(timestamp=p.stamp(-1).replace("-", "")), None),
-        ),
-    ),
-    AuthCheck(
-        "pnauth.future-timestamp",
-        f"timestamp {FUTURE_SECONDS} s in the future rejected",
-        "pnauth",
-        _rejects(
-            "pnauth.future-timestamp",
-            f"timestamp {FUTURE_SECONDS} s in the future rejected",
-            pnauth.Reason.INVALID_TIMESTAMP,
-            lambda p: (p.pn(timestamp=p.stamp(FUTURE_SECONDS)), None),
-        ),
-        catches=("future-timestamp-accepted",),
-    ),
-    AuthCheck(
-        "pnauth.expired-timestamp",
-        "timestamp just past the window rejected",
-        "pnauth",
-        _expired,
-        catches=("day-long-window",),
-    ),
-    AuthCheck(
-        "pnauth.wrong-key",
-        "signature with a wrong key rejected",
-        "pnauth",
-        _rejects(
-            "pnauth.wrong-key",
-            "signature with a wrong key rejected",
-            pnauth.Reason.UNAUTHENTICATED,
-            lambda p: (p.pn(key=p.key + "-wrong"), None),
-        ),
-        catches=("missing-www-authenticate",),
-    ),
-    AuthCheck(
-        "pnauth.unknown-user",
-        "unknown UserId (correctly signed) rejected",
-        "pnauth",
-        _rejects(
-            "pnauth.unknown-user",
-            "unknown UserId (correctly signed) rejected",
-            pnauth.Reason.UNAUTHENTICATED,
-            lambda p: (p.pn(user_id=UNKNOWN_USER_ID), None),
-        ),
-        catches=("unknown-user-accepted",),
-    ),
-    AuthCheck(
-        "pnauth.clientid-wrong-case",
-        "ClientId in the wrong case in the URL rejected",
-        "pnauth",
-        _wrong_case_rejected,
-        catches=("clientid-case-insensitive",),
-    ),
-    AuthCheck(
-        "pnauth.truncated-signature",
-        "truncated signature rejected",
-        "pnauth",
-        _rejects(
-            "pnauth.truncated-signature",
-            "truncated signature rejected",
-            pnauth.Reason.UNAUTHENTICATED,
-            _truncated,
-        ),
-        catches=("signature-prefix-compare",),
-    ),
-    AuthCheck(
-        "pnauth.unknown-client",
-        "unknown ClientId -> 404 with an empty body",
-        "pnauth",
-        _unknown_client,
-        catches=("unknown-client-404-body",),
-    ),
+@auth_check(
+    "pnauth",
+    documented("Please note that this failed request will not supply a message in the body."),
+    catches=("unknown-client-404-body",),
 )
+def unknown_client(probe: AuthProbe) -> Outcome:
+    """unknown ClientId -> 404 with an empty body"""
+    response = probe.get(probe.pn(client_id=UNKNOWN_CLIENT_ID), UNKNOWN_CLIENT_ID)
+    problems = []
+    if response.status_code != 404:
+        problems.append("expected 404")
+    elif response.content.strip():
+        problems.append("the docs: 404 with no body")
+    return verdict(True, probe.evidence(response), problems)
 
 
-# --- OAuth checks ------------------------------------------------------------------------------
+# --- OAuth checks --------------------------------------------------------------------------------
 
 
-def _token_ok(probe: AuthProbe, send: str) -> CheckRecord:
+def _token_ok(probe: AuthProbe, send: str) -> Outcome:
     response = probe.token_request(send=send)
-    body = _json(response)
+    body = json_body(response)
     problems = []
     if response.status_code != 200:
         problems.append(f"HTTP {response.status_code} {body.get('error', '')}".strip())
@@ -517,252 +382,230 @@ def _token_ok(probe: AuthProbe, send: str) -> CheckRecord:
         f"HTTP {response.status_code}; token_type={body.get('token_type')!r}; "
         f"expires_in={body.get('expires_in')!r}"
     )
-    title = f"token by {'Basic header' if send == 'basic' else 'form body'}"
-    return _record(
-        f"oauth.token-{send}",
-        title,
-        not problems,
-        probe.redact(evidence + ("" if not problems else " -> " + "; ".join(problems))),
-    )
+    return verdict(True, probe.redact(evidence), problems)
 
 
-def _token_rejected(
-    check_id: str, title: str, expected_error: str | None, make: Callable[[AuthProbe], httpx.Response]
-) -> Callable[[AuthProbe], CheckRecord]:
-    def run(probe: AuthProbe) -> CheckRecord:
-        response = make(probe)
-        body = _json(response)
-        ok = 400 <= response.status_code < 500 and "access_token" not in body
-        if expected_error is not None:
-            ok = ok and body.get("error") == expected_error
-        evidence = f"HTTP {response.status_code}; error={body.get('error')!r}"
-        if not ok:
-            evidence += f" -> expected a 4xx{' with error ' + repr(expected_error) if expected_error else ''}"
-        return _record(check_id, title, ok, probe.redact(evidence))
-
-    return run
+@auth_check("oauth", documented(CREDENTIALS_IN))
+def token_basic(probe: AuthProbe) -> Outcome:
+    """token by Basic header"""
+    return _token_ok(probe, "basic")
 
 
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+@auth_check("oauth", documented(CREDENTIALS_IN))
+def token_body(probe: AuthProbe) -> Outcome:
+    """token by form body"""
+    return _token_ok(probe, "body")
 
 
-def _b64url_decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+def _token_refused(probe: AuthProbe, response: httpx.Response, error: str | None = None) -> Outcome:
+    """A token request that must be refused: a 4xx without a token (and ``error``, when given)."""
+    body = json_body(response)
+    problems = []
+    if not 400 <= response.status_code < 500 or "access_token" in body:
+        problems.append("expected a 4xx without a token")
+    elif error is not None and body.get("error") != error:
+        problems.append(f"expected error {error!r} (RFC 6749 section 5.2)")
+    return verdict(True, probe.redact(f"HTTP {response.status_code}; error={body.get('error')!r}"), problems)
 
 
-def tampered_token(token: str) -> str:
-    """The same token with its payload changed (exp pushed one hour later), signature kept."""
-    header, payload, signature = token.split(".")
-    claims = json.loads(_b64url_decode(payload))
-    claims["exp"] = int(claims.get("exp", time.time())) + 3600
-    return f"{header}.{_b64url(json.dumps(claims, separators=(',', ':')).encode())}.{signature}"
+def _wrong_secret_response(probe: AuthProbe) -> httpx.Response:
+    if "wrong-secret" not in probe.memo:
+        probe.memo["wrong-secret"] = probe.token_request(secret=probe.secret + "-wrong")
+    response: httpx.Response = probe.memo["wrong-secret"]
+    return response
 
 
-def unsigned_token(token: str) -> str:
-    """``alg: none``: header {"alg":"none","typ":"JWT"}, the original payload, an empty signature."""
-    _, payload, _ = token.split(".")
-    header = _b64url(json.dumps({"alg": "none", "typ": "JWT"}, separators=(",", ":")).encode())
-    return f"{header}.{payload}."
+@auth_check(
+    "oauth", documented("The OAuth Token API validates the client credentials and returns an access token.")
+)
+def wrong_secret(probe: AuthProbe) -> Outcome:
+    """wrong client secret refused"""
+    return _token_refused(probe, _wrong_secret_response(probe))
 
 
-def _bearer_rejected(
-    check_id: str,
-    title: str,
-    forge: Callable[[str], str],
-    client_id: Callable[[AuthProbe], str | None] = lambda p: None,
-    not_found_rejects: bool = False,
-) -> Callable[[AuthProbe], CheckRecord]:
-    """A forged (or misused) token must get the 401; ``not_found_rejects``: an empty 404 counts too."""
-
-    def run(probe: AuthProbe) -> CheckRecord:
-        token = probe.token()
-        if token is None:
-            return _record(check_id, title, False, "could not obtain a token to forge from")
-        cid = client_id(probe)
-        if cid == "":
-            return _skip(check_id, title, "no other tenant's ClientId configured (foreign_client_id)")
-        forged = forge(token)
-        probe.tokens.append(forged)
-        response = probe.get(f"Bearer {forged}", cid)
-        problems = rejection_problems(response, None)
-        if (
-            response.status_code == 404
-            and cid is not None
-            and not_found_rejects
-            and not response.content.strip()
-        ):
-            return _record(check_id, title, True, probe.evidence(response) + " (unknown ClientId spelling)")
-        if response.status_code == 404 and cid is not None:
-            return _skip(check_id, title, f"the other tenant {cid!r} is unknown to the target (404)")
-        evidence = probe.evidence(response) + ("" if not problems else " -> " + "; ".join(problems))
-        return _record(check_id, title, not problems, evidence)
-
-    return run
+@auth_check("oauth", practice("RFC 6749 section 5.2: a failed client authentication answers invalid_client"))
+def wrong_secret_invalid_client(probe: AuthProbe) -> Outcome:
+    """wrong client secret -> error invalid_client"""
+    return _token_refused(probe, _wrong_secret_response(probe), "invalid_client")
 
 
-def _api_accepts_token(probe: AuthProbe) -> CheckRecord:
-    token = probe.token()
-    if token is None:
-        return _record("oauth.api-accepts-token", "the API accepts the token", False, "no token obtained")
-    response = probe.get(f"Bearer {token}")
-    return _record(
-        "oauth.api-accepts-token", "the API accepts the token", accepted(response), probe.evidence(response)
-    )
-
-
-def token_lifetime(probe: AuthProbe, response: httpx.Response) -> tuple[float | None, float | None]:
-    """(expires_in, exp - iat of the JWT) of a token response."""
-    body = _json(response)
-    expires_in = body.get("expires_in")
-    token = body.get("access_token")
-    jwt_life = None
-    if isinstance(token, str) and token.count(".") == 2:
-        try:
-            claims = json.loads(_b64url_decode(token.split(".")[1]))
-            if isinstance(claims.get("exp"), int | float) and isinstance(claims.get("iat"), int | float):
-                jwt_life = float(claims["exp"] - claims["iat"])
-        except (ValueError, TypeError):
-            jwt_life = None
-    return (float(expires_in) if isinstance(expires_in, int | float) else None), jwt_life
-
-
-def _expired_token(probe: AuthProbe) -> CheckRecord:
-    check_id, title = "oauth.expired-token", "an expired token is rejected"
-    response = probe.token_request()
-    token = _json(response).get("access_token")
-    if response.status_code != 200 or not isinstance(token, str):
-        return _record(check_id, title, False, f"no token obtained (HTTP {response.status_code})")
-    expires_in, _ = token_lifetime(probe, response)
-    if expires_in is None:
-        return _skip(check_id, title, "the token response has no expires_in")
-    limit = 3700.0 if probe.options.slow else probe.options.max_token_wait_s
-    if expires_in > limit:
-        return _skip(
-            check_id, title, f"token lifetime {expires_in:g} s > {limit:g} s; run with --slow to wait for it"
-        )
-    probe.sleep(expires_in + 2.0)
-    response = probe.get(f"Bearer {token}")
-    problems = rejection_problems(response, None)
-    if not problems and not is_token_error(response):
-        problems.append("401 does not say invalid_token (clients cannot tell it from a bad signature)")
-    evidence = probe.evidence(response, f"after {expires_in + 2:g} s")
-    return _record(
-        check_id, title, not problems, evidence + ("" if not problems else " -> " + "; ".join(problems))
-    )
-
-
-def _foreign_client(probe: AuthProbe) -> str:
-    return probe.options.foreign_client_id or ""
-
-
-def _wrong_case(probe: AuthProbe) -> str:
-    client = str(probe.target.client_id)
-    return client.swapcase() if client.swapcase() != client else client + "x"
-
-
-OAUTH_CHECKS: tuple[AuthCheck, ...] = (
-    AuthCheck("oauth.token-basic", "token by Basic header", "oauth", lambda p: _token_ok(p, "basic")),
-    AuthCheck("oauth.token-body", "token by form body", "oauth", lambda p: _token_ok(p, "body")),
-    AuthCheck(
-        "oauth.wrong-secret",
-        "wrong client secret -> invalid_client",
-        "oauth",
-        _token_rejected(
-            "oauth.wrong-secret",
-            "wrong client secret -> invalid_client",
-            "invalid_client",
-            lambda p: p.token_request(secret=p.secret + "-wrong"),
-        ),
-    ),
-    AuthCheck(
-        "oauth.missing-scope",
-        "token request without scope rejected",
-        "oauth",
-        _token_rejected(
-            "oauth.missing-scope",
-            "token request without scope rejected",
-            None,
-            lambda p: p.token_request(scope=None),
-        ),
-    ),
-    AuthCheck(
-        "oauth.foreign-scope",
-        "scope of an unknown user rejected",
-        "oauth",
-        _token_rejected(
-            "oauth.foreign-scope",
-            "scope of an unknown user rejected",
-            None,
-            lambda p: p.token_request(scope=f"{p.target.client_id}/{UNKNOWN_USER_ID}"),
-        ),
-        catches=("unknown-user-accepted",),
-    ),
-    AuthCheck(
-        "oauth.other-tenant-scope",
-        "scope of another tenant rejected",
-        "oauth",
-        lambda p: (
-            _skip(
-                "oauth.other-tenant-scope",
-                "scope of another tenant rejected",
-                "no other tenant's ClientId configured (foreign_client_id)",
-            )
-            if not p.options.foreign_client_id
-            else _token_rejected(
-                "oauth.other-tenant-scope",
-                "scope of another tenant rejected",
-                None,
-                lambda q: q.token_request(scope=f"{q.options.foreign_client_id}/{q.target.user_id}"),
-            )(p)
-        ),
-    ),
-    AuthCheck("oauth.api-accepts-token", "the API accepts the token", "oauth", _api_accepts_token),
-    AuthCheck(
-        "oauth.tampered-payload",
-        "token with a modified payload rejected",
-        "oauth",
-        _bearer_rejected("oauth.tampered-payload", "token with a modified payload rejected", tampered_token),
-    ),
-    AuthCheck(
-        "oauth.alg-none",
-        "token with alg none rejected",
-        "oauth",
-        _bearer_rejected("oauth.alg-none", "token with alg none rejected", unsigned_token),
-        catches=("alg-none-accepted",),
-    ),
-    AuthCheck(
-        "oauth.other-tenant",
-        "token of another tenant rejected",
-        "oauth",
-        _bearer_rejected(
-            "oauth.other-tenant", "token of another tenant rejected", lambda t: t, _foreign_client
-        ),
-        catches=("cross-tenant-token",),
-    ),
-    AuthCheck(
-        "oauth.clientid-wrong-case",
-        "token used with the ClientId in the wrong case rejected",
-        "oauth",
-        _bearer_rejected(
-            "oauth.clientid-wrong-case",
-            "token used with the ClientId in the wrong case rejected",
-            lambda t: t,
-            _wrong_case,
-            not_found_rejects=True,
-        ),
-        catches=("clientid-case-insensitive",),
-    ),
-    AuthCheck(
-        "oauth.expired-token",
-        "an expired token is rejected",
-        "oauth",
-        _expired_token,
-        catches=("expired-token-accepted",),
+@auth_check(
+    "oauth",
+    documented(
+        'The token endpoints requires the "scope" request parameter which includes your MyPreferences '
+        "client_Id and userId concatenated using a forward slash as shown below."
     ),
 )
+def missing_scope(probe: AuthProbe) -> Outcome:
+    """token request without scope refused"""
+    return _token_refused(probe, probe.token_request(scope=None))
 
-ALL_CHECKS: tuple[AuthCheck, ...] = PNAUTH_CHECKS + OAUTH_CHECKS
+
+@auth_check(
+    "oauth",
+    assumption(
+        "the token endpoint itself refuses a scope naming an unknown user (the document only says access "
+        "depends on the scope's userId, not where an unknown one is refused)"
+    ),
+    catches=("unknown-user-accepted",),
+)
+def foreign_scope(probe: AuthProbe) -> Outcome:
+    """scope of an unknown user refused"""
+    return _token_refused(probe, probe.token_request(scope=f"{probe.target.client_id}/{UNKNOWN_USER_ID}"))
+
+
+@auth_check(
+    "oauth",
+    assumption(
+        "the token endpoint refuses another tenant's scope (OAuth credentials are issued per MyPreferences "
+        "Client ID; the document does not say where a foreign scope is refused)"
+    ),
+)
+def other_tenant_scope(probe: AuthProbe) -> Outcome:
+    """scope of another tenant refused"""
+    foreign = probe.options.foreign_client_id
+    if not foreign:
+        return skipped("no other tenant's ClientId configured (--foreign-client-id)")
+    return _token_refused(probe, probe.token_request(scope=f"{foreign}/{probe.target.user_id}"))
+
+
+@auth_check("oauth", documented("You can now use the access token to access MyPreferences REST API."))
+def api_accepts_token(probe: AuthProbe) -> Outcome:
+    """the API accepts the token"""
+    token = probe.token()
+    if token is None:
+        return verdict(False, "no token obtained")
+    response = probe.get(f"Bearer {token}")
+    return verdict(is_accepted(response), probe.evidence(response))
+
+
+def bearer_refused(
+    probe: AuthProbe,
+    forge: Callable[[str], str] = lambda token: token,
+    client_id: str | None = None,
+    *,
+    not_found_rejects: bool = False,
+) -> Outcome:
+    """A forged (or misused) token must get the documented 401; ``not_found_rejects``: an empty 404 too."""
+    token = probe.token()
+    if token is None:
+        return verdict(False, "could not obtain a token to forge from")
+    forged = forge(token)
+    probe.tokens.append(forged)
+    response = probe.get(f"Bearer {forged}", client_id)
+    if response.status_code == 404 and client_id is not None:
+        if not_found_rejects and not response.content.strip():
+            return verdict(True, probe.evidence(response) + " (unknown ClientId spelling)")
+        return skipped(f"the other tenant {client_id!r} is unknown to the target (404)")
+    return expect_rejected(probe, response, None)
+
+
+@auth_check("oauth", practice("RFC 7515 section 5.2: a JWS whose signature does not validate is rejected"))
+def tampered_payload(probe: AuthProbe) -> Outcome:
+    """token with a modified payload rejected"""
+    return bearer_refused(probe, tampered_token)
+
+
+@auth_check(
+    "oauth",
+    practice("RFC 8725 section 3.1: an unsigned (alg none) token is never accepted"),
+    catches=("alg-none-accepted",),
+)
+def alg_none(probe: AuthProbe) -> Outcome:
+    """token with alg none rejected"""
+    return bearer_refused(probe, unsigned_token)
+
+
+@auth_check("oauth", documented(SCOPE_PERMISSIONS), catches=("cross-tenant-token",))
+def other_tenant(probe: AuthProbe) -> Outcome:
+    """token of another tenant rejected"""
+    foreign = probe.options.foreign_client_id
+    if not foreign:
+        return skipped("no other tenant's ClientId configured (--foreign-client-id)")
+    return bearer_refused(probe, client_id=foreign)
+
+
+@auth_check(
+    "oauth",
+    assumption(
+        "a bearer token's ClientId is matched case-sensitively like a signature's (documented for "
+        "PNAUTHINFO3 only)"
+    ),
+    catches=("clientid-case-insensitive",),
+)
+def oauth_clientid_wrong_case(probe: AuthProbe) -> Outcome:
+    """token used with the ClientId in the wrong case rejected"""
+    return bearer_refused(probe, client_id=wrong_case(str(probe.target.client_id)), not_found_rejects=True)
+
+
+def _expired_token_response(probe: AuthProbe) -> httpx.Response | Outcome:
+    """The API's answer to a token used after its expires_in (waited for once, shared by two checks)."""
+    if "expired-token" in probe.memo:
+        memo: httpx.Response | Outcome = probe.memo["expired-token"]
+        return memo
+    response = probe.token_request()
+    token = json_body(response).get("access_token")
+    expires_in, _ = token_lifetimes(response)
+    limit = 3700.0 if probe.options.slow else probe.options.max_token_wait_s
+    result: httpx.Response | Outcome
+    if response.status_code != 200 or not isinstance(token, str):
+        result = verdict(False, f"no token obtained (HTTP {response.status_code})")
+    elif expires_in is None:
+        result = skipped("the token response has no expires_in")
+    elif expires_in > limit:
+        result = skipped(f"token lifetime {expires_in:g} s > {limit:g} s; run with --slow to wait for it")
+    else:
+        probe.sleep(expires_in + 2.0)
+        result = probe.get(f"Bearer {token}")
+    probe.memo["expired-token"] = result
+    return result
+
+
+@auth_check(
+    "oauth",
+    documented(
+        "Once expired, the token becomes invalid, and the client must request a new access token using the "
+        "same client credentials."
+    ),
+    catches=("expired-token-accepted",),
+)
+def expired_token(probe: AuthProbe) -> Outcome:
+    """an expired token is rejected"""
+    response = _expired_token_response(probe)
+    if isinstance(response, Outcome):
+        return response
+    return expect_rejected(probe, response, None)
+
+
+@auth_check("oauth", practice('RFC 6750 section 3.1: an expired token gets error="invalid_token"'))
+def expired_token_invalid_token(probe: AuthProbe) -> Outcome:
+    """an expired token's 401 says invalid_token"""
+    response = _expired_token_response(probe)
+    if isinstance(response, Outcome):
+        return response
+    problems = [] if is_token_error(response) else ["the 401 does not say invalid_token"]
+    return verdict(response.status_code == 401, probe.evidence(response), problems)
+
+
+@auth_check("oauth", documented("Amount of time remaining (in seconds) before the access token expires."))
+def expires_in_matches_jwt(probe: AuthProbe) -> Outcome:
+    """expires_in is not longer than the JWT's exp - iat"""
+    response = probe.token_request()
+    if response.status_code != 200:
+        return verdict(False, f"no token obtained (HTTP {response.status_code})")
+    expires_in, jwt_life = token_lifetimes(response)
+    if expires_in is None or jwt_life is None:
+        return skipped(f"expires_in {expires_in}, JWT exp - iat {jwt_life}: nothing to compare")
+    evidence = f"expires_in {expires_in:g} s; JWT exp - iat {jwt_life:g} s"
+    problems = []
+    if expires_in > jwt_life + EXPIRES_IN_ROUNDING_S:
+        problems.append("clients trusting expires_in will send expired tokens")
+    return verdict(True, evidence, problems)
+
+
+ALL_CHECKS: tuple[AuthCheck, ...] = tuple(REGISTRY.values())
+PNAUTH_CHECKS: tuple[AuthCheck, ...] = tuple(c for c in ALL_CHECKS if c.scheme == "pnauth")
+OAUTH_CHECKS: tuple[AuthCheck, ...] = tuple(c for c in ALL_CHECKS if c.scheme == "oauth")
 
 
 def checks_catching(defect: str) -> list[str]:
@@ -770,7 +613,7 @@ def checks_catching(defect: str) -> list[str]:
     return [c.id for c in ALL_CHECKS if defect in c.catches]
 
 
-# --- the run -----------------------------------------------------------------------------------
+# --- the run -------------------------------------------------------------------------------------
 
 
 def applicable(check: AuthCheck, target: Target) -> str | None:
@@ -785,17 +628,32 @@ def applicable(check: AuthCheck, target: Target) -> str | None:
     return None
 
 
+def run_check(check: AuthCheck, probe: AuthProbe) -> CheckRecord:
+    """One check as a record; an undecided answer makes it ERRORED (never passed or failed)."""
+    why = applicable(check, probe.target)
+    if why is not None:
+        outcome = skipped(why)
+    else:
+        try:
+            outcome = check.run(probe)
+        except UndecidedAnswer as exc:
+            outcome = Outcome(Status.ERRORED, f"no deciding answer: {exc.reason}")
+    return CheckRecord(
+        name=check.title,
+        check=check.id,
+        status=outcome.status,
+        evidence=probe.redact(outcome.evidence),
+        basis=check.rule.basis,
+    )
+
+
 def run_checks(probe: AuthProbe, only: Sequence[str] = ()) -> list[CheckRecord]:
-    records = []
-    for check in ALL_CHECKS:
-        if only and check.id not in only:
-            continue
-        why = applicable(check, probe.target)
-        if why is not None:
-            records.append(_skip(check.id, check.title, why))
-            continue
-        records.append(check.run(probe))
-    return records
+    return [run_check(check, probe) for check in ALL_CHECKS if not only or check.id in only]
+
+
+def policy_for(target: Target, options: ConformanceOptions) -> VerdictPolicy:
+    """The options' policy, else strict on a sandbox the harness started and lenient elsewhere."""
+    return options.policy or VerdictPolicy(strict=target.is_sandbox)
 
 
 def run_auth_conformance(target: Target, options: ConformanceOptions | None = None) -> ConformanceResult:
@@ -814,21 +672,23 @@ def _run(target: Target, options: ConformanceOptions) -> ConformanceResult:
     started = time.perf_counter()
     if options.foreign_client_id is None and target.is_sandbox and target.client_id != demo.SANCHEZ.client_id:
         options.foreign_client_id = demo.SANCHEZ.client_id
-    result = ConformanceResult(target=target.base_url or "?")
+    policy = policy_for(target, options)
+    result = ConformanceResult(target=target.base_url or "?", policy=policy.describe())
     with httpx.Client(timeout=options.timeout_s) as client:
-        skew = probes.measure_clock_skew(target, client)
-        offset = probes.signing_offset_for(skew)
-        if skew is not None:
-            result.facts.append(probes.skew_fact(skew, offset))
-            if skew > probes.AHEAD_THRESHOLD:
-                result.warnings.append(
-                    f"local clock runs {skew:.0f} s ahead of the target: signing {-offset:.0f} s in the past"
-                )
+        probe = AuthProbe(target, options, client=client)
+        skew = probes.measure_clock_skew(target, client, probe.retrier)
+        probe.clock_offset = offset = probes.signing_offset_for(skew)
+        result.facts.append(probes.skew_fact(skew, offset))
+        if skew is not None and skew > probes.AHEAD_THRESHOLD:
+            result.warnings.append(
+                f"local clock runs {skew:.0f} s ahead of the target: signing {-offset:.0f} s in the past"
+            )
         probes.preflight(target, offset, options.probe_path)
-        probe = AuthProbe(target, options, clock_offset=offset, client=client)
-        result.checks = run_checks(probe, options.only)
+        result.checks = judge_all(run_checks(probe, options.only), policy)
         if options.probes and (not options.only or "probes" in options.only):
             result.facts += probes.run_probes(probe)
+    if probe.retrier.retries or probe.retrier.undecided:
+        result.warnings.append(f"the target answered 5xx/429 or timed out: {probe.retrier.summary()}")
     result.elapsed_s = time.perf_counter() - started
     if options.write_reports:
         from mypref_harness.contract.reporting import finish_conformance_reports

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from mypref_harness.contract.results import ConformanceResult, ContractResult
+
+if TYPE_CHECKING:
+    from mypref_harness.contract.auth_conformance import AuthCheck
 
 
 def _line(text: str, limit: int = 160) -> str:
@@ -16,17 +20,39 @@ def print_conformance(result: ConformanceResult, out: Callable[[str], None] = pr
     counts = result.counts
     out(
         f"auth conformance: {counts['passed']} passed, {counts['failed']} failed, "
-        f"{counts['skipped']} skipped ({result.elapsed_s:.1f} s)"
+        f"{counts['warned']} warned, {counts['errored']} errored, {counts['skipped']} skipped "
+        f"({result.elapsed_s:.1f} s)" + (f"; policy: {result.policy}" if result.policy else "")
     )
     for check in result.checks:
-        out(f"  {check.status.value.upper():7} {check.check:32} {_line(check.evidence, 110)}")
+        basis = f"[{check.basis.value}]"
+        out(f"  {check.status.value.upper():7} {check.check:40} {basis:12} {_line(check.evidence, 100)}")
     for fact in result.facts:
-        out(f"  FACT    {fact.name}: {fact.value}")
+        reason = "" if fact.determined else f" ({_line(fact.evidence, 100)})"
+        out(f"  FACT    {fact.name}: {fact.text}{reason}")
     for warning in result.warnings:
         out(f"  WARNING {warning}")
     if result.report_files:
         out(f"reports: {result.report_files[0].parent}")
-    out("PASS" if result.passed else "FAIL")
+    out(verdict_line(result))
+
+
+def verdict_line(result: ConformanceResult) -> str:
+    if result.failures:
+        return "FAIL"
+    if result.unhealthy:
+        return "UNHEALTHY TARGET: no answer decided anything (5xx, 429 or timeouts after retries)"
+    if result.errored:
+        return f"INCOMPLETE: {len(result.errored)} check(s) without a deciding answer (5xx, 429 or timeouts)"
+    return "PASS"
+
+
+def print_check_list(checks: Iterable[AuthCheck], out: Callable[[str], None] = print) -> None:
+    """``auth-conformance --list``: id, title, basis and (documented) the quoted sentence, catches."""
+    for check in checks:
+        out(f"{check.id:40} {check.title}")
+        out(f"{'':40}   basis: {check.rule.describe()}")
+        if check.catches:
+            out(f"{'':40}   catches sandbox defects: {', '.join(check.catches)}")
 
 
 def print_contract(result: ContractResult, out: Callable[[str], None] = print) -> None:

@@ -68,11 +68,22 @@ def record_cases(records: Iterable[CheckRecord], classname: str) -> list[JUnitCa
                 name=name,
                 classname=classname,
                 failure=r.evidence or "failed" if r.status is Status.FAILED else None,
-                skipped=r.evidence or "skipped" if r.status is Status.SKIPPED else None,
+                skipped=_skip_text(r),
                 stdout=r.evidence if r.status is Status.PASSED and r.evidence else None,
+                # no verdict (5xx/429/timeouts after retries): an error, neither a pass nor a failure
+                error=r.evidence or "errored" if r.status is Status.ERRORED else None,
             )
         )
     return cases
+
+
+def _skip_text(record: CheckRecord) -> str | None:
+    """JUnit <skipped> text: skips, and warnings (a finding the verdict policy does not fail on)."""
+    if record.status is Status.SKIPPED:
+        return record.evidence or "skipped"
+    if record.status is Status.WARNED:
+        return f"warning ({record.basis.value} basis, not failing under the policy): {record.evidence}"
+    return None
 
 
 def contract_junit_cases(result: ContractResult) -> list[JUnitCase]:
@@ -120,7 +131,7 @@ def conformance_markdown(result: ConformanceResult) -> list[str]:
         lines.append(
             markdown_table(
                 ("fact", "value", "evidence"),
-                [(f.name, f.value, _first_line(f.evidence)) for f in result.facts],
+                [(f.name, f.text, _first_line(f.evidence)) for f in result.facts],
             )
         )
     if result.warnings:

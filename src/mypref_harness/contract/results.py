@@ -22,6 +22,8 @@ class Status(enum.Enum):
     FAILED = "failed"
     WARNED = "warned"  # a finding whose basis the verdict policy reports without failing the run
     SKIPPED = "skipped"
+    # no verdict: the target's answers decided nothing (5xx, 429, timeouts after retries); never a pass
+    ERRORED = "errored"
 
 
 @dataclass(frozen=True)
@@ -68,13 +70,40 @@ class CheckTally:
         return self.failures == 0
 
 
+FactValue = str | int | float | bool | tuple[str, ...] | None
+
+
 @dataclass(frozen=True)
 class Fact:
-    """A discovery-probe result: something the documentation leaves open, measured on the target."""
+    """A discovery-probe result: something the documentation leaves open, measured on the target.
+
+    ``name`` is a stable id (``mypref_harness.contract.probes.FACT_NAMES`` lists them with their value
+    formats); ``value`` is typed data (None when undetermined) so that a profile can pin it and a later
+    run can compare; ``evidence`` says how it was measured, or why it could not be.
+    """
 
     name: str
-    value: str
+    value: FactValue
     evidence: str = ""
+    determined: bool = True
+
+    @classmethod
+    def undetermined(cls, name: str, reason: str) -> Fact:
+        return cls(name, None, reason, determined=False)
+
+    @property
+    def text(self) -> str:
+        """The value for people: ``899 s``, ``form and percent``, ``yes``, ``undetermined``."""
+        value = self.value
+        if not self.determined or value is None:
+            return "undetermined"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, tuple):
+            return " and ".join(value) if value else "none"
+        if isinstance(value, int | float) and self.name.endswith("_s"):
+            return f"{value:g} s"
+        return str(value)
 
 
 @dataclass
@@ -85,6 +114,7 @@ class ConformanceResult:
     warnings: list[str] = field(default_factory=list)
     report_files: list[Path] = field(default_factory=list)
     elapsed_s: float = 0.0
+    policy: str = ""  # the verdict policy the checks were judged by (VerdictPolicy.describe())
 
     @property
     def failures(self) -> list[CheckRecord]:
@@ -95,12 +125,30 @@ class ConformanceResult:
         return _count(self.checks)
 
     @property
+    def errored(self) -> list[CheckRecord]:
+        """Checks without a verdict because the target's answers decided nothing."""
+        return [c for c in self.checks if c.status is Status.ERRORED]
+
+    @property
+    def unhealthy(self) -> bool:
+        """Nothing could be measured or decided: every fact undetermined and no check decided."""
+        decided = any(c.status not in (Status.ERRORED, Status.SKIPPED) for c in self.checks)
+        measured = any(f.determined for f in self.facts)
+        attempted = bool(self.errored or self.facts)
+        return attempted and not decided and not measured
+
+    @property
     def passed(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.errored and not self.unhealthy
 
     @property
     def exit_code(self) -> int:
-        return int(ExitCode.OK if self.passed else ExitCode.FINDINGS)
+        """1 for findings; 3 when the target was too unhealthy to decide some verdict; else 0."""
+        if self.failures:
+            return int(ExitCode.FINDINGS)
+        if self.errored or self.unhealthy:
+            return int(ExitCode.UNREACHABLE)
+        return int(ExitCode.OK)
 
     def failed_checks(self) -> set[str]:
         return {c.check for c in self.failures}
@@ -136,7 +184,8 @@ class ContractResult:
 
     @property
     def passed(self) -> bool:
-        return not self.failures and not self.errors
+        undecided = self.conformance is not None and bool(self.conformance.errored)
+        return not self.failures and not self.errors and not undecided
 
     @property
     def exit_code(self) -> int:
