@@ -281,3 +281,54 @@ def check_profile(
     """Measure the target now and compare with the pinned profile: (profile now, records)."""
     now = measure_profile(target, routes=routes, slow=slow)
     return now, drift_records(pinned, now, policy or default_policy(target))
+
+
+# ------------------------------------------------------------------------------------ the commands
+
+
+def pinned_profile(option: Path | None, target: Target) -> TargetProfile | None:
+    """The profile ``--profile`` names, else the configuration's ``profile``; None when neither."""
+    from mypref_harness.profile import load_profile
+
+    path = option or target.profile
+    return load_profile(path) if path else None
+
+
+def _policy(target: Target, options: Any) -> VerdictPolicy:
+    return getattr(options, "policy", None) or default_policy(target)
+
+
+def conformance_with_profile(target: Target, options: Any, pinned: TargetProfile) -> Any:
+    """``auth-conformance --profile``: the run, then every pinned fact re-measured, in one report."""
+    from mypref_harness.config import resolved_target
+    from mypref_harness.contract.auth_conformance import run_auth_conformance
+    from mypref_harness.contract.reporting import finish_conformance_reports
+
+    write, options.write_reports = options.write_reports, False
+    with resolved_target(target, **dict(options.sandbox_options)) as live:
+        result = run_auth_conformance(live, options)
+        _, records = check_profile(live, pinned, slow=options.slow, policy=_policy(live, options))
+        result.checks.extend(records)
+        if write:
+            directory = Path(options.report_dir).resolve()
+            directory.mkdir(parents=True, exist_ok=True)
+            finish_conformance_reports(result, live, directory)
+    return result
+
+
+def contract_with_profile(target: Target, options: Any, pinned: TargetProfile) -> Any:
+    """``contract --profile``: the run, then the pinned facts and routes (this run's route table)
+    re-measured; drift records join the scenarios' section of the reports."""
+    from mypref_harness.config import resolved_target
+    from mypref_harness.contract.reporting import finish_contract_reports
+    from mypref_harness.contract.runner import run_contract
+
+    with resolved_target(target, **dict(options.sandbox_options)) as live:
+        result = run_contract(live, options)
+        routes = routes_from_verdicts(getattr(result, "routes", None))
+        _, records = check_profile(
+            live, pinned, routes=routes, slow=options.slow, policy=_policy(live, options)
+        )
+        result.scenarios.extend(records)
+        finish_contract_reports(result, live, Path(options.report_dir).resolve())
+    return result

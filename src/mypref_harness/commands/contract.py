@@ -192,6 +192,9 @@ def run(args: argparse.Namespace) -> int:
     from mypref_harness.profile_measure import contract_with_profile, pinned_profile
 
     pinned = pinned_profile(args.profile, target)
-    result = run_contract(target, options) if pinned is None else contract_with_profile(target, options, pinned)
+    if pinned is None:
+        result = run_contract(target, options)
+    else:
+        result = contract_with_profile(target, options, pinned)
     print_contract(result)
     return result.exit_code

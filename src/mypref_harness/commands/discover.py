@@ -129,3 +129,15 @@ def print_profile(profile: TargetProfile) -> None:
             f"  {'routes':{width}}  {len(profile.confirmed_routes)} confirmed, "
             f"{len(profile.not_found_routes)} not found"
         )
+
+
+def add_profile_option(p: argparse.ArgumentParser) -> None:
+    """``--profile FILE`` for gate, contract and auth-conformance (default: ``profile`` of mypref.toml)."""
+    p.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        metavar="TOML",
+        help="a pinned target profile (from `mypref-harness discover`): re-measure every fact and report "
+        "each drift as a finding (default: profile in mypref.toml / MYPREF_PROFILE)",
+    )
