@@ -9,6 +9,7 @@ secrets: a leak fails the gate and names the file.
 from __future__ import annotations
 
 import json
+import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -90,21 +91,34 @@ class GateResult:
     report_dir: Path
     summary_md: Path | None = None
     summary_json: Path | None = None
+    interrupted: str = ""  # why the gate stopped before its end (e.g. "stopped by SIGTERM during load")
 
     @property
     def exit_code(self) -> int:
+        if self.interrupted and self.stages:
+            return self.stages[-1].exit_code  # 128 + the signal, as the CLI exits
         codes = [s.exit_code for s in self.stages]
         if self.leaks:
             codes.append(int(ExitCode.FINDINGS))
-        # The most actionable code wins: unreachable, then usage/config, then findings.
-        for code in (ExitCode.UNREACHABLE, ExitCode.USAGE, ExitCode.FINDINGS):
+        # The most actionable code wins: unreachable, then usage/config, then findings, then a stage
+        # that ran out of time (no verdict from it).
+        for code in (ExitCode.UNREACHABLE, ExitCode.USAGE, ExitCode.FINDINGS, ExitCode.INCOMPLETE):
             if int(code) in codes:
                 return int(code)
         return int(ExitCode.OK)
 
     @property
     def passed(self) -> bool:
-        return self.exit_code == ExitCode.OK
+        return self.exit_code == ExitCode.OK and not self.interrupted
+
+    @property
+    def verdict(self) -> str:
+        """pass | fail | incomplete (stopped, or a stage ran out of time, and nothing failed so far)."""
+        if self.passed:
+            return "pass"
+        settled = [s.exit_code for s in self.stages if s.outcome != "incomplete"]
+        failing = (ExitCode.FINDINGS, ExitCode.USAGE, ExitCode.UNREACHABLE)
+        return "fail" if self.leaks or any(code in failing for code in settled) else "incomplete"
 
 
 def parse_stages(text: str | None) -> tuple[str, ...]:
@@ -135,8 +149,12 @@ def run_gate(target: Target, options: GateOptions, progress: Progress = print) -
             with _Heartbeat(_still_running(progress, name, started)):
                 result = gate_stages.RUNNERS[name](target, options)
         except HarnessError as exc:
-            result = StageResult(name, "error", int(exc.exit_code), detail=str(exc))
+            outcome = "incomplete" if exc.exit_code == ExitCode.INCOMPLETE else "error"
+            result = StageResult(name, outcome, int(exc.exit_code), detail=str(exc))
             result.junit_cases = [report.JUnitCase(name=name, classname=f"gate.{name}", error=str(exc))]
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (procs.Terminated): report, then stop
+            _write_interrupted(results, name, stage_started, exc, started, target, options)
+            raise
         result.elapsed_s = time.monotonic() - stage_started
         results.append(result)
         findings_so_far += int(result.figures.get("failures", 0) or 0)
@@ -151,6 +169,25 @@ def run_gate(target: Target, options: GateOptions, progress: Progress = print) -
         # Rewrite the summaries so the verdict they show includes the leak (they hold no secret).
         _write_reports(gate, target, options)
     return gate
+
+
+def _write_interrupted(
+    results: list[StageResult],
+    name: str,
+    stage_started: float,
+    exc: KeyboardInterrupt,
+    started: float,
+    target: Target,
+    options: GateOptions,
+) -> None:
+    """The partial summary of a gate stopped during stage ``name``, marked incomplete."""
+    signum = getattr(exc, "signum", signal.SIGINT)
+    why = f"stopped by {signal.Signals(signum).name} during {name}"
+    stage = StageResult(name, "incomplete", 128 + signum, detail=why,
+                        elapsed_s=time.monotonic() - stage_started)
+    stage.junit_cases = [report.JUnitCase(name=name, classname=f"gate.{name}", error=why)]
+    gate = GateResult([*results, stage], [], time.monotonic() - started, options.report_dir, interrupted=why)
+    _write_reports(gate, target, options)
 
 
 class _Heartbeat:
@@ -241,12 +278,12 @@ def describe_target(target: Target) -> str:
 
 
 def render_markdown(gate: GateResult, target: Target, chart: Path | None = None) -> str:
-    verdict = "PASS" if gate.passed else "FAIL"
     lines = [
-        f"# Release gate: {verdict}",
+        f"# Release gate: {gate.verdict.upper()}",
         "",
         f"Target: {report.md_escape(describe_target(target))}  ",
-        f"Elapsed: {gate.elapsed_s:.0f} s, exit code {gate.exit_code}",
+        f"Elapsed: {gate.elapsed_s:.0f} s, exit code {gate.exit_code}"
+        + (f" ({gate.interrupted}: later stages did not run)" if gate.interrupted else ""),
         "",
         report.markdown_table(["Stage", "Result", "Key figures", "Reports"], verdict_rows(gate)),
     ]
@@ -266,8 +303,9 @@ def _first_line(text: str | None, limit: int = 300) -> str:
 
 def render_json(gate: GateResult, target: Target) -> dict[str, Any]:
     return {
-        "verdict": "pass" if gate.passed else "fail",
+        "verdict": gate.verdict,
         "exit_code": gate.exit_code,
+        "interrupted": gate.interrupted or None,
         "elapsed_s": round(gate.elapsed_s, 2),
         "target": {
             "base_url": target.base_url,

@@ -18,8 +18,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
-
 
 def processes_with(marker: str) -> dict[int, str]:
     """pid -> command line of every live process whose environment carries ``marker``."""
@@ -49,6 +47,7 @@ def wait_for(condition, within: float, step: float = 0.2):
     return condition()
 
 
+@pytest.mark.slow
 def test_sigterm_during_the_contract_stage_stops_everything_and_marks_the_reports_incomplete(tmp_path):
     private_tmp = tmp_path / "tmp"
     private_tmp.mkdir()
@@ -90,3 +89,89 @@ def test_sigterm_during_the_contract_stage_stops_everything_and_marks_the_report
         ("vectors", "pass"), ("contract", "incomplete")
     ]
     assert (reports / "summary.md").read_text().startswith("# Release gate: INCOMPLETE")
+
+
+# ------------------------------------------------------------------ the gate's verdicts, fake stages
+
+
+def _fake_runners(monkeypatch, **special):
+    from mypref_harness import gate_stages
+    from mypref_harness.gate import StageResult
+
+    def passing(name):
+        return lambda target, options: StageResult(name, "pass", 0, figures={"failures": 0})
+
+    runners = {name: special.get(name) or passing(name) for name in ("vectors", "contract", "auth", "load")}
+    monkeypatch.setattr(gate_stages, "RUNNERS", runners)
+
+
+def _target():
+    from mypref_harness.config import Target
+
+    return Target(base_url="http://127.0.0.1:9/Profiles/v4", client_id="ACME_CORP", user_id="John.Doe",
+                  api_key="shutdown-test-key-0123456789")
+
+
+def test_a_stage_that_runs_out_of_time_makes_the_gate_incomplete_with_exit_4(tmp_path, monkeypatch):
+    from mypref_harness.errors import ExitCode, RunIncomplete
+    from mypref_harness.gate import GateOptions, run_gate
+
+    def out_of_time(target, options):
+        raise RunIncomplete("Schemathesis did not finish within 5 s and was stopped: no verdict")
+
+    _fake_runners(monkeypatch, contract=out_of_time)
+    result = run_gate(_target(), GateOptions(report_dir=tmp_path), progress=lambda _: None)
+    assert result.exit_code == ExitCode.INCOMPLETE == 4
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["verdict"] == "incomplete"
+    assert [s["outcome"] for s in summary["stages"]] == ["pass", "incomplete", "pass", "pass"]
+
+
+def test_findings_elsewhere_still_fail_a_gate_with_an_incomplete_stage(tmp_path, monkeypatch):
+    from mypref_harness.errors import RunIncomplete
+    from mypref_harness.gate import GateOptions, StageResult, run_gate
+
+    def out_of_time(target, options):
+        raise RunIncomplete("Locust did not finish in time")
+
+    def findings(target, options):
+        return StageResult("contract", "fail", 1, figures={"failures": 2})
+
+    _fake_runners(monkeypatch, load=out_of_time, contract=findings)
+    result = run_gate(_target(), GateOptions(report_dir=tmp_path), progress=lambda _: None)
+    assert result.exit_code == 1
+    assert json.loads((tmp_path / "summary.json").read_text())["verdict"] == "fail"
+
+
+def test_a_signal_during_a_stage_writes_the_partial_summary_then_unwinds(tmp_path, monkeypatch):
+    from mypref_harness import procs
+    from mypref_harness.gate import GateOptions, run_gate
+
+    def terminated(target, options):
+        raise procs.Terminated(signal.SIGTERM)
+
+    _fake_runners(monkeypatch, auth=terminated)
+    with pytest.raises(procs.Terminated):
+        run_gate(_target(), GateOptions(report_dir=tmp_path), progress=lambda _: None)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["verdict"] == "incomplete"
+    assert summary["exit_code"] == 143
+    assert summary["interrupted"] == "stopped by SIGTERM during auth"
+    assert [(s["name"], s["outcome"]) for s in summary["stages"]] == [
+        ("vectors", "pass"), ("contract", "pass"), ("auth", "incomplete")
+    ]
+    assert "later stages did not run" in (tmp_path / "summary.md").read_text()
+
+
+def test_schemathesis_out_of_time_is_exit_4_with_the_partial_output_marked(tmp_path):
+    from mypref_harness.contract.runner import PreparedRun, run_schemathesis
+    from mypref_harness.errors import ExitCode, RunIncomplete
+
+    sleeper = [sys.executable, "-c", "import time; print('started', flush=True); time.sleep(600)"]
+    paths = {name: tmp_path / name for name in ("c", "s", "n", "j", "o", "u")}
+    prepared = PreparedRun(sleeper, dict(os.environ), paths["c"], paths["s"], paths["n"], paths["j"],
+                           paths["o"], paths["u"], strict=True)
+    with pytest.raises(RunIncomplete) as info:
+        run_schemathesis(prepared, timeout_s=0.5, cwd=tmp_path)
+    assert info.value.exit_code == ExitCode.INCOMPLETE
+    assert "INCOMPLETE: stopped after 0.5 s" in paths["o"].read_text()

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     print(report.markdown_table(["Stage", "Result", "Key figures", "Reports"], verdict_rows(result)))
     for leak in result.leaks:
         print(f"gate: secret found in artifact: {leak}", file=sys.stderr)
-    verdict = "PASS" if result.passed else "FAIL"
+    verdict = result.verdict.upper()
     print(f"gate: {verdict} (exit {result.exit_code}) in {result.elapsed_s:.0f}s;"
           f" summary: {result.summary_md}")
     return result.exit_code

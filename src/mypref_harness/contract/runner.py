@@ -15,18 +15,17 @@ import hashlib
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mypref_harness import config
+from mypref_harness import config, procs
 from mypref_harness.config import Target, check_reachable, is_loopback, resolved_target
 from mypref_harness.contract import reporting
 from mypref_harness.contract.checks import CUSTOM_CHECK_NAMES
@@ -45,7 +44,7 @@ from mypref_harness.contract.st_config import (
     run_config,
 )
 from mypref_harness.contract.st_results import apply_json_report, parse_ndjson, parse_reports
-from mypref_harness.errors import ConfigError, HarnessError
+from mypref_harness.errors import ConfigError, RunIncomplete
 
 ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 DEFAULT_REPORT_DIR = Path("reports/contract")
@@ -359,34 +358,27 @@ def prepare_run(
 def run_schemathesis(
     prepared: PreparedRun, *, timeout_s: float, cwd: Path, quiet: bool = True
 ) -> tuple[int, float]:
-    """Run the subprocess in its own process group (killed as a group on timeout)."""
+    """Run the subprocess in its own process group (procs: stopped as a group on timeout or signal)."""
     started = time.perf_counter()
     with prepared.output_path.open("wb") as output:
-        process = subprocess.Popen(
-            prepared.command,
-            env=prepared.env,
-            cwd=cwd,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            rc = process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            _kill_group(process)
-            raise HarnessError(f"Schemathesis did not finish within {timeout_s:g} s (killed)") from None
-        except BaseException:
-            _kill_group(process)
-            raise
+        with procs.running(
+            prepared.command, name="schemathesis", env=prepared.env, cwd=cwd, stdout=output,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        ) as child:
+            try:
+                rc = child.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                rc = None
+        if rc is None:
+            note = f"\n[mypref-harness] INCOMPLETE: stopped after {timeout_s:g} s (--timeout)\n"
+            output.write(note.encode())
+            raise RunIncomplete(
+                f"Schemathesis did not finish within {timeout_s:g} s and was stopped: no verdict "
+                f"(partial output in {prepared.output_path}); raise --timeout or lower --max-examples"
+            )
     if not quiet:
         sys.stdout.write(prepared.output_path.read_text(encoding="utf-8", errors="replace"))
     return rc, time.perf_counter() - started
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    with suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
 
 
 def schemathesis_error_line(output: str) -> str:
@@ -456,9 +448,9 @@ def _run_resolved(
     prepared = prepare_run(target, options, document, clock_offset=offset)
     result.strict = prepared.strict
     # The subprocess runs in a scratch directory: Schemathesis leaves .hypothesis/ and .schemathesis/ behind.
-    with tempfile.TemporaryDirectory(prefix="mypref-contract-") as scratch:
+    with procs.temp_dir("mypref-contract-") as scratch:
         rc, elapsed = run_schemathesis(
-            prepared, timeout_s=options.timeout_s, cwd=Path(scratch), quiet=options.quiet
+            prepared, timeout_s=options.timeout_s, cwd=scratch, quiet=options.quiet
         )
     result.schemathesis_exit_code = rc
     result.schemathesis_elapsed_s = result.subprocess_elapsed_s = elapsed
