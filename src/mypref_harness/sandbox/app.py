@@ -289,6 +289,7 @@ def open_data_layer(state: SandboxState, db_path: Path) -> None:
     store = Store.open(db_path)
     seed_if_empty(store, state.tenants)
     state.store = store
+    state.issuer.keep_replays_in(store)
     state.data_api = DataApi(store, state.settings)
 
 

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote_plus
 
 import jwt
@@ -46,6 +46,7 @@ SIGNING_KEY_FILE = "oauth-signing-key.pem"
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"]
 MAX_ASSERTION_LIFETIME = 3600  # seconds between now and an assertion's exp
+ASSERTION_LEEWAY = 5  # seconds of clock skew allowed on an assertion's exp/nbf/iat
 MAX_FORM_BYTES = 16 * 1024
 VERIFIED_CACHE_SIZE = 10_000  # verified Bearer tokens remembered per process
 _TOKEN_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -128,21 +129,34 @@ def oauth_error_response(exc: OAuthError, realm: str) -> Response:
     )
 
 
+class ReplayRegistry(Protocol):
+    """Where seen assertion ``jti`` values are kept (RFC 7523 §3 lets the server reject replays)."""
+
+    def first_use(self, key: str, expires: float, now: float) -> bool: ...
+
+
 class _ReplayCache:
-    """Assertion ``jti`` values seen in this process (RFC 7523 §3 lets the server reject replays)."""
+    """Seen ``jti`` values in this process only: the fallback until the database is open (tests that
+    run the app without its lifespan); the sandbox keeps them in SQLite (``Store.first_use``)."""
 
     def __init__(self) -> None:
         self._seen: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def first_use(self, key: str, exp: float, now: float) -> bool:
+    def first_use(self, key: str, expires: float, now: float) -> bool:
         with self._lock:
             if len(self._seen) > 10_000:
                 self._seen = {k: v for k, v in self._seen.items() if v > now}
             if key in self._seen and self._seen[key] > now:
                 return False
-            self._seen[key] = exp
+            self._seen[key] = expires
             return True
+
+
+def replay_key(client_id: str, jti: object) -> str:
+    """A fixed-size key for a (client, jti) pair: any jti (huge, a number, a lone surrogate) fits."""
+    raw = f"{client_id}\0{jti}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(raw).hexdigest()
 
 
 def _single(form: dict[str, list[str]], name: str) -> str | None:
@@ -196,7 +210,11 @@ class TokenIssuer:
         self.issuer = issuer(settings)
         self.audience = audience(settings)
         self.token_url = f"{settings.root_url}/oauth2/v1/token"
-        self._replays = _ReplayCache()
+        self._replays: ReplayRegistry = _ReplayCache()
+
+    def keep_replays_in(self, registry: ReplayRegistry) -> None:
+        """Keep seen assertion jtis in ``registry`` (the database: every worker and a restart see them)."""
+        self._replays = registry
 
     # The endpoint ------------------------------------------------------------------------------
     async def token_endpoint(self, request: Request) -> Response:
@@ -312,7 +330,7 @@ class TokenIssuer:
                 audience=[self.token_url, self.issuer, self.settings.root_url],
                 issuer=client.client_id,
                 options={"require": ["exp", "iss", "sub", "aud", "jti"]},
-                leeway=5,
+                leeway=ASSERTION_LEEWAY,
             )
         except jwt.PyJWTError as exc:
             raise OAuthError("invalid_client", f"client assertion rejected: {exc}", 401) from exc
@@ -321,7 +339,9 @@ class TokenIssuer:
         exp = float(claims["exp"])
         if exp - now > MAX_ASSERTION_LIFETIME:
             raise OAuthError("invalid_client", "client assertion lives too long", 401)
-        if not self._replays.first_use(f"{client.client_id}:{claims['jti']}", exp, now):
+        # Remembered past exp by the leeway PyJWT grants, or the assertion could be replayed in between.
+        key = replay_key(client.client_id, claims["jti"])
+        if not self._replays.first_use(key, exp + ASSERTION_LEEWAY, now):
             raise OAuthError("invalid_client", "client assertion was already used (jti replay)", 401)
         return client
 

@@ -49,6 +49,9 @@ CREATE TABLE IF NOT EXISTS counters (
 CREATE TABLE IF NOT EXISTS meta (
     tenant TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (tenant, key)
 ) WITHOUT ROWID;
+-- one-time values (client-assertion jti digests) until they expire: shared by workers, kept on restart
+CREATE TABLE IF NOT EXISTS seen_once (key TEXT PRIMARY KEY, expires REAL NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS seen_once_expiry ON seen_once (expires);
 """
 
 
@@ -286,6 +289,19 @@ class Store:
                 "SELECT value FROM counters WHERE tenant=? AND name=?", (tenant, name)
             ).fetchone()
         return 0 if row is None else int(row[0])
+
+    def first_use(self, key: str, expires: float, now: float) -> bool:
+        """Record a one-time value until ``expires``; False when it is recorded and not yet expired.
+
+        One IMMEDIATE transaction, so two workers racing with the same value cannot both see a first use.
+        """
+        with self.write() as tx:
+            tx.conn.execute("DELETE FROM seen_once WHERE expires <= ?", (now,))
+            cur = tx.conn.execute(
+                "INSERT INTO seen_once (key, expires) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                (key, expires),
+            )
+            return cur.rowcount == 1
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
