@@ -27,6 +27,7 @@ STAGE_TITLES = {
     "contract": "Contract (Schemathesis)",
     "auth": "Auth conformance",
     "load": "Load smoke with SLOs",
+    "profile": "Target profile drift",  # only with --profile: runs after the others
 }
 # Budgets: the default is a real gate that still fits in a CI job; --quick is for a first look.
 DEFAULT_MAX_EXAMPLES, QUICK_MAX_EXAMPLES = 10, 3
@@ -50,6 +51,7 @@ class GateOptions:
     report_dir: Path = Path("reports")
     vectors_dir: Path | None = None
     slo_path: Path | None = None
+    profile: Path | None = None  # a pinned target profile: the profile stage reports its drift
 
     @property
     def effective_max_examples(self) -> int:
@@ -142,7 +144,7 @@ def run_gate(target: Target, options: GateOptions, progress: Progress = print) -
     started = time.monotonic()
     results: list[StageResult] = []
     findings_so_far = 0
-    for name in options.stages:
+    for name in (*options.stages, *(("profile",) if options.profile else ())):
         progress(f"[{_clock(started)}] {name}: running ({STAGE_TITLES[name]})")
         stage_started = time.monotonic()
         try:

@@ -112,9 +112,16 @@ def run_load_stage(target: Target, options: GateOptions) -> StageResult:
     )
 
 
+def run_profile_stage(target: Target, options: GateOptions) -> StageResult:
+    from mypref_harness.profile_measure import profile_stage
+
+    return profile_stage(target, options)
+
+
 RUNNERS: dict[str, StageRunner] = {
     "vectors": run_vectors,
     "contract": run_contract_stage,
     "auth": run_auth_stage,
     "load": run_load_stage,
+    "profile": run_profile_stage,
 }

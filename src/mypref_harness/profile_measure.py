@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -36,6 +36,9 @@ from mypref_harness.profile import (
     parse_value,
     show,
 )
+
+if TYPE_CHECKING:
+    from mypref_harness.gate import StageResult
 
 # A JSON Patch every implementation must refuse on a profile it just created: the test cannot hold.
 FAILING_PATCH = [{"op": "test", "path": "/CustomerName/LastName", "value": "mypref-harness-never-this"}]
@@ -332,3 +335,41 @@ def contract_with_profile(target: Target, options: Any, pinned: TargetProfile) -
         result.scenarios.extend(records)
         finish_contract_reports(result, live, Path(options.report_dir).resolve())
     return result
+
+
+def profile_stage(target: Target, options: Any) -> StageResult:
+    """The gate's ``profile`` stage: re-measure the pinned facts; the contract stage's route table
+    (its ``contract-result.json`` in this gate's report directory) stands for the routes now."""
+    from mypref_harness import report
+    from mypref_harness.contract.reporting import record_cases
+    from mypref_harness.errors import ExitCode
+    from mypref_harness.profile import load_profile, save_profile
+
+    pinned = load_profile(options.profile)
+    routes = None
+    if "contract" in options.stages:
+        routes = routes_from_report(options.report_dir / "contract" / "contract-result.json")
+    now, records = check_profile(target, pinned, routes=routes, policy=_policy(target, options))
+    out = options.report_dir / "profile"
+    out.mkdir(parents=True, exist_ok=True)
+    measured = save_profile(now, out / "measured-profile.toml")
+    junit = report.write_junit(out / "junit-profile.xml", "profile", record_cases(records, "profile"))
+    counts = {s: sum(1 for r in records if r.status is s) for s in Status}
+    failed = counts[Status.FAILED]
+    from mypref_harness.gate import StageResult
+
+    return StageResult(
+        "profile",
+        "fail" if failed else "pass",
+        int(ExitCode.FINDINGS if failed else ExitCode.OK),
+        figures={
+            "facts": len(records),
+            "drift": failed + counts[Status.WARNED],
+            "undetermined": counts[Status.SKIPPED],
+            "failures": failed,
+        },
+        detail=f"{failed + counts[Status.WARNED]} drift(s) from {Path(options.profile).name}"
+        f" ({failed} failing), {counts[Status.SKIPPED]} undetermined now",
+        report_files=[junit, measured],
+        junit_cases=record_cases(records, "profile"),
+    )

@@ -25,6 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--slo", type=Path, help="SLO file for the load stage (default loadtests/slo.toml)")
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where artifacts go (reports/)")
     p.add_argument("--config", type=Path, help="TOML configuration file (default ./mypref.toml if present)")
+    from mypref_harness.commands.discover import add_profile_option
+
+    add_profile_option(p)
     p.set_defaults(func=run)
 
 
@@ -46,6 +49,11 @@ def run(args: argparse.Namespace) -> int:
         slo_path=args.slo,
     )
     target = load_target(toml_path=args.config)
+    options.profile = args.profile or target.profile
+    if options.profile is not None:  # a bad profile file is a usage error before anything runs
+        from mypref_harness.profile import load_profile
+
+        load_profile(options.profile)
     print(f"gate: target {describe_target(target)}; stages {', '.join(options.stages)}", flush=True)
     with resolved_target(target) as live:
         if target.is_embedded:
