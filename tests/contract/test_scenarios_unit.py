@@ -8,8 +8,9 @@ import json
 import httpx
 import pytest
 
+from mypref_harness.basis import Basis, VerdictPolicy
 from mypref_harness.config import Target
-from mypref_harness.contract.results import Status
+from mypref_harness.contract.results import Status, judged
 from mypref_harness.contract.scenarios import ProfileApi, is_blank, missing_fields, run_scenarios
 
 DOCUMENT = {
@@ -37,10 +38,20 @@ def merge(old: dict, new: dict) -> dict:
     return out
 
 
+# How a create answers: (status, id in the body, Location header). "201-both" is the sandbox's way.
+CREATE_STYLES = {
+    "201-both": (201, True, True),
+    "200-body": (200, True, False),
+    "201-location": (201, False, True),
+    "201-body": (201, True, False),
+}
+
+
 class Store:
-    def __init__(self, bug: str | None = None) -> None:
+    def __init__(self, bug: str | None = None, create_style: str = "201-both") -> None:
         self.bug, self.profiles, self.history, self.ids = bug, {}, {}, itertools.count(1)
         self.updates = 0
+        self.create_style = create_style
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         parts = request.url.path.split("/")[4:]  # after /Profiles/v4/<client>
@@ -55,10 +66,11 @@ class Store:
                 return httpx.Response(500, json={"Message": "boom"})
             pid = next(self.ids)
             self.profiles[pid] = {**body, "ProfileId": pid}
+            status, with_body, with_location = CREATE_STYLES[self.create_style]
             return httpx.Response(
-                200 if self.bug == "status" else 201,
-                json=self.profiles[pid],
-                headers={"Location": f"/Profile/{pid}"},
+                200 if self.bug == "status" else status,
+                json=self.profiles[pid] if with_body else None,
+                headers={"Location": f"/Profiles/v4/ACME_CORP/Profile/{pid}"} if with_location else {},
             )
         pid = int(parts[1])
         if len(parts) == 4:
@@ -84,12 +96,16 @@ class Store:
         return httpx.Response(200, json=stored)
 
 
-def run(bug: str | None = None, updates: int = 40) -> dict[str, Status]:
-    store = Store(bug)
+def run_records(bug: str | None = None, updates: int = 40, create_style: str = "201-both") -> dict:
+    store = Store(bug, create_style)
     client = httpx.Client(transport=httpx.MockTransport(store.handle))
     records = run_scenarios(TARGET, DOCUMENT, updates=updates, client=client)
     assert store.profiles == {}  # everything created was deleted
-    return {r.check: r.status for r in records}
+    return {r.check: r for r in records}
+
+
+def run(bug: str | None = None, updates: int = 40, create_style: str = "201-both") -> dict[str, Status]:
+    return {check: r.status for check, r in run_records(bug, updates, create_style).items()}
 
 
 def test_a_correct_store_passes_every_scenario():
@@ -110,6 +126,58 @@ def test_a_correct_store_passes_every_scenario():
 )
 def test_each_bug_is_caught_by_its_scenario(bug, check):
     assert run(bug)[check] is Status.FAILED
+
+
+@pytest.mark.parametrize("style", ["200-body", "201-location", "201-body"])
+def test_every_create_style_the_document_allows_feeds_every_other_scenario(style):
+    """200 or 201, the id in the body or only in Location: the scenarios still find their profile."""
+    statuses = run(updates=5, create_style=style)
+    assert {s for check, s in statuses.items() if check != "create_read_back"} == {Status.PASSED}
+
+
+def test_a_201_with_only_location_passes_the_create_scenario():
+    record = run_records(updates=1, create_style="201-location")["create_read_back"]
+    assert record.status is Status.PASSED, record.evidence
+
+
+@pytest.mark.parametrize(("style", "said"), [("200-body", "answered 200"), ("201-body", "no Location")])
+def test_a_create_other_than_201_with_location_is_only_an_assumption_finding(style, said):
+    """201 + Location is our sandbox's convention, not the document's: it warns on a configured target
+    (default policy) and fails under --strict (the embedded sandbox's default)."""
+    record = run_records(updates=1, create_style=style)["create_read_back"]
+    assert record.status is Status.FAILED and said in record.evidence
+    assert record.basis is Basis.ASSUMPTION
+    assert judged(record, VerdictPolicy()).status is Status.WARNED
+    assert judged(record, VerdictPolicy(strict=True)).status is Status.FAILED
+
+
+def test_a_create_that_gives_no_id_at_all_fails_on_the_catalogs_rule():
+    def no_id(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/Profile"):
+            return httpx.Response(201, json={"CustomerName": {}})
+        return httpx.Response(404)
+
+    client = httpx.Client(transport=httpx.MockTransport(no_id))
+    records = {r.check: r for r in run_scenarios(TARGET, DOCUMENT, only=("create_read_back",), client=client)}
+    record = records["create_read_back"]
+    assert record.status is Status.FAILED and record.basis is Basis.CATALOG
+    assert "no ProfileId in the body and no Location" in record.evidence
+
+
+def test_a_location_that_names_another_profile_than_the_body_fails():
+    store = Store()
+
+    def lying_location(request: httpx.Request) -> httpx.Response:
+        response = store.handle(request)
+        if request.method == "POST" and request.url.path.endswith("/Profile"):
+            response.headers["Location"] = "/Profiles/v4/ACME_CORP/Profile/999"
+        return response
+
+    client = httpx.Client(transport=httpx.MockTransport(lying_location))
+    records = {r.check: r for r in run_scenarios(TARGET, DOCUMENT, only=("create_read_back",), client=client)}
+    record = records["create_read_back"]
+    assert record.status is Status.FAILED and record.basis is not Basis.ASSUMPTION
+    assert "Location names 999" in record.evidence
 
 
 def test_missing_operations_skip_the_scenario():
