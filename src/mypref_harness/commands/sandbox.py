@@ -10,11 +10,15 @@ from typing import Any
 
 from mypref_harness.sandbox.settings import (
     DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_HEADER_BYTES,
     DEFAULT_PNAUTH_WINDOW,
+    DEFAULT_READ_TIMEOUT,
     DEFAULT_TOKEN_LIFETIME,
     SandboxSettings,
     default_state_dir,
     parse_latency,
+    parse_rate,
     parse_window,
 )
 
@@ -110,6 +114,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help=f"request body limit, larger bodies get 413 (default {DEFAULT_MAX_BODY_BYTES})",
     )
+    _add_limit_options(p)
     p.add_argument(
         "--tenants-file",
         type=Path,
@@ -129,6 +134,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="print the URLs and demo credentials as one JSON object and exit",
     )
     p.set_defaults(func=run)
+
+
+def _add_limit_options(p: argparse.ArgumentParser) -> None:
+    """Limits against hostile clients and the --rate-limit fault (docs/sandbox.md, "Limits")."""
+    p.add_argument(
+        "--rate-limit",
+        default=None,
+        metavar="N/s",
+        help="admit N API and token requests per second per worker, answer the rest 429 with Retry-After",
+    )
+    p.add_argument(
+        "--read-timeout",
+        type=float,
+        default=DEFAULT_READ_TIMEOUT,
+        metavar="S",
+        help=f"close a connection whose request is not in after S s (default {DEFAULT_READ_TIMEOUT:g})",
+    )
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help=f"open connections per worker, idle ones are closed first (default {DEFAULT_MAX_CONNECTIONS})",
+    )
+    p.add_argument(
+        "--max-header-bytes",
+        type=int,
+        default=DEFAULT_MAX_HEADER_BYTES,
+        metavar="N",
+        help=f"request line + headers limit, larger get 431 (default {DEFAULT_MAX_HEADER_BYTES})",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
@@ -154,6 +190,10 @@ def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
         max_body_bytes=args.max_body_bytes,
         tenants_file=args.tenants_file,
         auth_off=args.auth_off,
+        rate_limit=parse_rate(args.rate_limit) if args.rate_limit else 0.0,
+        read_timeout=args.read_timeout,
+        max_connections=args.max_connections,
+        max_header_bytes=args.max_header_bytes,
         **knobs,
     )
 

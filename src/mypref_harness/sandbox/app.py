@@ -41,7 +41,7 @@ from mypref_harness.sandbox.api_auth import (
 )
 from mypref_harness.sandbox.certs import DemoCertificate, ensure_demo_certificate
 from mypref_harness.sandbox.context import AUTH_OFF, RequestContext
-from mypref_harness.sandbox.faults import Clock, FaultMiddleware, faults_configured
+from mypref_harness.sandbox.faults import Clock, FaultMiddleware, RateLimitMiddleware, faults_configured
 from mypref_harness.sandbox.oauth_server import TokenIssuer, TokenVerifier, load_or_create_signing_key
 from mypref_harness.sandbox.settings import SandboxSettings
 from mypref_harness.sandbox.tenants import TenantRegistry, build_tenants
@@ -331,6 +331,8 @@ def create_app(settings: SandboxSettings) -> Starlette:
     app.state.sandbox = state
     app.add_middleware(ApiFastPath, dispatcher=ApiDispatcher(state))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.rate_limit:  # inside the fault middleware: a 429 gets its latency and skewed Date too
+        app.add_middleware(RateLimitMiddleware, settings=settings)
     if faults_configured(settings):
         app.add_middleware(FaultMiddleware, settings=settings)
     return app

@@ -18,6 +18,10 @@ from mypref_harness.errors import ConfigError
 DEFAULT_TOKEN_LIFETIME = 3600  # seconds; the docs: "currently set to 60 minutes"
 DEFAULT_PNAUTH_WINDOW = 900  # seconds; the docs: "valid for 15 minutes from the issued date"
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # 1 MiB; larger bodies get a 413
+# Hostile-input limits, per worker process (docs/sandbox.md, "Limits").
+DEFAULT_READ_TIMEOUT = 10.0  # seconds for a request's head and body to arrive (idle new connections too)
+DEFAULT_MAX_CONNECTIONS = 1000  # open connections; also capped below the open-file limit
+DEFAULT_MAX_HEADER_BYTES = 32 * 1024  # request line + headers; larger heads get 431
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -60,6 +64,11 @@ class SandboxSettings:
     basic_format_timestamps: bool = False  # also read 20261202T015959Z
     conflict_status: int = 409  # status of a request the resource's state refuses
     create_status: int = 201  # status of a successful create
+    # Limits against hostile clients, per worker process (docs/sandbox.md, "Limits").
+    rate_limit: float = 0.0  # requests per second admitted to the API and token endpoint; 0 = off
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -85,6 +94,7 @@ class SandboxSettings:
         if self.token_outage is not None and not 0 <= self.token_outage[0] < self.token_outage[1]:
             out.append("token outage must be START:END with 0 <= START < END")
         out += self._profile_knob_problems()
+        out += self._limit_problems()
         if self.max_body_bytes < 1024:
             out.append("max body bytes must be >= 1024")
         if self.db_path is not None:
@@ -95,6 +105,18 @@ class SandboxSettings:
         unknown = sorted(self.defects - DEFECTS.keys())
         if unknown:
             out.append(f"unknown defect(s): {', '.join(unknown)} (see --list-defects)")
+        return out
+
+    def _limit_problems(self) -> list[str]:
+        out = []
+        if not 0 <= self.rate_limit < float("inf"):
+            out.append("rate limit must be a finite number of requests per second >= 0")
+        if not 0 < self.read_timeout < float("inf"):
+            out.append("read timeout must be > 0 seconds")
+        if self.max_connections < 8:
+            out.append("max connections must be >= 8")
+        if self.max_header_bytes < 1024:
+            out.append("max header bytes must be >= 1024")
         return out
 
     def _profile_knob_problems(self) -> list[str]:
@@ -181,3 +203,15 @@ def parse_window(text: str) -> tuple[float, float]:
     except ValueError:
         pass
     raise ConfigError(f"--token-outage expects START:END in seconds after start-up, got {text!r}")
+
+
+def parse_rate(text: str) -> float:
+    """``N/s`` (or a bare ``N``) -> requests per second; fractions are allowed (``0.5/s``)."""
+    number = text.strip().removesuffix("/s")
+    try:
+        rate = float(number)
+    except ValueError:
+        rate = -1.0
+    if not 0 < rate < float("inf"):
+        raise ConfigError(f"--rate-limit expects N/s with N > 0, got {text!r}")
+    return rate
