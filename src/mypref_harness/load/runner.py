@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -525,19 +526,22 @@ def _run_and_judge(
             cmd = local_command(p, options, host=target.base_url, prefix=prefix, master_port=free_port())
             started_procs.append(_start("process", cmd, env, out, out / "locust.log", options.echo))
         deadline = None if limit is None else started + limit
+        interrupted: KeyboardInterrupt | None = None
         try:
             code = _wait(started_procs[0], deadline)
-        except KeyboardInterrupt:
-            if not options.web:
-                raise
-            # Interactive run ended with Ctrl-C: let Locust shut down cleanly (it writes its
-            # reports on SIGTERM), then judge what was run.
-            started_procs[0].child.stop(grace=30.0)
+        except KeyboardInterrupt as exc:
+            # Ctrl-C, or SIGTERM (procs.Terminated): let Locust shut down cleanly (it writes its
+            # reports on SIGTERM), then judge what was run. An interactive (web) run ends this way.
+            started_procs[0].child.stop(grace=30.0 if options.web else LOCUST_STOP_GRACE)
             code = 0
-        for worker in started_procs[1:]:
+            interrupted = None if options.web else exc
+        for worker in started_procs[1:] if interrupted is None else ():
             with contextlib.suppress(HarnessError):
                 _wait(worker, time.monotonic() + 15)
     json_path = Path(f"{prefix}.json")
+    if interrupted is not None:
+        _judge_partial(p, options, target, slo, json_path, out, prefix, interrupted)
+        raise interrupted
     if code != 0 or not json_path.exists():
         log = started_procs[0].log
         raise HarnessError(
@@ -546,6 +550,29 @@ def _run_and_judge(
         )
     entries = st.load_locust_json(json_path)
     return judge(p, options, target, slo, verify_sample, entries, out, prefix)
+
+
+def _judge_partial(
+    p: Plan,
+    options: LoadOptions,
+    target: Target,
+    slo: slo_mod.SloSet,
+    json_path: Path,
+    out: Path,
+    prefix: Path,
+    interrupted: KeyboardInterrupt,
+) -> None:
+    """The summary of a run stopped by a signal, as far as Locust got, marked incomplete.
+
+    No read-back of the writes: whoever sent the signal wants the run to end now.
+    """
+    if not json_path.exists():
+        return
+    signum = int(getattr(interrupted, "signum", signal.SIGINT))
+    reason = f"stopped by {signal.Signals(signum).name}"
+    with contextlib.suppress(HarnessError):
+        entries = st.load_locust_json(json_path)
+        judge(p, options, target, slo, 0, entries, out, prefix, incomplete=reason, exit_code=128 + signum)
 
 
 def judge(
@@ -557,7 +584,12 @@ def judge(
     entries: list[st.EntryStats],
     out: Path,
     prefix: Path,
+    *,
+    incomplete: str = "",
+    exit_code: int | None = None,
 ) -> LoadResult:
+    """Judge a finished run; ``incomplete`` (the reason) marks a run that was stopped early: it never
+    passes, and ``exit_code`` is then the one the command exits with."""
     everything = st.select(entries)
     business = st.business(entries)
     slo_results = slo_mod.evaluate(slo, entries, processes=p.load_processes)
@@ -573,7 +605,9 @@ def judge(
     counters = _read_processes(out / runtime.PROCESSES_FILE)
     breaches = slo_mod.breaches(slo_results)
     lost = integrity is not None and not integrity.passed
-    if not everything.requests:
+    if incomplete:
+        passed, message = False, f"incomplete: {incomplete}"
+    elif not everything.requests:
         passed, message = False, "no requests were made"
     else:
         passed = not breaches and not lost
@@ -585,7 +619,8 @@ def judge(
                 + ([integrity.summary_line()] if lost and integrity else [])
             )
         )
-    exit_code = ExitCode.OK if passed else ExitCode.FINDINGS
+    if exit_code is None:
+        exit_code = ExitCode.OK if passed else ExitCode.FINDINGS
     run_info = {
         "target": target.base_url,
         "auth": "off" if options.auth_off else target.auth,
@@ -604,6 +639,7 @@ def judge(
         run=run_info,
         passed=passed,
         exit_code=int(exit_code),
+        incomplete=incomplete,
     )
     json_summary, md_summary = write_summary(out, summary)
     junit = _write_junit(out / "junit-slo.xml", slo_results, integrity, target)

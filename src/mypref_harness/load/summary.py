@@ -102,12 +102,15 @@ def build_summary(
     run: dict[str, Any],
     passed: bool,
     exit_code: int,
+    incomplete: str = "",
 ) -> dict[str, Any]:
+    """``incomplete``: why the run ended early (e.g. "stopped by SIGTERM"); its figures are partial."""
     total = st.select(entries)
     business = st.business(entries)
     return {
         "passed": passed,
         "exit_code": exit_code,
+        "incomplete": incomplete or None,
         "run": run,
         "totals": {
             "requests": total.requests,
@@ -152,6 +155,8 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 def render_markdown(summary: dict[str, Any]) -> str:
     """A Markdown report for CI job pages (GitHub step summary, GitLab, Jenkins)."""
     verdict = "PASSED" if summary["passed"] else "FAILED"
+    if summary.get("incomplete"):
+        verdict = f"INCOMPLETE ({summary['incomplete']}; figures cover the run up to then)"
     run, totals, business = summary["run"], summary["totals"], summary["business"]
     out = [
         f"## Load test {verdict} (exit {summary['exit_code']})",
