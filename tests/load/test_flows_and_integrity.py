@@ -22,15 +22,23 @@ from mypref_harness.load.scenarios import DEFAULT_MODEL, UniqueValues
 
 from .helpers import FakeClient
 
+# How a create answers: (status, id in the body, Location header). The document allows all three.
+CREATE_STYLES = {
+    "201-body": (201, True, False),
+    "200-body": (200, True, False),
+    "201-location": (201, False, True),
+}
+
 
 class MiniApi:
     """Just enough of the API for the flows: config reads, create, update, lookups."""
 
-    def __init__(self, drop_every=0):
+    def __init__(self, drop_every=0, create_style="201-body"):
         self.profiles = {}
         self.next_id = 5000
         self.updates = 0
         self.drop_every = drop_every  # like the sandbox's lost-update defect
+        self.create_style = create_style
 
     def __call__(self, method, url, headers, data):
         path = url.split("?")[0]
@@ -48,7 +56,9 @@ class MiniApi:
         if method == "POST" and path.endswith("/Profile"):
             self.next_id += 1
             self.profiles[self.next_id] = dict(body, ProfileId=self.next_id)
-            return 201, self.profiles[self.next_id]
+            status, with_body, with_location = CREATE_STYLES[self.create_style]
+            location = {"Location": f"/Profiles/v4/ACME_CORP/Profile/{self.next_id}"} if with_location else {}
+            return status, (self.profiles[self.next_id] if with_body else None), location
         m = re.search(r"/Profile/(\d+)$", path)
         if m and method == "POST":
             pid = int(m.group(1))
@@ -95,6 +105,22 @@ def test_first_user_discovers_configuration_and_seeds_profiles_once():
     assert ctx.config.consent_types == [("TOS", "v2")]
     emails = {p.email for p in ctx.profiles}
     assert len(emails) == 3 and all(e.startswith("lt.run1-p1-") for e in emails)
+
+
+@pytest.mark.parametrize("style", sorted(CREATE_STYLES))
+def test_creates_answering_200_or_201_with_the_id_in_the_body_or_location_seed_and_write(style):
+    server = MiniApi(create_style=style)
+    ctx = context(seed_profiles=2, owned=1)
+    client = FakeClient(server)
+    flow = IntegrationFlow(client, ctx)
+    flow.start()
+    flow.create_profile()
+    assert sorted(p.profile_id for p in ctx.profiles) == [5001, 5002, 5003]
+    creates = [r for r in client.reported if r.request_meta["name"].endswith("POST /{clientId}/Profile")]
+    assert [r.outcome for r in creates] == ["success"] * 3
+    flow.update_profile()
+    report = verify(read_back(ctx.ledger), server.fetch)
+    assert report.passed and report.keys == 4  # 3 created emails + 1 name write
 
 
 def test_writers_own_their_profiles_and_every_acknowledged_write_is_recorded():

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from mypref_harness.created import created_id, location_header
 from mypref_harness.load.integrity import Ledger
 from mypref_harness.load.locust_auth import RequestAuth, Sent, send
 from mypref_harness.load.scenarios import (
@@ -127,7 +128,6 @@ class Flow:
         op_key: str,
         *,
         setup: bool = False,
-        expect: tuple[int, ...] = (200,),
         body: Any = None,
         query: dict[str, Any] | None = None,
         **params: Any,
@@ -140,7 +140,7 @@ class Flow:
             op.method,
             url,
             op.setup_name if setup else op.name,
-            expect=expect,
+            expect=op.expect,
             body=body,
             report_unavailable=self.ctx.report_unavailable,
         )
@@ -148,16 +148,11 @@ class Flow:
     def create_profile_now(self, *, setup: bool = False) -> SeedProfile | None:
         email, phone, alt_id = self.ctx.values.next()
         alt_type = self.ctx.config.alternate_id_type
-        sent = self.call(
-            "create_profile",
-            setup=setup,
-            expect=(201,),
-            body=new_profile_body(email, phone, alt_type, alt_id),
-        )
+        sent = self.call("create_profile", setup=setup, body=new_profile_body(email, phone, alt_type, alt_id))
         if sent is None or not sent.ok:
             return None
-        body = sent.json()
-        profile_id = body.get("ProfileId") if isinstance(body, dict) else None
+        # 200 or 201; the id is in the body or only in Location (both documented-compatible)
+        profile_id = created_id(sent.json(), location_header(getattr(sent.response, "headers", None)))
         if not isinstance(profile_id, int):
             return None
         self.ctx.ledger.record(profile_id, "Emails.0.EmailAddress", email, time.time(), "create_profile")

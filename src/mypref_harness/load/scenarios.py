@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from mypref_harness.created import CREATE_STATUSES
 from mypref_harness.errors import ConfigError
 from mypref_harness.load.stats import SETUP_GROUP
 
@@ -35,6 +36,7 @@ class Operation:
     group: str
     method: str
     template: str  # relative to the base URL (.../Profiles/v4), as in the spec
+    expect: tuple[int, ...] = (200,)  # the statuses that count as success in the statistics
 
     @property
     def name(self) -> str:
@@ -57,7 +59,10 @@ class Operation:
 
 
 def _ops(*items: tuple[str, str, str, str]) -> dict[str, Operation]:
-    return {key: Operation(key, group, method, template) for key, group, method, template in items}
+    ops = {key: Operation(key, group, method, template) for key, group, method, template in items}
+    # The catalog says "200 or 201" for create profile: both are a success.
+    ops["create_profile"] = replace(ops["create_profile"], expect=CREATE_STATUSES)
+    return ops
 
 
 OPERATIONS: dict[str, Operation] = _ops(
