@@ -165,3 +165,28 @@ def test_statuses_keep_the_defaults_without_knobs() -> None:
         with_target_statuses(lambda req: (_ for _ in ()).throw(HttpError(409, "x")))(Plain())  # type: ignore[arg-type]
     assert caught.value.status == 409
     assert with_target_statuses(lambda req: Reply(201))(Plain()).status == 201  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("encodings", "user", "accepted"),
+    [
+        (("form", "percent"), "Morty+Smith", True),
+        (("form", "percent"), "Morty%20Smith", True),
+        (("form",), "Morty+Smith", True),
+        (("form",), "Morty%20Smith", False),  # form decoding would read it; a form-only server refuses it
+        (("percent",), "Morty%20Smith", True),
+        (("percent",), "Morty+Smith", False),
+        (("form",), "RickSanchez", True),
+    ],
+)
+def test_one_accepted_encoding_means_exactly_that_encoding(
+    encodings: tuple[str, ...], user: str, accepted: bool
+) -> None:
+    verifier = _verifier(encodings=encodings)
+    header = _header("2026-12-02T03:59:59Z", user)
+    if accepted:
+        assert verifier.verify("SanchezAssociates", header).user_id in ("Morty Smith", "RickSanchez")
+    else:
+        with pytest.raises(PnAuthError) as caught:
+            verifier.verify("SanchezAssociates", header)
+        assert caught.value.reason is Reason.UNAUTHENTICATED

@@ -34,6 +34,7 @@ from mypref_harness.auth.pnauth import (
     UserIdEncoding,
     _digest,
     build_message,
+    encode_user_id,
     parse_header,
 )
 from mypref_harness.auth.timestamps import (
@@ -162,6 +163,10 @@ class Verifier:
             try:
                 candidate = decode_user_id(credential_user_id, encoding)
             except UnicodeDecodeError:
+                continue
+            # A server that takes one encoding only (a target profile's knob) wants exactly it: a
+            # form-only server refuses %20 for a space, although form decoding would read it.
+            if len(self.encodings) == 1 and encode_user_id(candidate, encoding) != credential_user_id:
                 continue
             if candidate in record.users:
                 return candidate
