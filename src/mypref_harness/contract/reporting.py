@@ -121,9 +121,12 @@ def conformance_markdown(result: ConformanceResult) -> list[str]:
         "## Auth conformance",
         "",
         f"{result.counts['passed']} passed, {result.counts['failed']} failed, "
-        f"{result.counts['skipped']} skipped",
+        f"{result.counts['warned']} warned, {result.counts['errored']} errored (no deciding answer), "
+        f"{result.counts['skipped']} skipped" + (f"; policy: {result.policy}" if result.policy else ""),
         "",
     ]
+    if result.unhealthy:
+        lines[-1:-1] = ["", "**Target unhealthy**: no answer decided any check or fact (5xx, 429, timeouts)."]
     rows = [(c.name, c.status.value.upper(), c.check, _first_line(c.evidence)) for c in result.checks]
     lines.append(markdown_table(("check", "result", "id", "evidence"), rows))
     if result.facts:
