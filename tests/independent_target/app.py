@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from .handlers import HANDLERS, Call, Conflict, Missing, Reply
+from .handlers import HANDLERS, Call, Conflict, Missing, NameTaken, Reply
 from .oauth import TOKEN_PATH, TokenIssuer
 from .options import TENANTS, TargetOptions, Tenant
 from .pnauth import AuthRejected, verify
@@ -117,6 +117,8 @@ class IndependentTarget:
             return _message(404, str(exc))
         except Conflict as exc:
             return _message(self.options.conflict_status, str(exc))
+        except NameTaken as exc:
+            return _message(409, str(exc))
         return _reply(reply)
 
     def _authenticate(self, request: Request, tenant: Tenant, url_client_id: str) -> str:

@@ -1,9 +1,12 @@
 """The operations this server implements, one small function each (operationId -> handler).
 
-Choices where the document is silent: a create answers 200 with the object (the document's "200 OK
-Everything worked as expected"), a state conflict answers the configured ``conflict_status`` (400, or
-402 "the parameters were valid but the request failed"), an unknown id on an existing route answers
-404 *with* a Message (only an unknown URL or ClientId gets the documented empty 404).
+Where the catalog (endpoints.md) is explicit this server follows it: configuration creates answer
+201 + Location, a same-name create answers 409, a patch with a bad op or path answers 400. Choices
+where the document and the catalog are silent or leave a choice: creating a profile answers 200 (the
+catalog says "200 or 201"), a state conflict (an inactive profile, a failed JSON Patch ``test``, an
+alternate id taken) answers the configured ``conflict_status`` (400, or 402 "the parameters were
+valid but the request failed"), an unknown id on an existing route answers 404 *with* a Message (only
+an unknown URL or ClientId gets the documented empty 404).
 """
 
 from __future__ import annotations
@@ -44,6 +47,15 @@ class Missing(Exception):
 
 class Conflict(Exception):
     """A valid request that the resource's current state refuses."""
+
+
+class NameTaken(Exception):
+    """A create whose name exists: the catalog's "409 Conflict - instance with same name already exists"."""
+
+
+def _created(kind: str, items: list[dict[str, Any]], call: Call, item_path: str) -> Reply:
+    location = f"/Profiles/v4/{call.client_id}/{item_path}/{items[0]['TypeId']}"
+    return Reply(201, {kind: items}, {"Location": location})
 
 
 def _profile(call: Call) -> dict[str, Any]:
@@ -122,13 +134,13 @@ def _types_creator(kind: str) -> Callable[[Call], Reply]:
         created = []
         for item in call.body[kind]:
             if item["TypeName"] in names:
-                raise Conflict(f"A type named {item['TypeName']!r} exists.")
+                raise NameTaken(f"A type named {item['TypeName']!r} exists.")
             names.add(item["TypeName"])
             created.append(
                 {**copy.deepcopy(item), "TypeId": call.store.new_id(), "Edited": edit_info(call.user_id)}
             )
         types.update({t["TypeId"]: t for t in created})
-        return Reply(200, {kind: created})
+        return _created(kind, created, call, kind[:-1])
 
     return handler
 
@@ -155,14 +167,14 @@ def create_consent_types(call: Call) -> Reply:
     created = []
     for item in call.body["ConsentTypes"]:
         if item["TypeName"] in names:
-            raise Conflict(f"A consent type named {item['TypeName']!r} exists.")
+            raise NameTaken(f"A consent type named {item['TypeName']!r} exists.")
         names.add(item["TypeName"])
         created.append(
             {**copy.deepcopy(item), "TypeId": call.store.new_id(), "Edited": edit_info(call.user_id)}
         )
     for item in created:
         call.store.consent_types[item["TypeId"]] = item
-    return Reply(200, {"ConsentTypes": created})
+    return _created("ConsentTypes", created, call, "ConsentType")
 
 
 def update_consent_type(call: Call) -> Reply:

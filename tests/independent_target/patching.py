@@ -11,8 +11,11 @@ class PatchError(Exception):
 
 
 class PatchTestFailed(Exception):
-    """The patch does not fit the document's current state: a ``test`` did not match, or a member or
-    index it names does not exist (RFC 5789: "the structures assumed to exist did not exist")."""
+    """A ``test`` operation did not match: the request is valid but conflicts with the state.
+
+    (A path that names no member is a 400, as the catalog lists for updates: "400 Bad request (bad
+    op/path)".)
+    """
 
 
 def _tokens(pointer: str) -> list[str]:
@@ -33,7 +36,7 @@ def _child(node: Any, token: str) -> Any:
         return node[token]
     if isinstance(node, list) and token.isdigit() and int(token) < len(node):
         return node[int(token)]
-    raise PatchTestFailed(f"The path segment '{token}' does not exist.")
+    raise PatchError(f"The path segment '{token}' does not exist.")
 
 
 def _apply_one(doc: Any, op: dict[str, Any]) -> None:
@@ -46,7 +49,7 @@ def _apply_one(doc: Any, op: dict[str, Any]) -> None:
     elif kind in ("add", "replace"):
         if isinstance(parent, dict):
             if kind == "replace" and last not in parent:
-                raise PatchTestFailed(f"The member '{last}' does not exist.")
+                raise PatchError(f"The member '{last}' does not exist.")
             parent[last] = copy.deepcopy(op.get("value"))
         elif isinstance(parent, list):
             if last == "-" and kind == "add":
@@ -57,9 +60,9 @@ def _apply_one(doc: Any, op: dict[str, Any]) -> None:
                 else:
                     parent[int(last)] = copy.deepcopy(op.get("value"))
             else:
-                raise PatchTestFailed(f"The index '{last}' is out of range.")
+                raise PatchError(f"The index '{last}' is out of range.")
         else:
-            raise PatchTestFailed("The path does not name a member.")
+            raise PatchError("The path does not name a member.")
     elif kind == "remove":
         _child(parent, last)
         if isinstance(parent, dict):
