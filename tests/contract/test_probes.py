@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mypref_harness.auth.pnauth import UserIdEncoding
+from mypref_harness.auth.timestamps import format_utc
 from mypref_harness.contract.answers import RetryPolicy
 from mypref_harness.contract.probes import (
     FACT_NAMES,
@@ -24,7 +25,7 @@ from mypref_harness.contract.probes import (
 from mypref_harness.contract.results import ConformanceResult, Fact
 from mypref_harness.errors import ExitCode
 
-from .auth_fakes import FakeApi, probe_for
+from .auth_fakes import NOW, FakeApi, probe_for
 
 
 @pytest.mark.parametrize("limit", [1, 2, 899, 900, 86_399])
@@ -104,6 +105,26 @@ def test_a_retried_5xx_inside_the_bisection_still_gives_the_true_window():
     probe = probe_for(FakeApi(window=900, faults={5: 503}), slept=slept, retry=RetryPolicy(backoff_s=1.0))
     assert window_fact(probe).value == 900
     assert slept == [1.0]  # one backoff, then the step was decided by a real answer
+
+
+@pytest.mark.parametrize(
+    ("measure", "edge", "expected"), [(window_fact, -900, 900), (future_tolerance_fact, 1, 0)]
+)
+def test_a_retry_re_signs_so_the_wait_does_not_shift_the_measured_edge(measure, edge, expected):
+    # The step at the very edge answers 429 once; the retry comes 2 s later (Retry-After) on the
+    # fake's clock. Re-sending the old header would make it 2 s older and move the edge by 2 s.
+    edge_stamp = format_utc(NOW + edge)
+    limited: list[str] = []
+
+    def once_at_the_edge(request):
+        if f"/{edge_stamp} " in request.headers.get("authorization", "") and not limited:
+            limited.append(edge_stamp)
+            return 429
+        return None
+
+    probe = probe_for(FakeApi(window=900, future=0, fault_when=once_at_the_edge, retry_after="2"))
+    assert measure(probe).value == expected
+    assert limited == [edge_stamp]
 
 
 @pytest.mark.parametrize("status", [500, 503, 429])

@@ -283,7 +283,7 @@ def malformed_timestamp(probe: AuthProbe) -> Outcome:
 )
 def future_timestamp(probe: AuthProbe) -> Outcome:
     """timestamp 300 s in the future rejected"""
-    response = probe.get(probe.pn(timestamp=probe.stamp(FUTURE_SECONDS)))
+    response = probe.get(lambda: probe.pn(timestamp=probe.stamp(FUTURE_SECONDS)))
     return expect_rejected(probe, response, pnauth.Reason.INVALID_TIMESTAMP)
 
 
@@ -298,7 +298,7 @@ def future_timestamp(probe: AuthProbe) -> Outcome:
 def expired_timestamp(probe: AuthProbe) -> Outcome:
     """timestamp just past the window (--pnauth-window + 30 s) rejected"""
     age = probe.options.pnauth_window + PAST_WINDOW_MARGIN
-    response = probe.get(probe.pn(timestamp=probe.stamp(-age)))
+    response = probe.get(lambda: probe.pn(timestamp=probe.stamp(-age)))
     outcome = expect_rejected(probe, response, pnauth.Reason.EXPIRED)
     return Outcome(outcome.status, f"{age} s old: {outcome.evidence}")
 

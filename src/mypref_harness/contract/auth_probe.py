@@ -96,14 +96,22 @@ class AuthProbe:
         path = self.options.probe_path.replace("{clientId}", quote(str(cid), safe=""))
         return f"{self.target.base_url}{path}"
 
-    def get(self, authorization: str | None, client_id: str | None = None) -> httpx.Response:
-        """GET the probe operation; raises UndecidedAnswer when no deciding answer comes."""
-        headers = {"Accept": "application/json"}
-        if authorization is not None:
-            headers["Authorization"] = authorization
+    def get(
+        self, authorization: str | Callable[[], str] | None, client_id: str | None = None
+    ) -> httpx.Response:
+        """GET the probe operation; raises UndecidedAnswer when no deciding answer comes.
+
+        ``authorization`` may be a function that builds the header: it is called again for every
+        retry, so a timestamp relative to now does not age by the wait (a bisection over the
+        window would otherwise measure the window minus the Retry-After).
+        """
         url = self.url(client_id)
 
         def send() -> httpx.Response:
+            headers = {"Accept": "application/json"}
+            header = authorization() if callable(authorization) else authorization
+            if header is not None:
+                headers["Authorization"] = header
             self.requests += 1
             return self.client.get(url, headers=headers)
 

@@ -195,7 +195,7 @@ def window_fact(probe: AuthProbe) -> Fact:
     calls = probe.requests
 
     def accepts(age: int) -> bool:
-        return decides(probe.get(probe.pn(timestamp=probe.stamp(-age))))
+        return decides(probe.get(lambda: probe.pn(timestamp=probe.stamp(-age))))
 
     limit = bisect_max(accepts, 1, WINDOW_PROBE_MAX)
     used = probe.requests - calls
@@ -213,7 +213,7 @@ def future_tolerance_fact(probe: AuthProbe) -> Fact:
     calls = probe.requests
 
     def accepts(ahead: int) -> bool:
-        return decides(probe.get(probe.pn(timestamp=probe.stamp(ahead))))
+        return decides(probe.get(lambda: probe.pn(timestamp=probe.stamp(ahead))))
 
     limit = bisect_max(accepts, 0, FUTURE_PROBE_MAX)
     used = probe.requests - calls
