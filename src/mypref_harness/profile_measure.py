@@ -12,7 +12,6 @@ The facts come from three places, each behind one small function so the seams st
 
 from __future__ import annotations
 
-import contextlib
 import json
 import secrets
 import time
@@ -26,6 +25,7 @@ import httpx
 from mypref_harness.basis import VerdictPolicy
 from mypref_harness.config import Target
 from mypref_harness.contract.results import CheckRecord, Status, judged
+from mypref_harness.created import CREATE_STATUSES
 from mypref_harness.profile import (
     FACTS,
     FACTS_BY_NAME,
@@ -92,12 +92,14 @@ def probe_facts(target: Target, *, slow: bool = False) -> list[Any]:
 
 def _profile_id(response: httpx.Response) -> str | None:
     """The created profile's id: ``ProfileId`` of the body, else the last segment of ``Location``."""
-    with contextlib.suppress(ValueError):
+    from mypref_harness.created import created_id, location_header
+
+    try:
         body = response.json()
-        if isinstance(body, dict) and body.get("ProfileId") is not None:
-            return str(body["ProfileId"])
-    location = response.headers.get("location", "").rstrip("/")
-    return location.rsplit("/", 1)[-1] or None if location else None
+    except ValueError:
+        body = None
+    found = created_id(body, location_header(response.headers))
+    return None if found is None else str(found)
 
 
 def measure_statuses(
@@ -120,7 +122,7 @@ def measure_statuses(
     body = {"CustomerName": {"FirstName": "Ada", "LastName": f"Profile{tag}"}}
     try:
         created = api.call("createProfile", json=body)
-        profile_id = _profile_id(created) if created.status_code in (200, 201) else None
+        profile_id = _profile_id(created) if created.status_code in CREATE_STATUSES else None
         if profile_id is None:
             evidence["create_status"] = f"createProfile answered HTTP {created.status_code} without an id"
             return values, evidence
