@@ -18,6 +18,11 @@ import httpx
 # Seconds we stay behind the server's clock: covers the Date header's truncation to whole seconds
 # plus the issued timestamp's own truncation.
 DEFAULT_SAFETY_MARGIN = 1.0
+# When a measured skew is worth correcting. The Date header truncates to whole seconds, so a local
+# clock looks up to 1 s ahead of a perfectly synchronised server; a clock behind only ages
+# signatures, which matters once it eats into the window (15 min by default).
+AHEAD_THRESHOLD = 2.0
+BEHIND_THRESHOLD = 60.0
 
 
 def parse_http_date(text: str) -> datetime:
@@ -63,6 +68,18 @@ def safe_signing_offset(skew: float, *, margin: float = DEFAULT_SAFETY_MARGIN) -
     return -(skew + margin)
 
 
+def signing_offset_for(skew: float | None) -> float:
+    """Seconds to add to the local clock when signing (0 when the skew is unknown or harmless).
+
+    Every command uses this one policy: contract, auth-conformance and load (all its processes).
+    """
+    if skew is None:
+        return 0.0
+    if skew > AHEAD_THRESHOLD or skew < -BEHIND_THRESHOLD:
+        return safe_signing_offset(skew)
+    return 0.0
+
+
 def skew_from_headers(headers: Mapping[str, str], local_now: float | None = None) -> float | None:
     """Skew from a response's headers (``Date``), or None when the header is absent or malformed."""
     date = None
@@ -92,3 +109,14 @@ def measure_skew(
         response = client.get(url)
         received = time.time()
     return skew_from_headers(response.headers, (sent + received) / 2)
+
+
+def signing_offset_against(
+    url: str, *, timeout: float = 5.0, transport: httpx.BaseTransport | None = None
+) -> float:
+    """:func:`signing_offset_for` the skew measured at ``url``; 0 when it cannot be measured (no Date
+    header, or no answer: the first real request then reports the problem)."""
+    try:
+        return signing_offset_for(measure_skew(url, timeout=timeout, transport=transport))
+    except httpx.HTTPError:
+        return 0.0

@@ -171,6 +171,7 @@ class TokenSource:
         sleep: Callable[[float], None] | None = None,
         rng: random.Random | None = None,
         extra_params: Mapping[str, str] | None = None,
+        clock_offset: float = 0.0,
     ) -> None:
         if (client_secret is None) == (assertion is None):
             raise ValueError("TokenSource needs exactly one of client_secret or assertion")
@@ -196,6 +197,9 @@ class TokenSource:
         self._sleep = sleep or _sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._extra = dict(extra_params or {})
+        # Seconds from the local clock to the server's (auth.clock.signing_offset_for): a JWT's exp is
+        # in server time, so a server clock 2 minutes behind must not make tokens look 2 minutes shorter.
+        self.clock_offset = clock_offset
         self._lock = threading.Lock()
         self._info: TokenInfo | None = None
         self._failed_until = 0.0  # after a failed fetch: no new attempt before this time
@@ -373,7 +377,7 @@ class TokenSource:
             pass
         exp = jwt_expiry(token)
         if exp is not None:
-            lifetimes.append(exp - now)  # earlier of the two wins
+            lifetimes.append(exp - (now + self.clock_offset))  # earlier of the two wins
         lifetime = max(0.0, min(lifetimes)) if lifetimes else DEFAULT_LIFETIME
         margin = min(self.refresh_margin, 0.2 * lifetime)
         jitter = self._rng.uniform(0, min(self.jitter, 0.1 * lifetime))
@@ -415,8 +419,14 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-def token_source_for(target: Any, *, post: JsonPost | None = None, **options: Any) -> TokenSource:
-    """A TokenSource for an OAuth :class:`mypref_harness.config.Target` (secret or certificate)."""
+def token_source_for(
+    target: Any, *, post: JsonPost | None = None, clock_offset: float = 0.0, **options: Any
+) -> TokenSource:
+    """A TokenSource for an OAuth :class:`mypref_harness.config.Target` (secret or certificate).
+
+    ``clock_offset`` (auth.clock.signing_offset_for) dates client assertions in server time and
+    reads the token's exp in server time.
+    """
     from mypref_harness.config import reveal
     from mypref_harness.errors import ConfigError
 
@@ -427,11 +437,12 @@ def token_source_for(target: Any, *, post: JsonPost | None = None, **options: An
         from mypref_harness.auth.assertion import ClientAssertionSigner
 
         signer = ClientAssertionSigner(target.oauth_client_id, target.token_url,
-                                       cert_path=target.oauth_cert_path, key_path=target.oauth_key_path)
+                                       cert_path=target.oauth_cert_path, key_path=target.oauth_key_path,
+                                       clock_offset=clock_offset)
         return TokenSource(target.token_url, target.oauth_client_id, scope=scope, assertion=signer,
-                           post=post, **options)
+                           post=post, clock_offset=clock_offset, **options)
     secret = reveal(target.oauth_client_secret)
     if not secret:
         raise ConfigError("OAuth needs MYPREF_OAUTH_CLIENT_SECRET or a certificate (MYPREF_OAUTH_CERT/KEY)")
     return TokenSource(target.token_url, target.oauth_client_id, secret, scope, send=target.oauth_send,
-                       post=post, **options)
+                       post=post, clock_offset=clock_offset, **options)

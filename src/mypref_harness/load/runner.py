@@ -362,16 +362,37 @@ def _wait(proc: Proc, deadline: float | None) -> int:
 # --------------------------------------------------------------------------- preflight
 
 
-def preflight(target: Target, *, auth_off: bool = False, timeout: float = 10.0) -> None:
+def measure_signing_offset(target: Target) -> float:
+    """Seconds to add to the local clock when signing, from the target's Date header: the policy of
+    every command (auth.clock.signing_offset_for), so a target whose clock runs minutes behind or
+    ahead of ours is not "credentials rejected"."""
+    from mypref_harness.auth.clock import signing_offset_for
+    from mypref_harness.contract.probes import measure_clock_skew
+
+    return signing_offset_for(measure_clock_skew(target))
+
+
+def request_auth(target: Target, *, auth_off: bool = False, clock_offset: float = 0.0) -> Any:
+    """The httpx auth of the harness's own requests (preflight, read-back), signed in server time."""
+    from mypref_harness.auth.adapters import auth_for
+    from mypref_harness.auth.oauth import token_source_for
+
+    if auth_off:
+        return None
+    source = token_source_for(target, clock_offset=clock_offset) if target.auth == "oauth" else None
+    return auth_for(target, token_source=source, clock_offset=clock_offset)
+
+
+def preflight(
+    target: Target, *, auth_off: bool = False, timeout: float = 10.0, clock_offset: float = 0.0
+) -> None:
     """One authenticated configuration read before the load starts: bad credentials or a wrong
     ClientId fail here with one clear line instead of a run full of 401s."""
     import httpx
 
-    from mypref_harness.auth.adapters import auth_for
-
     assert target.base_url and target.client_id
     url = target.base_url + OPERATIONS["programs"].url(clientId=target.client_id)
-    auth = None if auth_off else auth_for(target)
+    auth = request_auth(target, auth_off=auth_off, clock_offset=clock_offset)
     try:
         response = httpx.get(url, auth=auth, timeout=timeout, headers={"Accept": "application/json"})
     except httpx.TransportError as exc:
@@ -394,13 +415,14 @@ def preflight(target: Target, *, auth_off: bool = False, timeout: float = 10.0) 
         )
 
 
-def profile_fetcher(target: Target, *, auth_off: bool = False, timeout: float = 10.0) -> Any:
+def profile_fetcher(
+    target: Target, *, auth_off: bool = False, timeout: float = 10.0, clock_offset: float = 0.0
+) -> Any:
     """fetch(profile_id) -> body | None (404) for the integrity read-back, with one retry."""
     import httpx
 
-    from mypref_harness.auth.adapters import auth_for
-
-    client = httpx.Client(auth=None if auth_off else auth_for(target), timeout=timeout)
+    auth = request_auth(target, auth_off=auth_off, clock_offset=clock_offset)
+    client = httpx.Client(auth=auth, timeout=timeout)
 
     def fetch(profile_id: int) -> Any:
         url = target.base_url + OPERATIONS["profile_by_id"].url(  # type: ignore[operator]
@@ -448,8 +470,9 @@ def run_load(target: Target, options: LoadOptions) -> LoadResult:
         check_reachable(target)
     with resolved_target(target, **options.sandbox_options) as resolved:
         _production_guard(resolved, options)
-        preflight(resolved, auth_off=options.auth_off)
-        return _run_and_judge(p, options, resolved, slo, verify_sample)
+        offset = 0.0 if options.auth_off else measure_signing_offset(resolved)
+        preflight(resolved, auth_off=options.auth_off, clock_offset=offset)
+        return _run_and_judge(p, options, resolved, slo, verify_sample, offset)
 
 
 def _run_worker(p: Plan, options: LoadOptions) -> LoadResult:
@@ -468,7 +491,12 @@ def _run_worker(p: Plan, options: LoadOptions) -> LoadResult:
 
 
 def _run_and_judge(
-    p: Plan, options: LoadOptions, target: Target, slo: slo_mod.SloSet, verify_sample: int | None
+    p: Plan,
+    options: LoadOptions,
+    target: Target,
+    slo: slo_mod.SloSet,
+    verify_sample: int | None,
+    clock_offset: float = 0.0,
 ) -> LoadResult:
     assert target.base_url is not None
     run_id = uuid.uuid4().hex[:8]
@@ -484,6 +512,7 @@ def _run_and_judge(
             stale.unlink()
     prefix = out / "locust"
     env = run_env(p, options, target=target, run_id=run_id, out_dir=out)
+    env[runtime.ENV_CLOCK_OFFSET] = f"{clock_offset:.3f}"
     limit = options.timeout
     if limit is None and not options.web:
         limit = (
@@ -540,7 +569,7 @@ def _run_and_judge(
                 _wait(worker, time.monotonic() + 15)
     json_path = Path(f"{prefix}.json")
     if interrupted is not None:
-        _judge_partial(p, options, target, slo, json_path, out, prefix, interrupted)
+        _judge_partial(p, options, target, slo, json_path, out, prefix, interrupted, clock_offset)
         raise interrupted
     if code != 0 or not json_path.exists():
         log = started_procs[0].log
@@ -549,7 +578,7 @@ def _run_and_judge(
             ExitCode.FINDINGS,
         )
     entries = st.load_locust_json(json_path)
-    return judge(p, options, target, slo, verify_sample, entries, out, prefix)
+    return judge(p, options, target, slo, verify_sample, entries, out, prefix, clock_offset=clock_offset)
 
 
 def _judge_partial(
@@ -561,6 +590,7 @@ def _judge_partial(
     out: Path,
     prefix: Path,
     interrupted: KeyboardInterrupt,
+    clock_offset: float,
 ) -> None:
     """The summary of a run stopped by a signal, as far as Locust got, marked incomplete.
 
@@ -572,7 +602,8 @@ def _judge_partial(
     reason = f"stopped by {signal.Signals(signum).name}"
     with contextlib.suppress(HarnessError):
         entries = st.load_locust_json(json_path)
-        judge(p, options, target, slo, 0, entries, out, prefix, incomplete=reason, exit_code=128 + signum)
+        judge(p, options, target, slo, 0, entries, out, prefix, incomplete=reason, exit_code=128 + signum,
+              clock_offset=clock_offset)
 
 
 def judge(
@@ -587,6 +618,7 @@ def judge(
     *,
     incomplete: str = "",
     exit_code: int | None = None,
+    clock_offset: float = 0.0,
 ) -> LoadResult:
     """Judge a finished run; ``incomplete`` (the reason) marks a run that was stopped early: it never
     passes, and ``exit_code`` is then the one the command exits with."""
@@ -596,7 +628,7 @@ def judge(
     integrity = None
     writes = read_jsonl(out / runtime.LEDGER_FILE)
     if verify_sample != 0:
-        fetch = profile_fetcher(target, auth_off=options.auth_off)
+        fetch = profile_fetcher(target, auth_off=options.auth_off, clock_offset=clock_offset)
         try:
             integrity = verify(writes, fetch, sample=verify_sample)
         finally:
@@ -628,6 +660,7 @@ def judge(
         "processes": p.load_processes,
         "mode": _mode(options),
         "slo_file": slo.source,
+        "signing_clock_offset_s": round(clock_offset, 1),
         "report_dir": str(out),
     }
     summary = build_summary(

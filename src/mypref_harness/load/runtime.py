@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mypref_harness.auth.adapters import pnauth_for
+from mypref_harness.auth.clock import signing_offset_against
 from mypref_harness.auth.oauth import JsonPost, token_source_for
 from mypref_harness.config import Target, load_target
 from mypref_harness.load.flows import ProcessContext, ReportUnavailable
@@ -42,6 +43,7 @@ ENV_DURATION = "MYPREF_LOAD_DURATION"
 ENV_AUTH_OFF = "MYPREF_LOAD_AUTH_OFF"
 ENV_TOKEN_MARGIN = "MYPREF_LOAD_TOKEN_MARGIN"  # noqa: S105 - a variable name
 ENV_TOKEN_JITTER = "MYPREF_LOAD_TOKEN_JITTER"  # noqa: S105 - a variable name
+ENV_CLOCK_OFFSET = "MYPREF_LOAD_CLOCK_OFFSET"  # seconds added to the local clock when signing
 
 LEDGER_FILE = "writes.jsonl"
 PROCESSES_FILE = "processes.json"
@@ -82,11 +84,22 @@ def _float(env: Mapping[str, str], name: str) -> float | None:
     return float(raw) if raw else None
 
 
+def clock_offset(target: Target, env: Mapping[str, str]) -> float:
+    """The signing offset the runner measured; a worker started on its own (maybe on another machine,
+    with its own clock) measures it against the target itself."""
+    given = _float(env, ENV_CLOCK_OFFSET)
+    if given is not None:
+        return given
+    assert target.base_url is not None
+    return signing_offset_against(target.base_url + "/")
+
+
 def build_auth(
     target: Target, env: Mapping[str, str], token_post: Callable[[str], JsonPost]
 ) -> tuple[RequestAuth, SharedBearer | None]:
     if env.get(ENV_AUTH_OFF) == "1":
         return NoAuth(), None
+    offset = clock_offset(target, env)
     if target.auth == "oauth":
         options: dict[str, Any] = {}
         margin, jitter = _float(env, ENV_TOKEN_MARGIN), _float(env, ENV_TOKEN_JITTER)
@@ -95,10 +108,11 @@ def build_auth(
         if jitter is not None:
             options["jitter"] = jitter
         assert target.token_url is not None
-        source = token_source_for(target, post=token_post(token_request_name(target.token_url)), **options)
+        post = token_post(token_request_name(target.token_url))
+        source = token_source_for(target, post=post, clock_offset=offset, **options)
         bearer = SharedBearer(source)
         return bearer, bearer
-    return PnAuthHeaders(pnauth_for(target)), None
+    return PnAuthHeaders(pnauth_for(target, clock_offset=offset)), None
 
 
 class LocustProcess:
