@@ -99,3 +99,17 @@ def test_a_bad_profile_is_a_usage_error_before_anything_runs(workdir: Path) -> N
     (workdir / "bad.toml").write_text("version = 7\n", encoding="utf-8")
     assert cli.main(["gate", "--stages", "vectors", "--profile", "bad.toml"]) == 2
     assert not (workdir / "reports").exists()
+
+
+def test_gate_takes_the_profile_from_mypref_toml_and_names_the_drift(workdir: Path) -> None:
+    save_profile(TargetProfile(facts={"pnauth_window_s": 599, "create_status": 201}), workdir / "p.toml")
+    (workdir / "mypref.toml").write_text('profile = "p.toml"\n', encoding="utf-8")
+    assert cli.main(["gate", "--stages", "vectors"]) == 1
+    summary = (workdir / "reports" / "summary.md").read_text(encoding="utf-8")
+    assert "| Target profile drift | FAIL |" in summary
+    assert "[profile.drift.pnauth_window_s]: drift of pnauth_window_s: pinned 599, now 899" in summary
+    junit = ET.parse(workdir / "reports/profile/junit-profile.xml")
+    cases = {c.get("name"): c for c in junit.iter("testcase")}
+    assert cases["create_status as pinned [profile.drift.create_status]"].find("failure") is None
+    measured = load_profile(workdir / "reports" / "profile" / "measured-profile.toml")
+    assert measured.value("pnauth_window_s") == 899
