@@ -81,3 +81,76 @@ def test_scrub_removes_keys_tokens_and_signatures_then_the_scan_is_clean(tmp_pat
     assert secret_scan(tmp_path, target) == []
     text = leaky.read_text()
     assert KEY not in text and JWT not in text and "Lbhe+fKo" not in text
+
+
+def warned_result() -> ContractResult:
+    from mypref_harness.basis import Basis
+    from mypref_harness.contract.routes import RouteState, RouteVerdict
+
+    run = result()
+    run.findings = [
+        CheckRecord(
+            "POST /y",
+            "status_code_conformance",
+            Status.WARNED,
+            "402",
+            "POST /y",
+            "ST103",
+            1,
+            Basis.ASSUMPTION,
+        )
+    ]
+    run.tallies = [CheckTally("status_code_conformance", 10, 1)]
+    run.routes = [
+        RouteVerdict("GET", "/{clientId}/Programs", "getPrograms", "high", RouteState.CONFIRMED, {"200": 3}),
+        RouteVerdict("GET", "/{clientId}/Nope", "nope", "guess", RouteState.NOT_FOUND, {"404": 2}, "all 404"),
+    ]
+    run.policy = "documented and catalog findings fail"
+    return run
+
+
+def test_warnings_have_their_own_section_and_do_not_fail():
+    text = contract_markdown(warned_result())
+    assert text.startswith("# Contract run: PASS")
+    assert "## Warnings: 1 finding(s) that do not fail the run" in text
+    assert "| POST /y | status_code_conformance | assumption | 402 |" in text
+    assert "| status_code_conformance | 10 | 1 | WARN |" in text
+    assert "| assumption | 0 | 1 |" in text  # findings by basis
+    assert "## Findings\n" not in text  # nothing failed
+
+
+def test_a_warning_is_a_junit_skip_that_names_its_basis():
+    from xml.etree import ElementTree
+
+    from mypref_harness.report import junit_xml
+
+    cases = contract_junit_cases(warned_result())
+    (warning,) = [c for c in cases if c.classname == "contract.warnings"]
+    assert warning.outcome == "skipped"
+    skipped = ElementTree.fromstring(junit_xml("s", [warning])).find(".//skipped")
+    assert skipped is not None and skipped.get("message", "").startswith("warning (basis assumption)")
+    tally = next(c for c in cases if c.name == "status_code_conformance")
+    assert tally.outcome == "passed"
+
+
+def test_the_route_table_is_in_the_summary_and_the_json():
+    import json
+
+    from mypref_harness.contract.reporting import contract_json
+
+    run = warned_result()
+    text = contract_markdown(run)
+    assert "## Routes on the target" in text
+    assert "| guess | 0 | 1 | 0 | 0 |" in text and "| high | 1 | 0 | 0 | 0 |" in text
+    document = json.loads(contract_json(run))
+    assert document["routes"][1] == {
+        "method": "GET",
+        "path": "/{clientId}/Nope",
+        "operation_id": "nope",
+        "confidence": "guess",
+        "state": "not_found",
+        "statuses": {"404": 2},
+        "evidence": "all 404",
+    }
+    assert document["warned"][0]["basis"] == "assumption" and document["failures"] == []
+    assert document["by_basis"]["assumption"] == {"failed": 0, "warned": 1}

@@ -105,3 +105,38 @@ def test_client_id_parameter_names_from_components_inline_and_swagger2():
         },
     }
     assert client_id_parameter_names(document) == ["ClientID", "clientId", "client_id"]
+
+
+def test_state_conflict_operations_accept_400_402_409_for_positive_data():
+    import tomllib
+
+    import schemathesis
+
+    from mypref_harness.contract.st_config import dump_toml, state_conflict_overrides
+
+    document = {
+        "paths": {
+            "/{clientId}/Profile": {
+                "post": {"operationId": "createProfile", "responses": {"201": {}, "409": {}, "402": {}}},
+                "get": {"operationId": "listProfiles", "responses": {"200": {}}},
+            },
+            "/{clientId}/Groups": {"put": {"responses": {"200": {}, "409": {}}}},  # no operationId
+        }
+    }
+    base = {"checks": {"positive_data_acceptance": {"expected-statuses": [200, 201, 404]}}}
+    overrides = state_conflict_overrides(base, document)
+    assert [o.get("include-operation-id") or o.get("include-name") for o in overrides] == [
+        "createProfile",
+        "PUT /{clientId}/Groups",
+    ]
+    assert overrides[0]["checks"]["positive_data_acceptance"]["expected-statuses"] == [
+        200,
+        201,
+        400,
+        402,
+        404,
+        409,
+    ]
+    written = tomllib.loads(dump_toml({"operations": overrides, "checks": base["checks"]}))
+    assert written["operations"] == overrides
+    schemathesis.Config.from_dict(written)  # Schemathesis accepts the per-operation settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from mypref_harness.config import Target
@@ -87,13 +88,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         dest="strict",
         action="store_true",
         default=None,
-        help="undeclared response fields are failures (default on the embedded sandbox)",
+        help="our assumptions are the truth: undeclared response fields fail and every finding fails, "
+        "assumption and practice included (default on the embedded sandbox)",
     )
     strictness.add_argument(
         "--lenient",
         dest="strict",
         action="store_false",
-        help="allow undeclared response fields (default on real targets)",
+        help="allow undeclared response fields; only documented and catalog findings fail, the others "
+        "warn (default on a configured target)",
+    )
+    p.add_argument(
+        "--policy",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help='TOML verdict policy: strict = true|false and [checks] <name> = "fail"|"warn" '
+        "(names as in --list-checks)",
+    )
+    p.add_argument(
+        "--list-checks",
+        action="store_true",
+        help="list every check with its basis (documented ones with the quoted sentence) and exit",
     )
     p.add_argument("--checks", type=_csv, default=[], help="run only these checks (comma-separated)")
     p.add_argument("--exclude-checks", type=_csv, default=[], help="skip these checks (comma-separated)")
@@ -159,10 +175,21 @@ def load_cli_target(args: argparse.Namespace) -> Target:
     return target
 
 
+def print_check_list(out: Callable[[str], None] = print) -> None:
+    from mypref_harness.contract.verdicts import check_catalog
+
+    for check in check_catalog():
+        out(f"{check.name:32} [{check.kind}] {check.text}")
+        out(f"{'':32}   basis: {check.basis}")
+
+
 def run(args: argparse.Namespace) -> int:
     from mypref_harness.contract.console import print_contract
     from mypref_harness.contract.runner import ContractOptions, run_contract
 
+    if args.list_checks:
+        print_check_list()
+        return 0
     if args.max_examples < 1:
         raise ConfigError("--max-examples must be at least 1")
     target = load_cli_target(args)
@@ -174,6 +201,7 @@ def run(args: argparse.Namespace) -> int:
         phases=args.phases,
         mode=args.mode,
         strict=args.strict,
+        policy_file=args.policy,
         report_dir=args.report_dir,
         workers=args.workers,
         checks=args.checks,

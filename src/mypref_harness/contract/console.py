@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -58,18 +59,18 @@ def print_check_list(checks: Iterable[AuthCheck], out: Callable[[str], None] = p
 def print_contract(result: ContractResult, out: Callable[[str], None] = print) -> None:
     out(
         f"contract: {result.target} ({'strict' if result.strict else 'lenient'} response validation, "
-        f"seed {result.seed})"
+        f"seed {result.seed})" + (f"; policy: {result.policy}" if result.policy else "")
     )
     out(
         f"  {result.cases} cases, {result.operations_tested}/{result.operations_selected} operations, "
         f"{result.schemathesis_elapsed_s:.1f} s ({result.cases_per_second:.1f} cases/s)"
     )
-    failing = [t for t in result.tallies if not t.passed]
-    out(f"  checks: {len(result.tallies)} ran, {len(failing)} failed")
+    failing = {f.check for f in result.findings if not f.passed}
+    out(f"  checks: {len(result.tallies)} ran, {len(failing)} failed, {len(result.warned)} warning(s)")
     for finding in result.findings:
         out(
-            f"  FAILED  {finding.check:30} {finding.operation}  [{finding.code or '-'} x{finding.count}] "
-            f"{_line(finding.evidence, 90)}"
+            f"  {finding.status.value.upper():7} {finding.check:30} {finding.operation}  "
+            f"[{finding.code or '-'} x{finding.count}, {finding.basis.value}] {_line(finding.evidence, 90)}"
         )
     for error in result.errors:
         out(f"  ERROR   {_line(error, 140)}")
@@ -79,6 +80,9 @@ def print_contract(result: ContractResult, out: Callable[[str], None] = print) -
         print_conformance(result.conformance, lambda line: out("  " + line))
     for warning in result.warnings:
         out(f"  WARNING {_line(warning)}")
+    if result.routes:
+        states = Counter(r.state.value for r in result.routes)
+        out("  routes: " + ", ".join(f"{n} {state}" for state, n in sorted(states.items())))
     if result.report_files:
         out(f"reports: {result.report_files[0].parent} (summary.md, junit.xml)")
     out("PASS" if result.passed else "FAIL")

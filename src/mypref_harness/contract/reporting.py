@@ -12,7 +12,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from mypref_harness.config import Target
-from mypref_harness.contract.results import CheckRecord, ConformanceResult, ContractResult, Status
+from mypref_harness.contract.results import (
+    CheckRecord,
+    ConformanceResult,
+    ContractResult,
+    Status,
+    count_by_basis,
+)
+from mypref_harness.contract.routes import RouteState, RouteVerdict, table_counts
 from mypref_harness.report import JUnitCase, markdown_table, redact, scan_for_secrets, write_junit
 
 _TEXT_SUFFIXES = frozenset(
@@ -82,7 +89,7 @@ def _skip_text(record: CheckRecord) -> str | None:
     if record.status is Status.SKIPPED:
         return record.evidence or "skipped"
     if record.status is Status.WARNED:
-        return f"warning ({record.basis.value} basis, not failing under the policy): {record.evidence}"
+        return f"warning (basis {record.basis.value}): {record.evidence}"
     return None
 
 
@@ -90,7 +97,8 @@ def contract_junit_cases(result: ContractResult) -> list[JUnitCase]:
     cases = []
     by_check: dict[str, list[CheckRecord]] = {}
     for f in result.findings:
-        by_check.setdefault(f.check, []).append(f)
+        if f.status is Status.FAILED:
+            by_check.setdefault(f.check, []).append(f)
     for tally in result.tallies:
         found = by_check.pop(tally.check, [])
         failure = "\n\n".join(f"{f.operation} ({f.code or '-'}, {f.count}x): {f.evidence}" for f in found)
@@ -108,6 +116,8 @@ def contract_junit_cases(result: ContractResult) -> list[JUnitCase]:
                 name=check, classname="contract.schemathesis", failure="\n\n".join(f.evidence for f in found)
             )
         )
+    # Warnings: one skipped case each, so CI shows them without failing the job.
+    cases += record_cases([f for f in result.findings if f.warned], "contract.warnings")
     for error in result.errors:
         cases.append(JUnitCase(name="schemathesis error", classname="contract.schemathesis", error=error))
     cases += record_cases(result.scenarios, "contract.scenarios")
@@ -142,6 +152,70 @@ def conformance_markdown(result: ConformanceResult) -> list[str]:
     return lines
 
 
+def tally_result(tally_check: str, findings: Iterable[CheckRecord], failures: int) -> str:
+    """FAIL when a finding of the check fails, WARN when its findings only warn, else PASS."""
+    statuses = {f.status for f in findings if f.check == tally_check}
+    if Status.FAILED in statuses:
+        return "FAIL"
+    if Status.WARNED in statuses:
+        return "WARN"
+    return "FAIL" if failures and not statuses else "PASS"
+
+
+def basis_markdown(result: ContractResult) -> list[str]:
+    counts = count_by_basis(result.records)
+    rows = [(basis, c["failed"], c["warned"]) for basis, c in counts.items()]
+    return ["## Findings by basis", "", markdown_table(("basis", "failed", "warned"), rows, ("l", "r", "r"))]
+
+
+def warnings_markdown(records: Sequence[CheckRecord]) -> list[str]:
+    """The findings the verdict policy reports without failing the run (their own section)."""
+    if not records:
+        return []
+    return [
+        "",
+        f"## Warnings: {len(records)} finding(s) that do not fail the run",
+        "",
+        "Their rule is our assumption or common practice, not the vendor's documents; `--strict` or a "
+        "`--policy` file makes them fail.",
+        "",
+        markdown_table(
+            ("subject", "check", "basis", "evidence"),
+            [(w.operation or w.name, w.check, w.basis.value, _first_line(w.evidence)) for w in records],
+        ),
+    ]
+
+
+def routes_markdown(routes: Sequence[RouteVerdict]) -> list[str]:
+    if not routes:
+        return []
+    counts = table_counts(routes)
+    states = [s.value for s in RouteState]
+    lines = [
+        "",
+        "## Routes on the target",
+        "",
+        "Positive requests per operation: confirmed (an answer only a served route gives), not found "
+        "(only 404s, one of them deciding), undecided (only 404s, none deciding), not exercised.",
+        "",
+        markdown_table(
+            ("route confidence", *states),
+            [(conf, *(row[s] for s in states)) for conf, row in sorted(counts.items())],
+            ("l", *("r" for _ in states)),
+        ),
+    ]
+    notable = [r for r in routes if r.state in (RouteState.NOT_FOUND, RouteState.UNDECIDED)]
+    if notable:
+        lines += [
+            "",
+            markdown_table(
+                ("route", "confidence", "state", "evidence"),
+                [(r.label, r.confidence or "-", r.state.value, r.evidence) for r in notable],
+            ),
+        ]
+    return lines
+
+
 def contract_markdown(result: ContractResult) -> str:
     verdict = "PASS" if result.passed else "FAIL"
     lines = [
@@ -149,35 +223,46 @@ def contract_markdown(result: ContractResult) -> str:
         "",
         f"- target: {result.target}",
         f"- response validation: {'strict' if result.strict else 'lenient'}",
+        f"- verdict policy: {result.policy or '-'}",
         f"- seed: {result.seed}",
         f"- cases: {result.cases} in {result.schemathesis_elapsed_s:.1f} s "
         f"({result.cases_per_second:.1f} cases/s); operations tested: "
         f"{result.operations_tested}/{result.operations_selected}",
-        f"- failures: {len(result.failures)}",
+        f"- failures: {len(result.failures)}, warnings: {len(result.warned)}",
+        "",
+        *basis_markdown(result),
         "",
         "## Checks",
         "",
         markdown_table(
-            ("check", "runs", "failures", "result"),
+            ("check", "runs", "findings", "result"),
             [
-                (t.check, "-" if t.runs is None else t.runs, t.failures, "PASS" if t.passed else "FAIL")
+                (
+                    t.check,
+                    "-" if t.runs is None else t.runs,
+                    t.failures,
+                    tally_result(t.check, result.findings, t.failures),
+                )
                 for t in result.tallies
             ],
         ),
     ]
-    if result.findings:
+    failed = [f for f in result.findings if f.status is Status.FAILED]
+    if failed:
         lines += [
             "",
             "## Findings",
             "",
             markdown_table(
-                ("operation", "check", "code", "cases", "evidence"),
+                ("operation", "check", "basis", "code", "cases", "evidence"),
                 [
-                    (f.operation, f.check, f.code or "", f.count, _first_line(f.evidence))
-                    for f in result.findings
+                    (f.operation, f.check, f.basis.value, f.code or "", f.count, _first_line(f.evidence))
+                    for f in failed
                 ],
             ),
         ]
+    lines += warnings_markdown(result.warned)
+    lines += routes_markdown(result.routes)
     if result.errors:
         lines += ["", "## Schemathesis errors", ""] + [f"- {_first_line(e)}" for e in result.errors]
     if result.scenarios:
@@ -196,7 +281,7 @@ def contract_markdown(result: ContractResult) -> str:
     if result.conformance is not None:
         lines += ["", *conformance_markdown(result.conformance)]
     if result.warnings:
-        lines += ["", "## Warnings", ""] + [f"- {w}" for w in result.warnings]
+        lines += ["", "## Notes from the run", ""] + [f"- {w}" for w in result.warnings]
     return "\n".join(lines) + "\n"
 
 
@@ -230,15 +315,28 @@ def contract_json(result: ContractResult) -> str:
             "schemathesis": round(result.schemathesis_elapsed_s, 3),
             "schemathesis_subprocess": round(result.subprocess_elapsed_s, 3),
         },
+        "policy": result.policy,
         "checks": [{"check": t.check, "runs": t.runs, "failures": t.failures} for t in result.tallies],
-        "failures": [
-            {"name": f.name, "check": f.check, "code": f.code, "count": f.count, "evidence": f.evidence}
-            for f in result.failures
-        ],
+        "by_basis": count_by_basis(result.records),
+        "failures": [_record_json(f) for f in result.failures],
+        "warned": [_record_json(w) for w in result.warned],
+        "routes": [r.as_json() for r in result.routes],
+        "route_counts": table_counts(result.routes),
         "errors": result.errors,
         "warnings": result.warnings,
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def _record_json(record: CheckRecord) -> dict[str, object]:
+    return {
+        "name": record.name,
+        "check": record.check,
+        "basis": record.basis.value,
+        "code": record.code,
+        "count": record.count,
+        "evidence": record.evidence,
+    }
 
 
 def finish_contract_reports(result: ContractResult, target: Target, directory: Path) -> None:

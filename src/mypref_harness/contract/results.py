@@ -12,9 +12,13 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mypref_harness.basis import Basis, VerdictPolicy
 from mypref_harness.errors import ExitCode
+
+if TYPE_CHECKING:
+    from mypref_harness.contract.routes import RouteVerdict
 
 
 class Status(enum.Enum):
@@ -160,7 +164,7 @@ class ContractResult:
     cases: int = 0  # test cases Schemathesis generated and sent
     operations_selected: int = 0
     operations_tested: int = 0
-    findings: list[CheckRecord] = field(default_factory=list)  # failures only, grouped
+    findings: list[CheckRecord] = field(default_factory=list)  # failed or warned (by policy), grouped
     tallies: list[CheckTally] = field(default_factory=list)
     scenarios: list[CheckRecord] = field(default_factory=list)  # package-level read-back scenarios
     conformance: ConformanceResult | None = None
@@ -173,13 +177,31 @@ class ContractResult:
     schemathesis_elapsed_s: float = 0.0  # Schemathesis's own running time (its JSON report)
     subprocess_elapsed_s: float = 0.0  # wall time of the Schemathesis subprocess, start-up included
     report_files: list[Path] = field(default_factory=list)
+    routes: list[RouteVerdict] = field(default_factory=list)  # the route table (contract/routes.py)
+    policy: str = ""  # the verdict policy the records were judged by (VerdictPolicy.describe())
 
     @property
     def failures(self) -> list[CheckRecord]:
         """Every failed verdict of the run: Schemathesis findings, scenarios and auth conformance."""
-        out = list(self.findings) + [s for s in self.scenarios if not s.passed]
+        out = [f for f in self.findings if not f.passed] + [s for s in self.scenarios if not s.passed]
         if self.conformance is not None:
             out += self.conformance.failures
+        return out
+
+    @property
+    def warned(self) -> list[CheckRecord]:
+        """Findings the verdict policy reports without failing the run (basis assumption/practice)."""
+        out = [f for f in [*self.findings, *self.scenarios] if f.warned]
+        if self.conformance is not None:
+            out += [c for c in self.conformance.checks if c.warned]
+        return out
+
+    @property
+    def records(self) -> list[CheckRecord]:
+        """Every verdict of the run (for count_by_basis)."""
+        out = [*self.findings, *self.scenarios]
+        if self.conformance is not None:
+            out += self.conformance.checks
         return out
 
     @property

@@ -26,10 +26,19 @@ from pathlib import Path
 from typing import Any
 
 from mypref_harness import config, procs
+from mypref_harness.basis import PolicyError, VerdictPolicy
 from mypref_harness.config import Target, check_reachable, is_loopback, resolved_target
 from mypref_harness.contract import reporting
 from mypref_harness.contract.checks import CUSTOM_CHECK_NAMES
-from mypref_harness.contract.results import ContractResult
+from mypref_harness.contract.results import CheckRecord, CheckTally, ContractResult
+from mypref_harness.contract.routes import (
+    ENV_ROUTE_LOG,
+    ROUTE_CHECK,
+    ScenarioRouteRecorder,
+    read_route_log,
+    route_findings,
+    route_table,
+)
 from mypref_harness.contract.spec_transform import (
     lenient_spec,
     select_operations,
@@ -42,13 +51,16 @@ from mypref_harness.contract.st_config import (
     load_base_config,
     repo_contracts_dir,
     run_config,
+    state_conflict_overrides,
 )
 from mypref_harness.contract.st_results import apply_json_report, parse_ndjson, parse_reports
+from mypref_harness.contract.verdicts import is_our_spec, judge_contract, load_policy, with_basis
 from mypref_harness.errors import ConfigError, RunIncomplete
 
 ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 DEFAULT_REPORT_DIR = Path("reports/contract")
 DEFAULT_REMOTE_RATE_LIMIT = "20/s"
+ROUTE_LOG_NAME = "route-evidence.json"
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _OPERATION_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
@@ -61,7 +73,10 @@ class ContractOptions:
     exclude_operations: Sequence[str] = ()
     phases: Sequence[str] = ALL_PHASES
     mode: str = "all"  # positive | negative | all
-    strict: bool | None = None  # None: strict on the embedded sandbox, lenient on real targets
+    # "Our assumptions are the truth": undeclared response fields fail AND every finding fails whatever
+    # its basis (contract/verdicts.py). None: strict on the embedded sandbox, lenient on real targets.
+    strict: bool | None = None
+    policy_file: Path | None = None  # --policy: promote/demote checks by name (basis.VerdictPolicy.load)
     report_dir: Path = DEFAULT_REPORT_DIR
     workers: int = 1  # more workers were slower on 2 cores (tooling notes)
     checks: Sequence[str] = ()  # empty: every enabled check
@@ -246,6 +261,7 @@ class PreparedRun:
     junit_path: Path
     strict: bool
     relaxed: int = 0
+    route_log: Path = Path(ROUTE_LOG_NAME)
 
 
 def prepare_run(
@@ -256,7 +272,7 @@ def prepare_run(
     report_dir = Path(options.report_dir).resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
     local = is_loopback(target.base_url)
-    strict = options.strict if options.strict is not None else target.is_sandbox
+    strict = load_policy(options.policy_file, strict=options.strict, is_sandbox=target.is_sandbox).strict
     pinned = client_id_parameter_names(document)
     include = operations_regex(options.operations, document)
     exclude = operations_regex(options.exclude_operations, document)
@@ -293,6 +309,9 @@ def prepare_run(
         local_target=local if options.unexpected_methods is None else options.unexpected_methods,
         rate_limit=rate_limit,
         workers=options.workers,
+        # A configured target may answer a state conflict with 400, 402 or 409 (st_config); the
+        # embedded sandbox keeps whatever it answers strict.
+        operations=None if target.is_sandbox else state_conflict_overrides(base, spec_doc),
     )
     config.setdefault("generation", {})["mode"] = options.mode
     config_path = report_dir / "schemathesis-run.toml"
@@ -338,6 +357,9 @@ def prepare_run(
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MYPREF_", "SCHEMATHESIS_HOOKS"))}
     env.update(target_env(target, clock_offset))
     env["PYTHONIOENCODING"] = "utf-8"
+    route_log = report_dir / ROUTE_LOG_NAME  # positive answers per operation (contract/routes.py)
+    route_log.unlink(missing_ok=True)
+    env[ENV_ROUTE_LOG] = str(route_log)
     # Hypothesis caches what it extracts from the code base in its storage directory; a fresh one per
     # run (our scratch cwd) made every run ~3 s slower. Its example database stays off (toml).
     env.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(hypothesis_storage()))
@@ -352,6 +374,7 @@ def prepare_run(
         report_dir / "schemathesis-junit.xml",
         strict,
         relaxed,
+        route_log,
     )
 
 
@@ -417,11 +440,20 @@ def run_contract(target: Target, options: ContractOptions | None = None) -> Cont
     if unknown:
         raise ConfigError(f"unknown phase(s): {', '.join(sorted(unknown))} (known: {', '.join(ALL_PHASES)})")
     started = time.perf_counter()
+    policy_of(options, is_sandbox=target.is_embedded)  # a bad policy file fails before anything runs
     document = load_spec_document(target.spec)
     operations_regex(options.operations, document)  # bad selectors fail before a sandbox is started
     operations_regex(options.exclude_operations, document)
     with _usable_target(target, options) as resolved:
         return _run_resolved(resolved, options, document, started)
+
+
+def policy_of(options: ContractOptions, *, is_sandbox: bool) -> VerdictPolicy:
+    """The run's verdict policy; a policy file that cannot be used is a configuration error (exit 2)."""
+    try:
+        return load_policy(options.policy_file, strict=options.strict, is_sandbox=is_sandbox)
+    except PolicyError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _run_resolved(
@@ -472,7 +504,8 @@ def _run_resolved(
         parsed = parse_reports(
             prepared.json_path, prepared.junit_path, enabled_checks(target, options), redact
         )
-    result.findings = parsed.findings
+    users_spec = not is_our_spec(target.spec)
+    result.findings = with_basis(parsed.findings, document, users_spec=users_spec)
     result.tallies = parsed.tallies
     result.cases = parsed.cases
     result.operations_selected = parsed.operations_selected
@@ -483,21 +516,70 @@ def _run_resolved(
         result.schemathesis_elapsed_s = parsed.running_time
     if options.seed is None:
         result.seed = _seed_of(prepared.json_path)
+    policy = policy_of(options, is_sandbox=target.is_sandbox)
+    scenario_routes = ScenarioRouteRecorder(document, target.base_url or "")
     if options.scenarios:
-        from mypref_harness.contract.scenarios import run_scenarios
-
-        result.scenarios = run_scenarios(
-            target, document, updates=options.scenario_updates, clock_offset=offset
-        )
+        result.scenarios = _run_scenarios(target, document, options, offset, scenario_routes)
+    _add_route_table(result, target, document, options, prepared, scenario_routes, users_spec=users_spec)
     if options.auth_conformance:
         from mypref_harness.contract.auth_conformance import ConformanceOptions, run_auth_conformance
 
         result.conformance = run_auth_conformance(
-            target, ConformanceOptions(report_dir=report_dir, slow=options.slow, write_reports=False)
+            target,
+            ConformanceOptions(report_dir=report_dir, slow=options.slow, write_reports=False, policy=policy),
         )
+    judge_contract(result, policy)
     result.elapsed_s = time.perf_counter() - started
     reporting.finish_contract_reports(result, target, report_dir)
     return result
+
+
+def _run_scenarios(
+    target: Target,
+    document: Mapping[str, Any],
+    options: ContractOptions,
+    offset: float,
+    recorder: ScenarioRouteRecorder,
+) -> list[CheckRecord]:
+    """The read-back scenarios, their answers also recorded as route evidence (contract/routes.py)."""
+    import httpx
+
+    from mypref_harness.auth.adapters import auth_for
+    from mypref_harness.contract.scenarios import run_scenarios
+
+    with httpx.Client(
+        auth=auth_for(target, clock_offset=offset), timeout=15.0, event_hooks={"response": [recorder]}
+    ) as client:
+        return run_scenarios(
+            target, document, updates=options.scenario_updates, clock_offset=offset, client=client
+        )
+
+
+def _add_route_table(
+    result: ContractResult,
+    target: Target,
+    document: Mapping[str, Any],
+    options: ContractOptions,
+    prepared: PreparedRun,
+    scenario_routes: ScenarioRouteRecorder,
+    *,
+    users_spec: bool,
+) -> None:
+    """The route table; on a configured target, a finding per route not found (basis: its confidence)."""
+    include = operations_regex(options.operations, document)
+    exclude = operations_regex(options.exclude_operations, document)
+    routes = route_table(document, read_route_log(prepared.route_log), scenario_routes.evidence)
+    result.routes = [
+        r
+        for r in routes
+        if (not include or re.search(include, r.label)) and not (exclude and re.search(exclude, r.label))
+    ]
+    if target.is_sandbox:
+        return  # every route of the spec exists on the embedded sandbox: the table is information only
+    missing = route_findings(result.routes, users_spec=users_spec)
+    result.findings += missing
+    decided = sum(1 for r in result.routes if r.state.value in ("confirmed", "not_found"))
+    result.tallies.append(CheckTally(check=ROUTE_CHECK, runs=decided, failures=len(missing)))
 
 
 def _seed_of(json_path: Path) -> int | None:

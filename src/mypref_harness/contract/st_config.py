@@ -127,6 +127,43 @@ def _resolve(document: Mapping[str, Any], node: Any) -> Any:
     return resolve(document, node)
 
 
+# A valid request that conflicts with the resource's state: the overview documents 402 ("The parameters
+# were valid but the request failed"), the catalog lists 400 for these routes, our spec adds 409 as an
+# assumption. On a configured target any of the three is an acceptable answer to positive data.
+STATE_CONFLICT_STATUSES = (400, 402, 409)
+_HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+
+
+def state_conflict_operations(document: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Schemathesis operation filters for the operations that declare a state conflict (402 or 409)."""
+    out: list[dict[str, str]] = []
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(item, Mapping):
+            continue
+        for method in _HTTP_METHODS:
+            op = item.get(method)
+            if not isinstance(op, Mapping):
+                continue
+            responses = op.get("responses")
+            if not isinstance(responses, Mapping) or not ({"402", "409"} & {str(k) for k in responses}):
+                continue
+            if op.get("operationId"):
+                out.append({"include-operation-id": str(op["operationId"])})
+            else:
+                out.append({"include-name": f"{method.upper()} {path}"})
+    return out
+
+
+def state_conflict_overrides(base: Mapping[str, Any], document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Per-operation ``positive_data_acceptance`` statuses adding 400/402/409 (configured targets)."""
+    configured = ((base.get("checks") or {}).get("positive_data_acceptance") or {}).get("expected-statuses")
+    statuses = sorted({*(int(s) for s in configured or (200, 201, 202, 204)), *STATE_CONFLICT_STATUSES})
+    return [
+        {**selector, "checks": {"positive_data_acceptance": {"expected-statuses": statuses}}}
+        for selector in state_conflict_operations(document)
+    ]
+
+
 def run_config(
     base: Mapping[str, Any],
     *,
@@ -141,6 +178,7 @@ def run_config(
     rate_limit: str | None,
     workers: int,
     max_failures: int | None = None,
+    operations: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Merge the static config with this run's settings (see module docstring)."""
     wanted = set(phases)
@@ -165,4 +203,6 @@ def run_config(
         extra.setdefault("checks", {})["unsupported_method"] = {"enabled": False}
     if rate_limit:
         extra["rate-limit"] = rate_limit
+    if operations:
+        extra["operations"] = operations
     return deep_merge(base, extra)

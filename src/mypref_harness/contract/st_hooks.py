@@ -14,6 +14,7 @@ from typing import Any
 
 from mypref_harness.config import Target
 from mypref_harness.contract.checks import schemathesis_checks
+from mypref_harness.contract.routes import RouteRecorder
 from mypref_harness.contract.st_auth import ENV_CLOCK_OFFSET, ContractAuth
 
 _INSTALLED: dict[str, Any] = {}
@@ -61,6 +62,7 @@ def install(
     target = target if target is not None else load_target(env)
     offset = clock_offset if clock_offset is not None else clock_offset_from_env(env)
     logic = ContractAuth(target, clock_offset=offset)
+    routes = RouteRecorder.from_env(env)  # None in the pytest flavour (no MYPREF_ROUTE_LOG)
 
     # refresh_interval=None: get() runs for every case (the token cache lives in TokenSource);
     # retry_on=[]: no refetch on 401 (see st_auth's docstring).
@@ -90,6 +92,8 @@ def install(
     @schemathesis.hook
     def after_call(context: Any, case: Any, response: Any) -> None:
         logic.observe(getattr(response.request, "headers", None), response)
+        if routes is not None:
+            routes.observe_case(case, response)
 
     for check in schemathesis_checks(logic.client_id):
         schemathesis.check(check)

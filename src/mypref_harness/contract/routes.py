@@ -1,0 +1,386 @@
+"""Guessed routes must prove themselves: which operations of the spec exist on the target.
+
+Most routes of our reconstructed spec are guesses (``x-route-confidence``). A route the target does not
+serve answers 404 to everything, and every operation declares 404, so no Schemathesis check notices.
+This module turns the answers to *positive* requests into a route table:
+
+- ``confirmed``: some positive request got an answer only a served route gives (2xx, 400, 402, 403,
+  409, 415, 422, ...; not 401, which an authentication layer may send before routing, not 404/405,
+  not 429 or a 5xx);
+- ``not_found``: every positive request got 404 and at least one of those 404s *decides* it (below);
+- ``undecided``: every positive request got 404, but none of them decides it;
+- ``not_exercised``: no positive request reached the operation.
+
+Which 404s decide. The vendor document says an unknown resource is also a 404 with no body, so a GET
+of a random id looks exactly like a missing route. A 404 decides only when:
+
+1. its body is ASP.NET's routing message ("No HTTP resource was found that matches the request URI"),
+   which no application code sends; or
+2. the request names no resource: a GET whose only path parameter is the ClientId (pinned to the
+   configured, valid one), sent with no query parameter and no body. A list answers 200 (maybe
+   empty), so 404 can only mean the route; searches and filtered reads are excluded (a criterion
+   or an optional id may find nothing); or
+3. the request's ids are known to exist: a read-back scenario's request for a profile it has just
+   created (the create answered 200/201 with that ProfileId).
+
+Evidence from the Schemathesis subprocess comes from ``RouteRecorder`` (an after_call hook writes
+per-operation status counts to ``MYPREF_ROUTE_LOG``); evidence from the scenarios from
+``ScenarioRouteRecorder`` (an httpx response hook). Neither sees credentials.
+"""
+
+from __future__ import annotations
+
+import atexit
+import enum
+import json
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from mypref_harness.basis import route_basis
+from mypref_harness.contract.results import CheckRecord, Status
+
+ENV_ROUTE_LOG = "MYPREF_ROUTE_LOG"
+ROUTE_CHECK = "route_exists"
+ASPNET_NO_ROUTE = b"No HTTP resource was found"
+CLIENT_ID_NAMES = frozenset({"clientid", "client_id"})
+# Answers that show a route was matched. 401 may come from an authentication layer in front of the
+# router, 405 says the path exists but not this method, 404/429/5xx say nothing about the route.
+_NOT_ROUTED = frozenset({401, 404, 405, 429})
+_HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+
+
+class RouteState(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    NOT_FOUND = "not_found"
+    UNDECIDED = "undecided"
+    NOT_EXERCISED = "not_exercised"
+
+
+@dataclass(frozen=True)
+class RouteVerdict:
+    """One operation's row of the route table (``ContractResult.routes``)."""
+
+    method: str  # "GET"
+    path: str  # the spec's template, "/{clientId}/Programs"
+    operation_id: str | None
+    confidence: str  # x-route-confidence: high | medium | guess; "" when the spec does not say
+    state: RouteState
+    statuses: dict[str, int] = field(default_factory=dict)  # positive requests: status -> count
+    evidence: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "path": self.path,
+            "operation_id": self.operation_id,
+            "confidence": self.confidence,
+            "state": self.state.value,
+            "statuses": dict(self.statuses),
+            "evidence": self.evidence,
+        }
+
+
+def confirmed_routes(routes: Iterable[RouteVerdict]) -> list[tuple[str, str]]:
+    """(METHOD, path template) of every confirmed route, in table order (what a profile pins)."""
+    return [(r.method, r.path) for r in routes if r.state is RouteState.CONFIRMED]
+
+
+# --- evidence ---------------------------------------------------------------------------------
+
+
+@dataclass
+class OperationEvidence:
+    """Answers to positive requests of one operation."""
+
+    statuses: dict[int, int] = field(default_factory=dict)
+    deciding_404s: int = 0
+    reasons: set[str] = field(default_factory=set)
+
+    def add(self, status: int, deciding_reason: str | None = None) -> None:
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if status == 404 and deciding_reason:
+            self.deciding_404s += 1
+            self.reasons.add(deciding_reason)
+
+    def merge(self, other: OperationEvidence) -> None:
+        for status, count in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + count
+        self.deciding_404s += other.deciding_404s
+        self.reasons |= other.reasons
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "deciding_404s": self.deciding_404s,
+            "reasons": sorted(self.reasons),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> OperationEvidence:
+        statuses = {int(k): int(v) for k, v in (data.get("statuses") or {}).items()}
+        return cls(statuses, int(data.get("deciding_404s") or 0), set(data.get("reasons") or ()))
+
+
+def is_no_route_body(body: bytes) -> bool:
+    return ASPNET_NO_ROUTE.lower() in body.lower()
+
+
+class RouteRecorder:
+    """In the Schemathesis subprocess: status counts of positive requests per operation label.
+
+    The harness decides later (it knows the spec); here only the ASP.NET routing message is noted,
+    because only the response body shows it. Thread-safe (Schemathesis workers are threads).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.evidence: dict[str, OperationEvidence] = {}
+        self._lock = threading.Lock()
+
+    def observe_case(self, case: Any, response: Any) -> None:
+        """The after_call hook's entry: a Schemathesis case and its response."""
+        self.observe(
+            f"{str(case.method).upper()} {case.path}",
+            positive=is_positive_case(case),
+            names_no_resource=names_no_resource(case),
+            status=int(response.status_code),
+            body=bytes(response.content or b""),
+        )
+
+    def observe(
+        self, label: str, *, positive: bool, names_no_resource: bool, status: int, body: bytes
+    ) -> None:
+        if not positive:
+            return
+        reason = None
+        if status == 404 and is_no_route_body(body):
+            reason = "ASP.NET routing message"
+        elif status == 404 and names_no_resource:
+            reason = "a GET naming no resource (only the configured ClientId, no query, no body)"
+        with self._lock:
+            self.evidence.setdefault(label, OperationEvidence()).add(status, reason)
+
+    def flush(self) -> None:
+        with self._lock:
+            data = {label: ev.as_json() for label, ev in self.evidence.items()}
+        self.path.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> RouteRecorder | None:
+        raw = env.get(ENV_ROUTE_LOG, "").strip()
+        if not raw:
+            return None
+        recorder = cls(Path(raw))
+        atexit.register(recorder.flush)
+        return recorder
+
+
+def is_positive_case(case: Any) -> bool:
+    """Schemathesis generated every part of this case from the schema (not negative data)."""
+    meta = getattr(case, "meta", None)
+    generation = getattr(meta, "generation", None)
+    mode = getattr(generation, "mode", None)
+    return str(getattr(mode, "value", mode)).lower() == "positive"
+
+
+def names_no_resource(case: Any) -> bool:
+    """A GET whose only path parameter is the ClientId, sent without query parameters and body (rule 2)."""
+    if str(case.method).upper() != "GET" or case.query or getattr(case, "body", None) not in (None, b"", ""):
+        return False
+    return all(str(name).lower() in CLIENT_ID_NAMES for name in (case.path_parameters or {}))
+
+
+def read_route_log(path: Path) -> dict[str, OperationEvidence]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): OperationEvidence.from_json(v) for k, v in data.items() if isinstance(v, Mapping)}
+
+
+# --- the spec's operations ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpecOperation:
+    method: str
+    path: str
+    operation_id: str | None
+    confidence: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def spec_operations(document: Mapping[str, Any]) -> list[SpecOperation]:
+    out: list[SpecOperation] = []
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(item, Mapping):
+            continue
+        for method in _HTTP_METHODS:
+            op = item.get(method)
+            if not isinstance(op, Mapping):
+                continue
+            out.append(
+                SpecOperation(
+                    method.upper(),
+                    str(path),
+                    str(op["operationId"]) if op.get("operationId") else None,
+                    str(op.get("x-route-confidence") or ""),
+                )
+            )
+    return out
+
+
+# --- read-back scenarios as evidence -----------------------------------------------------------
+
+
+class ScenarioRouteRecorder:
+    """An httpx response hook for the scenarios' client: known ids make their 404s decide (rule 3)."""
+
+    def __init__(self, document: Mapping[str, Any], base_url: str) -> None:
+        self.base_path = urlsplit(base_url).path.rstrip("/")
+        self.evidence: dict[str, OperationEvidence] = {}
+        self.known_ids: set[str] = set()
+        self._matchers = _template_matchers(spec_operations(document))
+
+    def __call__(self, response: Any) -> None:
+        request = response.request
+        path = unquote(urlsplit(str(request.url)).path)
+        if not path.startswith(self.base_path):
+            return
+        match = self._match(str(request.method).upper(), path[len(self.base_path) :])
+        if match is None:
+            return
+        operation, values = match
+        status = int(response.status_code)
+        ids = [v for name, v in values.items() if name.lower() not in CLIENT_ID_NAMES]
+        deciding = None
+        if status == 404:
+            response.read()
+            if is_no_route_body(response.content):
+                deciding = "ASP.NET routing message"
+            elif ids and all(i in self.known_ids for i in ids) and operation.method != "DELETE":
+                deciding = "id of a profile the scenario had just created"
+        self.evidence.setdefault(operation.label, OperationEvidence()).add(status, deciding)
+        if operation.method == "POST" and not ids and status in (200, 201):
+            self._remember_created(response)
+
+    def _remember_created(self, response: Any) -> None:
+        response.read()
+        try:
+            body = json.loads(response.content or b"null")
+        except ValueError:
+            return
+        if isinstance(body, dict) and body.get("ProfileId") is not None:
+            self.known_ids.add(str(body["ProfileId"]))
+
+    def _match(self, method: str, path: str) -> tuple[SpecOperation, dict[str, str]] | None:
+        for operation, regex in self._matchers:
+            if operation.method != method:
+                continue
+            found = regex.fullmatch(path)
+            if found:
+                return operation, found.groupdict()
+        return None
+
+
+def _template_matchers(operations: list[SpecOperation]) -> list[tuple[SpecOperation, re.Pattern[str]]]:
+    """Regexes per template, literal-first (``/Profile/Email`` before ``/Profile/{profileId}``)."""
+
+    def regex(template: str) -> re.Pattern[str]:
+        parts = re.split(r"(\{[^}]+\})", template)
+        body = "".join(
+            f"(?P<{re.sub(r'[^A-Za-z0-9_]', '_', p[1:-1])}>[^/]+)" if p.startswith("{") else re.escape(p)
+            for p in parts
+        )
+        return re.compile(body, re.IGNORECASE)
+
+    ordered = sorted(operations, key=lambda o: (o.path.count("{"), -len(o.path)))
+    return [(o, regex(o.path)) for o in ordered]
+
+
+# --- the table and the findings ----------------------------------------------------------------
+
+
+def route_table(
+    document: Mapping[str, Any], *evidence_sets: Mapping[str, OperationEvidence]
+) -> list[RouteVerdict]:
+    """One row per operation of the spec, from the merged evidence."""
+    merged: dict[str, OperationEvidence] = {}
+    for evidence in evidence_sets:
+        for label, ev in evidence.items():
+            merged.setdefault(label, OperationEvidence()).merge(ev)
+    rows = []
+    for operation in spec_operations(document):
+        rows.append(_verdict(operation, merged.get(operation.label, OperationEvidence())))
+    return rows
+
+
+def _verdict(operation: SpecOperation, ev: OperationEvidence) -> RouteVerdict:
+    statuses = {str(k): v for k, v in sorted(ev.statuses.items())}
+    total = sum(ev.statuses.values())
+    shown = ", ".join(f"{k} x{v}" for k, v in statuses.items())
+    routed = sorted(s for s in ev.statuses if s not in _NOT_ROUTED and s < 500)
+    if total == 0:
+        state, evidence = RouteState.NOT_EXERCISED, "no positive request reached it"
+    elif routed:
+        state, evidence = RouteState.CONFIRMED, f"{total} positive request(s): {shown}"
+    elif set(ev.statuses) == {404} and ev.deciding_404s:
+        state = RouteState.NOT_FOUND
+        evidence = f"all {total} positive request(s) answered 404; decided by {'; '.join(sorted(ev.reasons))}"
+    else:
+        state = RouteState.UNDECIDED
+        evidence = f"{total} positive request(s): {shown}; no answer decides whether the route exists"
+    return RouteVerdict(
+        operation.method,
+        operation.path,
+        operation.operation_id,
+        operation.confidence,
+        state,
+        statuses,
+        evidence,
+    )
+
+
+def route_findings(routes: Iterable[RouteVerdict], *, users_spec: bool) -> list[CheckRecord]:
+    """A finding per route not found on the target; its basis follows the route's confidence."""
+    out = []
+    for route in routes:
+        if route.state is not RouteState.NOT_FOUND:
+            continue
+        confidence = route.confidence or ("documented by your spec" if users_spec else "unknown")
+        out.append(
+            CheckRecord(
+                name=route.label,
+                check=ROUTE_CHECK,
+                status=Status.FAILED,
+                evidence=f"route not found on target: {route.label} (route confidence {confidence}); "
+                + route.evidence,
+                operation=route.label,
+                count=sum(route.statuses.values()),
+                basis=route_basis(route.confidence, users_spec=users_spec),
+            )
+        )
+    return out
+
+
+def table_counts(routes: Iterable[RouteVerdict]) -> dict[str, dict[str, int]]:
+    """{confidence: {state: count}} for the summary (confidence "" shown as "unstated")."""
+    out: dict[str, dict[str, int]] = {}
+    for route in routes:
+        row = out.setdefault(route.confidence or "unstated", {s.value: 0 for s in RouteState})
+        row[route.state.value] += 1
+    return out
