@@ -204,6 +204,10 @@ def measure_profile(
             found, why = measure_statuses(target, load_spec_document(target.spec), client)
         values.update(found)
         evidence.update(why)
+    from mypref_harness.report import redact
+
+    secrets_now = [s for s in target.secrets() if len(s) >= 4]
+    evidence = {name: redact(text, secrets_now) for name, text in evidence.items()}  # belt and braces
     return TargetProfile(
         facts={spec.name: values.get(spec.name) for spec in FACTS},
         confirmed_routes=None if routes is None else routes.confirmed,

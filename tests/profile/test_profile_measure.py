@@ -169,3 +169,14 @@ def test_a_route_gone_is_a_failing_drift_record() -> None:
     [route] = [r for r in drift_records(PINNED, now) if r.check == "profile.drift.confirmed_routes"]
     assert (route.status, route.basis) == (Status.FAILED, Basis.DOCUMENTED)
     assert "GET /a not found" in route.evidence
+
+
+def test_a_secret_in_probe_evidence_never_reaches_the_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mypref_harness import profile_measure
+
+    key = "k" * 8  # TARGET's api_key
+    leaky = [Fact("pnauth_window_s", 899, f"key {key}")]
+    monkeypatch.setattr(profile_measure, "probe_facts", lambda target, slow=False: leaky)
+    measured = profile_measure.measure_profile(TARGET, statuses=False)
+    assert measured.value("pnauth_window_s") == 899
+    assert key not in measured.evidence["pnauth_window_s"]
