@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from mypref_harness.sandbox.context import RequestContext
@@ -116,6 +116,8 @@ class DataApi:
                 reply.cache = (cache_key, tag)
         except HttpError as exc:
             return error_response(exc.status, exc.message, exc.headers)
+        except ClientDisconnect:  # the client went away (or the read deadline closed it): nobody to answer
+            return error_response(400, "The request body did not arrive.")
         except Exception:  # a bug in the emulator must still answer with the documented error shape
             log.exception("unhandled error in %s", op.operation_id)
             return error_response(500, GENERIC_500)

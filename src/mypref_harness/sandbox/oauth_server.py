@@ -32,7 +32,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from mypref_harness.sandbox.faults import token_outage_active
@@ -244,6 +244,8 @@ class TokenIssuer:
             return JSONResponse(self.issue(client, scope), headers=_TOKEN_HEADERS, media_type=JSON_UTF8)
         except OAuthError as exc:
             return oauth_error_response(exc, self.settings.root_url)
+        except ClientDisconnect:  # the client went away (or the read deadline closed it): nobody to answer
+            return Response(status_code=400)
         except Exception:  # an emulator bug: still an RFC 6749 body, and a trace for the operator
             log.exception("unhandled error in the token endpoint")
             return oauth_error_response(

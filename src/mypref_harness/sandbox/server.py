@@ -36,6 +36,7 @@ from mypref_harness.sandbox.settings import LOOPBACK_HOSTS, SandboxSettings
 from mypref_harness.sandbox.tenants import TenantRegistry, build_tenants, credentials_document
 
 SETTINGS_ENV = "MYPREF_SANDBOX_SETTINGS"
+KEEP_ALIVE_SECONDS = 5  # uvicorn's timeout_keep_alive: an idle kept-alive connection is closed after it
 READY_EVENT = "ready"
 _DEMO_SECRETS = {
     demo.SANCHEZ.api_key,
@@ -50,6 +51,25 @@ def app_from_env() -> Starlette:
     if not text:
         raise RuntimeError(f"{SETTINGS_ENV} is not set: start the sandbox with `mypref-harness sandbox`")
     return create_app(SandboxSettings.from_json(text))
+
+
+def limit_options(settings: SandboxSettings) -> dict[str, Any]:
+    """uvicorn Config options that bound what a hostile client can hold (docs/sandbox.md, "Limits")."""
+    options: dict[str, Any] = {
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+        # Read by uvicorn's h11 protocol only: the same head cap should uvicorn ever run h11 here.
+        "h11_max_incomplete_event_size": settings.max_header_bytes,
+    }
+    try:
+        from mypref_harness.sandbox.http_guard import Limits, connection_cap, guarded_protocol
+    except ImportError:  # no httptools (uvicorn[standard] brings it): plain h11 with its event cap
+        options["http"] = "h11"
+        return options
+    limits = Limits(
+        settings.read_timeout, connection_cap(settings.max_connections), settings.max_header_bytes
+    )
+    options["http"] = guarded_protocol(limits)
+    return options
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -210,6 +230,7 @@ def serve(settings: SandboxSettings, out: TextIO = sys.stdout, startup_timeout: 
             # Under --clock-offset the app writes Date itself from the skewed clock.
             date_header=settings.clock_offset == 0,
             timeout_graceful_shutdown=5,
+            **limit_options(settings),
         )
         stopped = threading.Event()
         ready_doc = {
