@@ -52,6 +52,9 @@ class GateOptions:
     vectors_dir: Path | None = None
     slo_path: Path | None = None
     profile: Path | None = None  # a pinned target profile: the profile stage reports its drift
+    # Verdict policy (contract/verdicts.py): None = strict on the embedded sandbox, lenient elsewhere.
+    strict: bool | None = None
+    policy_path: Path | None = None  # promote/demote checks by name (basis.VerdictPolicy.load)
 
     @property
     def effective_max_examples(self) -> int:
@@ -83,6 +86,10 @@ class StageResult:
     junit_cases: list[report.JUnitCase] = field(default_factory=list)
     elapsed_s: float = 0.0
     timeline: list[dict[str, float]] = field(default_factory=list)
+    # Findings per basis ({"documented": {"failed": 1, "warned": 0}, ...}) for stages whose checks
+    # have one (contract, auth), and one line per warning (a finding the policy does not fail on).
+    by_basis: dict[str, dict[str, int]] | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -289,6 +296,7 @@ def render_markdown(gate: GateResult, target: Target, chart: Path | None = None)
         "",
         report.markdown_table(["Stage", "Result", "Key figures", "Reports"], verdict_rows(gate)),
     ]
+    lines += basis_markdown(gate)
     if chart is not None:
         lines += [f"![Latency over time]({chart.name})", ""]
     for stage in gate.stages:
@@ -297,6 +305,38 @@ def render_markdown(gate: GateResult, target: Target, chart: Path | None = None)
             body = "\n".join(f"{c.name}: {_first_line(c.failure or c.error)}" for c in failed)
             lines.append(report.markdown_details(f"{STAGE_TITLES[stage.name]}: {len(failed)} failed", body))
     return "\n".join(lines) + "\n"
+
+
+BASES = ("documented", "catalog", "assumption", "practice")
+
+
+def basis_rows(gate: GateResult) -> list[list[str]]:
+    """Per stage with a basis: "failed / warned" for each basis (the gate's table of counts per basis)."""
+    rows = []
+    for stage in gate.stages:
+        if stage.by_basis is None:
+            continue
+        counts = [stage.by_basis.get(b, {}) for b in BASES]
+        cells = [f"{c.get('failed', 0)} / {c.get('warned', 0)}" for c in counts]
+        rows.append([STAGE_TITLES[stage.name], *cells])
+    return rows
+
+
+def basis_markdown(gate: GateResult) -> list[str]:
+    """Counts per basis, then every warning (listed, never silently dropped)."""
+    rows = basis_rows(gate)
+    if not rows:
+        return []
+    lines = ["", "## Findings by basis (failed / warned)", "",
+             report.markdown_table(["Stage", *BASES], rows, ["l", "r", "r", "r", "r"])]
+    warned = [(stage, w) for stage in gate.stages for w in stage.warnings]
+    if warned:
+        lines += ["", f"## Warnings: {len(warned)} finding(s) that do not fail the gate", "",
+                  "Their rule is our assumption or common practice, not the vendor's documents "
+                  "(`--strict` or a `--policy` file makes them fail).", ""]
+        lines += [f"- {STAGE_TITLES[stage.name]}: {report.md_escape(w)}" for stage, w in warned]
+    lines.append("")
+    return lines
 
 
 def _first_line(text: str | None, limit: int = 300) -> str:
@@ -323,6 +363,8 @@ def render_json(gate: GateResult, target: Target) -> dict[str, Any]:
                 "elapsed_s": round(s.elapsed_s, 2),
                 "figures": s.figures,
                 "detail": s.detail,
+                "by_basis": s.by_basis,
+                "warnings": s.warnings,
                 "reports": [_relative(p, gate.report_dir) for p in s.report_files],
             }
             for s in gate.stages

@@ -6,12 +6,14 @@ suites (the Schemathesis and Locust runners) are imported only when a gate reall
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from mypref_harness import report
+from mypref_harness.basis import PolicyError, VerdictPolicy
 from mypref_harness.config import Target
-from mypref_harness.errors import ExitCode
+from mypref_harness.contract.results import CheckRecord, count_by_basis
+from mypref_harness.errors import ConfigError, ExitCode
 from mypref_harness.gate import GateOptions, StageResult
 
 StageRunner = Callable[[Target, GateOptions], StageResult]
@@ -54,15 +56,38 @@ def run_contract_stage(target: Target, options: GateOptions) -> StageResult:
         seed=options.seed,
         report_dir=options.report_dir / "contract",
         auth_conformance=False,  # its own stage
+        strict=options.strict,
+        policy_file=options.policy_path,
     ))
-    failures = len(result.failures)
+    failures, warned = len(result.failures), len(result.warned)
     return StageResult(
         "contract", _outcome(result.passed), result.exit_code,
         figures={"cases": result.cases, "operations": result.operations_tested, "failures": failures,
-                 "cases/s": round(result.cases_per_second, 1)},
-        detail=f"{result.cases} cases on {result.operations_tested} operations, {failures} failure(s)",
+                 "warnings": warned, "cases/s": round(result.cases_per_second, 1)},
+        detail=f"{result.cases} cases on {result.operations_tested} operations, {failures} failure(s),"
+               f" {warned} warning(s)",
         report_files=list(result.report_files), junit_cases=contract_junit_cases(result),
+        by_basis=count_by_basis(result.records), warnings=warning_lines(result.warned),
     )
+
+
+def warning_lines(records: Iterable[CheckRecord]) -> list[str]:
+    """One line per warning for the gate's summary: subject, check, basis, first line of evidence."""
+    lines = []
+    for r in records:
+        evidence = r.evidence.strip().splitlines()[0][:200] if r.evidence.strip() else ""
+        lines.append(f"{r.operation or r.name} [{r.check}] (basis {r.basis.value}): {evidence}")
+    return lines
+
+
+def stage_policy(target: Target, options: GateOptions) -> VerdictPolicy:
+    """The gate's verdict policy (a bad policy file is a configuration error, exit 2)."""
+    from mypref_harness.contract.verdicts import load_policy
+
+    try:
+        return load_policy(options.policy_path, strict=options.strict, is_sandbox=target.is_sandbox)
+    except PolicyError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def run_auth_stage(target: Target, options: GateOptions) -> StageResult:
@@ -71,15 +96,18 @@ def run_auth_stage(target: Target, options: GateOptions) -> StageResult:
 
     result = run_auth_conformance(target, ConformanceOptions(
         report_dir=options.report_dir / "auth", probes=not options.quick,
+        policy=stage_policy(target, options),
     ))
     counts = result.counts
+    warned = [c for c in result.checks if c.warned]
     return StageResult(
         "auth", _outcome(result.passed), result.exit_code,
         figures={"checks": len(result.checks), "failures": counts.get("failed", 0),
-                 "facts": len(result.facts)},
+                 "warnings": len(warned), "facts": len(result.facts)},
         detail=f"{counts.get('passed', 0)} passed, {counts.get('failed', 0)} failed,"
-               f" {counts.get('skipped', 0)} skipped",
+               f" {len(warned)} warned, {counts.get('skipped', 0)} skipped",
         report_files=list(result.report_files), junit_cases=record_cases(result.checks, "auth"),
+        by_basis=count_by_basis(result.checks), warnings=warning_lines(warned),
     )
 
 

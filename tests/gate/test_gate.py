@@ -136,3 +136,52 @@ def test_a_long_stage_keeps_saying_it_is_alive(tmp_path, target, fake_stages, mo
     beats = [line for line in lines if "contract: still running" in line]
     assert len(beats) >= 2
     assert lines.index(beats[-1]) < next(i for i, line in enumerate(lines) if "contract: PASS" in line)
+
+
+def _warning_stage(name):
+    def runner(target, options):
+        bases = ("documented", "catalog", "assumption", "practice")
+        by_basis = {b: {"failed": 0, "warned": 0} for b in bases}
+        by_basis["assumption"]["warned"] = 2
+        by_basis["practice"]["warned"] = 1
+        warnings = [
+            "POST /{clientId}/Groups [status_code_conformance] (basis assumption): 409 undeclared",
+            "GET /{clientId}/Nope [route_exists] (basis assumption): route not found on target",
+            "oauth.expired-token [oauth.expired-token] (basis practice): no invalid_token",
+        ]
+        return StageResult(name, "pass", 0, figures={"failures": 0, "warnings": 3}, detail="ok",
+                           by_basis=by_basis, warnings=warnings)
+    return runner
+
+
+def test_a_gate_with_only_warnings_passes_and_lists_them(tmp_path, target, fake_stages):
+    fake_stages["contract"] = _warning_stage("contract")
+    result = run_gate(target, GateOptions(report_dir=tmp_path), progress=lambda _: None)
+    assert result.exit_code == 0
+    md = (tmp_path / "summary.md").read_text()
+    assert "## Findings by basis (failed / warned)" in md
+    assert "| Contract (Schemathesis) | 0 / 0 | 0 / 0 | 0 / 2 | 0 / 1 |" in md
+    assert "## Warnings: 3 finding(s) that do not fail the gate" in md
+    assert "route not found on target" in md
+    stages = json.loads((tmp_path / "summary.json").read_text())["stages"]
+    stage = next(s for s in stages if s["name"] == "contract")
+    assert stage["by_basis"]["assumption"] == {"failed": 0, "warned": 2}
+    assert len(stage["warnings"]) == 3
+
+
+def test_stages_without_a_basis_do_not_appear_in_the_basis_table(tmp_path, target, fake_stages):
+    run_gate(target, GateOptions(report_dir=tmp_path), progress=lambda _: None)
+    assert "Findings by basis" not in (tmp_path / "summary.md").read_text()
+
+
+def test_a_bad_policy_file_is_a_configuration_error(tmp_path, target):
+    from mypref_harness.gate_stages import stage_policy
+
+    bad = tmp_path / "policy.toml"
+    bad.write_text('[checks]\nx = "maybe"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="expected \"fail\" or \"warn\""):
+        stage_policy(target, GateOptions(policy_path=bad))
+    good = tmp_path / "good.toml"
+    good.write_text('[checks]\nx = "fail"\n', encoding="utf-8")
+    assert stage_policy(target, GateOptions(policy_path=good, strict=True)).strict is True
+    assert stage_policy(target, GateOptions(policy_path=good)).strict is False  # a configured target

@@ -25,6 +25,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--slo", type=Path, help="SLO file for the load stage (default loadtests/slo.toml)")
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where artifacts go (reports/)")
     p.add_argument("--config", type=Path, help="TOML configuration file (default ./mypref.toml if present)")
+    strictness = p.add_mutually_exclusive_group()
+    strictness.add_argument(
+        "--strict", dest="strict", action="store_true", default=None,
+        help="our assumptions are the truth: every finding fails, assumption and practice included, and "
+        "undeclared response fields fail (default on the embedded sandbox)",
+    )
+    strictness.add_argument(
+        "--lenient", dest="strict", action="store_false",
+        help="only documented and catalog findings fail, the others are listed as warnings "
+        "(default on a configured target)",
+    )
+    p.add_argument(
+        "--policy", type=Path, metavar="FILE",
+        help='TOML verdict policy: strict = true|false and [checks] <name> = "fail"|"warn" '
+        "(names as in `contract --list-checks` and `auth-conformance --list`)",
+    )
     from mypref_harness.commands.discover import add_profile_option
 
     add_profile_option(p)
@@ -47,7 +63,17 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         report_dir=args.report_dir,
         slo_path=args.slo,
+        strict=args.strict,
+        policy_path=args.policy,
     )
+    if args.policy is not None:  # a bad policy file is a usage error before anything runs
+        from mypref_harness.basis import PolicyError, VerdictPolicy
+
+        try:
+            VerdictPolicy.load(args.policy)
+        except PolicyError as exc:
+            print(f"mypref-harness gate: {exc}", file=sys.stderr)
+            return ExitCode.USAGE
     target = load_target(toml_path=args.config)
     options.profile = args.profile or target.profile
     if options.profile is not None:  # a bad profile file is a usage error before anything runs
@@ -61,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
         result = run_gate(live, options, progress=lambda line: print(line, flush=True))
     print()
     print(report.markdown_table(["Stage", "Result", "Key figures", "Reports"], verdict_rows(result)))
+    for stage in result.stages:
+        for warning in stage.warnings:
+            print(f"gate: warning ({stage.name}): {warning}")
     for leak in result.leaks:
         print(f"gate: secret found in artifact: {leak}", file=sys.stderr)
     verdict = result.verdict.upper()
