@@ -275,7 +275,7 @@ def add_consents(call: Call) -> Reply:
 
 def get_filter_consents(call: Call) -> Reply:
     profile = _profile(call)
-    filters = [f["FilterId"] for f in PROGRAM["Filters"]]  # type: ignore[index]
+    filters = [f["FilterId"] for f in PROGRAM["Filters"]]
     wanted = call.params.get("filterId")
     return Reply(
         200,

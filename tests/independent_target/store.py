@@ -22,7 +22,7 @@ def edit_info(user: str, created: dict[str, Any] | None = None) -> dict[str, Any
     return {**first, "ModifiedDate": stamp, "ModifiedBy": user}
 
 
-PROGRAM = {
+PROGRAM: dict[str, Any] = {
     "ProgramId": 10,
     "ProgramTypeId": 1,
     "ProgramGroupId": 2,
@@ -31,7 +31,12 @@ PROGRAM = {
     "CustomProperties": [{"Key": "Channel", "Value": "Email"}],
     "Filters": [{"FilterId": "NEWSLETTER", "Name": "Newsletter"}],
 }
-PROGRAM_GROUP = {"ProgramGroupId": 2, "Name": "Marketing", "Description": None, "Programs": [PROGRAM]}
+PROGRAM_GROUP: dict[str, Any] = {
+    "ProgramGroupId": 2,
+    "Name": "Marketing",
+    "Description": None,
+    "Programs": [PROGRAM],
+}
 CONSENT_STATUS = [
     {"Id": 1, "Name": "Granted"},
     {"Id": 2, "Name": "Denied"},
