@@ -132,14 +132,22 @@ def test_an_undetermined_value_now_is_reported_but_not_a_drift() -> None:
         (
             ("GET /{clientId}/Programs",),
             (),
-            [Drift("confirmed_routes", "POST /{clientId}/Profile confirmed",
-                   "POST /{clientId}/Profile not exercised", Basis.DOCUMENTED, undetermined=True)],
+            [Drift("confirmed_routes", "1 route(s) confirmed: POST /{clientId}/Profile",
+                   "not exercised in this run", Basis.DOCUMENTED, undetermined=True)],
         ),
     ],
 )
 def test_route_drift(confirmed: tuple[str, ...], not_found: tuple[str, ...], expected: list[Drift]) -> None:
     now = dataclasses.replace(PINNED, confirmed_routes=confirmed, not_found_routes=not_found)
     assert drift(PINNED, now) == expected
+
+
+def test_routes_not_exercised_now_are_one_undetermined_line() -> None:
+    pinned = dataclasses.replace(PINNED, confirmed_routes=tuple(f"GET /r{i}" for i in range(5)))
+    now = dataclasses.replace(PINNED, confirmed_routes=("GET /r0",), not_found_routes=("GET /r1",))
+    gone, unseen = drift(pinned, now)
+    assert (gone.now, gone.undetermined) == ("GET /r1 not found", False)
+    assert unseen.undetermined and unseen.pinned == "3 route(s) confirmed: GET /r2, GET /r3, GET /r4"
 
 
 def test_no_route_check_now_is_undetermined_not_drift() -> None:
