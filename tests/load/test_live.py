@@ -67,11 +67,13 @@ def test_smoke_run_passes_its_slos_and_a_tight_slo_fails(tmp_path, state_dir, sa
     assert (
         summary["passed"] and sum(p["requests"] for p in summary["timeline"]) == summary["totals"]["requests"]
     )
+    # Which business groups a 7 s run draws is chance; the set-up requests (configuration discovery,
+    # seeded profiles) are sent before any task, so they are the samples this test relies on.
     groups = {st.group_of(e.name) for e in entries_of(result)}
-    assert {"config", "lookup", "write", "setup"} <= groups
+    assert "setup" in groups and groups <= {"config", "lookup", "write", "history", "setup", "auth", "token"}
     # the same run judged against a deliberately tight SLO: exit 1 and the breaches are named
     tight = tmp_path / "tight.toml"
-    tight.write_text("[latency.lookup]\np50_ms = 0.001\n[run]\nmin_rps = 100000\n")
+    tight.write_text("[latency.setup]\np50_ms = 0.001\n[run]\nmin_rps = 100000\n")
     rejudged = judge(
         plan(opts),
         opts,
@@ -83,9 +85,9 @@ def test_smoke_run_passes_its_slos_and_a_tight_slo_fails(tmp_path, state_dir, sa
         result.report_dir / "locust",
     )
     assert (rejudged.passed, rejudged.exit_code) == (False, 1)
-    assert {b.name for b in rejudged.breaches} == {"latency.lookup.p50_ms", "run.min_rps"}
+    assert {b.name for b in rejudged.breaches} == {"latency.setup.p50_ms", "run.min_rps"}
     junit = (result.report_dir / "junit-slo.xml").read_text()
-    assert 'tests="2" failures="2"' in junit and "latency.lookup.p50_ms" in junit
+    assert 'tests="2" failures="2"' in junit and "latency.setup.p50_ms" in junit
 
 
 def test_short_token_lifetime_with_200_users_fetches_tokens_without_a_stampede(tmp_path, state_dir):

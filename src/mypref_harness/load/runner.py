@@ -744,9 +744,10 @@ def _write_junit(
 
     cases = []
     for r in results:
-        text = (
-            f"{r.name}: actual {r.actual} {'violates' if not r.passed else 'meets'} {r.comparison} {r.limit}"
-        )
+        verb = "violates" if not r.passed else "meets"
+        text = f"{r.name}: actual {r.actual} {verb} {r.comparison} {r.limit}"
+        if r.skipped:
+            text = f"{r.name}: no data"
         if r.detail:
             text += f" ({r.detail})"
         cases.append(

@@ -15,7 +15,11 @@ File format (see loadtests/slo.toml and docs/load.md)::
     p95_ms = 400
     p99_ms = 800
     max_failure_ratio = 0.01                         # optional, per group
-    required = true                                  # false: no traffic in this group is not a breach
+    require_samples = false                          # true: a group that got no request is a breach
+
+A group that received no request has no data: its objectives are reported as "no data" and are not
+a breach, because a short run may simply not have drawn that task. ``require_samples = true`` makes
+it a breach (``required`` is the older name of the same key).
 
 Evaluation is plain Python over :mod:`stats` entries; the runner calls it after Locust has exited.
 """
@@ -41,7 +45,7 @@ _RUN_KEYS = {
     "max_token_requests",
     "max_token_requests_per_process_per_minute",
 }
-_GROUP_KEYS = {"match", "exclude", "required", "max_failure_ratio", *_PERCENTILES}
+_GROUP_KEYS = {"match", "exclude", "require_samples", "required", "max_failure_ratio", *_PERCENTILES}
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class GroupObjective:
     exclude: tuple[str, ...] = ()
     percentiles_ms: Mapping[str, float] = field(default_factory=dict)  # "p95_ms" -> limit
     max_failure_ratio: float | None = None
-    required: bool = True
+    require_samples: bool = False  # a group without requests breaches instead of reporting "no data"
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,8 @@ class SloSet:
 
 @dataclass(frozen=True)
 class SloResult:
-    """One objective's verdict. ``actual`` is None when there was nothing to measure."""
+    """One objective's verdict. ``actual`` is None when there was nothing to measure; ``skipped`` is
+    then set unless the objective required samples (a breach)."""
 
     name: str  # e.g. "latency.lookup.p95_ms", "run.min_rps"
     comparison: str  # "<=" or ">="
@@ -78,7 +83,7 @@ class SloResult:
 
     @property
     def status(self) -> str:
-        return "skipped" if self.skipped else ("pass" if self.passed else "FAIL")
+        return "no data" if self.skipped else ("pass" if self.passed else "FAIL")
 
 
 # --------------------------------------------------------------------------- loading
@@ -135,6 +140,11 @@ def parse_slo(data: Mapping[str, Any], source: str = "<dict>") -> SloSet:
             raise ConfigError(f"SLO file {gwhere}: unknown key(s) {', '.join(sorted(unknown))}")
         limits = {k: _number(gwhere, k, table[k]) for k in _PERCENTILES if k in table}
         gratio = table.get("max_failure_ratio")
+        if "require_samples" in table and "required" in table:
+            raise ConfigError(f"SLO file {gwhere}: require_samples and its older name required, not both")
+        require = table.get("require_samples", table.get("required", False))
+        if not isinstance(require, bool):
+            raise ConfigError(f"SLO file {gwhere}: require_samples must be true or false")
         groups.append(
             GroupObjective(
                 name=name,
@@ -142,7 +152,7 @@ def parse_slo(data: Mapping[str, Any], source: str = "<dict>") -> SloSet:
                 exclude=_globs(gwhere, "exclude", table.get("exclude", [])),
                 percentiles_ms=limits,
                 max_failure_ratio=None if gratio is None else _number(gwhere, "max_failure_ratio", gratio),
-                required=bool(table.get("required", True)),
+                require_samples=require,
             )
         )
     return SloSet(
@@ -245,12 +255,13 @@ def _evaluate_group(group: GroupObjective, entries: Sequence[st.EntryStats]) -> 
     for key, limit, actual in checks:
         name = f"latency.{group.name}.{key}"
         if sel.requests == 0:
-            detail = "no requests matched " + ", ".join(group.match)
-            out.append(
-                SloResult(
-                    name, "<=", limit, None, not group.required, skipped=not group.required, detail=detail
-                )
-            )
+            matched = ", ".join(group.match)
+            if group.require_samples:
+                detail = f"no requests matched {matched} (require_samples = true)"
+            else:
+                detail = f"no data: no requests matched {matched}"
+            no_data = not group.require_samples
+            out.append(SloResult(name, "<=", limit, None, no_data, skipped=no_data, detail=detail))
         else:
             out.append(_at_most(name, limit, actual, f"{sel.requests} requests"))
     return out
