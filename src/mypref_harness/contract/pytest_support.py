@@ -21,6 +21,7 @@ from mypref_harness.contract.st_config import (
     load_base_config,
     repo_contracts_dir,
     run_config,
+    state_conflict_overrides,
 )
 from mypref_harness.contract.st_hooks import install
 
@@ -64,6 +65,7 @@ def build_schema(target: Target, env: Mapping[str, str] | None = None) -> Any:
         local_target=is_loopback(target.base_url),
         rate_limit=None,
         workers=1,
+        operations=None if target.is_sandbox else state_conflict_overrides(base, spec),
     )
     for cli_only in ("hooks", "workers", "continue-on-failure"):
         config.pop(cli_only, None)
