@@ -135,10 +135,21 @@ def test_search_cap():
 
 
 def test_declared_headers_follow_references():
-    document = {"components": {"responses": {"Created": {"description": "c", "headers": {"Location": {}}}}}}
+    created = {"description": "c", "headers": {"Location": {"required": True}}}
+    document = {"components": {"responses": {"Created": created}}}
     operation = {"responses": {"201": {"$ref": "#/components/responses/Created"}}}
     assert declared_headers(document, operation, "201") == frozenset({"location"})
     assert declared_headers(document, {"responses": {}}, "201") == frozenset()
+
+
+def test_an_optional_header_is_no_promise():
+    # createProfile answers 200 or 201; its Location is declared with required: false (spec owner)
+    operation = {"responses": {"201": {"headers": {"Location": {"required": False}, "X-Other": {}}}}}
+    assert declared_headers({"openapi": "3.0.3"}, operation, "201") == frozenset()
+    swagger2 = {"swagger": "2.0"}  # no `required` for response headers there: every declared one counts
+    assert declared_headers(swagger2, {"responses": {"201": {"headers": {"Location": {}}}}}, "201") == {
+        "location"
+    }
 
 
 class FakeResponse:
@@ -150,7 +161,9 @@ class FakeCase:
     def __init__(self) -> None:
         self.method, self.path = "POST", "/{clientId}/Profile"
         self.operation = SimpleNamespace(
-            definition=SimpleNamespace(raw={"responses": {"201": {"headers": {"Location": {}}}}}),
+            definition=SimpleNamespace(
+                raw={"responses": {"201": {"headers": {"Location": {"required": True}}}}}
+            ),
             schema=SimpleNamespace(raw_schema={}),
         )
         self.path_parameters = {"clientId": "ACME%5FCORP"}  # percent-encoded as Schemathesis keeps it

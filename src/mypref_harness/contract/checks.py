@@ -225,12 +225,21 @@ def _resolve(document: Mapping[str, Any], node: Any, depth: int = 0) -> Any:
 def declared_headers(
     document: Mapping[str, Any], operation: Mapping[str, Any], status: str
 ) -> frozenset[str]:
+    """Lower-case names of the headers a response MUST carry: OpenAPI 3 ``required: true`` (an optional
+    header is no promise); Swagger 2.0 has no ``required`` for response headers, so every declared one."""
     responses = _resolve(document, operation.get("responses") or {})
     response = _resolve(document, responses.get(status) if isinstance(responses, Mapping) else None)
     if not isinstance(response, Mapping):
         return frozenset()
     headers = _resolve(document, response.get("headers") or {})
-    return frozenset(str(h).lower() for h in headers) if isinstance(headers, Mapping) else frozenset()
+    if not isinstance(headers, Mapping):
+        return frozenset()
+    swagger2 = "swagger" in document
+    return frozenset(
+        str(name).lower()
+        for name, header in headers.items()
+        if swagger2 or (isinstance(h := _resolve(document, header), Mapping) and h.get("required") is True)
+    )
 
 
 # All custom checks see the same (case, response) one after another: build its Exchange once.
