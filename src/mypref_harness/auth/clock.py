@@ -41,6 +41,21 @@ def parse_http_date(text: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """A ``Retry-After`` header as seconds from ``now``: delay-seconds or an HTTP date (RFC 9110
+    §10.2.3); None when absent or unreadable."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parse_http_date(text)
+    except ValueError:
+        return None
+    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
+
+
 def _epoch(value: datetime | float | int) -> float:
     if isinstance(value, datetime):
         if value.tzinfo is None:

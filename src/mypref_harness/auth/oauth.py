@@ -9,7 +9,10 @@ Modelled on the measured Locust TokenCache (tooling-notes §4), with its pitfall
 - one refresh at a time per process (``threading.Lock``; Locust's gevent monkey-patching turns it
   into a cooperative lock). While a still-valid token is being refreshed, other callers keep using
   it instead of queueing behind the refresher;
-- bounded retries with exponential backoff on 5xx, 429 and connection errors; 4xx fails at once.
+- bounded retries with exponential backoff on 5xx, 429 and connection errors; 4xx fails at once;
+- a 429 (or 503) with ``Retry-After`` is honoured: the retry waits at least that long (jitter only
+  on top), a wait longer than ``max_retry_wait`` ends the fetch at once instead of blocking the
+  caller, and no caller of this source tries again before the server's time is up (no stampede).
 
 The HTTP transport is pluggable: ``post(url, data, headers) -> (status, json_or_None, headers)``.
 Locust passes one that goes through its client so token requests appear in its statistics.
@@ -30,6 +33,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from mypref_harness.auth.clock import retry_after_seconds
 from mypref_harness.errors import ExitCode, HarnessError
 
 JsonPost = Callable[[str, dict[str, str], dict[str, str]], tuple[int, Any, Mapping[str, str]]]
@@ -166,6 +170,7 @@ class TokenSource:
         max_attempts: int = 4,
         backoff_base: float = 0.25,
         backoff_cap: float = 4.0,
+        max_retry_wait: float = 10.0,
         post: JsonPost | None = None,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] | None = None,
@@ -190,6 +195,7 @@ class TokenSource:
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        self.max_retry_wait = max_retry_wait  # longest Retry-After waited out inside one fetch
         self._post = post or httpx_post()
         # Looked up at call time, not bound at import: under Locust, gevent patches time.sleep after
         # this module may have been imported, and an unpatched sleep would block every greenlet.
@@ -208,6 +214,7 @@ class TokenSource:
         self.fetches = 0
         self.failures = 0
         self.invalidations = 0
+        self.throttled = 0  # 429 answers of the token endpoint
 
     def __repr__(self) -> str:
         kind = "assertion" if self._assertion else f"secret via {self.send}"
@@ -218,6 +225,11 @@ class TokenSource:
     @property
     def current(self) -> TokenInfo | None:
         return self._info
+
+    @property
+    def retry_not_before(self) -> float:
+        """After a failed fetch: no new attempt before this time (clock seconds; 0 when none pending)."""
+        return self._failed_until
 
     def secrets(self) -> list[str]:
         """Raw values to redact: the client secret and the cached access token."""
@@ -295,7 +307,8 @@ class TokenSource:
             info = self._fetch()
         except TokenError as exc:
             self._last_error = exc
-            self._failed_until = self._clock() + self.backoff_cap
+            # The server's Retry-After, when longer than our own cool-down, holds every caller back.
+            self._failed_until = self._clock() + max(self.backoff_cap, exc.retry_after or 0.0)
             raise
         self._info = info
         self._last_error = None
@@ -343,16 +356,22 @@ class TokenSource:
             if status == 200:
                 return self._parse_success(body, attempt)
             self.failures += 1
+            if status == 429:
+                self.throttled += 1
             last = self._error_from(status, body, attempt, response_headers)
             if status not in _RETRYABLE_STATUS:
                 raise last
+            if last.retry_after is not None and last.retry_after > self.max_retry_wait:
+                raise last  # not worth blocking the caller; the cool-down keeps everyone back
         assert last is not None
         raise last
 
     def _backoff(self, retry: int, last: TokenError | None) -> float:
-        delay = min(self.backoff_cap, self.backoff_base * (2 ** (retry - 1)))
         if last is not None and last.retry_after is not None:
-            delay = min(self.backoff_cap, max(delay, last.retry_after))
+            # Never earlier than the server asked; the jitter (up to 10 %, at most 1 s) only adds,
+            # so that processes throttled together do not come back together.
+            return last.retry_after + self._rng.uniform(0, min(1.0, 0.1 * last.retry_after))
+        delay = min(self.backoff_cap, self.backoff_base * (2 ** (retry - 1)))
         # "Equal jitter": at least half the delay, so retries of many processes spread out.
         return delay / 2 + self._rng.uniform(0, delay / 2)
 
@@ -400,9 +419,7 @@ class TokenSource:
             code = ExitCode.FINDINGS
         exc = TokenError(f"token endpoint {self.token_url} answered {status}{detail}", status=status,
                          error=error, error_description=description, attempts=attempt, exit_code=code)
-        retry_after = _header(headers, "retry-after")
-        if retry_after and retry_after.strip().isdigit():
-            exc.retry_after = float(retry_after)
+        exc.retry_after = retry_after_seconds(_header(headers, "retry-after"), now=self._clock())
         return exc
 
     def _clean(self, text: str) -> str:
