@@ -156,3 +156,65 @@ def test_scenario_404_for_an_unknown_id_decides_nothing():
     recorder = ScenarioRouteRecorder(SPEC, base)
     recorder(_exchange("GET", f"{base}/ACME/Profile/12345", 404))
     assert states(route_table(SPEC, recorder.evidence))["getProfile"] is RouteState.UNDECIDED
+
+
+def test_a_405_to_the_operations_own_method_decides_not_found():
+    rows = route_table(SPEC, {"GET /{clientId}/Profile/{profileId}": evidence((405, None), (404, None))})
+    assert states(rows)["getProfile"] is RouteState.NOT_FOUND
+    assert "405" in rows[3].evidence
+
+
+class _FakeClient:
+    def __init__(self, answers: dict[str, tuple[int, bytes]]) -> None:
+        self.answers, self.urls = answers, []
+
+    def get(self, url: str):
+        self.urls.append(url)
+        status, body = self.answers.get(url, (404, b""))
+        return SimpleNamespace(status_code=status, content=body)
+
+
+def test_an_undecided_get_naming_no_resource_is_decided_by_one_bare_get():
+    spec = {
+        "paths": {
+            "/{clientId}/Programs/IncludeAll": {
+                "get": {
+                    "operationId": "includeAll",
+                    "x-route-confidence": "high",
+                    "parameters": [
+                        {"name": "clientId", "in": "path", "required": True},
+                        {"name": "locale", "in": "query", "required": False},
+                    ],
+                }
+            },
+            "/{clientId}/Profile/{profileId}": {
+                "get": {"operationId": "getProfile", "parameters": [{"name": "profileId", "in": "path"}]}
+            },
+            "/{clientId}/Profile/Email": {
+                "get": {
+                    "operationId": "byEmail",
+                    "parameters": [{"name": "email", "in": "query", "required": True}],
+                }
+            },
+        }
+    }
+    schemathesis_answers = {
+        "GET /{clientId}/Programs/IncludeAll": evidence(
+            (404, None)
+        ),  # with ?locale=xx: may be an unknown locale
+        "GET /{clientId}/Profile/{profileId}": evidence((404, None)),
+        "GET /{clientId}/Profile/Email": evidence((404, None)),
+    }
+    rows = route_table(spec, schemathesis_answers)
+    from mypref_harness.contract.routes import bare_get_probes, send_bare_gets
+
+    probes = bare_get_probes(spec, rows)
+    assert [p.operation_id for p in probes] == ["includeAll"]  # ids or required criteria decide nothing
+    client = _FakeClient({})
+    extra = send_bare_gets(probes, client, "http://127.0.0.1:9/Profiles/v4/", "ACME CORP")
+    assert client.urls == ["http://127.0.0.1:9/Profiles/v4/ACME%20CORP/Programs/IncludeAll"]
+    assert states(route_table(spec, schemathesis_answers, extra))["includeAll"] is RouteState.NOT_FOUND
+    served = send_bare_gets(
+        probes, _FakeClient({client.urls[0]: (200, b"[]")}), "http://127.0.0.1:9/Profiles/v4", "ACME CORP"
+    )
+    assert states(route_table(spec, schemathesis_answers, served))["includeAll"] is RouteState.CONFIRMED

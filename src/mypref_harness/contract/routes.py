@@ -23,6 +23,11 @@ of a random id looks exactly like a missing route. A 404 decides only when:
 3. the request's ids are known to exist: a read-back scenario's request for a profile it has just
    created (the create answered 200/201 with that ProfileId).
 
+A 405 to a positive request decides too: the target serves the path, but not this method (ASP.NET's
+"The requested resource does not support http method ..."). When Schemathesis's answers decide nothing
+for a GET that can name no resource (only the ClientId in its path, no required query parameter, no
+body), the harness sends that GET once itself, bare (rule 2): one request per undecided operation.
+
 Evidence from the Schemathesis subprocess comes from ``RouteRecorder`` (an after_call hook writes
 per-operation status counts to ``MYPREF_ROUTE_LOG``); evidence from the scenarios from
 ``ScenarioRouteRecorder`` (an httpx response hook). Neither sees credentials.
@@ -51,6 +56,11 @@ CLIENT_ID_NAMES = frozenset({"clientid", "client_id"})
 # Answers that show a route was matched. 401 may come from an authentication layer in front of the
 # router, 405 says the path exists but not this method, 404/429/5xx say nothing about the route.
 _NOT_ROUTED = frozenset({401, 404, 405, 429})
+_NOT_FOUND_STATUSES = frozenset({404, 405})
+REASON_NO_ROUTE = "ASP.NET routing message"
+REASON_405 = "405: the target serves the path, not this method"
+REASON_BARE_GET = "a GET naming no resource (only the configured ClientId, no query, no body)"
+REASON_KNOWN_ID = "id of a profile the scenario had just created"
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 
 
@@ -107,7 +117,9 @@ class OperationEvidence:
 
     def add(self, status: int, deciding_reason: str | None = None) -> None:
         self.statuses[status] = self.statuses.get(status, 0) + 1
-        if status == 404 and deciding_reason:
+        if status == 405:
+            deciding_reason = REASON_405
+        if status in _NOT_FOUND_STATUSES and deciding_reason:
             self.deciding_404s += 1
             self.reasons.add(deciding_reason)
 
@@ -163,9 +175,9 @@ class RouteRecorder:
             return
         reason = None
         if status == 404 and is_no_route_body(body):
-            reason = "ASP.NET routing message"
+            reason = REASON_NO_ROUTE
         elif status == 404 and names_no_resource:
-            reason = "a GET naming no resource (only the configured ClientId, no query, no body)"
+            reason = REASON_BARE_GET
         with self._lock:
             self.evidence.setdefault(label, OperationEvidence()).add(status, reason)
 
@@ -218,6 +230,7 @@ class SpecOperation:
     path: str
     operation_id: str | None
     confidence: str
+    bare_get: bool = False  # a GET with only the ClientId in its path, no required query, no body
 
     @property
     def label(self) -> str:
@@ -239,9 +252,44 @@ def spec_operations(document: Mapping[str, Any]) -> list[SpecOperation]:
                     str(path),
                     str(op["operationId"]) if op.get("operationId") else None,
                     str(op.get("x-route-confidence") or ""),
+                    method == "get" and _names_no_resource(document, item, op),
                 )
             )
     return out
+
+
+def _names_no_resource(document: Mapping[str, Any], item: Mapping[str, Any], op: Mapping[str, Any]) -> bool:
+    from mypref_harness.contract.checks import _resolve
+
+    params = [_resolve(document, p) for p in [*(item.get("parameters") or []), *(op.get("parameters") or [])]]
+    params = [p for p in params if isinstance(p, Mapping)]
+    if "requestBody" in op or any(p.get("in") in ("body", "formData") for p in params):
+        return False
+    if any(p.get("in") == "query" and p.get("required") for p in params):
+        return False
+    return all(str(p.get("name", "")).lower() in CLIENT_ID_NAMES for p in params if p.get("in") == "path")
+
+
+def bare_get_probes(document: Mapping[str, Any], routes: Iterable[RouteVerdict]) -> list[SpecOperation]:
+    """Undecided GETs that can name no resource: one bare GET of ours decides each (rule 2)."""
+    undecided = {r.label for r in routes if r.state is RouteState.UNDECIDED}
+    return [op for op in spec_operations(document) if op.bare_get and op.label in undecided]
+
+
+def send_bare_gets(
+    operations: Iterable[SpecOperation], client: Any, base_url: str, client_id: str
+) -> dict[str, OperationEvidence]:
+    """One GET per operation, ClientId filled in, nothing else; answers as route evidence."""
+    from urllib.parse import quote
+
+    evidence: dict[str, OperationEvidence] = {}
+    for operation in operations:
+        path = re.sub(r"\{[^}]+\}", quote(client_id, safe=""), operation.path)
+        response = client.get(base_url.rstrip("/") + path)
+        status = int(response.status_code)
+        reason = REASON_NO_ROUTE if is_no_route_body(response.content) else REASON_BARE_GET
+        evidence.setdefault(operation.label, OperationEvidence()).add(status, reason)
+    return evidence
 
 
 # --- read-back scenarios as evidence -----------------------------------------------------------
@@ -271,9 +319,9 @@ class ScenarioRouteRecorder:
         if status == 404:
             response.read()
             if is_no_route_body(response.content):
-                deciding = "ASP.NET routing message"
+                deciding = REASON_NO_ROUTE
             elif ids and all(i in self.known_ids for i in ids) and operation.method != "DELETE":
-                deciding = "id of a profile the scenario had just created"
+                deciding = REASON_KNOWN_ID
         self.evidence.setdefault(operation.label, OperationEvidence()).add(status, deciding)
         if operation.method == "POST" and not ids and status in (200, 201):
             self._remember_created(response)
@@ -338,9 +386,11 @@ def _verdict(operation: SpecOperation, ev: OperationEvidence) -> RouteVerdict:
         state, evidence = RouteState.NOT_EXERCISED, "no positive request reached it"
     elif routed:
         state, evidence = RouteState.CONFIRMED, f"{total} positive request(s): {shown}"
-    elif set(ev.statuses) == {404} and ev.deciding_404s:
+    elif set(ev.statuses) <= _NOT_FOUND_STATUSES and ev.deciding_404s:
         state = RouteState.NOT_FOUND
-        evidence = f"all {total} positive request(s) answered 404; decided by {'; '.join(sorted(ev.reasons))}"
+        evidence = (
+            f"all {total} positive request(s) answered {shown}; decided by {'; '.join(sorted(ev.reasons))}"
+        )
     else:
         state = RouteState.UNDECIDED
         evidence = f"{total} positive request(s): {shown}; no answer decides whether the route exists"

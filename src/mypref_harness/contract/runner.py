@@ -35,9 +35,11 @@ from mypref_harness.contract.routes import (
     ENV_ROUTE_LOG,
     ROUTE_CHECK,
     ScenarioRouteRecorder,
+    bare_get_probes,
     read_route_log,
     route_findings,
     route_table,
+    send_bare_gets,
 )
 from mypref_harness.contract.spec_transform import (
     lenient_spec,
@@ -520,7 +522,9 @@ def _run_resolved(
     scenario_routes = ScenarioRouteRecorder(document, target.base_url or "")
     if options.scenarios:
         result.scenarios = _run_scenarios(target, document, options, offset, scenario_routes)
-    _add_route_table(result, target, document, options, prepared, scenario_routes, users_spec=users_spec)
+    _add_route_table(
+        result, target, document, options, prepared, scenario_routes, users_spec=users_spec, offset=offset
+    )
     if options.auth_conformance:
         from mypref_harness.contract.auth_conformance import ConformanceOptions, run_auth_conformance
 
@@ -564,11 +568,22 @@ def _add_route_table(
     scenario_routes: ScenarioRouteRecorder,
     *,
     users_spec: bool,
+    offset: float,
 ) -> None:
     """The route table; on a configured target, a finding per route not found (basis: its confidence)."""
     include = operations_regex(options.operations, document)
     exclude = operations_regex(options.exclude_operations, document)
-    routes = route_table(document, read_route_log(prepared.route_log), scenario_routes.evidence)
+    evidence = [read_route_log(prepared.route_log), scenario_routes.evidence]
+    routes = route_table(document, *evidence)
+    probes = [] if target.is_sandbox else bare_get_probes(document, routes)
+    if probes:  # undecided GETs that name no resource: one bare GET each decides (contract/routes.py)
+        import httpx
+
+        from mypref_harness.auth.adapters import auth_for
+
+        with httpx.Client(auth=auth_for(target, clock_offset=offset), timeout=15.0) as client:
+            evidence.append(send_bare_gets(probes, client, target.base_url or "", target.client_id or ""))
+        routes = route_table(document, *evidence)
     result.routes = [
         r
         for r in routes
