@@ -169,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
     p95 = f"{result.p95_ms:g} ms" if result.p95_ms is not None else "-"
     print(
         f"load {verdict}: {result.requests} requests, {result.failures} failures "
-        f"({result.fail_ratio:.2%}), {result.rps:.1f} req/s, p95 {p95}, "
+        f"({result.fail_ratio:.2%}), {result.throttled} throttled (429), {result.rps:.1f} req/s, p95 {p95}, "
         f"{result.token_requests} token requests, {result.processes} load process(es)"
     )
     if result.breaches:

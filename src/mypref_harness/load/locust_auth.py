@@ -9,6 +9,9 @@
 - :func:`send`: one request; on a 401 that is a TOKEN error (never on a PNAUTHINFO3 failure, pitfall
   4) the token is refreshed once and the request replayed once. The first attempt is reported under
   its own ``auth: ...`` name as a failure, so nothing is hidden and business latency stays clean.
+- a 429 is the target throttling us, not the API failing: it is reported under its own
+  ``throttled: ...`` name (an error kind of its own in the summary and SLOs, out of business latency)
+  and the user waits the ``Retry-After`` (at most :data:`MAX_THROTTLE_WAIT`) before its next task.
 
 The client only needs Locust's ``request(method, url, name=, headers=, data=, catch_response=True)``
 returning a context manager whose response has ``status_code``, ``headers``, ``text``, ``json()``,
@@ -26,8 +29,17 @@ from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit
 
 from mypref_harness.auth.adapters import is_token_error
+from mypref_harness.auth.clock import retry_after_seconds
 from mypref_harness.auth.oauth import JsonPost, TokenError, TokenSource
-from mypref_harness.load.stats import AUTH_GROUP, TOKEN_GROUP
+from mypref_harness.load.stats import AUTH_GROUP, THROTTLED_GROUP, TOKEN_GROUP
+
+MAX_THROTTLE_WAIT = 5.0  # seconds a user waits at most after a 429, whatever Retry-After says
+DEFAULT_THROTTLE_WAIT = 1.0  # after a 429 without a usable Retry-After
+
+
+def _sleep(seconds: float) -> None:
+    # Looked up at call time: under Locust, gevent has patched time.sleep into a cooperative one.
+    time.sleep(seconds)
 
 
 def token_request_name(token_url: str) -> str:
@@ -38,6 +50,12 @@ def token_request_name(token_url: str) -> str:
 def replayed_name(name: str) -> str:
     """Statistics name of a first attempt rejected with a token error (and then replayed)."""
     return f"{AUTH_GROUP}: 401 token error, replayed: {_strip_group(name)}"
+
+
+def throttled_name(name: str) -> str:
+    """Statistics name of a request the target answered with 429, e.g. ``"throttled: lookup: GET /x"``
+    (the original name stays in it: which group, or the token endpoint, was held back)."""
+    return f"{THROTTLED_GROUP}: {name}"
 
 
 def no_token_name(name: str) -> str:
@@ -138,7 +156,8 @@ class SharedBearer:
             try:
                 return self.source.token()
             except TokenError as exc:
-                self._blocked_until = self._clock() + self.cooldown
+                # The source's own hold-back covers a Retry-After from the token endpoint.
+                self._blocked_until = max(self._clock() + self.cooldown, self.source.retry_not_before)
                 self.last_error = str(exc)
                 self.unavailable += 1
                 raise TokenUnavailable(str(exc)) from None
@@ -168,6 +187,9 @@ def locust_token_post(session: Any, name: str) -> JsonPost:
             body = _json_or_none(response)
             if status == 200 and isinstance(body, dict) and body.get("access_token"):
                 response.success()
+            elif status == 429:  # the TokenSource waits out its Retry-After
+                response.request_meta["name"] = throttled_name(name)
+                response.failure("token endpoint HTTP 429 throttled")
             elif status == 0:
                 response.failure("token endpoint: no response")
             else:
@@ -253,9 +275,25 @@ def send(
                 auth.on_token_error(header)
                 continue
             ok = status in expect
+            wait = 0.0
             if ok:
                 response.success()
+            elif status == 429:
+                wait = throttle_wait(response)
+                response.request_meta["name"] = throttled_name(name)
+                response.failure(f"HTTP 429 throttled (Retry-After {wait:g} s)")
             else:
                 response.failure(_error_detail(response))
-            return Sent(status, response, ok)
+        if wait:
+            _sleep(wait)  # honour the target's Retry-After before this user goes on
+        return Sent(status, response, ok)
     raise AssertionError("unreachable: the second attempt always returns")
+
+
+def throttle_wait(response: Any) -> float:
+    """Seconds to hold back after a 429: its Retry-After, bounded by MAX_THROTTLE_WAIT."""
+    # items(), not get(): geventhttpclient's Headers maps names to (name, value) tuples
+    headers = getattr(response, "headers", None) or {}
+    values = [str(v) for k, v in headers.items() if str(k).lower() == "retry-after"]
+    after = retry_after_seconds(values[0]) if values else None
+    return min(MAX_THROTTLE_WAIT, DEFAULT_THROTTLE_WAIT if after is None else after)

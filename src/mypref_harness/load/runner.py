@@ -111,8 +111,9 @@ class LoadResult:
     passed: bool
     exit_code: int
     requests: int = 0
-    failures: int = 0
+    failures: int = 0  # every kind but throttling
     fail_ratio: float = 0.0
+    throttled: int = 0  # requests answered 429, token endpoint included (an error kind of its own)
     rps: float = 0.0
     p50_ms: float | None = None
     p95_ms: float | None = None
@@ -624,6 +625,7 @@ def judge(
     passes, and ``exit_code`` is then the one the command exits with."""
     everything = st.select(entries)
     business = st.business(entries)
+    throttled = st.throttled(entries).requests
     slo_results = slo_mod.evaluate(slo, entries, processes=p.load_processes)
     integrity = None
     writes = read_jsonl(out / runtime.LEDGER_FILE)
@@ -685,8 +687,9 @@ def judge(
         passed=passed,
         exit_code=int(exit_code),
         requests=everything.requests,
-        failures=everything.failures,
-        fail_ratio=everything.failure_ratio,
+        failures=everything.failures - throttled,
+        fail_ratio=(everything.failures - throttled) / everything.requests if everything.requests else 0.0,
+        throttled=throttled,
         rps=everything.rps,
         p50_ms=business.percentile(0.5),
         p95_ms=business.percentile(0.95),

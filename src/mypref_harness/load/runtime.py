@@ -157,6 +157,7 @@ class LocustProcess:
             else None,
             "token_fetches": bearer.source.fetches if bearer else 0,
             "token_failures": bearer.source.failures if bearer else 0,
+            "token_throttled": bearer.source.throttled if bearer else 0,  # 429s of the token endpoint
             "token_invalidations": bearer.source.invalidations if bearer else 0,
             "requests_without_token": bearer.unavailable if bearer else 0,
             "writes_recorded": self.ctx.ledger.recorded,

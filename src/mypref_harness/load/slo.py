@@ -4,6 +4,8 @@ File format (see loadtests/slo.toml and docs/load.md)::
 
     [run]
     max_failure_ratio = 0.01                         # failures / requests, token requests included
+                                                     # (429s are not counted here: see the next key)
+    max_throttled_ratio = 0.01                       # requests answered 429 / requests
     min_rps = 2.0                                    # requests per second over the whole run
     max_token_requests = 50                          # token-endpoint calls, all processes together
     max_token_requests_per_process_per_minute = 2.0  # allowed = processes * (ceil(rate * minutes) + 1)
@@ -41,6 +43,7 @@ DEFAULT_SLO_FILE = Path(__file__).resolve().parents[3] / "loadtests" / "slo.toml
 _PERCENTILES = {"p50_ms": 0.50, "p95_ms": 0.95, "p99_ms": 0.99}
 _RUN_KEYS = {
     "max_failure_ratio",
+    "max_throttled_ratio",
     "min_rps",
     "max_token_requests",
     "max_token_requests_per_process_per_minute",
@@ -62,6 +65,7 @@ class GroupObjective:
 class SloSet:
     source: str
     max_failure_ratio: float | None = None
+    max_throttled_ratio: float | None = None
     min_rps: float | None = None
     max_token_requests: int | None = None
     max_token_requests_per_process_per_minute: float | None = None
@@ -119,8 +123,12 @@ def parse_slo(data: Mapping[str, Any], source: str = "<dict>") -> SloSet:
     ratio = (
         _number(where, "max_failure_ratio", run["max_failure_ratio"]) if "max_failure_ratio" in run else None
     )
-    if ratio is not None and ratio > 1:
-        raise ConfigError(f"SLO file {where}: max_failure_ratio is a ratio between 0 and 1")
+    throttled = None
+    if "max_throttled_ratio" in run:
+        throttled = _number(where, "max_throttled_ratio", run["max_throttled_ratio"])
+    if (ratio is not None and ratio > 1) or (throttled is not None and throttled > 1):
+        raise ConfigError(f"SLO file {where}: max_failure_ratio and max_throttled_ratio are ratios "
+                          "between 0 and 1")
     max_tokens = None
     if "max_token_requests" in run:
         value = run["max_token_requests"]
@@ -158,6 +166,7 @@ def parse_slo(data: Mapping[str, Any], source: str = "<dict>") -> SloSet:
     return SloSet(
         source=source,
         max_failure_ratio=ratio,
+        max_throttled_ratio=throttled,
         min_rps=_number(where, "min_rps", run["min_rps"]) if "min_rps" in run else None,
         max_token_requests=max_tokens,
         max_token_requests_per_process_per_minute=(
@@ -202,13 +211,25 @@ def evaluate(
     everything = st.select(entries)
     span = duration_s if duration_s is not None else everything.duration
     results: list[SloResult] = []
+    total = everything.requests
     if slo.max_failure_ratio is not None:
+        failed = st.failures_not_throttled(entries)
         results.append(
             _at_most(
                 "run.max_failure_ratio",
                 slo.max_failure_ratio,
-                everything.failure_ratio,
-                f"{everything.failures} of {everything.requests} requests failed",
+                failed / total if total else 0.0,
+                f"{failed} of {total} requests failed (429s not counted)",
+            )
+        )
+    if slo.max_throttled_ratio is not None:
+        throttled = st.throttled(entries).requests
+        results.append(
+            _at_most(
+                "run.max_throttled_ratio",
+                slo.max_throttled_ratio,
+                throttled / total if total else 0.0,
+                f"{throttled} of {total} requests throttled (HTTP 429)",
             )
         )
     if slo.min_rps is not None:

@@ -26,6 +26,7 @@ from mypref_harness.errors import HarnessError
 TOKEN_GROUP = "token"  # noqa: S105 - token-endpoint requests (a group name, not a secret)
 AUTH_GROUP = "auth"  # first attempts rejected with a token error; requests that found no token
 SETUP_GROUP = "setup"  # test-data discovery and seeding
+THROTTLED_GROUP = "throttled"  # requests the target answered 429: an error kind of their own
 
 
 @dataclass(frozen=True)
@@ -180,12 +181,26 @@ def select(
 
 
 def business(entries: Iterable[EntryStats]) -> Selection:
-    """Every entry except token requests, auth bookkeeping and test-data setup."""
-    return select(entries, exclude=(f"{TOKEN_GROUP}: *", f"{AUTH_GROUP}: *", f"{SETUP_GROUP}: *"))
+    """Every entry except token requests, auth bookkeeping, test-data setup and throttled requests."""
+    return select(
+        entries,
+        exclude=(f"{TOKEN_GROUP}: *", f"{AUTH_GROUP}: *", f"{SETUP_GROUP}: *", f"{THROTTLED_GROUP}: *"),
+    )
+
+
+def throttled(entries: Iterable[EntryStats]) -> Selection:
+    """Requests the target answered with 429 (every one of them is also counted as a Locust failure)."""
+    return select(entries, match=(f"{THROTTLED_GROUP}: *",))
+
+
+def failures_not_throttled(entries: Iterable[EntryStats]) -> int:
+    """Failures of every kind but throttling: what the failure ratio SLO counts."""
+    return select(entries, exclude=(f"{THROTTLED_GROUP}: *",)).failures
 
 
 def token_requests(entries: Iterable[EntryStats]) -> int:
-    return select(entries, match=(f"{TOKEN_GROUP}: *",)).requests
+    """Requests to the token endpoint, throttled ones included (they reached it all the same)."""
+    return select(entries, match=(f"{TOKEN_GROUP}: *", f"{THROTTLED_GROUP}: {TOKEN_GROUP}: *")).requests
 
 
 def per_second_counts(entries: Iterable[EntryStats]) -> dict[int, tuple[int, int]]:
