@@ -58,3 +58,24 @@ def test_an_unknown_stage_is_a_usage_error_before_anything_starts(tmp_path):
     assert "unknown stage" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "reports").exists()
+
+
+def test_a_bad_policy_file_is_a_usage_error_before_anything_starts(tmp_path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text('[checks]\nroute_exists = "sometimes"\n', encoding="utf-8")
+    proc = _gate(["--policy", str(policy)], tmp_path, timeout=60)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert 'expected "fail" or "warn"' in proc.stderr
+    assert not (tmp_path / "reports" / "summary.json").exists()
+
+
+def test_contract_lists_every_check_with_its_basis(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MYPREF_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypref_harness", "contract", "--list-checks"],
+        capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert 'basis: documented: "Additionally, this status code is also returned' in proc.stdout
+    for name in ("search_cap_honoured", "status_code_conformance", "route_exists", "updates_durable"):
+        assert name in proc.stdout
