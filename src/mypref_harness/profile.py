@@ -24,6 +24,7 @@ The file::
     [routes]                         # from the route check of a contract run
     confirmed = ["GET /{clientId}/Programs", ...]
     not_found = [...]
+    undecided = [...]                # only 404s, none decisive
 
     [evidence]                       # optional: how each fact was measured (never compared)
     pnauth_window_s = "bisection over issued-timestamp age, 19 requests"
@@ -181,6 +182,7 @@ class TargetProfile:
     facts: Mapping[str, FactValue] = field(default_factory=dict)
     confirmed_routes: tuple[str, ...] | None = None  # "GET /{clientId}/Programs"; None: no route check
     not_found_routes: tuple[str, ...] = ()
+    undecided_routes: tuple[str, ...] = ()  # every positive request 404, none of them decisive
     base_url: str = ""
     client_id: str = ""
     auth: str = ""
@@ -263,13 +265,21 @@ def route_drift(pinned: TargetProfile, now: TargetProfile) -> list[Drift]:
             )
         ]
     confirmed, missing = set(now.confirmed_routes), set(now.not_found_routes)
+    # A pinned route that now answers 404 to every positive request is gone, even when no single 404
+    # would decide it on its own (a search): the same requests got other answers when it was pinned.
+    only_404 = set(now.undecided_routes)
     out = [
-        Drift(ROUTES_FACT, f"{route} confirmed", f"{route} not found", ROUTES_BASIS)
+        Drift(
+            ROUTES_FACT,
+            f"{route} confirmed",
+            f"{route} not found" if route in missing else f"{route} answers only 404 to positive requests",
+            ROUTES_BASIS,
+        )
         for route in pinned.confirmed_routes
-        if route in missing
+        if route in missing or route in only_404
     ]
-    # Not exercised now (a narrower run, or only undecided 404s): one line, not one per route.
-    unseen = [r for r in pinned.confirmed_routes if r not in confirmed and r not in missing]
+    # Not exercised now (a narrower run): one line, not one per route.
+    unseen = [r for r in pinned.confirmed_routes if r not in confirmed | missing | only_404]
     if unseen:
         shown = ", ".join(unseen[:3]) + (f" and {len(unseen) - 3} more" if len(unseen) > 3 else "")
         out.append(
@@ -318,12 +328,13 @@ def profile_from_mapping(data: Mapping[str, Any], *, origin: str = "profile") ->
         )
     target = _table(data, "target", origin)
     facts = _facts(_table(data, "facts", origin), origin)
-    confirmed, not_found = _routes(_table(data, "routes", origin), origin)
+    confirmed, not_found, undecided = _routes(_table(data, "routes", origin), origin)
     evidence = {str(k): str(v) for k, v in _table(data, "evidence", origin).items()}
     return TargetProfile(
         facts=facts,
         confirmed_routes=confirmed,
         not_found_routes=not_found,
+        undecided_routes=undecided,
         base_url=str(target.get("base_url", "")),
         client_id=str(target.get("client_id", "")),
         auth=str(target.get("auth", "")),
@@ -380,12 +391,14 @@ def _check_choices(spec: FactSpec, values: Sequence[str], where: str) -> None:
         raise ProfileError(f"{where}: {', '.join(map(repr, bad))} is not one of {', '.join(spec.choices)}")
 
 
-def _routes(table: Mapping[str, Any], origin: str) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
-    unknown = set(table) - {"confirmed", "not_found"}
+def _routes(
+    table: Mapping[str, Any], origin: str
+) -> tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]]:
+    unknown = set(table) - {"confirmed", "not_found", "undecided"}
     if unknown:
         raise ProfileError(f"{origin}: unknown key(s) in [routes]: {', '.join(sorted(unknown))}")
     lists: dict[str, tuple[str, ...] | None] = {}
-    for key in ("confirmed", "not_found"):
+    for key in ("confirmed", "not_found", "undecided"):
         value = table.get(key)
         if value is None:
             lists[key] = None
@@ -393,7 +406,7 @@ def _routes(table: Mapping[str, Any], origin: str) -> tuple[tuple[str, ...] | No
         if not isinstance(value, list) or not all(isinstance(r, str) and _is_route(r) for r in value):
             raise ProfileError(f'{origin}: routes.{key} must be a list of "METHOD /path" strings')
         lists[key] = tuple(value)
-    return lists["confirmed"], lists["not_found"] or ()
+    return lists["confirmed"], lists["not_found"] or (), lists["undecided"] or ()
 
 
 def _is_route(text: str) -> bool:
@@ -425,6 +438,7 @@ def render_profile(profile: TargetProfile) -> str:
         lines += ["", "[routes]"]
         lines.append(f"confirmed = {_toml_list(sorted(profile.confirmed_routes))}")
         lines.append(f"not_found = {_toml_list(sorted(profile.not_found_routes))}")
+        lines.append(f"undecided = {_toml_list(sorted(profile.undecided_routes))}")
     if profile.evidence:
         lines += ["", "[evidence]  # how each fact was measured, never compared"]
         for name in sorted(profile.evidence):

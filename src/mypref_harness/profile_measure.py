@@ -50,6 +50,7 @@ class RouteTable:
 
     confirmed: tuple[str, ...]
     not_found: tuple[str, ...]
+    undecided: tuple[str, ...] = ()
 
 
 # ------------------------------------------------------------------------------------ facts
@@ -157,7 +158,7 @@ def routes_from_verdicts(verdicts: Sequence[Any] | None) -> RouteTable | None:
     """The route table of a contract run (``ContractResult.routes``); None when it has none."""
     if not verdicts:
         return None
-    confirmed, missing = [], []
+    confirmed, missing, undecided = [], [], []
     for verdict in verdicts:
         state = str(_field(verdict, "state"))
         route = _route_text(str(_field(verdict, "method")), str(_field(verdict, "path")))
@@ -165,7 +166,9 @@ def routes_from_verdicts(verdicts: Sequence[Any] | None) -> RouteTable | None:
             confirmed.append(route)
         elif state == "not_found":
             missing.append(route)
-    return RouteTable(tuple(sorted(confirmed)), tuple(sorted(missing)))
+        elif state == "undecided":
+            undecided.append(route)
+    return RouteTable(tuple(sorted(confirmed)), tuple(sorted(missing)), tuple(sorted(undecided)))
 
 
 def _field(verdict: Any, name: str) -> Any:
@@ -212,6 +215,7 @@ def measure_profile(
         facts={spec.name: values.get(spec.name) for spec in FACTS},
         confirmed_routes=None if routes is None else routes.confirmed,
         not_found_routes=() if routes is None else routes.not_found,
+        undecided_routes=() if routes is None else routes.undecided,
         base_url=target.base_url or "",
         client_id=str(target.client_id or ""),
         auth=target.auth,

@@ -62,7 +62,9 @@ def test_probe_facts_map_by_name_and_undetermined_stays_unknown() -> None:
                 {"method": "POST", "path": "/{clientId}/Other", "state": "undecided"},
                 {"method": "PUT", "path": "/{clientId}/Other", "state": "not_exercised"},
             ],
-            RouteTable(("GET /{clientId}/Programs",), ("GET /{clientId}/Guess",)),
+            RouteTable(
+                ("GET /{clientId}/Programs",), ("GET /{clientId}/Guess",), ("POST /{clientId}/Other",)
+            ),
         ),
     ],
 )

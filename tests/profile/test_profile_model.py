@@ -38,6 +38,7 @@ PINNED = TargetProfile(
     },
     confirmed_routes=("GET /{clientId}/Programs", "POST /{clientId}/Profile"),
     not_found_routes=("GET /{clientId}/Guessed",),
+    undecided_routes=("GET /{clientId}/Profile/Name",),
     base_url="http://127.0.0.1:8080/Profiles/v4",
     client_id="ACME_CORP",
     auth="pnauth",
@@ -140,6 +141,16 @@ def test_an_undetermined_value_now_is_reported_but_not_a_drift() -> None:
 def test_route_drift(confirmed: tuple[str, ...], not_found: tuple[str, ...], expected: list[Drift]) -> None:
     now = dataclasses.replace(PINNED, confirmed_routes=confirmed, not_found_routes=not_found)
     assert drift(PINNED, now) == expected
+
+
+def test_a_pinned_route_answering_only_404_now_is_gone() -> None:
+    now = dataclasses.replace(
+        PINNED, confirmed_routes=("GET /{clientId}/Programs",), undecided_routes=("POST /{clientId}/Profile",)
+    )
+    assert drift(PINNED, now) == [
+        Drift("confirmed_routes", "POST /{clientId}/Profile confirmed",
+              "POST /{clientId}/Profile answers only 404 to positive requests", Basis.DOCUMENTED)
+    ]
 
 
 def test_routes_not_exercised_now_are_one_undetermined_line() -> None:
