@@ -30,3 +30,56 @@ def test_a_create_with_isactive_false_keeps_its_subscription():
 @pytest.mark.parametrize("body", [{"IsActive": True}, {"Name": "n"}, {"IsActive": "false"}, 0, None, []])
 def test_other_bodies_are_left_alone(body):
     assert subscription_create_body(body) == body
+
+
+def _case(mode, phase="coverage", **components):
+    from types import SimpleNamespace
+
+    from schemathesis.generation.meta import TestPhase
+    from schemathesis.generation.modes import GenerationMode
+
+    return SimpleNamespace(
+        meta=SimpleNamespace(
+            generation=SimpleNamespace(mode=GenerationMode(mode)),
+            components={k: SimpleNamespace(mode=GenerationMode(v)) for k, v in components.items()},
+            phase=SimpleNamespace(name=TestPhase(phase)),
+        )
+    )
+
+
+def test_other_phases_keep_their_label():
+    from mypref_harness.contract.st_hooks import mark_mixed_case_negative
+
+    case = mark_mixed_case_negative(_case("positive", phase="stateful", body="negative"))
+    assert case.meta.generation.mode.value == "positive"
+
+
+def test_a_positive_case_with_a_negative_body_is_negative():
+    from mypref_harness.contract.st_hooks import mark_mixed_case_negative
+
+    # what Schemathesis 4.32's coverage phase produced for PUT .../Webhooks/Subscriptions/{id} (body 0)
+    case = mark_mixed_case_negative(_case("positive", path="positive", header="positive", body="negative"))
+    assert case.meta.generation.mode.value == "negative"
+
+
+@pytest.mark.parametrize(
+    ("mode", "components", "expected"),
+    [
+        ("positive", {"path": "positive", "body": "positive"}, "positive"),
+        ("negative", {"path": "negative", "body": "positive"}, "negative"),
+        ("positive", {}, "positive"),
+    ],
+)
+def test_consistent_cases_keep_their_mode(mode, components, expected):
+    from mypref_harness.contract.st_hooks import mark_mixed_case_negative
+
+    assert mark_mixed_case_negative(_case(mode, **components)).meta.generation.mode.value == expected
+
+
+def test_cases_without_metadata_pass_through():
+    from types import SimpleNamespace
+
+    from mypref_harness.contract.st_hooks import mark_mixed_case_negative
+
+    case = SimpleNamespace(meta=None)
+    assert mark_mixed_case_negative(case) is case
