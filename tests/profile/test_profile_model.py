@@ -106,6 +106,7 @@ def test_a_changed_fact_is_exactly_one_drift(changes: dict[str, object], fact: s
         {"token_expires_in_s": 3600.6},
         {"userid_encodings_accepted": ("percent", "form")},  # a set: order is not a change
         {"clock_skew_s": 45.0},  # reported, never drift
+        {"token_jwt_lifetime_s": 300.0},  # reported: token_expires_in_s is the lifetime's one drift
         {"token_lifetime_s": 3601.0},  # undetermined when pinned: nothing to compare
     ],
 )
