@@ -218,3 +218,59 @@ def test_an_undecided_get_naming_no_resource_is_decided_by_one_bare_get():
         probes, _FakeClient({client.urls[0]: (200, b"[]")}), "http://127.0.0.1:9/Profiles/v4", "ACME CORP"
     )
     assert states(route_table(spec, schemathesis_answers, served))["includeAll"] is RouteState.CONFIRMED
+
+
+class _SearchClient:
+    """Answers like a target without the email search route but with create, name search and delete."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, object]] = []
+
+    def post(self, url, json=None):
+        self.calls.append(("POST", url, json))
+        return httpx.Response(201, json={"ProfileId": 4711}, request=httpx.Request("POST", url))
+
+    def get(self, url, params=None):
+        self.calls.append(("GET", url, params))
+        status = 404 if url.endswith("/Email") else 200
+        return httpx.Response(status, request=httpx.Request("GET", url))
+
+    def delete(self, url):
+        self.calls.append(("DELETE", url, None))
+        return httpx.Response(204, request=httpx.Request("DELETE", url))
+
+
+def test_searches_are_decided_by_a_profile_created_for_the_purpose():
+    from mypref_harness.contract.routes import search_probes, send_known_searches
+
+    def search(name):
+        return {
+            "get": {
+                "operationId": f"by{name}",
+                "parameters": [{"name": name, "in": "query", "required": True}],
+            }
+        }
+
+    spec = {
+        "paths": {
+            "/{clientId}/Profile": {"post": {"operationId": "createProfile", "requestBody": {}}},
+            "/{clientId}/Profile/{profileId}": {"delete": {"operationId": "deleteProfile"}},
+            "/{clientId}/Profile/Email": search("emailAddress"),
+            "/{clientId}/Profile/Name": search("lastName"),
+            "/{clientId}/Profile/Phone": search("phoneNumber"),  # nothing known to fill it with
+        }
+    }
+    undecided = {f"GET /{{clientId}}/Profile/{n}": evidence((404, None)) for n in ("Email", "Name", "Phone")}
+    rows = route_table(spec, undecided)
+    probes = search_probes(spec, rows)
+    assert [p.operation_id for p in probes] == ["byemailAddress", "bylastName"]
+    client = _SearchClient()
+    extra = send_known_searches(probes, client, "http://127.0.0.1:9/Profiles/v4", "ACME", spec)
+    decided = states(route_table(spec, undecided, extra))
+    assert decided["byemailAddress"] is RouteState.NOT_FOUND
+    assert decided["bylastName"] is RouteState.CONFIRMED
+    assert decided["byphoneNumber"] is RouteState.UNDECIDED
+    created = client.calls[0][2]
+    email_search = next(c for c in client.calls if c[1].endswith("/Email"))
+    assert email_search[2] == {"emailAddress": created["Emails"][0]["EmailAddress"]}
+    assert client.calls[-1] == ("DELETE", "http://127.0.0.1:9/Profiles/v4/ACME/Profile/4711", None)

@@ -23,6 +23,10 @@ of a random id looks exactly like a missing route. A 404 decides only when:
 3. the request's ids are known to exist: a read-back scenario's request for a profile it has just
    created (the create answered 200/201 with that ProfileId).
 
+A search (a GET whose required query parameters are all an email address or a last name) is decided
+by known data: the harness creates one profile with a unique last name and email address, searches
+for it, and deletes it; a 404 then cannot mean "no match" (rule 3).
+
 A 405 to a positive request decides too: the target serves the path, but not this method (ASP.NET's
 "The requested resource does not support http method ..."). When Schemathesis's answers decide nothing
 for a GET that can name no resource (only the ClientId in its path, no required query parameter, no
@@ -61,6 +65,9 @@ REASON_NO_ROUTE = "ASP.NET routing message"
 REASON_405 = "405: the target serves the path, not this method"
 REASON_BARE_GET = "a GET naming no resource (only the configured ClientId, no query, no body)"
 REASON_KNOWN_ID = "id of a profile the scenario had just created"
+REASON_KNOWN_SEARCH = "a search for a profile created for the purpose"
+# Required query parameters a search probe can fill from the profile it creates (lower-case names).
+_SEARCH_FIELDS = frozenset({"emailaddress", "lastname"})
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 
 
@@ -231,6 +238,7 @@ class SpecOperation:
     operation_id: str | None
     confidence: str
     bare_get: bool = False  # a GET with only the ClientId in its path, no required query, no body
+    search_fields: tuple[str, ...] = ()  # required query parameters, when all are in _SEARCH_FIELDS
 
     @property
     def label(self) -> str:
@@ -253,6 +261,7 @@ def spec_operations(document: Mapping[str, Any]) -> list[SpecOperation]:
                     str(op["operationId"]) if op.get("operationId") else None,
                     str(op.get("x-route-confidence") or ""),
                     method == "get" and _names_no_resource(document, item, op),
+                    _search_fields(document, item, op) if method == "get" else (),
                 )
             )
     return out
@@ -268,6 +277,68 @@ def _names_no_resource(document: Mapping[str, Any], item: Mapping[str, Any], op:
     if any(p.get("in") == "query" and p.get("required") for p in params):
         return False
     return all(str(p.get("name", "")).lower() in CLIENT_ID_NAMES for p in params if p.get("in") == "path")
+
+
+def _search_fields(
+    document: Mapping[str, Any], item: Mapping[str, Any], op: Mapping[str, Any]
+) -> tuple[str, ...]:
+    from mypref_harness.contract.checks import _resolve
+
+    params = [_resolve(document, p) for p in [*(item.get("parameters") or []), *(op.get("parameters") or [])]]
+    params = [p for p in params if isinstance(p, Mapping)]
+    paths = [str(p.get("name", "")) for p in params if p.get("in") == "path"]
+    required = tuple(str(p.get("name", "")) for p in params if p.get("in") == "query" and p.get("required"))
+    if "requestBody" in op or not required or any(n.lower() not in CLIENT_ID_NAMES for n in paths):
+        return ()
+    return required if all(n.lower() in _SEARCH_FIELDS for n in required) else ()
+
+
+def search_probes(document: Mapping[str, Any], routes: Iterable[RouteVerdict]) -> list[SpecOperation]:
+    """Undecided searches a profile of known name and email can decide (rule 3)."""
+    undecided = {r.label for r in routes if r.state is RouteState.UNDECIDED}
+    return [op for op in spec_operations(document) if op.search_fields and op.label in undecided]
+
+
+def send_known_searches(
+    operations: list[SpecOperation], client: Any, base_url: str, client_id: str, document: Mapping[str, Any]
+) -> dict[str, OperationEvidence]:
+    """Create one profile (unique last name and email), search for it with each operation, delete it."""
+    import secrets
+    from urllib.parse import quote
+
+    from mypref_harness.created import CREATE_STATUSES, created_id, location_header
+
+    ops = {o.operation_id: o for o in spec_operations(document)}
+    create, delete = ops.get("createProfile"), ops.get("deleteProfile")
+    if not operations or create is None:
+        return {}
+    base, client_segment = base_url.rstrip("/"), quote(client_id, safe="")
+    tag = secrets.token_hex(6)
+    values = {"lastname": f"Routeproof{tag}", "emailaddress": f"route-proof-{tag}@example.com"}
+    body = {
+        "CustomerName": {"FirstName": "Route", "LastName": values["lastname"]},
+        "Emails": [{"EmailAddress": values["emailaddress"]}],
+    }
+    response = client.post(base + create.path.replace("{clientId}", client_segment), json=body)
+    if response.status_code not in CREATE_STATUSES:
+        return {}  # no known data, no decision
+    try:
+        created_body = response.json()
+    except ValueError:
+        created_body = None
+    profile_id = created_id(created_body, location_header(response.headers))
+    evidence: dict[str, OperationEvidence] = {}
+    try:
+        for operation in operations:
+            params = {name: values[name.lower()] for name in operation.search_fields}
+            answer = client.get(base + re.sub(r"\{[^}]+\}", client_segment, operation.path), params=params)
+            reason = REASON_NO_ROUTE if is_no_route_body(answer.content) else REASON_KNOWN_SEARCH
+            evidence.setdefault(operation.label, OperationEvidence()).add(int(answer.status_code), reason)
+    finally:
+        if delete is not None and profile_id is not None:
+            path = delete.path.replace("{clientId}", client_segment)
+            client.delete(base + re.sub(r"\{[^}]+\}", quote(str(profile_id), safe=""), path))
+    return evidence
 
 
 def bare_get_probes(document: Mapping[str, Any], routes: Iterable[RouteVerdict]) -> list[SpecOperation]:

@@ -39,7 +39,9 @@ from mypref_harness.contract.routes import (
     read_route_log,
     route_findings,
     route_table,
+    search_probes,
     send_bare_gets,
+    send_known_searches,
 )
 from mypref_harness.contract.spec_transform import (
     lenient_spec,
@@ -575,14 +577,19 @@ def _add_route_table(
     exclude = operations_regex(options.exclude_operations, document)
     evidence = [read_route_log(prepared.route_log), scenario_routes.evidence]
     routes = route_table(document, *evidence)
-    probes = [] if target.is_sandbox else bare_get_probes(document, routes)
-    if probes:  # undecided GETs that name no resource: one bare GET each decides (contract/routes.py)
+    # Undecided GETs that name no resource (one bare GET each) and searches known data can decide
+    # (contract/routes.py); only on a configured target: every route exists on the embedded sandbox.
+    bare = [] if target.is_sandbox else bare_get_probes(document, routes)
+    searches = [] if target.is_sandbox else search_probes(document, routes)
+    if bare or searches:
         import httpx
 
         from mypref_harness.auth.adapters import auth_for
 
+        base_url, client_id = target.base_url or "", target.client_id or ""
         with httpx.Client(auth=auth_for(target, clock_offset=offset), timeout=15.0) as client:
-            evidence.append(send_bare_gets(probes, client, target.base_url or "", target.client_id or ""))
+            evidence.append(send_bare_gets(bare, client, base_url, client_id))
+            evidence.append(send_known_searches(searches, client, base_url, client_id, document))
         routes = route_table(document, *evidence)
     result.routes = [
         r
