@@ -90,6 +90,8 @@ class StageResult:
     # have one (contract, auth), and one line per warning (a finding the policy does not fail on).
     by_basis: dict[str, dict[str, int]] | None = None
     warnings: list[str] = field(default_factory=list)
+    # The contract stage's route table as counts: {confidence: {state: n}} (contract/routes.py).
+    route_counts: dict[str, dict[str, int]] | None = None
 
 
 @dataclass
@@ -296,7 +298,7 @@ def render_markdown(gate: GateResult, target: Target, chart: Path | None = None)
         "",
         report.markdown_table(["Stage", "Result", "Key figures", "Reports"], verdict_rows(gate)),
     ]
-    lines += basis_markdown(gate)
+    lines += basis_markdown(gate) + routes_markdown(gate)
     if chart is not None:
         lines += [f"![Latency over time]({chart.name})", ""]
     for stage in gate.stages:
@@ -339,6 +341,20 @@ def basis_markdown(gate: GateResult) -> list[str]:
     return lines
 
 
+ROUTE_STATES = ("confirmed", "not_found", "undecided", "not_exercised")
+
+
+def routes_markdown(gate: GateResult) -> list[str]:
+    """Which routes of the spec the target serves, by route confidence (details: contract/summary.md)."""
+    stage = next((s for s in gate.stages if s.route_counts), None)
+    if stage is None or stage.route_counts is None:
+        return []
+    rows = [[conf, *(str(row.get(state, 0)) for state in ROUTE_STATES)]
+            for conf, row in sorted(stage.route_counts.items())]
+    return ["## Routes on the target (positive requests of the contract stage)", "",
+            report.markdown_table(["route confidence", *ROUTE_STATES], rows, ["l", "r", "r", "r", "r"]), ""]
+
+
 def _first_line(text: str | None, limit: int = 300) -> str:
     return (text or "").strip().splitlines()[0][:limit] if (text or "").strip() else ""
 
@@ -365,6 +381,7 @@ def render_json(gate: GateResult, target: Target) -> dict[str, Any]:
                 "detail": s.detail,
                 "by_basis": s.by_basis,
                 "warnings": s.warnings,
+                "route_counts": s.route_counts,
                 "reports": [_relative(p, gate.report_dir) for p in s.report_files],
             }
             for s in gate.stages

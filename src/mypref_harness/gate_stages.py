@@ -49,6 +49,7 @@ def run_vectors(target: Target, options: GateOptions) -> StageResult:
 
 def run_contract_stage(target: Target, options: GateOptions) -> StageResult:
     from mypref_harness.contract.reporting import contract_junit_cases
+    from mypref_harness.contract.routes import table_counts
     from mypref_harness.contract.runner import ContractOptions, run_contract
 
     result = run_contract(target, ContractOptions(
@@ -68,6 +69,7 @@ def run_contract_stage(target: Target, options: GateOptions) -> StageResult:
                f" {warned} warning(s)",
         report_files=list(result.report_files), junit_cases=contract_junit_cases(result),
         by_basis=count_by_basis(result.records), warnings=warning_lines(result.warned),
+        route_counts=table_counts(result.routes) if result.routes else None,
     )
 
 

@@ -185,3 +185,19 @@ def test_a_bad_policy_file_is_a_configuration_error(tmp_path, target):
     good.write_text('[checks]\nx = "fail"\n', encoding="utf-8")
     assert stage_policy(target, GateOptions(policy_path=good, strict=True)).strict is True
     assert stage_policy(target, GateOptions(policy_path=good)).strict is False  # a configured target
+
+
+def test_the_route_table_counts_are_in_the_gate_summaries(tmp_path, target, fake_stages):
+    counts = {"guess": {"confirmed": 3, "not_found": 1, "undecided": 2, "not_exercised": 0},
+              "high": {"confirmed": 7, "not_found": 0, "undecided": 0, "not_exercised": 0}}
+
+    def contract(target, options):
+        return StageResult("contract", "pass", 0, figures={"failures": 0}, route_counts=counts)
+
+    fake_stages["contract"] = contract
+    run_gate(target, GateOptions(report_dir=tmp_path), progress=lambda _: None)
+    md = (tmp_path / "summary.md").read_text()
+    assert "## Routes on the target" in md
+    assert "| guess | 3 | 1 | 2 | 0 |" in md and "| high | 7 | 0 | 0 | 0 |" in md
+    stages = json.loads((tmp_path / "summary.json").read_text())["stages"]
+    assert next(s for s in stages if s["name"] == "contract")["route_counts"] == counts
