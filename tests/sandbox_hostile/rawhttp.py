@@ -5,7 +5,6 @@ Every wait is bounded; a wait that runs out is reported as ``timed_out`` (a hang
 
 from __future__ import annotations
 
-import contextlib
 import json
 import select
 import socket
@@ -75,10 +74,21 @@ def read_until_closed(sock: socket.socket, wait: float = WAIT) -> Exchange:
 def exchange(port: int, data: bytes, wait: float = WAIT) -> Exchange:
     """Send ``data`` on a new connection and read until the server closes it (bounded)."""
     with connect(port) as sock:
-        # The server may refuse early; what it sent before closing is still readable.
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            sock.sendall(data)
+        if not send_all(sock, data):
+            return Exchange(b"", timed_out=True)
         return read_until_closed(sock, wait)
+
+
+def send_all(sock: socket.socket, data: bytes) -> bool:
+    """False when the server stopped reading for ``WAIT`` s (a hang); a refusal mid-way is fine: what
+    the server sent before closing is still readable."""
+    try:
+        sock.sendall(data)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    except TimeoutError:
+        return False
+    return True
 
 
 def closed_by_server(socks: list[socket.socket], expected: int, wait: float = WAIT) -> int:

@@ -107,6 +107,14 @@ def test_a_parser_error_answers_with_a_json_message(port: int, data: bytes) -> N
     assert_message(exchange(port, data), 400, "Invalid HTTP request received.")
 
 
+def test_a_websocket_upgrade_is_answered_as_plain_http(port: int) -> None:
+    upgrade = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13"}
+    upgrade["Sec-WebSocket-Key"] = "dGhlIHNhbXBsZSBub25jZQ=="
+    result = exchange(port, request("GET", "/health", upgrade))
+    assert result.status == 200, result.raw[:200]
+    assert result.json() == {"status": "ok"}
+
+
 def test_a_64_kb_url_gets_431(port: int) -> None:
     assert_message(exchange(port, request("GET", "/health?q=" + "a" * 65_536)), 431, "exceed the limit")
 

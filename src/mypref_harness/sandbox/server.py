@@ -57,6 +57,9 @@ def limit_options(settings: SandboxSettings) -> dict[str, Any]:
     """uvicorn Config options that bound what a hostile client can hold (docs/sandbox.md, "Limits")."""
     options: dict[str, Any] = {
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+        # The API has no WebSocket: an Upgrade request is answered as plain HTTP, not by uvicorn's
+        # WebSocket protocol (an empty text/plain 403 and another 16 MB message buffer to attack).
+        "ws": "none",
         # Read by uvicorn's h11 protocol only: the same head cap should uvicorn ever run h11 here.
         "h11_max_incomplete_event_size": settings.max_header_bytes,
     }
