@@ -72,31 +72,31 @@ class Child:
             os.killpg(self.popen.pid, sig)
 
     def stop(self, grace: float = STOP_GRACE) -> int | None:
-        """SIGTERM the group, SIGKILL it after ``grace`` seconds; returns the leader's exit code."""
-        try:
-            if self.running:
-                self.signal_group(signal.SIGTERM)
-                try:
-                    self.popen.wait(timeout=grace)
-                except subprocess.TimeoutExpired:
-                    self.signal_group(signal.SIGKILL)
-                    with contextlib.suppress(subprocess.TimeoutExpired):
-                        self.popen.wait(timeout=REAP_TIMEOUT)
-            # Members that outlived their leader (the workers of a dead supervisor) go too.
-            self.signal_group(signal.SIGKILL)
-            return self.popen.poll()
-        finally:
-            _REGISTRY.forget_child(self)
+        """SIGTERM the group, SIGKILL it after ``grace`` seconds; returns the leader's exit code.
+
+        The child leaves the registry only once it is down: a stop interrupted by a signal is
+        finished by the command scope's clean-up.
+        """
+        if self.running:
+            self.signal_group(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                self.signal_group(signal.SIGKILL)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.popen.wait(timeout=REAP_TIMEOUT)
+        # Members that outlived their leader (the workers of a dead supervisor) go too.
+        self.signal_group(signal.SIGKILL)
+        _REGISTRY.forget_child(self)
+        return self.popen.poll()
 
     def kill(self) -> int | None:
         """SIGKILL the whole group at once (no graceful shutdown)."""
-        try:
-            self.signal_group(signal.SIGKILL)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.popen.wait(timeout=REAP_TIMEOUT)
-            return self.popen.poll()
-        finally:
-            _REGISTRY.forget_child(self)
+        self.signal_group(signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.popen.wait(timeout=REAP_TIMEOUT)
+        _REGISTRY.forget_child(self)
+        return self.popen.poll()
 
 
 class _Registry:

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -100,3 +101,16 @@ def test_a_signal_during_a_child_start_is_raised_once_the_child_is_registered():
         child = procs.start([sys.executable, "-c", "import time; time.sleep(600)"], name="late")
         assert child in procs.live_children()  # not raised yet: registration comes first
     assert not child.running  # and the scope stopped it
+
+
+def test_a_stop_interrupted_by_sigterm_is_finished_by_the_scope():
+    stubborn = [sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+                "print('up', flush=True); time.sleep(600)"]
+    with pytest.raises(procs.Terminated), procs.command_scope():
+        child = procs.start(stubborn, name="stubborn", stdout=subprocess.PIPE, text=True)
+        assert child.popen.stdout.readline().strip() == "up"
+        # The signal lands while stop() waits out its (long) grace period for the ignored SIGTERM.
+        threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGTERM)).start()
+        child.stop(grace=60)
+    assert not child.running  # the scope's clean-up finished the job (SIGKILL after its grace)
+    assert child not in procs.live_children()
