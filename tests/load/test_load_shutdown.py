@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
-
 
 def processes_with(marker: str) -> dict[int, str]:
     """pid -> command line of every live (non-zombie) process whose environment carries ``marker``."""
@@ -45,6 +43,7 @@ def wait_for(condition, within: float, step: float = 0.2):
     return condition()
 
 
+@pytest.mark.slow
 def test_sigterm_stops_locust_and_the_sandbox_and_writes_an_incomplete_summary(tmp_path):
     private_tmp, reports = tmp_path / "tmp", tmp_path / "reports"
     private_tmp.mkdir()
@@ -76,3 +75,39 @@ def test_sigterm_stops_locust_and_the_sandbox_and_writes_an_incomplete_summary(t
     assert summary["passed"] is False
     assert summary["exit_code"] == 143
     assert "INCOMPLETE" in (reports / "summary.md").read_text()
+
+
+@pytest.mark.slow
+def test_a_run_out_of_time_exits_4_without_a_verdict(tmp_path):
+    from mypref_harness.config import Target
+    from mypref_harness.errors import ExitCode, RunIncomplete
+    from mypref_harness.load import LoadOptions, run_load
+
+    with pytest.raises(RunIncomplete) as info:
+        run_load(Target(), LoadOptions(users=1, duration="5m", timeout=3, report_dir=tmp_path / "reports",
+                                       sandbox_options={"state_dir": tmp_path / "state"}))
+    assert info.value.exit_code == ExitCode.INCOMPLETE == 4
+    assert "did not finish in time" in str(info.value)
+
+
+def test_the_partial_summary_of_a_run_out_of_time_says_incomplete(tmp_path):
+    from mypref_harness.config import Target
+    from mypref_harness.errors import RunIncomplete
+    from mypref_harness.load import LoadOptions
+    from mypref_harness.load import slo as slo_mod
+    from mypref_harness.load.runner import _judge_partial, plan
+
+    from .helpers import locust_json_entry
+
+    prefix = tmp_path / "locust"
+    json_path = tmp_path / "locust.json"
+    json_path.write_text(json.dumps([locust_json_entry("lookup: GET /a", [10, 12, 15])]))
+    options = LoadOptions(users=1, duration="5m", report_dir=tmp_path)
+    target = Target(base_url="http://127.0.0.1:9/Profiles/v4", client_id="ACME_CORP", user_id="John.Doe",
+                    api_key="partial-summary-test-key-0123")
+    _judge_partial(plan(options), options, target, slo_mod.parse_slo({}), json_path, tmp_path, prefix,
+                   RunIncomplete("Locust process did not finish in time"), 0.0)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["incomplete"] == "ran out of time (--timeout)"
+    assert (summary["passed"], summary["exit_code"]) == (False, 4)
+    assert summary["totals"]["requests"] == 3

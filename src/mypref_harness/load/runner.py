@@ -556,9 +556,11 @@ def _run_and_judge(
             cmd = local_command(p, options, host=target.base_url, prefix=prefix, master_port=free_port())
             started_procs.append(_start("process", cmd, env, out, out / "locust.log", options.echo))
         deadline = None if limit is None else started + limit
-        interrupted: KeyboardInterrupt | None = None
+        interrupted: KeyboardInterrupt | RunIncomplete | None = None
         try:
             code = _wait(started_procs[0], deadline)
+        except RunIncomplete as exc:  # out of time: Locust was stopped (and wrote its reports)
+            code, interrupted = 0, exc
         except KeyboardInterrupt as exc:
             # Ctrl-C, or SIGTERM (procs.Terminated): let Locust shut down cleanly (it writes its
             # reports on SIGTERM), then judge what was run. An interactive (web) run ends this way.
@@ -590,20 +592,21 @@ def _judge_partial(
     json_path: Path,
     out: Path,
     prefix: Path,
-    interrupted: KeyboardInterrupt,
+    interrupted: KeyboardInterrupt | RunIncomplete,
     clock_offset: float,
 ) -> None:
-    """The summary of a run stopped by a signal, as far as Locust got, marked incomplete.
-
-    No read-back of the writes: whoever sent the signal wants the run to end now.
-    """
+    """The summary of a run stopped early (a signal, or out of time), as far as Locust got, marked
+    incomplete. No read-back of the writes: whoever stopped the run wants it to end now."""
     if not json_path.exists():
         return
-    signum = int(getattr(interrupted, "signum", signal.SIGINT))
-    reason = f"stopped by {signal.Signals(signum).name}"
+    if isinstance(interrupted, RunIncomplete):
+        reason, code = "ran out of time (--timeout)", int(ExitCode.INCOMPLETE)
+    else:
+        signum = int(getattr(interrupted, "signum", signal.SIGINT))
+        reason, code = f"stopped by {signal.Signals(signum).name}", 128 + signum
     with contextlib.suppress(HarnessError):
         entries = st.load_locust_json(json_path)
-        judge(p, options, target, slo, 0, entries, out, prefix, incomplete=reason, exit_code=128 + signum,
+        judge(p, options, target, slo, 0, entries, out, prefix, incomplete=reason, exit_code=code,
               clock_offset=clock_offset)
 
 
