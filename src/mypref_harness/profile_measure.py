@@ -30,12 +30,14 @@ from mypref_harness.profile import (
     FACTS,
     FACTS_BY_NAME,
     ROUTES_FACT,
+    Drift,
     FactValue,
     TargetProfile,
     drift,
     parse_value,
     show,
 )
+from mypref_harness.report import redact
 
 if TYPE_CHECKING:
     from mypref_harness.gate import StageResult
@@ -207,10 +209,9 @@ def measure_profile(
             found, why = measure_statuses(target, load_spec_document(target.spec), client)
         values.update(found)
         evidence.update(why)
-    from mypref_harness.report import redact
-
-    secrets_now = [s for s in target.secrets() if len(s) >= 4]
-    evidence = {name: redact(text, secrets_now) for name, text in evidence.items()}  # belt and braces
+    # Belt and braces: probe evidence is redacted already, but a profile is committed to a repository.
+    known_secrets = [value for value in target.secrets() if len(value) >= 4]
+    evidence = {name: redact(text, known_secrets) for name, text in evidence.items()}
     return TargetProfile(
         facts={spec.name: values.get(spec.name) for spec in FACTS},
         confirmed_routes=None if routes is None else routes.confirmed,
@@ -264,7 +265,7 @@ def drift_records(
     return records
 
 
-def _drift_record(d: Any, policy: VerdictPolicy) -> CheckRecord:
+def _drift_record(d: Drift, policy: VerdictPolicy) -> CheckRecord:
     if d.undetermined:
         return CheckRecord(
             name=f"{d.fact} undetermined now",
