@@ -139,3 +139,30 @@ def test_load_against_the_sandboxs_rate_limit_counts_429s_as_throttled(tmp_path)
     summary = json.loads((tmp_path / "reports" / "summary.json").read_text())
     assert summary["totals"]["throttled"] == result.throttled
     assert all(e["name"].startswith("throttled: ") for e in summary["entries"] if e["failures"])
+
+
+def test_the_write_read_back_waits_out_a_429_instead_of_calling_the_write_unreadable():
+    import httpx
+
+    from mypref_harness.config import Target
+    from mypref_harness.load.runner import MAX_READ_BACK_WAIT, profile_fetcher
+
+    answers = iter([httpx.Response(429, headers={"Retry-After": "2"}),
+                    httpx.Response(429, headers={"Retry-After": "90"}),
+                    httpx.Response(200, json={"ProfileId": 7})])
+    seen: list[str] = []
+
+    def handler(request):
+        seen.append(request.url.path)
+        return next(answers)
+
+    waits: list[float] = []
+    target = Target(base_url="http://127.0.0.1:9/Profiles/v4", client_id="ACME_CORP", user_id="John.Doe",
+                    api_key="read-back-test-key-0123456789")
+    fetch = profile_fetcher(target, transport=httpx.MockTransport(handler), sleep=waits.append)
+    try:
+        assert fetch(7) == {"ProfileId": 7}
+    finally:
+        fetch.close()
+    assert seen == ["/Profiles/v4/ACME_CORP/Profile/7"] * 3
+    assert waits == [2.0, MAX_READ_BACK_WAIT]
