@@ -225,8 +225,20 @@ def get_profile(call: Call) -> Reply:
     return Reply(200, _profile(call))
 
 
+def merged(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """Catalog, update profile (POST): "only elements present in the body are written; everything else
+    on the profile is left unchanged" - objects merge member by member, anything else is replaced."""
+    out = copy.deepcopy(current)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merged(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
 def update_profile(call: Call) -> Reply:
-    profile = {**_active_profile(call), **copy.deepcopy(call.body or {})}
+    profile = merged(_active_profile(call), call.body or {})
     return Reply(200, call.store.save_profile(profile, call.user_id))
 
 

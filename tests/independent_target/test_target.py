@@ -133,3 +133,13 @@ def test_token_endpoint_wrong_secret_has_no_rfc6749_error_and_bearer_failures_on
     tampered = httpx.get(url, headers={"Authorization": f"Bearer {token[:-4]}AAAA"})
     assert tampered.status_code == 401
     assert tampered.headers["WWW-Authenticate"].startswith("PNAUTHINFO3 realm=")
+
+
+def test_a_post_update_writes_only_what_the_body_holds(independent_target):
+    # Catalog, update profile (POST): everything not in the body is left unchanged, nested members too.
+    base = f"{independent_target.base_url}/{MAIN.client_id}"
+    created = httpx.post(f"{base}/Profile", json={"CustomerName": {"FirstName": "Ann"}}, headers=_signed())
+    profile_id = created.json()["ProfileId"]
+    httpx.post(f"{base}/Profile/{profile_id}", json={"CustomerName": {"LastName": "Lee"}}, headers=_signed())
+    read = httpx.get(f"{base}/Profile/{profile_id}", headers=_signed()).json()
+    assert read["CustomerName"] == {"FirstName": "Ann", "LastName": "Lee"}
