@@ -171,3 +171,38 @@ def test_selection_keeps_whole_paths_and_drops_dangling_links():
     assert only_a["paths"]["/b"]["get"]["responses"]["200"]["x-links"] == {"A": {"operationId": "getA"}}
     from_unselected = select_operations(doc, lambda label: label == "GET /a" or label == "GET /b")[0]
     assert from_unselected["paths"]["/a"]["put"]["responses"] == {}
+
+
+def test_free_form_query_objects_are_left_out_of_the_run():
+    from mypref_harness.contract.spec_transform import drop_free_form_query_objects
+
+    custom = {
+        "name": "customProperties",
+        "in": "query",
+        "style": "form",
+        "explode": True,
+        "schema": {"type": "object", "additionalProperties": {"type": "string", "minLength": 1}},
+    }
+    locale = {"name": "locale", "in": "query", "schema": {"type": "string"}}
+    deep = {
+        **custom,
+        "name": "filter",
+        "style": "deepObject",
+    }  # its keys are bracketed: it has an invalid form
+    document = {"paths": {"/{clientId}/Programs/IncludeAll": {"get": {"parameters": [custom, locale, deep]}}}}
+    copy_, dropped = drop_free_form_query_objects(document)
+    assert dropped == 1
+    assert [p["name"] for p in copy_["paths"]["/{clientId}/Programs/IncludeAll"]["get"]["parameters"]] == [
+        "locale",
+        "filter",
+    ]
+    assert len(document["paths"]["/{clientId}/Programs/IncludeAll"]["get"]["parameters"]) == 3  # not mutated
+
+
+def test_the_bundled_spec_has_four_free_form_query_objects():
+    from mypref_harness.config import default_spec_path
+    from mypref_harness.contract.runner import load_spec_document
+    from mypref_harness.contract.spec_transform import drop_free_form_query_objects
+
+    _, dropped = drop_free_form_query_objects(load_spec_document(str(default_spec_path())))
+    assert dropped == 4  # customProperties of Programs and ProgramGroups, IncludeAll and IncludeMatching

@@ -15,7 +15,11 @@ from typing import Any
 from mypref_harness.config import Target, is_loopback
 from mypref_harness.contract.probes import measure_clock_skew, preflight, signing_offset_for
 from mypref_harness.contract.runner import ALL_PHASES, load_spec_document
-from mypref_harness.contract.spec_transform import lenient_spec, unconstrain_path_parameters
+from mypref_harness.contract.spec_transform import (
+    drop_free_form_query_objects,
+    lenient_spec,
+    unconstrain_path_parameters,
+)
 from mypref_harness.contract.st_config import (
     client_id_parameter_names,
     load_base_config,
@@ -51,6 +55,7 @@ def build_schema(target: Target, env: Mapping[str, str] | None = None) -> Any:
     pinned = client_id_parameter_names(document)
     spec, _ = (dict(document), 0) if _strict(target, env) else lenient_spec(document)
     spec, _ = unconstrain_path_parameters(spec, set(pinned))
+    spec, _ = drop_free_form_query_objects(spec)
     base = load_base_config((repo_contracts_dir() or Path("contracts")) / "schemathesis.toml")
     max_examples = int(env.get(ENV_MAX_EXAMPLES, DEFAULT_PYTEST_MAX_EXAMPLES))
     config = run_config(

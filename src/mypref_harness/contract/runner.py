@@ -44,6 +44,7 @@ from mypref_harness.contract.routes import (
     send_known_searches,
 )
 from mypref_harness.contract.spec_transform import (
+    drop_free_form_query_objects,
     lenient_spec,
     select_operations,
     unconstrain_path_parameters,
@@ -291,6 +292,7 @@ def prepare_run(
         )
     spec_doc, relaxed = (spec_doc, 0) if strict else lenient_spec(spec_doc)
     spec_doc, _ = unconstrain_path_parameters(spec_doc, set(pinned))
+    spec_doc, _ = drop_free_form_query_objects(spec_doc)
     spec_path = report_dir / ("spec-run.json" if strict else "spec-run-lenient.json")
     spec_path.write_text(json.dumps(spec_doc, indent=1), encoding="utf-8")
     base = load_base_config(
