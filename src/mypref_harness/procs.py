@@ -189,8 +189,9 @@ def running(
 @contextlib.contextmanager
 def temp_dir(prefix: str) -> Iterator[Path]:
     """A private temporary folder, removed when the block ends or by :func:`cleanup`."""
-    path = Path(tempfile.mkdtemp(prefix=prefix))
-    _REGISTRY.add_dir(path)
+    with _signals_deferred():  # registered before a signal can unwind: never a folder nobody owns
+        path = Path(tempfile.mkdtemp(prefix=prefix))
+        _REGISTRY.add_dir(path)
     try:
         yield path
     finally:
