@@ -152,7 +152,11 @@ def _signals_deferred() -> Iterator[None]:
     """Hold Terminated back while a child is started and registered, so no child is ever orphaned.
 
     (Blocking the signals with pthread_sigmask would be inherited by the child across exec.)
+    Python runs signal handlers in the main thread only, so only the main thread defers.
     """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     _SIGNALS.deferring += 1
     try:
         yield
