@@ -41,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Schemathesis conformance of the target against the OpenAPI spec (all phases, "
         "positive and negative data, built-in and MyPreferences-specific checks), read-back scenarios "
         "for data behaviour, and the live auth-conformance checks. With no MYPREF_BASE_URL the embedded "
-        "sandbox is started. Exit 0 pass, 1 findings, 2 usage/configuration, 3 unreachable.",
+        "sandbox is started. Exit 0 pass, 1 findings, 2 usage/configuration, 3 unreachable, 4 out of time "
+        "(--timeout).",
     )
     add_target_options(p)
     p.add_argument(
@@ -157,7 +158,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=float,
         default=1800.0,
         metavar="S",
-        help="kill Schemathesis after this many seconds (default 1800)",
+        help="stop Schemathesis after this many seconds: exit 4, no verdict (default 1800)",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="show Schemathesis's own output")
     from mypref_harness.commands.discover import add_profile_option

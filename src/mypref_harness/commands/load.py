@@ -17,7 +17,8 @@ def register(subparsers: Any) -> None:
         description=(
             "Load test the configured target (default: the embedded sandbox on loopback) with Locust. "
             "Exit 0 when every SLO holds and no acknowledged write was lost, 1 on a breach, 2 on bad "
-            "input or configuration, 3 when the target cannot be reached."
+            "input or configuration, 3 when the target cannot be reached, 4 when Locust ran out of time "
+            "(--timeout), 143 on SIGTERM (partial summary marked incomplete)."
         ),
     )
     load = p.add_argument_group("load")
@@ -37,7 +38,8 @@ def register(subparsers: Any) -> None:
     )
     gate.add_argument("--report-dir", default="reports/load", help="where reports go (default reports/load)")
     gate.add_argument(
-        "--timeout", type=float, help="kill Locust after this many seconds (default: run time + 60)"
+        "--timeout", type=float,
+        help="stop Locust after this many seconds: exit 4, incomplete (default: run time + 60)"
     )
     gate.add_argument("--echo", action="store_true", help="show Locust's own output")
     dist = p.add_argument_group("processes and distribution")
