@@ -274,3 +274,16 @@ def test_searches_are_decided_by_a_profile_created_for_the_purpose():
     email_search = next(c for c in client.calls if c[1].endswith("/Email"))
     assert email_search[2] == {"emailAddress": created["Emails"][0]["EmailAddress"]}
     assert client.calls[-1] == ("DELETE", "http://127.0.0.1:9/Profiles/v4/ACME/Profile/4711", None)
+
+
+def test_a_created_id_from_location_counts_as_known():
+    base = "http://127.0.0.1:9/Profiles/v4"
+    recorder = ScenarioRouteRecorder(SPEC, base)
+    created = httpx.Response(
+        201,
+        headers={"Location": f"{base}/ACME/Profile/88"},
+        request=httpx.Request("POST", f"{base}/ACME/Profile"),
+    )
+    recorder(created)
+    recorder(_exchange("GET", f"{base}/ACME/Profile/88", 404))
+    assert states(route_table(SPEC, recorder.evidence))["getProfile"] is RouteState.NOT_FOUND

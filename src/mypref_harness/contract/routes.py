@@ -398,13 +398,16 @@ class ScenarioRouteRecorder:
             self._remember_created(response)
 
     def _remember_created(self, response: Any) -> None:
+        from mypref_harness.created import created_id, location_header
+
         response.read()
         try:
             body = json.loads(response.content or b"null")
         except ValueError:
-            return
-        if isinstance(body, dict) and body.get("ProfileId") is not None:
-            self.known_ids.add(str(body["ProfileId"]))
+            body = None
+        profile_id = created_id(body, location_header(response.headers))  # body, else Location
+        if profile_id is not None:
+            self.known_ids.add(str(profile_id))
 
     def _match(self, method: str, path: str) -> tuple[SpecOperation, dict[str, str]] | None:
         for operation, regex in self._matchers:
