@@ -11,6 +11,7 @@ be printed, logged or put in a report without leaking them. Secrets are never re
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import hmac
 import ipaddress
 import os
@@ -215,9 +216,16 @@ KEYS: tuple[_Key, ...] = (
     _Key("oauth_send"),
     _Key("spec", path=True),
     _Key("profile", path=True),  # the pinned target profile that --profile would name
+    _Key("target"),  # "sandbox" | "configured": what the run must test (CI requires "configured")
 )
 _KEYS_BY_NAME = {key.name: key for key in KEYS}
 ENV_VARS: tuple[str, ...] = (*(key.env for key in KEYS), "MYPREF_CONFIG")
+TARGET_KINDS = ("sandbox", "configured")
+# Variables the harness sets for its own subprocesses (Locust, Schemathesis hooks, the sandbox) and
+# the tests' process markers: never typed by a user, so never checked against the list above.
+_INTERNAL_ENV_PREFIXES = ("MYPREF_LOAD_", "MYPREF_CONTRACT_", "MYPREF_SANDBOX_", "MYPREF_TEST_")
+_INTERNAL_ENV_VARS = ("MYPREF_ROUTE_LOG",)
+API_PREFIX = "/Profiles/v4"  # the path under which the vendor's hosts serve the v4 API
 
 
 def target_env(target: Target) -> dict[str, str]:
@@ -266,14 +274,24 @@ def _is_url(text: str) -> bool:
 # --------------------------------------------------------------------------------------- loading
 
 
-def load_target(env: Mapping[str, str] | None = None, toml_path: str | Path | None = None) -> Target:
+def load_target(
+    env: Mapping[str, str] | None = None, toml_path: str | Path | None = None, *, kind: str | None = None
+) -> Target:
     """Build the Target from ``MYPREF_*`` env vars over an optional TOML file, and validate it.
 
     The TOML file is ``toml_path``, else ``$MYPREF_CONFIG``, else ``./mypref.toml`` if present.
-    Empty env values count as unset (CI systems often export empty variables).
+    Empty env values count as unset (CI systems often export empty variables), except an empty
+    ``MYPREF_BASE_URL``, which is an error: it would otherwise silently mean "test the sandbox".
+    Unknown ``MYPREF_*`` variables are an error naming the closest known one. ``kind`` (``--target``)
+    beats ``MYPREF_TARGET`` / ``target =``: "configured" requires a base URL, "sandbox" forbids one.
     Raises :class:`ConfigError` with a one-line message on any invalid or missing setting.
     """
     env = os.environ if env is None else env
+    check_env_names(env)
+    if "MYPREF_BASE_URL" in env and not env["MYPREF_BASE_URL"].strip():
+        # A CI variable that expanded to nothing must not quietly test the embedded sandbox instead.
+        raise ConfigError("MYPREF_BASE_URL is set but empty: set it to the target's URL "
+                          "(.../Profiles/v4), or unset it to test the embedded sandbox")
     file_path = _config_file_path(env, toml_path)
     file_values: dict[str, str] = {}
     ignored_secrets: list[str] = []
@@ -291,9 +309,42 @@ def load_target(env: Mapping[str, str] | None = None, toml_path: str | Path | No
             raw = file_values[key.name]
             values[key.name] = _resolve_path(raw, file_path.parent) if key.path and file_path else raw
             sources[key.name] = f"file {file_path}"
+    if kind is not None:
+        values["target"], sources["target"] = kind, "option --target"
     for secret_name in ("api_key", "oauth_client_secret"):
         _read_secret_file(secret_name, values, sources)
+    _check_target_kind(values, sources)
     return _build_target(values, sources, file_path, ignored_secrets)
+
+
+def check_env_names(env: Mapping[str, str]) -> None:
+    """An unknown ``MYPREF_*`` variable is a typo until proven otherwise: ConfigError with a suggestion."""
+    known = set(ENV_VARS)
+    for name in sorted(env):
+        if not name.startswith("MYPREF_") or name in known or name in _INTERNAL_ENV_VARS:
+            continue
+        if name.startswith(_INTERNAL_ENV_PREFIXES):
+            continue
+        # Compared without the shared MYPREF_ prefix, which would make every name look alike.
+        suffixes = {k.removeprefix("MYPREF_"): k for k in known}
+        close = difflib.get_close_matches(name.removeprefix("MYPREF_"), sorted(suffixes), n=1, cutoff=0.6)
+        hint = f"did you mean {suffixes[close[0]]}?" if close else f"known: {', '.join(sorted(known))}"
+        raise ConfigError(f"unknown variable {name} ({hint})")
+
+
+def _check_target_kind(values: Mapping[str, str], sources: Mapping[str, str]) -> None:
+    kind = values.get("target")
+    if kind is None:
+        return
+    origin = sources.get("target", "MYPREF_TARGET")
+    if kind.lower() not in TARGET_KINDS:
+        raise ConfigError(f"unknown target {kind!r} ({origin}); use sandbox or configured")
+    if kind.lower() == "configured" and not values.get("base_url"):
+        raise ConfigError(f"target configured ({origin}) but MYPREF_BASE_URL is not set: "
+                          "refusing to test the embedded sandbox instead")
+    if kind.lower() == "sandbox" and values.get("base_url"):
+        raise ConfigError(f"target sandbox ({origin}) but a base URL is configured "
+                          f"({sources.get('base_url', 'MYPREF_BASE_URL')})")
 
 
 def _read_secret_file(name: str, values: dict[str, str], sources: dict[str, str]) -> None:
@@ -537,6 +588,37 @@ def is_production(target: Target) -> bool:
     """
     hosts = [h for h in (_host(target.base_url), _host(target.token_url)) if h]
     return any(is_production_host(h) for h in hosts)
+
+
+def guard_production(target: Target, *, allow: bool, action: str = "send test traffic to") -> None:
+    """Refuse a run against the vendor's production hosts unless ``--allow-production`` was given.
+
+    Called before anything is sent (before the reachability probe too): the name alone decides.
+    """
+    if is_production(target) and not allow:
+        raise ConfigError(
+            f"refusing to {action} the production host of {target.base_url or target.token_url}; "
+            "pass --allow-production if you really mean it"
+        )
+
+
+def describe_kind(target: Target) -> str:
+    """"embedded sandbox" or "configured target <url>": the first words of every run's first line."""
+    if target.is_sandbox or target.is_embedded:
+        where = f" at {target.base_url}" if target.base_url else ""
+        return f"embedded sandbox{where}"
+    return f"configured target {target.base_url}"
+
+
+def missing_api_prefix(base_url: str | None) -> str | None:
+    """A hint when the base URL's path lacks /Profiles/v4 (a 404 for the ClientId is then the URL's fault)."""
+    if not base_url:
+        return None
+    path = urlsplit(base_url).path.rstrip("/")
+    if path.lower().endswith(API_PREFIX.lower()):
+        return None
+    return (f"the base URL {base_url} does not end with the API prefix {API_PREFIX} "
+            f"(e.g. https://pmstg.mypreferences.com{API_PREFIX})")
 
 
 def is_loopback(url: str | None) -> bool:

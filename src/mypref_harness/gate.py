@@ -103,9 +103,15 @@ class GateResult:
     summary_md: Path | None = None
     summary_json: Path | None = None
     interrupted: str = ""  # why the gate stopped before its end (e.g. "stopped by SIGTERM during load")
+    # A configuration or reachability error that stopped the gate before (or instead of) its stages,
+    # with its exit code (2 or 3): printed once, and the summaries say it.
+    error: str = ""
+    error_code: int = 0
 
     @property
     def exit_code(self) -> int:
+        if self.error:
+            return self.error_code
         if self.interrupted and self.stages:
             return self.stages[-1].exit_code  # 128 + the signal, as the CLI exits
         codes = [s.exit_code for s in self.stages]
@@ -124,12 +130,42 @@ class GateResult:
 
     @property
     def verdict(self) -> str:
-        """pass | fail | incomplete (stopped, or a stage ran out of time, and nothing failed so far)."""
+        """pass | fail | incomplete (stopped, or a stage ran out of time, and nothing failed so far) |
+        error (configuration or reachability: nothing was judged)."""
+        if self.error:
+            return "error"
         if self.passed:
             return "pass"
         settled = [s.exit_code for s in self.stages if s.outcome != "incomplete"]
         failing = (ExitCode.FINDINGS, ExitCode.USAGE, ExitCode.UNREACHABLE)
         return "fail" if self.leaks or any(code in failing for code in settled) else "incomplete"
+
+
+STOPPING_CODES = (int(ExitCode.USAGE), int(ExitCode.UNREACHABLE))
+
+
+def write_error_reports(error: HarnessError, target: Target | None, options: GateOptions) -> GateResult:
+    """The summaries of a gate stopped before any stage by a configuration or reachability error.
+
+    CI steps that publish reports/summary.md still find one, and it says why nothing ran.
+    """
+    options.report_dir.mkdir(parents=True, exist_ok=True)
+    gate = GateResult([], [], 0.0, options.report_dir, error=str(error), error_code=int(error.exit_code))
+    gate.summary_md = options.report_dir / "summary.md"
+    gate.summary_md.write_text(render_markdown(gate, target), encoding="utf-8")
+    gate.summary_json = options.report_dir / "summary.json"
+    gate.summary_json.write_text(json.dumps(render_json(gate, target), indent=2) + "\n", encoding="utf-8")
+    return gate
+
+
+def check_target(target: Target) -> None:
+    """Once, before any stage of a configured target: reachable (exit 3) and our credentials accepted
+    (exit 2). Every stage would otherwise report the same error again."""
+    from mypref_harness.config import check_reachable
+    from mypref_harness.contract.probes import measure_clock_skew, preflight, signing_offset_for
+
+    check_reachable(target)
+    preflight(target, signing_offset_for(measure_clock_skew(target)))
 
 
 def parse_stages(text: str | None) -> tuple[str, ...]:
@@ -173,6 +209,10 @@ def run_gate(target: Target, options: GateOptions, progress: Progress = print) -
             f"[{_clock(started)}] {name}: {result.outcome.upper()} in {result.elapsed_s:.1f}s"
             f" - {result.detail} (findings so far: {findings_so_far})"
         )
+        if result.outcome == "error" and result.exit_code in STOPPING_CODES:
+            # Configuration and reachability errors are the same for every later stage: say it once.
+            progress(f"[{_clock(started)}] gate: stopped after {name}: the later stages would fail alike")
+            break
     gate = GateResult(results, [], time.monotonic() - started, options.report_dir)
     _write_reports(gate, target, options)
     gate.leaks = report.scan_for_secrets([options.report_dir], target.named_secrets())
@@ -282,13 +322,17 @@ def _write_chart(gate: GateResult, report_dir: Path) -> Path | None:
     return path
 
 
-def describe_target(target: Target) -> str:
-    if target.is_embedded:
-        return f"embedded sandbox (auth {target.auth})"
-    return f"{target.base_url} (client {target.client_id}, user {target.user_id}, auth {target.auth})"
+def describe_target(target: Target | None) -> str:
+    if target is None:
+        return "not resolved (the configuration could not be used)"
+    if target.is_embedded or target.is_sandbox:
+        where = f" at {target.base_url}" if target.base_url else ""
+        return f"embedded sandbox{where} (auth {target.auth})"
+    return (f"configured target {target.base_url} (client {target.client_id}, user {target.user_id},"
+            f" auth {target.auth})")
 
 
-def render_markdown(gate: GateResult, target: Target, chart: Path | None = None) -> str:
+def render_markdown(gate: GateResult, target: Target | None, chart: Path | None = None) -> str:
     lines = [
         f"# Release gate: {gate.verdict.upper()}",
         "",
@@ -296,8 +340,10 @@ def render_markdown(gate: GateResult, target: Target, chart: Path | None = None)
         f"Elapsed: {gate.elapsed_s:.0f} s, exit code {gate.exit_code}"
         + (f" ({gate.interrupted}: later stages did not run)" if gate.interrupted else ""),
         "",
-        report.markdown_table(["Stage", "Result", "Key figures", "Reports"], verdict_rows(gate)),
     ]
+    if gate.error:
+        lines += [f"**Stopped before any stage:** {report.md_escape(gate.error)}", ""]
+    lines.append(report.markdown_table(["Stage", "Result", "Key figures", "Reports"], verdict_rows(gate)))
     lines += basis_markdown(gate) + routes_markdown(gate)
     if chart is not None:
         lines += [f"![Latency over time]({chart.name})", ""]
@@ -359,13 +405,15 @@ def _first_line(text: str | None, limit: int = 300) -> str:
     return (text or "").strip().splitlines()[0][:limit] if (text or "").strip() else ""
 
 
-def render_json(gate: GateResult, target: Target) -> dict[str, Any]:
+def render_json(gate: GateResult, target: Target | None) -> dict[str, Any]:
     return {
         "verdict": gate.verdict,
         "exit_code": gate.exit_code,
         "interrupted": gate.interrupted or None,
+        "error": gate.error or None,
         "elapsed_s": round(gate.elapsed_s, 2),
-        "target": {
+        "target": None if target is None else {
+            "kind": "sandbox" if target.is_embedded or target.is_sandbox else "configured",
             "base_url": target.base_url,
             "client_id": target.client_id,
             "user_id": target.user_id,

@@ -53,21 +53,38 @@ def test_findings_in_one_stage_fail_the_gate_with_exit_1(tmp_path, target, fake_
     assert "boom: it broke" in md
 
 
-def test_unreachable_wins_over_findings_and_usage(tmp_path, target, fake_stages):
+def test_unreachable_wins_over_findings(tmp_path, target, fake_stages):
     def unreachable(target, options):
         raise TargetUnreachable("connection refused by 127.0.0.1:9")
+
+    fake_stages["contract"] = _stage("contract", "fail", 1, failures=1)
+    fake_stages["auth"] = unreachable
+    result = run_gate(target, GateOptions(report_dir=tmp_path), progress=lambda _: None)
+    assert result.exit_code == 3
+    outcomes = {s.name: (s.outcome, s.exit_code) for s in result.stages}
+    assert outcomes["auth"] == ("error", 3)
+
+
+def test_a_configuration_error_in_a_stage_stops_the_gate_and_is_printed_once(tmp_path, target, fake_stages):
+    ran = []
 
     def bad_config(target, options):
         raise ConfigError("MYPREF_API_KEY is not set")
 
-    fake_stages["contract"] = _stage("contract", "fail", 1, failures=1)
-    fake_stages["auth"] = bad_config
-    fake_stages["load"] = unreachable
-    result = run_gate(target, GateOptions(report_dir=tmp_path), progress=lambda _: None)
-    assert result.exit_code == 3
-    outcomes = {s.name: (s.outcome, s.exit_code) for s in result.stages}
-    assert outcomes["auth"] == ("error", 2)
-    assert outcomes["load"] == ("error", 3)
+    def recording(name):
+        def runner(target, options):
+            ran.append(name)
+            return StageResult(name, "pass", 0)
+        return runner
+
+    fake_stages["contract"] = bad_config
+    fake_stages["auth"], fake_stages["load"] = recording("auth"), recording("load")
+    lines = []
+    result = run_gate(target, GateOptions(report_dir=tmp_path), progress=lines.append)
+    assert result.exit_code == 2
+    assert ran == []
+    assert [s.name for s in result.stages] == ["vectors", "contract"]
+    assert sum("MYPREF_API_KEY is not set" in line for line in lines) == 1
 
 
 def test_a_secret_in_any_artifact_fails_the_gate_and_names_the_file(tmp_path, target, fake_stages):

@@ -90,7 +90,7 @@ def test_breaches_are_printed_as_a_table_and_exit_1(monkeypatch, capsys):
     monkeypatch.setattr("mypref_harness.load.run_load", fake_run_load)
     assert main(["load", "--shape", "ramp", "-u", "9", "--processes", "2"]) == 1
     out = capsys.readouterr().out
-    assert out.startswith("load FAILED: 120 requests")
+    assert out.startswith("load: testing the embedded sandbox\nload FAILED: 120 requests")
     assert "SLO breaches:" in out and "latency.lookup.p95_ms" in out and "950" in out
     assert "run.max_failure_ratio" not in out  # only what broke
     assert (seen["options"].shape, seen["options"].users, seen["options"].processes) == ("ramp", 9, 2)

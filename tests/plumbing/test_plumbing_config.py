@@ -116,9 +116,9 @@ def test_explicit_toml_path_argument_beats_mypref_config(tmp_path):
 
 def test_empty_env_values_count_as_unset(tmp_path):
     write_toml(tmp_path / "mypref.toml", 'user_id = "from-file"\n')
-    target = load_target(env={"MYPREF_USER_ID": "", "MYPREF_BASE_URL": "  "})
+    target = load_target(env={"MYPREF_USER_ID": "", "MYPREF_SPEC": "  "})
     assert target.user_id == "from-file"
-    assert target.is_embedded
+    assert target.is_embedded  # an empty MYPREF_BASE_URL is an error instead: tests/config
 
 
 def test_toml_paths_are_relative_to_the_file_and_tables_are_ignored(tmp_path):

@@ -22,6 +22,7 @@ def add_target_options(p: argparse.ArgumentParser) -> None:
         metavar="TOML",
         help="target settings file (default $MYPREF_CONFIG or ./mypref.toml; MYPREF_* env vars win)",
     )
+    add_guard_options(p)
     p.add_argument(
         "--sandbox-defect",
         action="append",
@@ -29,6 +30,22 @@ def add_target_options(p: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="embedded sandbox only: start it with this seeded defect (repeatable; "
         "see `mypref-harness sandbox --list-defects`)",
+    )
+
+
+def add_guard_options(p: argparse.ArgumentParser) -> None:
+    """--target and --allow-production: the same two guard rails on every command that sends traffic."""
+    p.add_argument(
+        "--target",
+        choices=("sandbox", "configured"),
+        default=None,
+        help="what this run must test: 'configured' fails (exit 2) when no MYPREF_BASE_URL is set instead "
+        "of testing the embedded sandbox (default: MYPREF_TARGET, else whatever is configured)",
+    )
+    p.add_argument(
+        "--allow-production",
+        action="store_true",
+        help="allow traffic to the vendor's production host (refused otherwise, before anything is sent)",
     )
 
 
@@ -168,11 +185,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def load_cli_target(args: argparse.Namespace) -> Target:
-    from mypref_harness.config import load_target
+    from mypref_harness.config import describe_kind, guard_production, load_target
 
-    target = load_target(toml_path=args.config)
+    target = load_target(toml_path=args.config, kind=getattr(args, "target", None))
+    guard_production(target, allow=getattr(args, "allow_production", False))
     if args.sandbox_defect and not target.is_embedded:
         raise ConfigError("--sandbox-defect only applies to the embedded sandbox (MYPREF_BASE_URL is set)")
+    command = getattr(args, "command", None) or "mypref-harness"
+    print(f"{command}: testing the {describe_kind(target)}", flush=True)
     return target
 
 

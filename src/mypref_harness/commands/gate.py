@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from mypref_harness import report
-from mypref_harness.errors import ExitCode
+from mypref_harness.errors import ExitCode, HarnessError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,15 +41,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help='TOML verdict policy: strict = true|false and [checks] <name> = "fail"|"warn" '
         "(names as in `contract --list-checks` and `auth-conformance --list`)",
     )
+    from mypref_harness.commands.contract import add_guard_options
     from mypref_harness.commands.discover import add_profile_option
 
     add_profile_option(p)
+    add_guard_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from mypref_harness.config import load_target, resolved_target
-    from mypref_harness.gate import GateOptions, describe_target, parse_stages, run_gate, verdict_rows
+    from mypref_harness.config import Target, guard_production, load_target, resolved_target
+    from mypref_harness.gate import (
+        GateOptions,
+        check_target,
+        describe_target,
+        parse_stages,
+        run_gate,
+        verdict_rows,
+        write_error_reports,
+    )
 
     if args.max_examples is not None and args.max_examples < 1:
         print("mypref-harness gate: --max-examples must be at least 1", file=sys.stderr)
@@ -74,13 +84,24 @@ def run(args: argparse.Namespace) -> int:
         except PolicyError as exc:
             print(f"mypref-harness gate: {exc}", file=sys.stderr)
             return ExitCode.USAGE
-    target = load_target(toml_path=args.config)
-    options.profile = args.profile or target.profile
-    if options.profile is not None:  # a bad profile file is a usage error before anything runs
-        from mypref_harness.profile import load_profile
+    target: Target | None = None
+    try:
+        target = load_target(toml_path=args.config, kind=args.target)
+        guard_production(target, allow=args.allow_production)
+        options.profile = args.profile or target.profile
+        if options.profile is not None:  # a bad profile file is a usage error before anything runs
+            from mypref_harness.profile import load_profile
 
-        load_profile(options.profile)
-    print(f"gate: target {describe_target(target)}; stages {', '.join(options.stages)}", flush=True)
+            load_profile(options.profile)
+        print(f"gate: testing the {describe_target(target)}; stages {', '.join(options.stages)}", flush=True)
+        if not target.is_embedded:
+            check_target(target)
+    except HarnessError as exc:
+        # Printed once, before any stage; the summaries still say what happened (CI publishes them).
+        stopped = write_error_reports(exc, target, options)
+        print(f"mypref-harness gate: {exc}", file=sys.stderr)
+        print(f"gate: ERROR (exit {stopped.exit_code}) before any stage; summary: {stopped.summary_md}")
+        return stopped.exit_code
     with resolved_target(target) as live:
         if target.is_embedded:
             print(f"gate: embedded sandbox at {live.base_url}", flush=True)

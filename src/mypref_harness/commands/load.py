@@ -69,6 +69,13 @@ def register(subparsers: Any) -> None:
     target.add_argument("--config", metavar="FILE", help="mypref.toml with the target (env MYPREF_* wins)")
     target.add_argument("--auth", choices=("pnauth", "oauth"), help="override the configured auth scheme")
     target.add_argument(
+        "--target",
+        choices=("sandbox", "configured"),
+        default=None,
+        help="what this run must test: 'configured' fails (exit 2) when no MYPREF_BASE_URL is set "
+        "(default: MYPREF_TARGET, else whatever is configured)",
+    )
+    target.add_argument(
         "--allow-production",
         action="store_true",
         help="allow a load test against the vendor's production host",
@@ -149,14 +156,17 @@ def options_from_args(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mypref_harness.config import load_target
+    from mypref_harness.config import describe_kind, guard_production, load_target
     from mypref_harness.load import run_load
     from mypref_harness.load.slo import format_table
 
     options = options_from_args(args)
-    target = load_target(toml_path=args.config)
+    target = load_target(toml_path=args.config, kind=args.target)
     if args.auth:
         target = dataclasses.replace(target, auth=args.auth)
+    guard_production(target, allow=args.allow_production)
+    if not options.worker:
+        print(f"load: testing the {describe_kind(target)}", flush=True)
     if options.master and options.master_bind_host not in ("127.0.0.1", "localhost", "::1"):
         print(
             f"note: the master listens on {options.master_bind_host}:{options.master_port}; "

@@ -450,4 +450,9 @@ def preflight(target: Target, clock_offset: float = 0.0, probe_path: str = "/{cl
             f"401 {message or ''}".rstrip()
         )
     if response.status_code == 404 and not response.content.strip():
+        from mypref_harness.config import missing_api_prefix
+
+        hint = missing_api_prefix(target.base_url)  # the URL misses /Profiles/v4: not the ClientId's fault
+        if hint:
+            raise ConfigError(f"{hint}: 404 on {probe_path}")
         raise ConfigError(f"the target does not know ClientId {target.client_id!r} (404 on {probe_path})")
