@@ -98,7 +98,7 @@ def test_auth_conformance_reports_drift_as_a_finding(workdir: Path) -> None:
 def test_a_bad_profile_is_a_usage_error_before_anything_runs(workdir: Path) -> None:
     (workdir / "bad.toml").write_text("version = 7\n", encoding="utf-8")
     assert cli.main(["gate", "--stages", "vectors", "--profile", "bad.toml"]) == 2
-    assert not (workdir / "reports").exists()
+    assert not (workdir / "reports" / "vectors").exists()  # no stage ran
 
 
 def test_gate_takes_the_profile_from_mypref_toml_and_names_the_drift(workdir: Path) -> None:
