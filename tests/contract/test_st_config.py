@@ -140,3 +140,18 @@ def test_state_conflict_operations_accept_400_402_409_for_positive_data():
     written = tomllib.loads(dump_toml({"operations": overrides, "checks": base["checks"]}))
     assert written["operations"] == overrides
     schemathesis.Config.from_dict(written)  # Schemathesis accepts the per-operation settings
+
+
+def test_writes_to_an_existing_resource_can_meet_a_state_conflict():
+    from mypref_harness.contract.st_config import state_conflict_operations
+
+    document = {
+        "paths": {
+            "/{clientId}/Consents/{profileId}": {
+                "post": {"operationId": "saveConsents", "responses": {"200": {}}},  # e.g. an inactive profile
+                "get": {"operationId": "getConsents", "responses": {"200": {}}},  # a read has no conflict
+            },
+            "/{clientId}/Programs": {"post": {"operationId": "createProgram", "responses": {"201": {}}}},
+        }
+    }
+    assert [o["include-operation-id"] for o in state_conflict_operations(document)] == ["saveConsents"]

@@ -134,18 +134,29 @@ STATE_CONFLICT_STATUSES = (400, 402, 409)
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 
 
+_WRITES = frozenset({"post", "put", "patch", "delete"})
+
+
+def can_conflict(path: str, method: str, op: Mapping[str, Any]) -> bool:
+    """A valid request that can fail on the state of a resource: the operation declares 402 or 409, or
+    it writes to an existing resource (a path parameter other than the ClientId: e.g. an inactive
+    profile, which the catalog answers with 400 on routes that declare no conflict at all)."""
+    responses = op.get("responses")
+    if isinstance(responses, Mapping) and {"402", "409"} & {str(k) for k in responses}:
+        return True
+    names = re.findall(r"\{([^}]+)\}", path)
+    return method in _WRITES and any(n.lower() not in CLIENT_ID_PARAM_NAMES for n in names)
+
+
 def state_conflict_operations(document: Mapping[str, Any]) -> list[dict[str, str]]:
-    """Schemathesis operation filters for the operations that declare a state conflict (402 or 409)."""
+    """Schemathesis operation filters for the operations whose valid requests can meet a state conflict."""
     out: list[dict[str, str]] = []
     for path, item in (document.get("paths") or {}).items():
         if not isinstance(item, Mapping):
             continue
         for method in _HTTP_METHODS:
             op = item.get(method)
-            if not isinstance(op, Mapping):
-                continue
-            responses = op.get("responses")
-            if not isinstance(responses, Mapping) or not ({"402", "409"} & {str(k) for k in responses}):
+            if not isinstance(op, Mapping) or not can_conflict(str(path), method, op):
                 continue
             if op.get("operationId"):
                 out.append({"include-operation-id": str(op["operationId"])})
