@@ -199,7 +199,8 @@ def measure_profile(
 ) -> TargetProfile:
     """Every fact of the profile, measured now on a resolved (running) target."""
     from mypref_harness.auth.adapters import auth_for
-    from mypref_harness.contract.probes import measure_clock_skew, signing_offset_for
+    from mypref_harness.auth.clock import signing_offset_for
+    from mypref_harness.contract.probes import measure_clock_skew
     from mypref_harness.contract.runner import load_spec_document
 
     values, evidence = facts_from_probes(probe_facts(target, slow=slow))
@@ -308,20 +309,16 @@ def pinned_profile(option: Path | None, target: Target) -> TargetProfile | None:
     return load_profile(path) if path else None
 
 
-def _policy(target: Target, options: Any) -> VerdictPolicy:
-    return getattr(options, "policy", None) or default_policy(target)
-
-
 def conformance_with_profile(target: Target, options: Any, pinned: TargetProfile) -> Any:
     """``auth-conformance --profile``: the run, then every pinned fact re-measured, in one report."""
     from mypref_harness.config import resolved_target
-    from mypref_harness.contract.auth_conformance import run_auth_conformance
+    from mypref_harness.contract.auth_conformance import policy_for, run_auth_conformance
     from mypref_harness.contract.reporting import finish_conformance_reports
 
     write, options.write_reports = options.write_reports, False
     with resolved_target(target, **dict(options.sandbox_options)) as live:
         result = run_auth_conformance(live, options)
-        _, records = check_profile(live, pinned, slow=options.slow, policy=_policy(live, options))
+        _, records = check_profile(live, pinned, slow=options.slow, policy=policy_for(live, options))
         result.checks.extend(records)
         if write:
             directory = Path(options.report_dir).resolve()
@@ -335,14 +332,13 @@ def contract_with_profile(target: Target, options: Any, pinned: TargetProfile) -
     re-measured; drift records join the scenarios' section of the reports."""
     from mypref_harness.config import resolved_target
     from mypref_harness.contract.reporting import finish_contract_reports
-    from mypref_harness.contract.runner import run_contract
+    from mypref_harness.contract.runner import policy_of, run_contract
 
     with resolved_target(target, **dict(options.sandbox_options)) as live:
         result = run_contract(live, options)
-        routes = routes_from_verdicts(getattr(result, "routes", None))
-        _, records = check_profile(
-            live, pinned, routes=routes, slow=options.slow, policy=_policy(live, options)
-        )
+        routes = routes_from_verdicts(result.routes)
+        policy = policy_of(options, is_sandbox=live.is_sandbox)
+        _, records = check_profile(live, pinned, routes=routes, slow=options.slow, policy=policy)
         result.scenarios.extend(records)
         finish_contract_reports(result, live, Path(options.report_dir).resolve())
     return result
@@ -354,13 +350,14 @@ def profile_stage(target: Target, options: Any) -> StageResult:
     from mypref_harness import report
     from mypref_harness.contract.reporting import record_cases
     from mypref_harness.errors import ExitCode
+    from mypref_harness.gate_stages import stage_policy
     from mypref_harness.profile import load_profile, save_profile
 
     pinned = load_profile(options.profile)
     routes = None
     if "contract" in options.stages:
         routes = routes_from_report(options.report_dir / "contract" / "contract-result.json")
-    now, records = check_profile(target, pinned, routes=routes, policy=_policy(target, options))
+    now, records = check_profile(target, pinned, routes=routes, policy=stage_policy(target, options))
     out = options.report_dir / "profile"
     out.mkdir(parents=True, exist_ok=True)
     measured = save_profile(now, out / "measured-profile.toml")

@@ -114,7 +114,7 @@ def route_check(target: Any, args: argparse.Namespace) -> Any:
             report_dir=args.report_dir,
         ),
     )
-    routes = routes_from_verdicts(getattr(result, "routes", None))
+    routes = routes_from_verdicts(result.routes)
     if routes is None:
         print("discover: the contract run produced no route table: routes are not pinned")
     return routes
