@@ -21,9 +21,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 
 import httpx
+
+from mypref_harness.auth import clock
 
 TOO_MANY_REQUESTS = 429
 
@@ -42,17 +43,8 @@ def retryable_status(status: int) -> bool:
 
 
 def retry_after_seconds(response: httpx.Response, now: float | None = None) -> float | None:
-    """``Retry-After`` as seconds from now (delay-seconds or an HTTP date), None when absent or bad."""
-    value = response.headers.get("retry-after", "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
+    """``Retry-After`` of a response as seconds from now (the one parser: auth.clock)."""
+    return clock.retry_after_seconds(response.headers.get("retry-after"), now)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 
 from mypref_harness import demo
-from mypref_harness.auth import pnauth
+from mypref_harness.auth import clock, pnauth
 from mypref_harness.auth.adapters import is_token_error
 from mypref_harness.basis import Rule, VerdictPolicy, assumption, documented, practice
 from mypref_harness.config import Target, check_reachable, resolved_target, reveal
@@ -677,9 +677,9 @@ def _run(target: Target, options: ConformanceOptions) -> ConformanceResult:
     with httpx.Client(timeout=options.timeout_s) as client:
         probe = AuthProbe(target, options, client=client)
         skew = probes.measure_clock_skew(target, client, probe.retrier)
-        probe.clock_offset = offset = probes.signing_offset_for(skew)
+        probe.clock_offset = offset = clock.signing_offset_for(skew)
         result.facts.append(probes.skew_fact(skew, offset))
-        if skew is not None and skew > probes.AHEAD_THRESHOLD:
+        if skew is not None and skew > clock.AHEAD_THRESHOLD:
             result.warnings.append(
                 f"local clock runs {skew:.0f} s ahead of the target: signing {-offset:.0f} s in the past"
             )

@@ -26,7 +26,7 @@ import httpx
 
 from mypref_harness import demo
 from mypref_harness.auth import pnauth
-from mypref_harness.auth.clock import safe_signing_offset, skew_from_headers
+from mypref_harness.auth.clock import signing_offset_for, skew_from_headers
 from mypref_harness.config import Target, check_reachable, resolved_target
 from mypref_harness.contract.answers import Retrier, RetryPolicy, UndecidedAnswer
 from mypref_harness.contract.auth_probe import (
@@ -40,8 +40,6 @@ from mypref_harness.contract.results import Fact
 
 WINDOW_PROBE_MAX = 2 * 86_400  # seconds: covers a "day-long" window
 FUTURE_PROBE_MAX = 86_400
-AHEAD_THRESHOLD = 2.0  # the Date header truncates to whole seconds: a local clock looks up to 1 s ahead
-BEHIND_THRESHOLD = 60.0  # a clock behind only ages signatures; correct it when it eats into the window
 NAIVE_PROBE_AGE_S = 60  # the naive and basic-format probes sign a timestamp this old
 
 # The stable fact names and the format of their values (the contract with `discover` and profiles).
@@ -120,15 +118,6 @@ def measure_clock_skew(
             http.close()
     # Compare with the middle of the exchange, not its end.
     return skew_from_headers(dict(response.headers), local_now=sum(moments) / 2)
-
-
-def signing_offset_for(skew: float | None) -> float:
-    """Seconds to add to the local clock when signing: only when the skew matters."""
-    if skew is None:
-        return 0.0
-    if skew > AHEAD_THRESHOLD or skew < -BEHIND_THRESHOLD:
-        return safe_signing_offset(skew)
-    return 0.0
 
 
 def skew_fact(skew: float | None, offset: float) -> Fact:

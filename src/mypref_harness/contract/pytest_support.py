@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from mypref_harness.auth.clock import signing_offset_for
 from mypref_harness.config import Target, is_loopback
-from mypref_harness.contract.probes import measure_clock_skew, preflight, signing_offset_for
+from mypref_harness.contract.probes import measure_clock_skew, preflight
 from mypref_harness.contract.runner import ALL_PHASES, load_spec_document
 from mypref_harness.contract.spec_transform import (
     drop_free_form_query_objects,
