@@ -161,8 +161,9 @@ def write_error_reports(error: HarnessError, target: Target | None, options: Gat
 def check_target(target: Target) -> None:
     """Once, before any stage of a configured target: reachable (exit 3) and our credentials accepted
     (exit 2). Every stage would otherwise report the same error again."""
+    from mypref_harness.auth.clock import signing_offset_for
     from mypref_harness.config import check_reachable
-    from mypref_harness.contract.probes import measure_clock_skew, preflight, signing_offset_for
+    from mypref_harness.contract.probes import measure_clock_skew, preflight
 
     check_reachable(target)
     preflight(target, signing_offset_for(measure_clock_skew(target)))

@@ -465,12 +465,8 @@ def policy_of(options: ContractOptions, *, is_sandbox: bool) -> VerdictPolicy:
 def _run_resolved(
     target: Target, options: ContractOptions, document: Mapping[str, Any], started: float
 ) -> ContractResult:
-    from mypref_harness.contract.probes import (
-        AHEAD_THRESHOLD,
-        measure_clock_skew,
-        preflight,
-        signing_offset_for,
-    )
+    from mypref_harness.auth.clock import AHEAD_THRESHOLD, signing_offset_for
+    from mypref_harness.contract.probes import measure_clock_skew, preflight
 
     report_dir = Path(options.report_dir).resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
