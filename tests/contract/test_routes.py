@@ -287,3 +287,25 @@ def test_a_created_id_from_location_counts_as_known():
     recorder(created)
     recorder(_exchange("GET", f"{base}/ACME/Profile/88", 404))
     assert states(route_table(SPEC, recorder.evidence))["getProfile"] is RouteState.NOT_FOUND
+
+
+def test_a_profile_read_is_decided_with_the_profile_created_for_the_purpose():
+    from mypref_harness.contract.routes import search_probes, send_known_searches
+
+    spec = {
+        "paths": {
+            "/{clientId}/Profile": {"post": {"operationId": "createProfile", "requestBody": {}}},
+            "/{clientId}/Profile/{profileId}": {"delete": {"operationId": "deleteProfile"}},
+            "/{clientId}/Profile/{profileId}/History/Consents": {
+                "get": {"operationId": "consentsHistory", "parameters": [{"name": "profileId", "in": "path"}]}
+            },
+        }
+    }
+    label = "GET /{clientId}/Profile/{profileId}/History/Consents"
+    undecided = {label: evidence((404, None))}  # random ids: decides nothing
+    probes = search_probes(spec, route_table(spec, undecided))
+    assert [p.operation_id for p in probes] == ["consentsHistory"]
+    client = _SearchClient()  # answers 200 to every GET not ending in /Email
+    served = send_known_searches(probes, client, "http://127.0.0.1:9/Profiles/v4", "ACME", spec)
+    assert ("GET", "http://127.0.0.1:9/Profiles/v4/ACME/Profile/4711/History/Consents", {}) in client.calls
+    assert states(route_table(spec, undecided, served))["consentsHistory"] is RouteState.CONFIRMED

@@ -23,9 +23,10 @@ of a random id looks exactly like a missing route. A 404 decides only when:
 3. the request's ids are known to exist: a read-back scenario's request for a profile it has just
    created (the create answered 200/201 with that ProfileId).
 
-A search (a GET whose required query parameters are all an email address or a last name) is decided
-by known data: the harness creates one profile with a unique last name and email address, searches
-for it, and deletes it; a 404 then cannot mean "no match" (rule 3).
+A search (a GET whose required query parameters are all an email address or a last name) and a read
+of one profile (a GET whose only id is the ProfileId) are decided by known data: the harness creates
+one profile with a unique last name and email address, searches for it and reads it with each such
+operation, and deletes it; a 404 then cannot mean "no match" or "no such profile" (rule 3).
 
 A 405 to a positive request decides too: the target serves the path, but not this method (ASP.NET's
 "The requested resource does not support http method ..."). When Schemathesis's answers decide nothing
@@ -65,7 +66,8 @@ REASON_NO_ROUTE = "ASP.NET routing message"
 REASON_405 = "405: the target serves the path, not this method"
 REASON_BARE_GET = "a GET naming no resource (only the configured ClientId, no query, no body)"
 REASON_KNOWN_ID = "id of a profile the scenario had just created"
-REASON_KNOWN_SEARCH = "a search for a profile created for the purpose"
+REASON_KNOWN_SEARCH = "a search for, or a read of, a profile created for the purpose"
+PROFILE_ID_NAMES = frozenset({"profileid", "profile_id"})
 # Required query parameters a search probe can fill from the profile it creates (lower-case names).
 _SEARCH_FIELDS = frozenset({"emailaddress", "lastname"})
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch")
@@ -239,6 +241,7 @@ class SpecOperation:
     confidence: str
     bare_get: bool = False  # a GET with only the ClientId in its path, no required query, no body
     search_fields: tuple[str, ...] = ()  # required query parameters, when all are in _SEARCH_FIELDS
+    profile_read: bool = False  # a GET whose only id is the ProfileId (no required query, no body)
 
     @property
     def label(self) -> str:
@@ -262,6 +265,7 @@ def spec_operations(document: Mapping[str, Any]) -> list[SpecOperation]:
                     str(op.get("x-route-confidence") or ""),
                     method == "get" and _names_no_resource(document, item, op),
                     _search_fields(document, item, op) if method == "get" else (),
+                    method == "get" and _reads_one_profile(document, item, op),
                 )
             )
     return out
@@ -293,10 +297,26 @@ def _search_fields(
     return required if all(n.lower() in _SEARCH_FIELDS for n in required) else ()
 
 
+def _reads_one_profile(document: Mapping[str, Any], item: Mapping[str, Any], op: Mapping[str, Any]) -> bool:
+    from mypref_harness.contract.checks import _resolve
+
+    params = [_resolve(document, p) for p in [*(item.get("parameters") or []), *(op.get("parameters") or [])]]
+    params = [p for p in params if isinstance(p, Mapping)]
+    if "requestBody" in op or any(p.get("in") == "query" and p.get("required") for p in params):
+        return False
+    ids = [str(p.get("name", "")).lower() for p in params if p.get("in") == "path"]
+    ids = [n for n in ids if n not in CLIENT_ID_NAMES]
+    return len(ids) == 1 and ids[0] in PROFILE_ID_NAMES
+
+
 def search_probes(document: Mapping[str, Any], routes: Iterable[RouteVerdict]) -> list[SpecOperation]:
-    """Undecided searches a profile of known name and email can decide (rule 3)."""
+    """Undecided searches and profile reads that a profile of known name, email and id can decide."""
     undecided = {r.label for r in routes if r.state is RouteState.UNDECIDED}
-    return [op for op in spec_operations(document) if op.search_fields and op.label in undecided]
+    return [
+        op
+        for op in spec_operations(document)
+        if (op.search_fields or op.profile_read) and op.label in undecided
+    ]
 
 
 def send_known_searches(
@@ -331,7 +351,10 @@ def send_known_searches(
     try:
         for operation in operations:
             params = {name: values[name.lower()] for name in operation.search_fields}
-            answer = client.get(base + re.sub(r"\{[^}]+\}", client_segment, operation.path), params=params)
+            path = _fill(operation.path, client_segment, None if profile_id is None else str(profile_id))
+            if path is None:
+                continue  # a profile read, but the create gave no id
+            answer = client.get(base + path, params=params)
             reason = REASON_NO_ROUTE if is_no_route_body(answer.content) else REASON_KNOWN_SEARCH
             evidence.setdefault(operation.label, OperationEvidence()).add(int(answer.status_code), reason)
     finally:
@@ -339,6 +362,23 @@ def send_known_searches(
             path = delete.path.replace("{clientId}", client_segment)
             client.delete(base + re.sub(r"\{[^}]+\}", quote(str(profile_id), safe=""), path))
     return evidence
+
+
+def _fill(template: str, client_segment: str, profile_id: str | None) -> str | None:
+    """The path with the ClientId and (if the template has one) the ProfileId filled in."""
+    from urllib.parse import quote
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1).lower()
+        if name in CLIENT_ID_NAMES:
+            return client_segment
+        return quote(profile_id or "", safe="")
+
+    if profile_id is None and any(
+        n.lower() in PROFILE_ID_NAMES for n in re.findall(r"\{([^}]+)\}", template)
+    ):
+        return None
+    return re.sub(r"\{([^}]+)\}", value, template)
 
 
 def bare_get_probes(document: Mapping[str, Any], routes: Iterable[RouteVerdict]) -> list[SpecOperation]:
