@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from mypref_harness.auth.clock import signing_offset_for
 from mypref_harness.auth.pnauth import UserIdEncoding
 from mypref_harness.auth.timestamps import format_utc
 from mypref_harness.contract.answers import RetryPolicy
@@ -18,7 +19,6 @@ from mypref_harness.contract.probes import (
     guarded,
     naive_timestamp_fact,
     run_probes,
-    signing_offset_for,
     skew_fact,
     window_fact,
 )
@@ -168,6 +168,14 @@ def test_an_unhealthy_target_leaves_every_fact_undetermined_and_says_so():
 @pytest.mark.parametrize(("zone", "expected"), [("America/New_York", "us_eastern"), ("UTC", "utc")])
 def test_naive_timestamp_zone(zone, expected):
     assert naive_timestamp_fact(probe_for(FakeApi(naive_zone=zone))).value == expected
+
+
+def test_naive_zone_is_undetermined_when_even_an_explicit_utc_timestamp_is_rejected():
+    # e.g. the target refuses our UserId encoding: every signature is rejected, which says nothing
+    # about how naive timestamps are read ("neither" would be a false drift against a pinned profile)
+    fact = naive_timestamp_fact(probe_for(FakeApi(fault_when=lambda request: 401)))
+    assert (fact.name, fact.determined) == ("naive_timestamp_zone", False)
+    assert "explicit-UTC control" in fact.evidence
 
 
 @pytest.mark.parametrize("accepts", [True, False])

@@ -158,6 +158,13 @@ def bisect_max(accepts: Callable[[int], bool], lo: int, hi: int) -> int | None:
 
 
 def naive_timestamp_fact(probe: AuthProbe) -> Fact:
+    # A control first: when the target rejects even an explicit UTC timestamp of the same age (our
+    # credentials or UserId encoding are refused), "neither" would be a false, determined answer.
+    control = probe.stamp(-NAIVE_PROBE_AGE_S)
+    if not decides(probe.get(probe.pn(timestamp=control))):
+        return Fact.undetermined(
+            "naive_timestamp_zone", f"the explicit-UTC control {control} was rejected"
+        )
     moment = datetime.fromtimestamp(probe.now() - NAIVE_PROBE_AGE_S, tz=ZoneInfo("UTC"))
     as_utc = moment.strftime("%Y-%m-%dT%H:%M:%S")
     as_eastern = moment.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%dT%H:%M:%S")
