@@ -162,9 +162,7 @@ def naive_timestamp_fact(probe: AuthProbe) -> Fact:
     # credentials or UserId encoding are refused), "neither" would be a false, determined answer.
     control = probe.stamp(-NAIVE_PROBE_AGE_S)
     if not decides(probe.get(probe.pn(timestamp=control))):
-        return Fact.undetermined(
-            "naive_timestamp_zone", f"the explicit-UTC control {control} was rejected"
-        )
+        return Fact.undetermined("naive_timestamp_zone", f"the explicit-UTC control {control} was rejected")
     moment = datetime.fromtimestamp(probe.now() - NAIVE_PROBE_AGE_S, tz=ZoneInfo("UTC"))
     as_utc = moment.strftime("%Y-%m-%dT%H:%M:%S")
     as_eastern = moment.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%dT%H:%M:%S")
