@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "load": "load",
     "gate": "gate",
     "discover": "discover",
+    "replay": "replay",
 }
 
 

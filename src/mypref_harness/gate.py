@@ -92,6 +92,9 @@ class StageResult:
     warnings: list[str] = field(default_factory=list)
     # The contract stage's route table as counts: {confidence: {state: n}} (contract/routes.py).
     route_counts: dict[str, dict[str, int]] | None = None
+    # One entry per finding (failed or warned) with the command that reproduces it, when there is one:
+    # {"subject", "check", "status", "evidence", "replay"}.
+    findings: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -345,7 +348,7 @@ def render_markdown(gate: GateResult, target: Target | None, chart: Path | None 
     if gate.error:
         lines += [f"**Stopped before any stage:** {report.md_escape(gate.error)}", ""]
     lines.append(report.markdown_table(["Stage", "Result", "Key figures", "Reports"], verdict_rows(gate)))
-    lines += basis_markdown(gate) + routes_markdown(gate)
+    lines += findings_markdown(gate) + basis_markdown(gate) + routes_markdown(gate)
     if chart is not None:
         lines += [f"![Latency over time]({chart.name})", ""]
     for stage in gate.stages:
@@ -354,6 +357,21 @@ def render_markdown(gate: GateResult, target: Target | None, chart: Path | None 
             body = "\n".join(f"{c.name}: {_first_line(c.failure or c.error)}" for c in failed)
             lines.append(report.markdown_details(f"{STAGE_TITLES[stage.name]}: {len(failed)} failed", body))
     return "\n".join(lines) + "\n"
+
+
+def findings_markdown(gate: GateResult) -> list[str]:
+    """Every finding with the command that re-sends its request (CI readers copy it from here)."""
+    found = [(stage, f) for stage in gate.stages for f in stage.findings]
+    if not found:
+        return []
+    lines = ["", f"## Findings: {len(found)}, each with its reproduction", ""]
+    for stage, f in found:
+        lines.append(f"- {STAGE_TITLES[stage.name]}, {f['status']}: {report.md_escape(f['subject'])} "
+                     f"[{report.md_escape(f['check'])}] {report.md_escape(f['evidence'])}")
+        if f.get("replay"):
+            lines.append(f"  reproduce: `{f['replay']}`")
+    lines.append("")
+    return lines
 
 
 BASES = ("documented", "catalog", "assumption", "practice")
@@ -431,6 +449,7 @@ def render_json(gate: GateResult, target: Target | None) -> dict[str, Any]:
                 "by_basis": s.by_basis,
                 "warnings": s.warnings,
                 "route_counts": s.route_counts,
+                "findings": s.findings,
                 "reports": [_relative(p, gate.report_dir) for p in s.report_files],
             }
             for s in gate.stages

@@ -70,7 +70,18 @@ def run_contract_stage(target: Target, options: GateOptions) -> StageResult:
         report_files=list(result.report_files), junit_cases=contract_junit_cases(result),
         by_basis=count_by_basis(result.records), warnings=warning_lines(result.warned),
         route_counts=table_counts(result.routes) if result.routes else None,
+        findings=finding_entries([*result.failures, *result.warned]),
     )
+
+
+def finding_entries(records: Iterable[CheckRecord]) -> list[dict[str, str]]:
+    """The gate's findings list: subject, check, status, first line of evidence, replay command."""
+    entries = []
+    for r in records:
+        evidence = r.evidence.strip().splitlines()[0][:200] if r.evidence.strip() else ""
+        entries.append({"subject": r.operation or r.name, "check": r.check, "status": r.status.value,
+                        "evidence": evidence, "replay": r.replay})
+    return entries
 
 
 def warning_lines(records: Iterable[CheckRecord]) -> list[str]:
@@ -110,6 +121,7 @@ def run_auth_stage(target: Target, options: GateOptions) -> StageResult:
                f" {len(warned)} warned, {counts.get('skipped', 0)} skipped",
         report_files=list(result.report_files), junit_cases=record_cases(result.checks, "auth"),
         by_basis=count_by_basis(result.checks), warnings=warning_lines(warned),
+        findings=finding_entries([*result.failures, *warned]),
     )
 
 

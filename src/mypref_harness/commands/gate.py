@@ -111,6 +111,11 @@ def run(args: argparse.Namespace) -> int:
     for stage in result.stages:
         for warning in stage.warnings:
             print(f"gate: warning ({stage.name}): {warning}")
+    for stage in result.stages:
+        for finding in stage.findings:
+            if finding.get("replay"):
+                print(f"gate: reproduce {finding['status']} {finding['subject']} [{finding['check']}]:"
+                      f" {finding['replay']}")
     for leak in result.leaks:
         print(f"gate: secret found in artifact: {leak}", file=sys.stderr)
     verdict = result.verdict.upper()

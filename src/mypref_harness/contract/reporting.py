@@ -74,7 +74,7 @@ def record_cases(records: Iterable[CheckRecord], classname: str) -> list[JUnitCa
             JUnitCase(
                 name=name,
                 classname=classname,
-                failure=r.evidence or "failed" if r.status is Status.FAILED else None,
+                failure=_with_replay(r.evidence or "failed", r) if r.status is Status.FAILED else None,
                 skipped=_skip_text(r),
                 stdout=r.evidence if r.status is Status.PASSED and r.evidence else None,
                 # no verdict (5xx/429/timeouts after retries): an error, neither a pass nor a failure
@@ -89,8 +89,13 @@ def _skip_text(record: CheckRecord) -> str | None:
     if record.status is Status.SKIPPED:
         return record.evidence or "skipped"
     if record.status is Status.WARNED:
-        return f"warning (basis {record.basis.value}): {record.evidence}"
+        return _with_replay(f"warning (basis {record.basis.value}): {record.evidence}", record)
     return None
+
+
+def _with_replay(text: str, record: CheckRecord) -> str:
+    """The evidence, then the command that re-sends the failing request (when the run kept one)."""
+    return f"{text}\nreproduce: {record.replay}" if record.replay else text
 
 
 def contract_junit_cases(result: ContractResult) -> list[JUnitCase]:
@@ -101,7 +106,9 @@ def contract_junit_cases(result: ContractResult) -> list[JUnitCase]:
             by_check.setdefault(f.check, []).append(f)
     for tally in result.tallies:
         found = by_check.pop(tally.check, [])
-        failure = "\n\n".join(f"{f.operation} ({f.code or '-'}, {f.count}x): {f.evidence}" for f in found)
+        failure = "\n\n".join(
+            _with_replay(f"{f.operation} ({f.code or '-'}, {f.count}x): {f.evidence}", f) for f in found
+        )
         cases.append(
             JUnitCase(
                 name=tally.check,
@@ -254,9 +261,10 @@ def contract_markdown(result: ContractResult) -> str:
             "## Findings",
             "",
             markdown_table(
-                ("operation", "check", "basis", "code", "cases", "evidence"),
+                ("operation", "check", "basis", "code", "cases", "evidence", "reproduce"),
                 [
-                    (f.operation, f.check, f.basis.value, f.code or "", f.count, _first_line(f.evidence))
+                    (f.operation, f.check, f.basis.value, f.code or "", f.count, _first_line(f.evidence),
+                     f"`{f.replay}`" if f.replay else "")
                     for f in failed
                 ],
             ),
@@ -336,6 +344,7 @@ def _record_json(record: CheckRecord) -> dict[str, object]:
         "code": record.code,
         "count": record.count,
         "evidence": record.evidence,
+        "replay": record.replay or None,
     }
 
 

@@ -47,6 +47,9 @@ class CheckRecord:
     code: str | None = None  # Schemathesis failure code (ST108, ...) when there is one
     count: int = 1  # how many cases showed this same failure
     basis: Basis = Basis.DOCUMENTED  # where the check's rule comes from (mypref_harness.basis)
+    # The command that re-sends the failing request ("mypref-harness replay reports/contract/cases/<id>.json";
+    # contract/cases.py), when the run kept one.
+    replay: str = ""
 
     @property
     def passed(self) -> bool:

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -508,6 +508,7 @@ def _run_resolved(
         )
     users_spec = not is_our_spec(target.spec)
     result.findings = with_basis(parsed.findings, document, users_spec=users_spec)
+    result.findings = _with_case_files(result.findings, target, options, prepared, redact)
     result.tallies = parsed.tallies
     result.cases = parsed.cases
     result.operations_selected = parsed.operations_selected
@@ -536,6 +537,25 @@ def _run_resolved(
     result.elapsed_s = time.perf_counter() - started
     reporting.finish_contract_reports(result, target, report_dir)
     return result
+
+
+def _with_case_files(
+    findings: list[CheckRecord],
+    target: Target,
+    options: ContractOptions,
+    prepared: PreparedRun,
+    redact: Callable[[str], str],
+) -> list[CheckRecord]:
+    """Each failing case as reports/contract/cases/<id>.json; findings get their replay command."""
+    from mypref_harness.contract.cases import CASE_DIR_NAME, cases_from_junit, with_replays, write_cases
+
+    cases = cases_from_junit(prepared.junit_path, target.base_url or "")
+    if target.is_sandbox:  # a replay starts an embedded sandbox the same way
+        defects = list(dict(options.sandbox_options).get("defects") or ())
+        for case in cases:
+            case.sandbox = {"defects": defects}
+    index = write_cases(cases, prepared.json_path.parent / CASE_DIR_NAME, redact)
+    return with_replays(findings, index)
 
 
 def _run_scenarios(
