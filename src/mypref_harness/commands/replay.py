@@ -62,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
             f"case {case.id} was recorded against {case.url}: configure that target "
             "(MYPREF_BASE_URL and credentials) to replay it"
         )
-    sandbox_options = {"defects": tuple(case.sandbox.get("defects") or ())} if case.sandbox else {}
+    sandbox_options: dict[str, Any] = {}
+    if case.sandbox:  # recorded on the embedded sandbox: start one with the same defects
+        sandbox_options["defects"] = tuple(case.sandbox.get("defects") or ())
     with resolved_target(target, **sandbox_options) as live:
         print(
             f"replay: testing the {describe_kind(live)}"
