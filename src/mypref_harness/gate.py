@@ -85,7 +85,8 @@ class StageResult:
     report_files: list[Path] = field(default_factory=list)
     junit_cases: list[report.JUnitCase] = field(default_factory=list)
     elapsed_s: float = 0.0
-    timeline: list[dict[str, float]] = field(default_factory=list)
+    # The load stage's seconds: {"t", "p50", "p95"}, a percentile None where nothing was measured.
+    timeline: list[dict[str, float | None]] = field(default_factory=list)
     # Findings per basis ({"documented": {"failed": 1, "warned": 0}, ...}) for stages whose checks
     # have one (contract, auth), and one line per warning (a finding the policy does not fail on).
     by_basis: dict[str, dict[str, int]] | None = None
@@ -95,6 +96,8 @@ class StageResult:
     # One entry per finding (failed or warned) with the command that reproduces it, when there is one:
     # {"subject", "check", "status", "evidence", "replay"}.
     findings: list[dict[str, str]] = field(default_factory=list)
+    # Latency SLO limits to draw on the chart ({"SLO p95 lookup": 400.0}), load stage only.
+    thresholds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -158,6 +161,7 @@ def write_error_reports(error: HarnessError, target: Target | None, options: Gat
     gate.summary_md.write_text(render_markdown(gate, target), encoding="utf-8")
     gate.summary_json = options.report_dir / "summary.json"
     gate.summary_json.write_text(json.dumps(render_json(gate, target), indent=2) + "\n", encoding="utf-8")
+    write_html(gate, target)
     return gate
 
 
@@ -304,26 +308,46 @@ def _write_reports(gate: GateResult, target: Target, options: GateOptions) -> No
         if stage.junit_cases and not own_junit:
             path = options.report_dir / f"junit-gate-{stage.name}.xml"
             report.write_junit(path, f"gate.{stage.name}", stage.junit_cases, secrets=secrets)
-    chart = _write_chart(gate, options.report_dir)
+    svg = latency_chart_svg(gate)
+    chart = None
+    if svg is not None:
+        chart = options.report_dir / "latency.svg"
+        chart.write_text(svg, encoding="utf-8")
     gate.summary_md = options.report_dir / "summary.md"
     gate.summary_md.write_text(render_markdown(gate, target, chart), encoding="utf-8")
     gate.summary_json = options.report_dir / "summary.json"
     gate.summary_json.write_text(json.dumps(render_json(gate, target), indent=2) + "\n", encoding="utf-8")
+    write_html(gate, target, svg)
 
 
-def _write_chart(gate: GateResult, report_dir: Path) -> Path | None:
-    from mypref_harness.chart import Series, line_chart_svg
+def write_html(gate: GateResult, target: Target | None, chart_svg: str | None = None) -> Path:
+    """reports/index.html: the same report for a browser (html_report.py)."""
+    from mypref_harness.html_report import render_html
+
+    path = gate.report_dir / "index.html"
+    path.write_text(render_html(gate, target, chart_svg), encoding="utf-8")
+    return path
+
+
+def latency_chart_svg(gate: GateResult) -> str | None:
+    """The load stage's p50/p95 over time, its latency SLOs as dashed lines (None without a load stage)."""
+    from mypref_harness.chart import Series, Threshold, line_chart_svg
 
     load = next((s for s in gate.stages if s.name == "load" and s.timeline), None)
     if load is None:
         return None
     series = [
-        Series(label, [(row["t"], row[key]) for row in load.timeline if row.get(key) is not None], color)
-        for label, key, color in (("p50 ms", "p50", "#1f77b4"), ("p95 ms", "p95", "#d62728"))
+        Series(label, [(float(row["t"] or 0), row.get(key)) for row in load.timeline], color)
+        for label, key, color in (("p50 (all requests)", "p50", "#1f77b4"),
+                                  ("p95 (all requests)", "p95", "#d62728"))
     ]
-    path = report_dir / "latency.svg"
-    path.write_text(line_chart_svg("Load smoke: latency over time", series), encoding="utf-8")
-    return path
+    colours = {"p50": "#6baed6", "p95": "#fc9272"}
+    thresholds = [
+        Threshold(f"{label} ms", value, colours.get(label.split()[1], "#7f7f7f"))
+        for label, value in sorted(load.thresholds.items(), key=lambda item: item[1])
+    ]
+    return line_chart_svg("Load smoke: latency over time (Locust rolling percentiles)", series,
+                          y_label="ms", thresholds=thresholds)
 
 
 def describe_target(target: Target | None) -> str:
@@ -350,7 +374,9 @@ def render_markdown(gate: GateResult, target: Target | None, chart: Path | None 
     lines.append(report.markdown_table(["Stage", "Result", "Key figures", "Reports"], verdict_rows(gate)))
     lines += findings_markdown(gate) + basis_markdown(gate) + routes_markdown(gate)
     if chart is not None:
-        lines += [f"![Latency over time]({chart.name})", ""]
+        # Linked, not embedded: a job page ($GITHUB_STEP_SUMMARY, GitLab) does not render a relative image.
+        lines += [f"Latency over time: [{chart.name}]({chart.name}) (p50/p95 with the SLO lines; "
+                  "also in index.html)", ""]
     for stage in gate.stages:
         failed = [c for c in stage.junit_cases if c.outcome in ("failure", "error")]
         if failed:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from mypref_harness import report
 from mypref_harness.basis import PolicyError, VerdictPolicy
@@ -150,8 +151,20 @@ def run_load_stage(target: Target, options: GateOptions) -> StageResult:
                              skipped="nothing measured" if s.skipped else None)
             for s in result.slo_results
         ],
-        timeline=[{"t": float(p.second), "p95": p.p95_ms} for p in result.timeline if p.p95_ms is not None],
+        # Only measured seconds: a second without a value stays a gap in the chart (no invented 0).
+        timeline=[{"t": float(p.second), "p95": p.p95_ms, "p50": p.p50_ms} for p in result.timeline],
+        thresholds=latency_thresholds(result.slo_results),
     )
+
+
+def latency_thresholds(slo_results: Iterable[Any]) -> dict[str, float]:
+    """The p50/p95 latency SLO limits by label ("SLO p95 lookup"), drawn as lines on the latency chart."""
+    out = {}
+    for slo in slo_results:
+        parts = str(slo.name).split(".")
+        if len(parts) == 3 and parts[0] == "latency" and parts[2] in ("p50_ms", "p95_ms"):
+            out[f"SLO {parts[2].removesuffix('_ms')} {parts[1]}"] = float(slo.limit)
+    return out
 
 
 def run_profile_stage(target: Target, options: GateOptions) -> StageResult:

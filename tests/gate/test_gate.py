@@ -123,7 +123,9 @@ def test_latency_chart_is_written_from_the_load_timeline(tmp_path, target, fake_
     fake_stages["load"] = load_with_timeline
     run_gate(target, GateOptions(report_dir=tmp_path), progress=lambda _: None)
     assert "<polyline" in (tmp_path / "latency.svg").read_text()
-    assert "![Latency over time](latency.svg)" in (tmp_path / "summary.md").read_text()
+    md = (tmp_path / "summary.md").read_text()
+    assert "[latency.svg](latency.svg)" in md
+    assert "![" not in md  # linked, not embedded: job pages do not render a relative image
 
 
 def test_quick_mode_shrinks_every_budget_and_explicit_values_win():

@@ -190,6 +190,17 @@ def test_timeline_has_one_point_per_second_with_exact_counts(tmp_path):
         (2, 0, None, None),
         (3, 2, 15.0, 4),
     ]
+    assert [p.p50_ms for p in points] == [5.0, 5.0, None, 5.0]
+
+
+def test_timeline_has_no_invented_zero_before_the_first_request(tmp_path):
+    hist = tmp_path / "h.csv"
+    with hist.open("w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["Timestamp", "User Count", "Type", "Name", "50%", "95%", "Total Request Count"])
+        out.writerow([1000, 1, "", "Aggregated", "0", "0", "0"])
+        out.writerow([1001, 2, "", "Aggregated", "8", "20", "3"])
+    assert read_history(hist) == {1000: (None, 1, None), 1001: (20.0, 2, 8.0)}
 
 
 def test_summary_json_and_markdown(tmp_path):

@@ -26,6 +26,7 @@ class TimelinePoint:
     failures: int
     p95_ms: float | None  # Locust's rolling (~10 s) p95 at that second
     users: int | None
+    p50_ms: float | None = None  # Locust's rolling median at that second
 
 
 def _num(text: str | None) -> float | None:
@@ -37,9 +38,11 @@ def _num(text: str | None) -> float | None:
         return None
 
 
-def read_history(path: Path) -> dict[int, tuple[float | None, int | None]]:
-    """Unix second -> (rolling p95 ms, user count) from the Aggregated rows of a stats_history CSV."""
-    out: dict[int, tuple[float | None, int | None]] = {}
+def read_history(path: Path) -> dict[int, tuple[float | None, int | None, float | None]]:
+    """Unix second -> (rolling p95 ms, user count, rolling p50 ms) from the Aggregated rows of a
+    stats_history CSV. Before the first request Locust writes 0 for every percentile: no measurement,
+    so None (a chart would otherwise start with an invented 0 ms point)."""
+    out: dict[int, tuple[float | None, int | None, float | None]] = {}
     if not path.exists():
         return out
     with path.open(newline="", encoding="utf-8") as handle:
@@ -50,12 +53,14 @@ def read_history(path: Path) -> dict[int, tuple[float | None, int | None]]:
             if ts is None:
                 continue
             users = _num(row.get("User Count"))
-            out[int(ts)] = (_num(row.get("95%")), int(users) if users is not None else None)
+            measured = _num(row.get("Total Request Count")) != 0  # None (no such column) counts as measured
+            p95, p50 = (_num(row.get("95%")), _num(row.get("50%"))) if measured else (None, None)
+            out[int(ts)] = (p95, int(users) if users is not None else None, p50)
     return out
 
 
 def build_timeline(
-    entries: Sequence[st.EntryStats], history: dict[int, tuple[float | None, int | None]]
+    entries: Sequence[st.EntryStats], history: dict[int, tuple[float | None, int | None, float | None]]
 ) -> list[TimelinePoint]:
     counts = st.per_second_counts(entries)
     if not counts:
@@ -64,8 +69,8 @@ def build_timeline(
     points = []
     for second in range(first, last + 1):
         reqs, fails = counts.get(second, (0, 0))
-        p95, users = history.get(second, (None, None))
-        points.append(TimelinePoint(second - first, reqs, fails, p95, users))
+        p95, users, p50 = history.get(second, (None, None, None))
+        points.append(TimelinePoint(second - first, reqs, fails, p95, users, p50))
     return points
 
 
