@@ -192,6 +192,7 @@ def parse_stages(text: str | None) -> tuple[str, ...]:
 def run_gate(target: Target, options: GateOptions, progress: Progress = print) -> GateResult:
     """Run the chosen stages against an already resolved target and write the reports."""
     from mypref_harness import gate_stages  # the suites are imported only when a gate really runs
+    from mypref_harness import progress as live
 
     options.report_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -201,6 +202,7 @@ def run_gate(target: Target, options: GateOptions, progress: Progress = print) -
         progress(f"[{_clock(started)}] {name}: running ({STAGE_TITLES[name]})")
         stage_started = time.monotonic()
         try:
+            live.clear(name)
             with _Heartbeat(_still_running(progress, name, started)):
                 result = gate_stages.RUNNERS[name](target, options)
         except HarnessError as exc:
@@ -270,7 +272,10 @@ class _Heartbeat:
 
 
 def _still_running(progress: Progress, name: str, started: float) -> Callable[[], None]:
-    return lambda: progress(f"[{_clock(started)}] {name}: still running")
+    """The heartbeat line: the stage's latest progress (its counts) when it publishes any."""
+    from mypref_harness import progress as live
+
+    return lambda: progress(f"[{_clock(started)}] {name}: {live.latest(name) or 'still running'}")
 
 
 def _clock(started: float) -> str:

@@ -239,11 +239,13 @@ def run(args: argparse.Namespace) -> int:
         sandbox_options={"defects": tuple(args.sandbox_defect)} if args.sandbox_defect else {},
     )
     from mypref_harness.profile_measure import contract_with_profile, pinned_profile
+    from mypref_harness.progress import Ticker
 
     pinned = pinned_profile(args.profile, target)
-    if pinned is None:
-        result = run_contract(target, options)
-    else:
-        result = contract_with_profile(target, options, pinned)
+    with Ticker("contract", every=10.0):  # operations, cases, failing operations, rate while it runs
+        if pinned is None:
+            result = run_contract(target, options)
+        else:
+            result = contract_with_profile(target, options, pinned)
     print_contract(result)
     return result.exit_code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -105,7 +106,11 @@ def run(args: argparse.Namespace) -> int:
     with resolved_target(target) as live:
         if target.is_embedded:
             print(f"gate: embedded sandbox at {live.base_url}", flush=True)
-        result = run_gate(live, options, progress=lambda line: print(line, flush=True))
+        from mypref_harness.progress import Ticker
+
+        # A terminal gets a status line updated in place; CI logs get the heartbeat lines with counts.
+        with Ticker(None, interactive=True) if sys.stdout.isatty() else contextlib.nullcontext():
+            result = run_gate(live, options, progress=lambda line: print(line, flush=True))
     print()
     print(report.markdown_table(["Stage", "Result", "Key figures", "Reports"], verdict_rows(result)))
     for stage in result.stages:

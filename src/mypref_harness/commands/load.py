@@ -173,7 +173,13 @@ def run(args: argparse.Namespace) -> int:
             "open that port to your workers only (see docs/load.md)",
             file=sys.stderr,
         )
-    result = run_load(target, options)
+    if options.web:
+        print(f"load: Locust's web UI will be at http://{options.web_host}:{options.web_port}/ once the "
+              "target is checked (Ctrl-C ends the run and writes the reports)", flush=True)
+    from mypref_harness.progress import Ticker
+
+    with Ticker("load", every=5.0):  # users, req/s, p95, failures while it runs
+        result = run_load(target, options)
     if options.worker:
         print(f"load worker: {result.message}")
         return result.exit_code

@@ -58,6 +58,7 @@ from mypref_harness.contract.st_config import (
     run_config,
     state_conflict_overrides,
 )
+from mypref_harness.contract.st_progress import ENV_PROGRESS
 from mypref_harness.contract.st_results import apply_json_report, parse_ndjson, parse_reports
 from mypref_harness.contract.verdicts import is_our_spec, judge_contract, load_policy, with_basis
 from mypref_harness.errors import ConfigError, RunIncomplete
@@ -66,6 +67,8 @@ ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 DEFAULT_REPORT_DIR = Path("reports/contract")
 DEFAULT_REMOTE_RATE_LIMIT = "20/s"
 ROUTE_LOG_NAME = "route-evidence.json"
+PROGRESS_NAME = "progress.json"  # written by the subprocess's hooks while it runs (st_progress.py)
+PROGRESS_EVERY_S = 2.0
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _OPERATION_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
@@ -363,6 +366,9 @@ def prepare_run(
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MYPREF_", "SCHEMATHESIS_HOOKS"))}
     env.update(target_env(target, clock_offset))
     env["PYTHONIOENCODING"] = "utf-8"
+    progress_path = report_dir / PROGRESS_NAME  # cases so far, for the live progress line
+    progress_path.unlink(missing_ok=True)
+    env[ENV_PROGRESS] = str(progress_path)
     route_log = report_dir / ROUTE_LOG_NAME  # positive answers per operation (contract/routes.py)
     route_log.unlink(missing_ok=True)
     env[ENV_ROUTE_LOG] = str(route_log)
@@ -394,10 +400,7 @@ def run_schemathesis(
             prepared.command, name="schemathesis", env=prepared.env, cwd=cwd, stdout=output,
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         ) as child:
-            try:
-                rc = child.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                rc = None
+            rc = _wait_publishing(child, prepared, timeout_s, started)
         if rc is None:
             note = f"\n[mypref-harness] INCOMPLETE: stopped after {timeout_s:g} s (--timeout)\n"
             output.write(note.encode())
@@ -408,6 +411,28 @@ def run_schemathesis(
     if not quiet:
         sys.stdout.write(prepared.output_path.read_text(encoding="utf-8", errors="replace"))
     return rc, time.perf_counter() - started
+
+
+def _wait_publishing(
+    child: procs.Child, prepared: PreparedRun, timeout_s: float, started: float
+) -> int | None:
+    """Wait for Schemathesis (None when out of time), publishing its progress every few seconds."""
+    from mypref_harness import progress
+    from mypref_harness.contract.st_progress import read_progress
+
+    deadline = started + timeout_s
+    progress_path = Path(prepared.env.get(ENV_PROGRESS, "")) if prepared.env.get(ENV_PROGRESS) else None
+    while True:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            return None
+        try:
+            return child.wait(timeout=min(PROGRESS_EVERY_S, remaining))
+        except subprocess.TimeoutExpired:
+            if progress_path is not None:
+                seen = read_progress(progress_path, prepared.output_path, time.perf_counter() - started)
+                if seen.cases:  # nothing to say while Schemathesis still loads the spec
+                    progress.publish("contract", seen.line)
 
 
 def schemathesis_error_line(output: str) -> str:

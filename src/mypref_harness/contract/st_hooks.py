@@ -16,6 +16,7 @@ from mypref_harness.config import Target
 from mypref_harness.contract.checks import schemathesis_checks
 from mypref_harness.contract.routes import RouteRecorder
 from mypref_harness.contract.st_auth import ENV_CLOCK_OFFSET, ContractAuth
+from mypref_harness.contract.st_progress import CaseCounter
 
 _INSTALLED: dict[str, Any] = {}
 
@@ -88,6 +89,7 @@ def install(
     offset = clock_offset if clock_offset is not None else clock_offset_from_env(env)
     logic = ContractAuth(target, clock_offset=offset)
     routes = RouteRecorder.from_env(env)  # None in the pytest flavour (no MYPREF_ROUTE_LOG)
+    counter = CaseCounter.from_env(env)  # the harness's live progress line (contract/st_progress.py)
 
     # refresh_interval=None: get() runs for every case (the token cache lives in TokenSource);
     # retry_on=[]: no refetch on 401 (see st_auth's docstring).
@@ -123,6 +125,9 @@ def install(
         logic.observe(getattr(response.request, "headers", None), response)
         if routes is not None:
             routes.observe_case(case, response)
+        if counter is not None:  # by the operation's own label (the coverage phase also sends other methods)
+            operation = getattr(case, "operation", None)
+            counter.observe(str(getattr(operation, "label", "") or f"{str(case.method).upper()} {case.path}"))
 
     for check in schemathesis_checks(logic.client_id):
         schemathesis.check(check)

@@ -67,6 +67,7 @@ DEFAULT_DURATION = 15.0
 STOP_TIMEOUT = 5  # seconds users get to finish their task after the end
 STARTUP_ALLOWANCE = 60.0  # seconds on top of the run time before the subprocess is killed
 LOCUST_STOP_GRACE = 10.0  # seconds Locust gets after SIGTERM to stop its users and write its reports
+PROGRESS_EVERY_S = 2.0  # how often a running Locust's stats history is read for the live progress line
 
 
 @dataclass
@@ -349,15 +350,33 @@ def _tail(log: Path, lines: int = 8) -> str:
     return " | ".join(line.strip() for line in text[-lines:])
 
 
-def _wait(proc: Proc, deadline: float | None) -> int:
-    timeout = None if deadline is None else max(1.0, deadline - time.monotonic())
-    try:
-        return proc.child.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.child.stop(grace=LOCUST_STOP_GRACE)
-        raise RunIncomplete(
-            f"Locust {proc.name} did not finish in time and was stopped: no verdict; log: {proc.log}"
-        ) from None
+def _wait(proc: Proc, deadline: float | None, history: Path | None = None) -> int:
+    """Wait for a Locust process; with ``history`` (its stats_history CSV), publish a progress line
+    (users, rps, p95, failures) every few seconds for the live display (mypref_harness.progress)."""
+    deadline = deadline if deadline is not None or history is None else float("inf")
+    while True:
+        timeout = None if deadline is None else max(1.0, deadline - time.monotonic())
+        if history is not None:
+            timeout = min(timeout or PROGRESS_EVERY_S, PROGRESS_EVERY_S)
+        try:
+            return proc.child.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            if deadline is not None and time.monotonic() < deadline:
+                _publish_progress(history)
+                continue
+            proc.child.stop(grace=LOCUST_STOP_GRACE)
+            raise RunIncomplete(
+                f"Locust {proc.name} did not finish in time and was stopped: no verdict; log: {proc.log}"
+            ) from None
+
+
+def _publish_progress(history: Path | None) -> None:
+    from mypref_harness import progress
+    from mypref_harness.load.summary import progress_line
+
+    line = progress_line(history) if history is not None else None
+    if line:
+        progress.publish("load", line)
 
 
 # --------------------------------------------------------------------------- preflight
@@ -577,7 +596,7 @@ def _run_and_judge(
         deadline = None if limit is None else started + limit
         interrupted: KeyboardInterrupt | RunIncomplete | None = None
         try:
-            code = _wait(started_procs[0], deadline)
+            code = _wait(started_procs[0], deadline, history=Path(f"{prefix}_stats_history.csv"))
         except RunIncomplete as exc:  # out of time: Locust was stopped (and wrote its reports)
             code, interrupted = 0, exc
         except KeyboardInterrupt as exc:

@@ -59,6 +59,25 @@ def read_history(path: Path) -> dict[int, tuple[float | None, int | None, float 
     return out
 
 
+def progress_line(path: Path) -> str | None:
+    """The latest Aggregated row of a stats_history CSV as one line: users, req/s, p95, failures."""
+    last: dict[str, str] | None = None
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if row.get("Name") == "Aggregated":
+                    last = row
+    except OSError:
+        return None
+    if last is None:
+        return None
+    users, rps = _num(last.get("User Count")), _num(last.get("Requests/s"))
+    requests, failures = _num(last.get("Total Request Count")), _num(last.get("Total Failure Count"))
+    p95 = _num(last.get("95%")) if requests else None
+    return (f"{int(users or 0)} users, {rps or 0:.1f} req/s, p95 {'-' if p95 is None else f'{p95:.0f} ms'}, "
+            f"{int(requests or 0)} requests, {int(failures or 0)} failures")
+
+
 def build_timeline(
     entries: Sequence[st.EntryStats], history: dict[int, tuple[float | None, int | None, float | None]]
 ) -> list[TimelinePoint]:

@@ -1,0 +1,93 @@
+"""Progress of a running Schemathesis subprocess, for the harness's live progress line.
+
+In the subprocess, the after_call hook counts every case per operation and writes the totals to a small
+JSON file at most once a second (the NDJSON event stream would tell the same, but its writer made
+coverage-heavy runs ~3x slower). The harness reads that file and the failing-operation counts that
+Schemathesis prints at the end of each phase, and publishes one line (mypref_harness.progress).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_PROGRESS = "MYPREF_CONTRACT_PROGRESS"
+FLUSH_EVERY_S = 1.0
+_OPERATIONS = re.compile(r"Operations:\s+(\d+) selected")
+_PHASE_FAILED = re.compile(r"❌ (\d+) failed")
+
+
+class CaseCounter:
+    """Cases per operation label; thread-safe (Schemathesis workers are threads)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.cases = 0
+        self.operations: set[str] = set()
+        self._lock = threading.Lock()
+        self._last_flush = 0.0
+
+    def observe(self, label: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self.cases += 1
+            self.operations.add(label)
+            due = now - self._last_flush >= FLUSH_EVERY_S
+            if due:
+                self._last_flush = now
+                snapshot = {"cases": self.cases, "operations": len(self.operations)}
+        if due:
+            write_atomically(self.path, json.dumps(snapshot))
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> CaseCounter | None:
+        raw = env.get(ENV_PROGRESS, "").strip()
+        return cls(Path(raw)) if raw else None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)  # a reader never sees half a file
+
+
+@dataclass(frozen=True)
+class ContractProgress:
+    cases: int
+    operations: int
+    total_operations: int | None
+    failing: int  # operations that failed in the phases finished so far
+    elapsed_s: float
+
+    @property
+    def line(self) -> str:
+        total = f"/{self.total_operations}" if self.total_operations else ""
+        rate = self.cases / self.elapsed_s if self.elapsed_s > 0 else 0.0
+        return (f"{self.operations}{total} operations, {self.cases} cases, {self.failing} failing "
+                f"operation(s) in finished phases, {rate:.0f} cases/s")
+
+
+def read_progress(progress_path: Path, output_path: Path, elapsed_s: float) -> ContractProgress:
+    """What the subprocess has done so far (zeros before its first case)."""
+    try:
+        counts = json.loads(progress_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        counts = {}
+    try:
+        output = output_path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        output = ""
+    total = _OPERATIONS.search(output)
+    return ContractProgress(
+        cases=int(counts.get("cases") or 0),
+        operations=int(counts.get("operations") or 0),
+        total_operations=int(total.group(1)) if total else None,
+        failing=sum(int(n) for n in _PHASE_FAILED.findall(output)),
+        elapsed_s=elapsed_s,
+    )
