@@ -8,6 +8,7 @@ secrets: a leak fails the gate and names the file.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import signal
 import threading
@@ -312,7 +313,10 @@ def _write_reports(gate: GateResult, target: Target, options: GateOptions) -> No
         own_junit = any(p.suffix == ".xml" and "junit" in p.name for p in stage.report_files)
         if stage.junit_cases and not own_junit:
             path = options.report_dir / f"junit-gate-{stage.name}.xml"
-            report.write_junit(path, f"gate.{stage.name}", stage.junit_cases, secrets=secrets)
+            cases = stage.junit_cases
+            if len(cases) == 1 and not cases[0].time:  # the stage is its one case: its time is the stage's
+                cases = [dataclasses.replace(cases[0], time=stage.elapsed_s)]
+            report.write_junit(path, f"gate.{stage.name}", cases, secrets=secrets, elapsed_s=stage.elapsed_s)
     svg = latency_chart_svg(gate)
     chart = None
     if svg is not None:

@@ -63,11 +63,14 @@ def _first_line(text: str, limit: int = 200) -> str:
 
 
 def junit_xml(suite_name: str, cases: Iterable[JUnitCase], *, secrets: Sequence[str] = (),
-              timestamp: datetime | None = None) -> str:
-    """JUnit XML (the de-facto schema Jenkins/GitLab/GitHub readers accept) as a string."""
+              timestamp: datetime | None = None, elapsed_s: float | None = None) -> str:
+    """JUnit XML (the de-facto schema Jenkins/GitLab/GitHub readers accept) as a string.
+
+    The suite's time is ``elapsed_s`` (the run's measured wall time) when given, else the sum of its cases'.
+    """
     cases = list(cases)
     counts = {kind: sum(1 for c in cases if c.outcome == kind) for kind in ("failure", "error", "skipped")}
-    total_time = sum(max(0.0, c.time) for c in cases)
+    total_time = max(0.0, elapsed_s) if elapsed_s is not None else sum(max(0.0, c.time) for c in cases)
     attrs = {
         "name": _xml_text(suite_name, secrets),
         "tests": str(len(cases)),
@@ -105,11 +108,11 @@ def junit_xml(suite_name: str, cases: Iterable[JUnitCase], *, secrets: Sequence[
 
 
 def write_junit(path: str | Path, suite_name: str, cases: Iterable[JUnitCase], *,
-                secrets: Sequence[str] = ()) -> Path:
+                secrets: Sequence[str] = (), elapsed_s: float | None = None) -> Path:
     """Write a JUnit XML file (text redacted with ``secrets``); returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = junit_xml(suite_name, cases, secrets=secrets)
+    body = junit_xml(suite_name, cases, secrets=secrets, elapsed_s=elapsed_s)
     path.write_text('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n", encoding="utf-8")
     return path
 

@@ -630,6 +630,7 @@ def applicable(check: AuthCheck, target: Target) -> str | None:
 
 def run_check(check: AuthCheck, probe: AuthProbe) -> CheckRecord:
     """One check as a record; an undecided answer makes it ERRORED (never passed or failed)."""
+    started = time.perf_counter()
     why = applicable(check, probe.target)
     if why is not None:
         outcome = skipped(why)
@@ -644,6 +645,7 @@ def run_check(check: AuthCheck, probe: AuthProbe) -> CheckRecord:
         status=outcome.status,
         evidence=probe.redact(outcome.evidence),
         basis=check.rule.basis,
+        elapsed_s=time.perf_counter() - started,
     )
 
 

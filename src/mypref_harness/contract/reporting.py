@@ -74,6 +74,7 @@ def record_cases(records: Iterable[CheckRecord], classname: str) -> list[JUnitCa
             JUnitCase(
                 name=name,
                 classname=classname,
+                time=r.elapsed_s,
                 failure=_with_replay(r.evidence or "failed", r) if r.status is Status.FAILED else None,
                 skipped=_skip_text(r),
                 stdout=r.evidence if r.status is Status.PASSED and r.evidence else None,
@@ -294,10 +295,15 @@ def contract_markdown(result: ContractResult) -> str:
 
 
 def _finish(
-    directory: Path, target: Target, write: dict[str, str], junit_cases: list[JUnitCase], suite: str
+    directory: Path,
+    target: Target,
+    write: dict[str, str],
+    junit_cases: list[JUnitCase],
+    suite: str,
+    elapsed_s: float | None = None,
 ) -> tuple[list[Path], list[CheckRecord]]:
     secrets = target.secrets()
-    junit = write_junit(directory / "junit.xml", suite, junit_cases, secrets=secrets)
+    junit = write_junit(directory / "junit.xml", suite, junit_cases, secrets=secrets, elapsed_s=elapsed_s)
     files = [junit]
     for name, text in write.items():
         path = directory / name
@@ -357,6 +363,7 @@ def finish_contract_reports(result: ContractResult, target: Target, directory: P
         {"summary.md": contract_markdown(result), "contract-result.json": contract_json(result)},
         contract_junit_cases(result),
         "mypref-harness contract",
+        elapsed_s=result.elapsed_s,
     )
     if leaks:
         result.scenarios.extend(leaks)
@@ -377,6 +384,7 @@ def finish_conformance_reports(result: ConformanceResult, target: Target, direct
         {"auth-conformance.md": text + "\n"},
         record_cases(result.checks, "auth"),
         "mypref-harness auth-conformance",
+        elapsed_s=result.elapsed_s or None,
     )
     result.checks.extend(leaks)
     result.report_files = files

@@ -21,7 +21,9 @@ Every profile created is deleted at the end. Evidence never carries credentials.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import secrets
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -429,12 +431,14 @@ def run_scenarios(
                     )
                 )
                 continue
+            started = time.perf_counter()
             try:
-                records.append(scenario(api, tag))
+                record = scenario(api, tag)
             except ScenarioError as exc:
-                records.append(_failed(check, check, str(exc)))
+                record = _failed(check, check, str(exc))
             except httpx.HTTPError as exc:
-                records.append(_failed(check, check, f"{type(exc).__name__}: {exc}"))
+                record = _failed(check, check, f"{type(exc).__name__}: {exc}")
+            records.append(dataclasses.replace(record, elapsed_s=time.perf_counter() - started))
     finally:
         api.cleanup()
         if own:
