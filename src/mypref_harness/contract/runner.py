@@ -396,21 +396,54 @@ def run_schemathesis(
     """Run the subprocess in its own process group (procs: stopped as a group on timeout or signal)."""
     started = time.perf_counter()
     with prepared.output_path.open("wb") as output:
-        with procs.running(
-            prepared.command, name="schemathesis", env=prepared.env, cwd=cwd, stdout=output,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        ) as child:
-            rc = _wait_publishing(child, prepared, timeout_s, started)
+        try:
+            with procs.running(
+                prepared.command, name="schemathesis", env=prepared.env, cwd=cwd, stdout=output,
+                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            ) as child:
+                rc = _wait_publishing(child, prepared, timeout_s, started)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: Schemathesis is stopped; say so in its reports
+            mark_incomplete_reports(prepared, "Schemathesis was stopped by a signal (Ctrl-C or SIGTERM)")
+            raise
         if rc is None:
             note = f"\n[mypref-harness] INCOMPLETE: stopped after {timeout_s:g} s (--timeout)\n"
             output.write(note.encode())
+            mark_incomplete_reports(prepared, f"Schemathesis was stopped after {timeout_s:g} s (--timeout)")
             raise RunIncomplete(
                 f"Schemathesis did not finish within {timeout_s:g} s and was stopped: no verdict "
-                f"(partial output in {prepared.output_path}); raise --timeout or lower --max-examples"
+                f"(partial output in {prepared.output_path}, its reports marked incomplete); raise --timeout "
+                "or lower --max-examples"
             )
     if not quiet:
         sys.stdout.write(prepared.output_path.read_text(encoding="utf-8", errors="replace"))
     return rc, time.perf_counter() - started
+
+
+def mark_incomplete_reports(prepared: PreparedRun, why: str) -> list[Path]:
+    """After Schemathesis was killed: its JUnit and JSON reports are valid files that say so.
+
+    A report it finished writing is kept as it is; an empty or cut one (the usual case: it writes them
+    at the end) is replaced by a valid one holding only the reason. Returns the files replaced.
+    """
+    from xml.etree import ElementTree
+
+    from mypref_harness import report
+
+    replaced = []
+    try:
+        ElementTree.parse(prepared.junit_path)  # noqa: S314 - Schemathesis's own report
+    except (OSError, ElementTree.ParseError):
+        case = report.JUnitCase(name="schemathesis run", classname="contract.schemathesis",
+                                error=f"INCOMPLETE: {why}; partial output in {prepared.output_path.name}")
+        report.write_junit(prepared.junit_path, "schemathesis (incomplete)", [case])
+        replaced.append(prepared.junit_path)
+    try:
+        json.loads(prepared.json_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        prepared.json_path.write_text(json.dumps({"incomplete": True, "reason": why}, indent=2) + "\n",
+                                      encoding="utf-8")
+        replaced.append(prepared.json_path)
+    return replaced
 
 
 def _wait_publishing(
