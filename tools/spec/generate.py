@@ -605,7 +605,8 @@ def common_responses() -> dict[str, Any]:
         "Unauthorized": unauthorized,
         "RequestFailed": err(
             f"API overview: '{REQUEST_FAILED_QUOTE}' Declared wherever a valid request can fail on the "
-            "state of the resource (every operation that declares 409).",
+            "state of the resource (every operation that declares 409, and every write that names an "
+            "existing resource).",
             "The request failed.",
             "documented",
         ),
@@ -907,16 +908,24 @@ def success_statuses(meta: dict[str, Any], documented: dict[int, str], notes: li
     return successes
 
 
+def writes_existing_resource(method: str, path: str) -> bool:
+    """A write that names a resource beyond the client (a profile, a job, a segment): a valid request can
+    fail on that resource's state (e.g. an inactive profile)."""
+    named = [n for n in re.findall(r"{(\w+)}", path) if n != "clientId"]
+    return method in ("post", "put", "patch", "delete") and bool(named)
+
+
 def error_responses(
-    meta: dict[str, Any], documented: dict[int, str], notes: list[str]
+    meta: dict[str, Any], documented: dict[int, str], notes: list[str], *, state_dependent: bool = False
 ) -> list[tuple[int, str]]:
     """(status, shared response name) of the error statuses, with a note for each one the catalog does
-    not list for the route, saying where it comes from (the API overview's status list, or ours)."""
+    not list for the route, saying where it comes from (the API overview's status list, or ours).
+    ``state_dependent``: a valid request can fail on the state of the resource it names (-> 402)."""
     state_conflict = meta["id"] in STATE_CONFLICT_OPS
     codes = set(documented) | set(ALWAYS)
     if meta.get("location") or state_conflict:
         codes.add(409)
-    if 409 in codes:
+    if 409 in codes or state_dependent:
         codes.add(402)  # a valid request that fails on the resource's state: the document's 402
     out: list[tuple[int, str]] = []
     from_overview, assumed = [], []
@@ -944,8 +953,9 @@ def error_responses(
         )
     if 402 in codes:
         notes.append(
-            f"402 ('{REQUEST_FAILED_QUOTE}', API overview) is declared with 409: a state conflict may come "
-            "back as 400, 402 or 409."
+            f"402 ('{REQUEST_FAILED_QUOTE}', API overview) is declared because a valid request can fail on "
+            "the state of the resource: a state conflict may come back as "
+            + ("400, 402 or 409." if 409 in codes else "400 or 402.")
         )
     if assumed:
         notes.append(
@@ -965,7 +975,9 @@ def build_operation(index: int, entry: dict[str, Any], components: dict[str, Any
         str(code): success_response(meta, code, documented.get(code) or SUCCESS_MEANING.get(code, "OK"))
         for code in successes
     }
-    for code, name in error_responses(meta, documented, notes):
+    method = meta.get("method") or entry["method"].removeprefix("GUESS:").strip().lower()
+    state_dependent = writes_existing_resource(method, path)
+    for code, name in error_responses(meta, documented, notes, state_dependent=state_dependent):
         responses[str(code)] = {"$ref": f"#/components/responses/{name}"}
     description = [f"Catalog #{index} ({entry['group']}). Route confidence: **{entry['confidence']}**."]
     if original:
@@ -1004,7 +1016,7 @@ def build_operation(index: int, entry: dict[str, Any], components: dict[str, Any
     if links:
         for code in successes:
             op["responses"][str(code)]["links"] = copy.deepcopy(links)
-    return path, meta.get("method") or entry["method"].removeprefix("GUESS:").strip().lower(), op
+    return path, method, op
 
 
 def security_schemes() -> dict[str, Any]:
