@@ -28,6 +28,7 @@ class Threshold:
 
 
 WIDTH, HEIGHT = 720, 300
+OFF_SCALE_FACTOR = 4.0  # thresholds above this many times the highest measurement are not drawn
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 56, 150, 28, 44
 
 
@@ -95,7 +96,12 @@ def line_chart_svg(
         parts.append(f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">no data</text></svg>')
         return "\n".join(parts)
     x_max = max(x for x, _ in measured) or 1.0
-    y_max = _nice_ceiling(max([y for _, y in measured] + [t.value for t in thresholds]))
+    data_max = max(y for _, y in measured)
+    # A limit far above every measurement would flatten the curves at the bottom: such limits are named
+    # in the legend as above the chart instead of being drawn.
+    shown = [t for t in thresholds if t.value <= OFF_SCALE_FACTOR * max(data_max, 1.0)]
+    above = [t for t in thresholds if t not in shown]
+    y_max = _nice_ceiling(max([data_max] + [t.value for t in shown]))
 
     def sx(x: float) -> float:
         return MARGIN_LEFT + plot_w * x / x_max
@@ -105,7 +111,7 @@ def line_chart_svg(
 
     parts += _grid(sx, sy, y_max, x_max, plot_w, plot_h, x_label, y_label)
     legend_y = MARGIN_TOP + 8
-    for t in thresholds:
+    for t in shown:
         parts.append(
             f'<line class="threshold" x1="{MARGIN_LEFT}" x2="{MARGIN_LEFT + plot_w}" y1="{sy(t.value):.1f}" '
             f'y2="{sy(t.value):.1f}" stroke="{t.color}" stroke-dasharray="6 4" stroke-width="1.2"/>'
@@ -120,9 +126,16 @@ def line_chart_svg(
             parts += [f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="1.8" fill="{s.color}"/>' for x, y in run]
         parts.append(_legend(MARGIN_LEFT + plot_w + 10, legend_y, s.label, s.color, dashed=False))
         legend_y += 16
-    for t in thresholds:
+    for t in shown:
         parts.append(_legend(MARGIN_LEFT + plot_w + 10, legend_y, t.label, t.color, dashed=True))
         legend_y += 16
+    if above:
+        parts.append(f'<text class="off-scale" x="{MARGIN_LEFT + plot_w + 10}" y="{legend_y + 4}">'
+                     f"above the chart:</text>")
+        for t in above:
+            legend_y += 14
+            parts.append(f'<text class="off-scale" x="{MARGIN_LEFT + plot_w + 10}" y="{legend_y + 4}" '
+                         f'fill="{t.color}">{escape(t.label)}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 

@@ -120,11 +120,27 @@ def test_the_time_axis_has_round_labelled_ticks_from_zero():
     assert {"0", "5", "10", "15", "20", "seconds since start"} <= set(labels)
 
 
+def test_a_threshold_far_above_every_measurement_is_named_not_drawn():
+    svg = ET.fromstring(
+        line_chart_svg(
+            "t",
+            [Series("p95", [(0, 8.0), (1, 9.0)], "red")],
+            thresholds=[Threshold("SLO p95 400 ms", 400.0), Threshold("SLO p50 20 ms", 20.0)],
+        )
+    )
+    drawn = [line for line in svg.iter(f"{SVG}line") if line.get("class") == "threshold"]
+    assert len(drawn) == 1  # the 20 ms limit; the axis stays near the data
+    assert [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "off-scale"] == [
+        "above the chart:",
+        "SLO p95 400 ms",
+    ]
+
+
 def test_thresholds_are_dashed_lines_inside_the_plot_and_raise_the_axis():
     svg = ET.fromstring(
         line_chart_svg(
             "t",
-            [Series("p95", [(0, 50.0), (1, 60.0)], "red")],
+            [Series("p95", [(0, 150.0), (1, 160.0)], "red")],
             thresholds=[Threshold("SLO p95 400 ms", 400.0)],
         )
     )

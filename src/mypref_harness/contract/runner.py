@@ -405,6 +405,9 @@ def run_schemathesis(
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM: Schemathesis is stopped; say so in its reports
             mark_incomplete_reports(prepared, "Schemathesis was stopped by a signal (Ctrl-C or SIGTERM)")
             raise
+        finally:  # the live progress file served its purpose: not a report
+            if prepared.env.get(ENV_PROGRESS):
+                Path(prepared.env[ENV_PROGRESS]).unlink(missing_ok=True)
         if rc is None:
             note = f"\n[mypref-harness] INCOMPLETE: stopped after {timeout_s:g} s (--timeout)\n"
             output.write(note.encode())
