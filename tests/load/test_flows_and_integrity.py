@@ -17,8 +17,8 @@ from mypref_harness.load.integrity import (
     read_jsonl,
     verify,
 )
-from mypref_harness.load.locust_auth import NoAuth
-from mypref_harness.load.scenarios import DEFAULT_MODEL, UniqueValues
+from mypref_harness.load.locust_auth import NoAuth, TokenUnavailable
+from mypref_harness.load.scenarios import DEFAULT_MODEL, UniqueValues, format_routes, parse_routes
 
 from .helpers import FakeClient
 
@@ -77,7 +77,7 @@ class MiniApi:
         return self.profiles.get(pid)
 
 
-def context(seed_profiles=3, owned=1):
+def context(seed_profiles=3, owned=1, absent_routes=frozenset()):
     from dataclasses import replace
 
     model = replace(DEFAULT_MODEL, seed_profiles=seed_profiles, owned_profiles=owned)
@@ -88,7 +88,70 @@ def context(seed_profiles=3, owned=1):
         values=UniqueValues("run1", "p1", random.Random(1)),
         ledger=Ledger("p1"),
         rng=random.Random(2),
+        absent_routes=absent_routes,
     )
+
+
+# Routes a target does not have (the contract stage's route table: "not found"), as (METHOD, template).
+ABSENT = frozenset(
+    {
+        ("GET", "/{clientId}/Profile/Email"),
+        ("GET", "/{clientId}/Profile/{profileId}/History/Consents"),
+        ("GET", "/{clientId}/AlternateIdTypes"),
+    }
+)
+
+
+def test_routes_absent_on_the_target_are_never_sent_and_the_rest_runs():
+    server = MiniApi()
+    ctx = context(seed_profiles=2, absent_routes=ABSENT)
+    client = FakeClient(server)
+    integration, person = IntegrationFlow(client, ctx), PreferenceCenterFlow(client, ctx)
+    integration.start()
+    person.start()
+    for _ in range(3):
+        integration.lookup_by_email()
+        integration.lookup_by_phone()
+        person.view_history()
+    sent = {(method, name.split(" ", 2)[2]) for method, _, name, _, _ in client.sent}
+    assert sent & ABSENT == set()
+    assert ("GET", "/{clientId}/Profile/Phone") in sent  # what exists is still exercised
+    assert len(ctx.profiles) == 2  # seeded although discovery skipped a route (no endless retry)
+    assert ctx.config.alternate_id_type is None and ctx.config.filter_ids == ["NEWS"]
+
+
+class OutageThenToken(NoAuth):
+    """No token for the first ``down`` requests (a token-endpoint outage), then requests go out."""
+
+    kind = "oauth"
+
+    def __init__(self, down):
+        self.down = down
+
+    def header(self):
+        if self.down > 0:
+            self.down -= 1
+            raise TokenUnavailable("token endpoint down")
+        return "Bearer t"
+
+
+def test_discovery_that_could_not_send_anything_is_retried_even_with_absent_routes():
+    server = MiniApi()
+    ctx = context(seed_profiles=1, absent_routes=ABSENT)  # alternate id types absent: 2 discovery calls left
+    ctx.auth = OutageThenToken(down=2)
+    client = FakeClient(server)
+    flow = IntegrationFlow(client, ctx)
+    flow.start()
+    assert ctx.profiles == [] and client.sent == []  # nothing could be sent: not marked ready
+    flow.lookup_by_phone()  # finds no data, so discovery and seeding run again, now with a token
+    assert len(ctx.profiles) == 1 and ctx.config.filter_ids == ["NEWS"]
+
+
+def test_route_lists_round_trip_through_text():
+    text = format_routes(ABSENT)
+    assert parse_routes(text) == ABSENT
+    assert parse_routes("") == frozenset()
+    assert parse_routes(" get /{clientId}/Programs ; ") == {("GET", "/{clientId}/Programs")}
 
 
 def test_first_user_discovers_configuration_and_seeds_profiles_once():

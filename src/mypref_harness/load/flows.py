@@ -11,7 +11,7 @@ import itertools
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from mypref_harness.created import created_id, location_header
@@ -20,6 +20,7 @@ from mypref_harness.load.locust_auth import RequestAuth, Sent, send
 from mypref_harness.load.scenarios import (
     NAME_FIELDS,
     OPERATIONS,
+    Route,
     SeedProfile,
     TargetConfig,
     TrafficModel,
@@ -49,8 +50,12 @@ class ProcessContext:
         ledger: Ledger,
         report_unavailable: ReportUnavailable | None = None,
         rng: random.Random | None = None,
+        absent_routes: Collection[Route] = (),
     ) -> None:
         self.client_id = client_id
+        # Routes the target does not have (e.g. guessed routes the contract stage found absent): never
+        # sent, so their 404s do not count as failures of the target under load.
+        self.absent_routes = frozenset(absent_routes)
         self.auth = auth
         self.model = model
         self.values = values
@@ -84,20 +89,35 @@ class ProcessContext:
                 self._free.append(created)
 
     def _discover(self, flow: Flow) -> bool:
-        """Read the configuration the scenarios need; False when no request could even be sent."""
+        """Read the configuration the scenarios need; False when no request could even be sent (routes
+        the target lacks are not asked, and do not count as unsendable)."""
         locale = self.model.locales[0]
-        alt = flow.call("alternate_id_types", setup=True, query={"locale": locale})
-        if alt is None:
-            return False
-        if alt is not None and alt.ok:
-            self.config.alternate_id_type = parse_alternate_id_type(alt.json())
-        programs = flow.call("programs", setup=True, query={"locale": locale})
-        if programs is not None and programs.ok:
-            self.config.filter_ids = parse_filter_ids(programs.json())
-        consents = flow.call("consent_types", setup=True, query={"locale": locale})
-        if consents is not None and consents.ok:
-            self.config.consent_types = parse_consent_types(consents.json())
-        return True
+        readers: tuple[tuple[str, Callable[[Any], None]], ...] = (
+            ("alternate_id_types", self._read_alternate_id_types),
+            ("programs", self._read_programs),
+            ("consent_types", self._read_consent_types),
+        )
+        asked = sent = 0
+        for op_key, read in readers:
+            if not flow.available(op_key):
+                continue
+            asked += 1
+            answer = flow.call(op_key, setup=True, query={"locale": locale})
+            if answer is None:
+                continue
+            sent += 1
+            if answer.ok:
+                read(answer.json())
+        return sent > 0 or asked == 0
+
+    def _read_alternate_id_types(self, body: Any) -> None:
+        self.config.alternate_id_type = parse_alternate_id_type(body)
+
+    def _read_programs(self, body: Any) -> None:
+        self.config.filter_ids = parse_filter_ids(body)
+
+    def _read_consent_types(self, body: Any) -> None:
+        self.config.consent_types = parse_consent_types(body)
 
     def add_profile(self, profile: SeedProfile) -> None:
         self.profiles.append(profile)
@@ -123,6 +143,10 @@ class Flow:
 
     # ------------------------------------------------------------------ plumbing
 
+    def available(self, op_key: str) -> bool:
+        op = OPERATIONS[op_key]
+        return (op.method, op.template) not in self.ctx.absent_routes
+
     def call(
         self,
         op_key: str,
@@ -132,6 +156,9 @@ class Flow:
         query: dict[str, Any] | None = None,
         **params: Any,
     ) -> Sent | None:
+        """Send one operation; None when it could not be sent, or when the target lacks its route."""
+        if not self.available(op_key):
+            return None
         op = OPERATIONS[op_key]
         url = op.url(query, clientId=self.ctx.client_id, **params)
         return send(

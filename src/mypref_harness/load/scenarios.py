@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -87,6 +87,24 @@ OPERATIONS: dict[str, Operation] = _ops(
     ("history_preferences", "history", "GET", "/{clientId}/Profile/{profileId}/History/Preferences"),
     ("history_consents", "history", "GET", "/{clientId}/Profile/{profileId}/History/Consents"),
 )
+
+Route = tuple[str, str]  # (METHOD, spec path template), as the contract's route table names a route
+
+
+def format_routes(routes: Iterable[Route]) -> str:
+    """Routes as one line for an environment variable: ``GET /{clientId}/Profile/Email;POST /...``."""
+    return ";".join(f"{method} {template}" for method, template in sorted(routes))
+
+
+def parse_routes(text: str) -> frozenset[Route]:
+    """The inverse of :func:`format_routes` (blank entries ignored, methods upper-cased)."""
+    routes = set()
+    for item in text.split(";"):
+        method, _, template = item.strip().partition(" ")
+        if method and template.strip():
+            routes.add((method.upper(), template.strip()))
+    return frozenset(routes)
+
 
 # --------------------------------------------------------------------------- the model
 
