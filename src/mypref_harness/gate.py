@@ -352,7 +352,7 @@ def latency_chart_svg(gate: GateResult) -> str | None:
     ]
     colours = {"p50": "#6baed6", "p95": "#fc9272"}
     thresholds = [
-        Threshold(f"{label} ms", value, colours.get(label.split()[1], "#7f7f7f"))
+        Threshold(f"{label} {value:g} ms", value, colours.get(label.split()[1], "#7f7f7f"))
         for label, value in sorted(load.thresholds.items(), key=lambda item: item[1])
     ]
     return line_chart_svg("Load smoke: latency over time (Locust rolling percentiles)", series,

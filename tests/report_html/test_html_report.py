@@ -73,7 +73,7 @@ def test_index_html_has_the_verdict_every_stage_the_findings_with_replays_and_th
         assert f'id="stage-{name}"' in html and f'href="#stage-{name}"' in html
     assert f"reproduce: <code>{REPLAY}</code>" in html
     assert "Server error &lt;500&gt;" in html  # text from a run is escaped
-    assert html.count("<svg") == 1 and "SLO p95 lookup ms" in html
+    assert html.count("<svg") == 1 and "SLO p95 lookup 400 ms" in html
     assert "<script" not in html
     assert not re.search(r'(src|href)="https?:', html)  # self-contained: nothing fetched from elsewhere
 
