@@ -40,8 +40,9 @@ def _num(text: str | None) -> float | None:
 
 def read_history(path: Path) -> dict[int, tuple[float | None, int | None, float | None]]:
     """Unix second -> (rolling p95 ms, user count, rolling p50 ms) from the Aggregated rows of a
-    stats_history CSV. Before the first request Locust writes 0 for every percentile: no measurement,
-    so None (a chart would otherwise start with an invented 0 ms point)."""
+    stats_history CSV. Locust writes 0 for a rolling percentile it cannot compute (``... or 0`` in its
+    CSV writer: before the first request, and while its 10 s window fills), so 0 is no measurement: None
+    (a chart would otherwise start with invented 0 ms points)."""
     out: dict[int, tuple[float | None, int | None, float | None]] = {}
     if not path.exists():
         return out
@@ -54,7 +55,8 @@ def read_history(path: Path) -> dict[int, tuple[float | None, int | None, float 
                 continue
             users = _num(row.get("User Count"))
             measured = _num(row.get("Total Request Count")) != 0  # None (no such column) counts as measured
-            p95, p50 = (_num(row.get("95%")), _num(row.get("50%"))) if measured else (None, None)
+            p95 = (_num(row.get("95%")) or None) if measured else None
+            p50 = (_num(row.get("50%")) or None) if measured else None
             out[int(ts)] = (p95, int(users) if users is not None else None, p50)
     return out
 
@@ -73,7 +75,7 @@ def progress_line(path: Path) -> str | None:
         return None
     users, rps = _num(last.get("User Count")), _num(last.get("Requests/s"))
     requests, failures = _num(last.get("Total Request Count")), _num(last.get("Total Failure Count"))
-    p95 = _num(last.get("95%")) if requests else None
+    p95 = (_num(last.get("95%")) or None) if requests else None
     return (f"{int(users or 0)} users, {rps or 0:.1f} req/s, p95 {'-' if p95 is None else f'{p95:.0f} ms'}, "
             f"{int(requests or 0)} requests, {int(failures or 0)} failures")
 
