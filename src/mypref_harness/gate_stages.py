@@ -60,6 +60,7 @@ def run_contract_stage(target: Target, options: GateOptions) -> StageResult:
         auth_conformance=False,  # its own stage
         strict=options.strict,
         policy_file=options.policy_path,
+        html=options.schemathesis_html,
     ))
     failures, warned = len(result.failures), len(result.warned)
     return StageResult(

@@ -191,3 +191,19 @@ def test_index_html_renders_in_headless_chromium_with_the_verdict_and_each_stage
     header = shot.read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", header[16:24]) == (1000, 1400)
+
+
+def test_gate_schemathesis_html_asks_the_contract_run_for_schemathesis_html_report(monkeypatch, tmp_path):
+    from mypref_harness.contract import runner
+    from mypref_harness.contract.results import ContractResult
+
+    seen = {}
+
+    def fake_run_contract(target, options):
+        seen["html"] = options.html
+        return ContractResult(target="t")
+
+    monkeypatch.setattr(runner, "run_contract", fake_run_contract)
+    target = Target(base_url="http://127.0.0.1:9/Profiles/v4", client_id="C", user_id="U", api_key="k" * 20)
+    gate_stages.run_contract_stage(target, GateOptions(report_dir=tmp_path, schemathesis_html=True))
+    assert seen == {"html": True}

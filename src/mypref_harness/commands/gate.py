@@ -26,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--slo", type=Path, help="SLO file for the load stage (default loadtests/slo.toml)")
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where artifacts go (reports/)")
     p.add_argument("--config", type=Path, help="TOML configuration file (default ./mypref.toml if present)")
+    p.add_argument("--schemathesis-html", action="store_true",
+                   help="also write Schemathesis's own HTML report (contract/schemathesis-report.html)")
     strictness = p.add_mutually_exclusive_group()
     strictness.add_argument(
         "--strict", dest="strict", action="store_true", default=None,
@@ -76,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         slo_path=args.slo,
         strict=args.strict,
         policy_path=args.policy,
+        schemathesis_html=args.schemathesis_html,
     )
     if args.policy is not None:  # a bad policy file is a usage error before anything runs
         from mypref_harness.basis import PolicyError, VerdictPolicy
