@@ -56,7 +56,7 @@ class GateOptions:
     # Verdict policy (contract/verdicts.py): None = strict on the embedded sandbox, lenient elsewhere.
     strict: bool | None = None
     policy_path: Path | None = None  # promote/demote checks by name (basis.VerdictPolicy.load)
-    schemathesis_html: bool = False  # also Schemathesis's own HTML report (contract/schemathesis-report.html)
+    schemathesis_html: bool = False  # also Schemathesis's own HTML report (contract/schemathesis-html/)
 
     @property
     def effective_max_examples(self) -> int:

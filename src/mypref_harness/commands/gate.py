@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where artifacts go (reports/)")
     p.add_argument("--config", type=Path, help="TOML configuration file (default ./mypref.toml if present)")
     p.add_argument("--schemathesis-html", action="store_true",
-                   help="also write Schemathesis's own HTML report (contract/schemathesis-report.html)")
+                   help="also write Schemathesis's own HTML report (contract/schemathesis-html/)")
     strictness = p.add_mutually_exclusive_group()
     strictness.add_argument(
         "--strict", dest="strict", action="store_true", default=None,

@@ -177,7 +177,9 @@ def write_cases(
     cases: Iterable[ReplayCase], directory: Path, redact: Callable[[str], str] = lambda s: s
 ) -> dict[tuple[str, str], Path]:
     """Write one JSON file per case; returns (operation, failure code) -> the first case file showing it."""
-    directory.mkdir(parents=True, exist_ok=True)
+    cases = list(cases)
+    if cases:  # a clean run leaves no empty folder behind
+        directory.mkdir(parents=True, exist_ok=True)
     index: dict[tuple[str, str], Path] = {}
     for case in cases:
         path = directory / f"{_SAFE_ID.sub('_', case.id)}.json"

@@ -354,7 +354,7 @@ def prepare_run(
     if options.keep_events:  # a --report-ndjson-path alone already switches the (slow) NDJSON writer on
         command += ["--report-ndjson-path", str(ndjson_path)]
     if options.html:
-        command += ["--report-html-path", str(report_dir / "schemathesis-report.html")]
+        command += ["--report-html-path", str(report_dir / "schemathesis-html")]
     if include:
         command += ["--include-name-regex", include]
     if exclude:
