@@ -7,7 +7,7 @@ import pytest
 
 from mypref_harness.config import Target
 from mypref_harness.errors import ConfigError
-from mypref_harness.load import runner
+from mypref_harness.load import runner, runtime
 from mypref_harness.load.runner import LoadOptions, plan
 from mypref_harness.load.scenarios import OPERATIONS, load_model, parse_model, parse_think_time
 from mypref_harness.load.summary import build_summary, build_timeline, read_history, render_markdown
@@ -152,6 +152,27 @@ def test_secrets_travel_in_the_environment_never_in_argv(tmp_path, monkeypatch):
     assert env["MYPREF_LOAD_THINK_TIME"] == "1:2" and env["MYPREF_LOAD_DIR"] == str(tmp_path)
     cmd = runner.local_command(p, LoadOptions(), host=target.base_url, prefix=tmp_path / "l", master_port=1)
     assert not any(SECRET in part for part in cmd)
+
+
+def test_absent_routes_reach_every_locust_process(tmp_path):
+    absent = frozenset({("GET", "/{clientId}/Profile/Email"), ("POST", "/{clientId}/Profile/Search")})
+    options = LoadOptions(shape="smoke", absent_routes=absent)
+    env = runner.run_env(plan(options), options, target=None, run_id="r1", out_dir=tmp_path)
+    assert env["MYPREF_LOAD_ABSENT_ROUTES"] == "GET /{clientId}/Profile/Email;POST /{clientId}/Profile/Search"
+    in_process = {k: v for k, v in env.items() if k.startswith("MYPREF_LOAD_")}
+    in_process[runtime.ENV_CLOCK_OFFSET] = "0"  # no skew measurement against the unreachable host
+    process = runtime.LocustProcess(
+        in_process,
+        host="http://127.0.0.1:1/Profiles/v4",
+        process_tag="p1",
+        token_post=lambda name: None,
+        report_unavailable=lambda *args: None,
+    )
+    assert process.ctx.absent_routes == absent
+    bare = LoadOptions(shape="smoke")
+    assert "MYPREF_LOAD_ABSENT_ROUTES" not in runner.run_env(
+        plan(bare), bare, target=None, run_id="r1", out_dir=tmp_path
+    )
 
 
 def test_production_is_refused_without_the_flag():

@@ -40,7 +40,13 @@ from mypref_harness.load.integrity import (
     read_jsonl,
     verify,
 )
-from mypref_harness.load.scenarios import OPERATIONS, load_model, parse_think_time
+from mypref_harness.load.scenarios import (
+    OPERATIONS,
+    Route,
+    format_routes,
+    load_model,
+    parse_think_time,
+)
 from mypref_harness.load.shapes import (
     build_stages,
     check_shape_name,
@@ -101,6 +107,9 @@ class LoadOptions:
     html: bool = True
     timeout: float | None = None  # subprocess limit; default = run time + STARTUP_ALLOWANCE
     echo: bool = False  # also stream Locust's output to our stderr
+    # Routes the target does not have (the contract stage's "not found" routes): the users never send
+    # them, so a missing guessed route is one contract finding, not a flood of load failures.
+    absent_routes: frozenset[Route] = frozenset()
 
 
 @dataclass
@@ -300,6 +309,8 @@ def run_env(
         env[runtime.ENV_TOKEN_MARGIN] = f"{options.token_refresh_margin:g}"
     if options.token_jitter is not None:
         env[runtime.ENV_TOKEN_JITTER] = f"{options.token_jitter:g}"
+    if options.absent_routes:
+        env[runtime.ENV_ABSENT_ROUTES] = format_routes(options.absent_routes)
     # Make the package importable from the locustfile even when run from elsewhere.
     src = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")

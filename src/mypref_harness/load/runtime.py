@@ -30,7 +30,7 @@ from mypref_harness.load.locust_auth import (
     SharedBearer,
     token_request_name,
 )
-from mypref_harness.load.scenarios import UniqueValues, load_model
+from mypref_harness.load.scenarios import UniqueValues, load_model, parse_routes
 
 ENV_RUN_ID = "MYPREF_LOAD_RUN_ID"
 ENV_OUT_DIR = "MYPREF_LOAD_DIR"
@@ -44,6 +44,7 @@ ENV_AUTH_OFF = "MYPREF_LOAD_AUTH_OFF"
 ENV_TOKEN_MARGIN = "MYPREF_LOAD_TOKEN_MARGIN"  # noqa: S105 - a variable name
 ENV_TOKEN_JITTER = "MYPREF_LOAD_TOKEN_JITTER"  # noqa: S105 - a variable name
 ENV_CLOCK_OFFSET = "MYPREF_LOAD_CLOCK_OFFSET"  # seconds added to the local clock when signing
+ENV_ABSENT_ROUTES = "MYPREF_LOAD_ABSENT_ROUTES"  # routes never sent: "GET /{clientId}/X;POST /..."
 
 LEDGER_FILE = "writes.jsonl"
 PROCESSES_FILE = "processes.json"
@@ -143,6 +144,7 @@ class LocustProcess:
             values=UniqueValues(run_id, process_tag),
             ledger=Ledger(process_tag),
             report_unavailable=report_unavailable,
+            absent_routes=parse_routes(env.get(ENV_ABSENT_ROUTES, "")),
         )
 
     def counters(self) -> dict[str, Any]:
