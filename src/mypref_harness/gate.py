@@ -96,7 +96,7 @@ class StageResult:
     # The contract stage's route table as counts: {confidence: {state: n}} (contract/routes.py).
     route_counts: dict[str, dict[str, int]] | None = None
     # One entry per finding (failed or warned) with the command that reproduces it, when there is one:
-    # {"subject", "check", "status", "evidence", "replay"}.
+    # {"subject", "check", "status", "evidence", "replay", "answer"}.
     findings: list[dict[str, str]] = field(default_factory=list)
     # Latency SLO limits to draw on the chart ({"SLO p95 lookup": 400.0}), load stage only.
     thresholds: dict[str, float] = field(default_factory=dict)
@@ -404,6 +404,8 @@ def findings_markdown(gate: GateResult) -> list[str]:
     for stage, f in found:
         lines.append(f"- {STAGE_TITLES[stage.name]}, {f['status']}: {report.md_escape(f['subject'])} "
                      f"[{report.md_escape(f['check'])}] {report.md_escape(f['evidence'])}")
+        if f.get("answer"):
+            lines.append(f"  answered: {report.md_escape(f['answer'])}")
         if f.get("replay"):
             lines.append(f"  reproduce: `{f['replay']}`")
     lines.append("")

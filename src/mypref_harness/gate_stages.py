@@ -82,7 +82,7 @@ def finding_entries(records: Iterable[CheckRecord]) -> list[dict[str, str]]:
     for r in records:
         evidence = r.evidence.strip().splitlines()[0][:200] if r.evidence.strip() else ""
         entries.append({"subject": r.operation or r.name, "check": r.check, "status": r.status.value,
-                        "evidence": evidence, "replay": r.replay})
+                        "evidence": evidence, "replay": r.replay, "answer": r.answer})
     return entries
 
 

@@ -125,7 +125,8 @@ def _stage_section(stage: StageResult, title: str, report_dir: Path) -> list[str
     if stage.findings:
         out.append(f"<h3>Findings ({len(stage.findings)})</h3><ul>")
         for f in stage.findings:
-            replay = f"<br>reproduce: <code>{escape(f['replay'])}</code>" if f.get("replay") else ""
+            replay = f"<br>answered: {escape(f['answer'])}" if f.get("answer") else ""
+            replay += f"<br>reproduce: <code>{escape(f['replay'])}</code>" if f.get("replay") else ""
             out.append(
                 f"<li><strong>{escape(f['status'])}</strong> {escape(f['subject'])} "
                 f"[{escape(f['check'])}] {escape(f['evidence'])}{replay}</li>"

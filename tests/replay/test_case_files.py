@@ -138,9 +138,10 @@ def test_case_files_are_written_and_findings_get_their_replay_command(tmp_path, 
         code="ST101",
     )
     other = CheckRecord(name="x", check="c", status=Status.FAILED, operation="GET /x", code="ST101")
-    replayed, untouched = with_replays([finding, other], index)
+    replayed, untouched = with_replays([finding, other], index, cases)
     assert replayed.replay == "mypref-harness replay reports/cases/9CTPAD.json"
-    assert untouched.replay == ""
+    assert replayed.answer == '500 Internal Server Error: {"Message":"An error has occurred."}'
+    assert untouched.replay == "" and untouched.answer == ""
 
 
 def test_a_missing_or_truncated_junit_file_gives_no_cases(tmp_path):
@@ -184,3 +185,24 @@ def test_the_sanitiser_blanks_credentials_but_not_the_apis_key_fields():
 
     assert not any(sensitive(k) for k in ("Key", "AlternateIdKey", "AuthCheck", "Value", "ProfileId"))
     assert all(sensitive(k) for k in ("Authorization", "client_secret", "access_token", "X-API-Key"))
+
+
+def test_the_answer_line_is_the_status_and_the_start_of_the_body_on_one_line():
+    from mypref_harness.contract.cases import answer_line
+
+    case = ReplayCase(
+        id="X",
+        operation="o",
+        method="GET",
+        url="u",
+        path="/p",
+        status=200,
+        reason="OK",
+        response_excerpt='[{"ProfileId": 1,\n "x": "' + "y" * 300 + '"}]',
+    )
+    line = answer_line(case)
+    assert (
+        line.startswith('200 OK: [{"ProfileId": 1, "x": "yyy') and line.endswith("...") and "\n" not in line
+    )
+    assert len(line) == len("200 OK: ") + 160
+    assert answer_line(ReplayCase(id="X", operation="o", method="GET", url="u", path="/p")) == ""

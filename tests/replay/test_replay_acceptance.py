@@ -90,6 +90,8 @@ def test_gate_prints_a_replay_per_finding_and_each_replay_reproduces_the_status(
         junit = (tmp_path / "reports" / "contract" / "junit.xml").read_text()
         for command in {f["replay"] for f in schemathesis_findings}:
             assert f"`{command}`" in summary_md and f"reproduce: {command}" in junit
+        assert "answered: 500 Internal Server Error" in summary_md  # the status and the start of the body
+        assert "      answered: 500 Internal Server Error" in gate.stdout
 
         def replay_of(subject, check):
             found = [

@@ -124,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
             if finding.get("replay"):
                 print(f"gate: reproduce {finding['status']} {finding['subject']} [{finding['check']}]:"
                       f" {finding['replay']}")
+                if finding.get("answer"):
+                    print(f"      answered: {finding['answer']}")
     for leak in result.leaks:
         print(f"gate: secret found in artifact: {leak}", file=sys.stderr)
     verdict = result.verdict.upper()

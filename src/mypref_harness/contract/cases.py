@@ -23,6 +23,7 @@ from xml.etree import ElementTree
 from mypref_harness.contract.results import CheckRecord
 
 CASE_DIR_NAME = "cases"
+ANSWER_EXCERPT = 160  # characters of the response body shown next to a finding
 _CASE_HEAD = re.compile(r"^\d+\. Test Case ID: (\S+)\s*$")
 _FAILURE_HEAD = re.compile(r"^- (ST\d{3}|\S+) (.+)$")
 _STATUS_LINE = re.compile(r"^\[(\d{3})\] ([^:]*):\s*$")
@@ -199,10 +200,28 @@ def replay_command(path: Path, cwd: Path | None = None) -> str:
     return f"mypref-harness replay {shlex.quote(str(shown))}"
 
 
-def with_replays(findings: Iterable[CheckRecord], index: Mapping[tuple[str, str], Path]) -> list[CheckRecord]:
-    """Findings with their replay command (those of a Schemathesis failure code that has a case file)."""
+def with_replays(
+    findings: Iterable[CheckRecord], index: Mapping[tuple[str, str], Path], cases: Iterable[ReplayCase] = ()
+) -> list[CheckRecord]:
+    """Findings with their replay command and the answer the target gave (those of a Schemathesis
+    failure code that has a case file)."""
+    answers = {case.id: answer_line(case) for case in cases}
     out = []
     for finding in findings:
         path = index.get((finding.operation or "", finding.code or ""))
-        out.append(dataclasses.replace(finding, replay=replay_command(path)) if path else finding)
+        if path is None:
+            out.append(finding)
+            continue
+        answer = answers.get(path.stem, "")
+        out.append(dataclasses.replace(finding, replay=replay_command(path), answer=answer))
     return out
+
+
+def answer_line(case: ReplayCase, limit: int = ANSWER_EXCERPT) -> str:
+    """``500 Internal Server Error: {"Message": ...}``: the status and the start of the body, one line."""
+    if case.status is None:
+        return ""
+    body = " ".join(case.response_excerpt.split())
+    body = body if len(body) <= limit else body[: limit - 3] + "..."
+    head = f"{case.status} {case.reason}".strip()
+    return f"{head}: {body}" if body else head

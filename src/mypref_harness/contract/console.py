@@ -72,6 +72,8 @@ def print_contract(result: ContractResult, out: Callable[[str], None] = print) -
             f"  {finding.status.value.upper():7} {finding.check:30} {finding.operation}  "
             f"[{finding.code or '-'} x{finding.count}, {finding.basis.value}] {_line(finding.evidence, 90)}"
         )
+        if finding.answer:
+            out(f"          answered:  {finding.answer}")
         if finding.replay:
             out(f"          reproduce: {finding.replay}")
     for error in result.errors:

@@ -96,7 +96,10 @@ def _skip_text(record: CheckRecord) -> str | None:
 
 def _with_replay(text: str, record: CheckRecord) -> str:
     """The evidence, then the command that re-sends the failing request (when the run kept one)."""
-    return f"{text}\nreproduce: {record.replay}" if record.replay else text
+    if not record.replay:
+        return text
+    answered = f"\nanswered: {record.answer}" if record.answer else ""
+    return f"{text}{answered}\nreproduce: {record.replay}"
 
 
 def contract_junit_cases(result: ContractResult) -> list[JUnitCase]:
@@ -351,6 +354,7 @@ def _record_json(record: CheckRecord) -> dict[str, object]:
         "count": record.count,
         "evidence": record.evidence,
         "replay": record.replay or None,
+        "answer": record.answer or None,
     }
 
 

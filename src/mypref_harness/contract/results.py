@@ -50,6 +50,7 @@ class CheckRecord:
     # The command that re-sends the failing request ("mypref-harness replay reports/contract/cases/<id>.json";
     # contract/cases.py), when the run kept one.
     replay: str = ""
+    answer: str = ""  # the target's answer to that request: "500 Internal Server Error: {...}" (shortened)
     elapsed_s: float = 0.0  # wall time of the check or scenario, where it ran on its own (JUnit time)
 
     @property

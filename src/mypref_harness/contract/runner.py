@@ -616,7 +616,7 @@ def _with_case_files(
         for case in cases:
             case.sandbox = {"defects": defects}
     index = write_cases(cases, prepared.json_path.parent / CASE_DIR_NAME, redact)
-    return with_replays(findings, index)
+    return with_replays(findings, index, cases)
 
 
 def _run_scenarios(
