@@ -268,7 +268,7 @@ def contract_markdown(result: ContractResult) -> str:
                 ("operation", "check", "basis", "code", "cases", "evidence", "reproduce"),
                 [
                     (f.operation, f.check, f.basis.value, f.code or "", f.count, _first_line(f.evidence),
-                     f"`{f.replay}`" if f.replay else "")
+                     (f"`{f.replay}`" + (f" (answered {f.answer})" if f.answer else "")) if f.replay else "")
                     for f in failed
                 ],
             ),
