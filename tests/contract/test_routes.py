@@ -309,3 +309,19 @@ def test_a_profile_read_is_decided_with_the_profile_created_for_the_purpose():
     served = send_known_searches(probes, client, "http://127.0.0.1:9/Profiles/v4", "ACME", spec)
     assert ("GET", "http://127.0.0.1:9/Profiles/v4/ACME/Profile/4711/History/Consents", {}) in client.calls
     assert states(route_table(spec, undecided, served))["consentsHistory"] is RouteState.CONFIRMED
+
+
+def test_the_load_stage_learns_the_routes_a_contract_run_found_absent(tmp_path):
+    from mypref_harness.contract.routes import not_found_in_report
+
+    report = tmp_path / "contract-result.json"
+    rows = [
+        {"method": "get", "path": "/{clientId}/Profile/Email", "state": "not_found"},
+        {"method": "GET", "path": "/{clientId}/Programs", "state": "confirmed"},
+        {"method": "POST", "path": "/{clientId}/Profile/Search", "state": "undecided"},
+    ]
+    report.write_text(json.dumps({"routes": rows}), encoding="utf-8")
+    assert not_found_in_report(report) == {("GET", "/{clientId}/Profile/Email")}
+    assert not_found_in_report(tmp_path / "missing.json") == frozenset()
+    report.write_text("{not json", encoding="utf-8")
+    assert not_found_in_report(report) == frozenset()

@@ -113,6 +113,25 @@ def confirmed_routes(routes: Iterable[RouteVerdict]) -> list[tuple[str, str]]:
     return [(r.method, r.path) for r in routes if r.state is RouteState.CONFIRMED]
 
 
+def not_found_in_report(path: Path) -> frozenset[tuple[str, str]]:
+    """(METHOD, path template) of every route a contract run's ``contract-result.json`` found absent.
+
+    The gate hands them to its load stage, which then never sends them: a missing (guessed) route is
+    one contract finding, not a flood of load failures. An absent or unreadable file names none.
+    """
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset()
+    rows = document.get("routes") if isinstance(document, dict) else None
+    return frozenset(
+        (str(row["method"]).upper(), str(row["path"]))
+        for row in (rows if isinstance(rows, list) else [])
+        if isinstance(row, dict) and row.get("state") == RouteState.NOT_FOUND.value
+        and row.get("method") and row.get("path")
+    )
+
+
 # --- evidence ---------------------------------------------------------------------------------
 
 
