@@ -128,12 +128,12 @@ def run_auth_stage(target: Target, options: GateOptions) -> StageResult:
 
 
 def run_load_stage(target: Target, options: GateOptions) -> StageResult:
-    from mypref_harness.contract.routes import not_found_in_report
+    from mypref_harness.contract.routes import unproven_in_report
     from mypref_harness.load.runner import LoadOptions, run_load
 
     absent = frozenset[tuple[str, str]]()
     if "contract" in options.stages:  # this gate's contract stage wrote the route table
-        absent = not_found_in_report(options.report_dir / "contract" / "contract-result.json")
+        absent = unproven_in_report(options.report_dir / "contract" / "contract-result.json")
     result = run_load(target, LoadOptions(
         shape="smoke",
         users=options.effective_load_users,

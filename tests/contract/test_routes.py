@@ -311,8 +311,8 @@ def test_a_profile_read_is_decided_with_the_profile_created_for_the_purpose():
     assert states(route_table(spec, undecided, served))["consentsHistory"] is RouteState.CONFIRMED
 
 
-def test_the_load_stage_learns_the_routes_a_contract_run_found_absent(tmp_path):
-    from mypref_harness.contract.routes import not_found_in_report
+def test_the_load_stage_learns_the_routes_a_contract_run_did_not_prove(tmp_path):
+    from mypref_harness.contract.routes import unproven_in_report
 
     report = tmp_path / "contract-result.json"
     rows = [
@@ -321,7 +321,10 @@ def test_the_load_stage_learns_the_routes_a_contract_run_found_absent(tmp_path):
         {"method": "POST", "path": "/{clientId}/Profile/Search", "state": "undecided"},
     ]
     report.write_text(json.dumps({"routes": rows}), encoding="utf-8")
-    assert not_found_in_report(report) == {("GET", "/{clientId}/Profile/Email")}
-    assert not_found_in_report(tmp_path / "missing.json") == frozenset()
+    assert unproven_in_report(report) == {
+        ("GET", "/{clientId}/Profile/Email"),
+        ("POST", "/{clientId}/Profile/Search"),
+    }
+    assert unproven_in_report(tmp_path / "missing.json") == frozenset()
     report.write_text("{not json", encoding="utf-8")
-    assert not_found_in_report(report) == frozenset()
+    assert unproven_in_report(report) == frozenset()

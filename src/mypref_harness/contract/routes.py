@@ -113,11 +113,16 @@ def confirmed_routes(routes: Iterable[RouteVerdict]) -> list[tuple[str, str]]:
     return [(r.method, r.path) for r in routes if r.state is RouteState.CONFIRMED]
 
 
-def not_found_in_report(path: Path) -> frozenset[tuple[str, str]]:
-    """(METHOD, path template) of every route a contract run's ``contract-result.json`` found absent.
+UNPROVEN_STATES = frozenset({RouteState.NOT_FOUND.value, RouteState.UNDECIDED.value})
+
+
+def unproven_in_report(path: Path) -> frozenset[tuple[str, str]]:
+    """(METHOD, path template) of every route that a contract run's ``contract-result.json`` did not
+    show to exist: not found, or undecided (only 404s, none of them decisive).
 
     The gate hands them to its load stage, which then never sends them: a missing (guessed) route is
-    one contract finding, not a flood of load failures. An absent or unreadable file names none.
+    one contract finding or route-table line, not a flood of load failures. An absent or unreadable
+    file names none.
     """
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -127,7 +132,7 @@ def not_found_in_report(path: Path) -> frozenset[tuple[str, str]]:
     return frozenset(
         (str(row["method"]).upper(), str(row["path"]))
         for row in (rows if isinstance(rows, list) else [])
-        if isinstance(row, dict) and row.get("state") == RouteState.NOT_FOUND.value
+        if isinstance(row, dict) and row.get("state") in UNPROVEN_STATES
         and row.get("method") and row.get("path")
     )
 
