@@ -109,11 +109,13 @@ def default_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GateRun]:
 
 
 @pytest.mark.xfail(
-    strict=True,
+    # Not strict: whether a run fails depends on which lookups Locust's users happen to pick in 10 s
+    # (a strict xfail would make this test flaky). Remove the marker when the missing piece lands.
+    strict=False,
     reason="load stage: the flow's lookups GET /{clientId}/Profile/AlternateId and /Profile/Phone (guessed "
-    "routes this target does not have) answer 404 and break run.max_failure_ratio; the contract stage "
-    "leaves both routes 'undecided', and only 'not_found' routes are kept out of the load (5c7d2ef). "
-    "Missing: decide those searches in the route check, or skip undecided guessed routes in load",
+    "routes this target does not have) answer 404 and break run.max_failure_ratio when a user picks them; "
+    "the contract stage leaves both routes 'undecided', and only 'not_found' routes are kept out of the "
+    "load (5c7d2ef). Missing: decide those searches in the route check, or skip undecided guessed routes",
 )
 def test_the_gate_passes_on_a_server_that_follows_the_document(default_run):
     assert default_run.returncode == 0, default_run.output[-4000:]
