@@ -57,6 +57,8 @@ class GateOptions:
     strict: bool | None = None
     policy_path: Path | None = None  # promote/demote checks by name (basis.VerdictPolicy.load)
     schemathesis_html: bool = False  # also Schemathesis's own HTML report (contract/schemathesis-html/)
+    # The contract stage's operations (operationIds or regexes over "METHOD /path"); empty = all.
+    operations: Sequence[str] = ()
 
     @property
     def effective_max_examples(self) -> int:

@@ -61,6 +61,7 @@ def run_contract_stage(target: Target, options: GateOptions) -> StageResult:
         strict=options.strict,
         policy_file=options.policy_path,
         html=options.schemathesis_html,
+        operations=tuple(options.operations),
     ))
     failures, warned = len(result.failures), len(result.warned)
     return StageResult(

@@ -220,3 +220,19 @@ def test_the_route_table_counts_are_in_the_gate_summaries(tmp_path, target, fake
     assert "| guess | 3 | 1 | 2 | 0 |" in md and "| high | 7 | 0 | 0 | 0 |" in md
     stages = json.loads((tmp_path / "summary.json").read_text())["stages"]
     assert next(s for s in stages if s["name"] == "contract")["route_counts"] == counts
+
+
+def test_the_contract_stage_tests_only_the_chosen_operations(tmp_path, target, monkeypatch):
+    from mypref_harness.contract import runner
+    from mypref_harness.contract.results import ContractResult
+
+    seen = {}
+
+    def fake_run_contract(given_target, options):
+        seen["operations"] = options.operations
+        return ContractResult(target="fake")
+
+    monkeypatch.setattr(runner, "run_contract", fake_run_contract)
+    options = GateOptions(stages=("contract",), report_dir=tmp_path, operations=("getPrograms", "GET /x"))
+    gate_stages.run_contract_stage(target, options)
+    assert seen["operations"] == ("getPrograms", "GET /x")

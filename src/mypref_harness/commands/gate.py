@@ -23,6 +23,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--load-duration", help="load smoke duration, e.g. 20s or 1m")
     p.add_argument("--load-users", type=int, help="simulated users in the load smoke")
     p.add_argument("--seed", type=int, help="Schemathesis/Hypothesis seed for a reproducible run")
+    p.add_argument(
+        "--operations",
+        action="append",
+        default=[],
+        metavar="SEL",
+        help="contract stage: only these operations (operationIds or regexes over 'METHOD /path', "
+        "comma-separated, repeatable; default all)",
+    )
     p.add_argument("--slo", type=Path, help="SLO file for the load stage (default loadtests/slo.toml)")
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where artifacts go (reports/)")
     p.add_argument("--config", type=Path, help="TOML configuration file (default ./mypref.toml if present)")
@@ -79,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
         strict=args.strict,
         policy_path=args.policy,
         schemathesis_html=args.schemathesis_html,
+        operations=tuple(args.operations),
     )
     if args.policy is not None:  # a bad policy file is a usage error before anything runs
         from mypref_harness.basis import PolicyError, VerdictPolicy
