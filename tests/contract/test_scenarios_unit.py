@@ -202,3 +202,45 @@ def test_urls_are_built_from_the_spec_templates():
         api.url("getStandardFieldsHistory", 7)
         == "http://api.test/Profiles/v4/ACME_CORP/Profile/7/History/StandardFields"
     )
+
+
+def _history_gone(request: httpx.Request, store: Store) -> httpx.Response:
+    if request.url.path.endswith("/History/StandardFields"):
+        return httpx.Response(404)  # the route does not exist on this target
+    return store.handle(request)
+
+
+@pytest.mark.parametrize(
+    ("confidence", "expected"),
+    [
+        ("guess", Basis.ASSUMPTION),
+        ("medium", Basis.CATALOG),
+        ("high", Basis.DOCUMENTED),
+        (None, Basis.DOCUMENTED),
+    ],
+)
+def test_a_404_from_a_scenarios_route_is_no_stronger_than_the_routes_confidence(confidence, expected):
+    document = json.loads(json.dumps(DOCUMENT))
+    history = document["paths"]["/{clientId}/Profile/{profileId}/History/StandardFields"]["get"]
+    if confidence is not None:  # None: an operation of the vendor's own spec, which has no confidence
+        history["x-route-confidence"] = confidence
+    store = Store()
+    client = httpx.Client(transport=httpx.MockTransport(lambda request: _history_gone(request, store)))
+    record = {r.check: r for r in run_scenarios(TARGET, document, client=client, only=("history_recorded",))}[
+        "history_recorded"
+    ]
+    assert record.status is Status.FAILED and "history answered HTTP 404" in record.evidence
+    assert record.basis is expected
+
+
+def test_a_history_that_exists_but_misses_the_change_stays_documented_on_a_guessed_route():
+    document = json.loads(json.dumps(DOCUMENT))
+    document["paths"]["/{clientId}/Profile/{profileId}/History/StandardFields"]["get"][
+        "x-route-confidence"
+    ] = "guess"
+    store = Store("history")
+    client = httpx.Client(transport=httpx.MockTransport(store.handle))
+    record = {r.check: r for r in run_scenarios(TARGET, document, client=client, only=("history_recorded",))}[
+        "history_recorded"
+    ]
+    assert record.status is Status.FAILED and record.basis is Basis.DOCUMENTED
