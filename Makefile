@@ -24,12 +24,16 @@ $(BIN)/python: pyproject.toml uv.lock
 
 venv: $(BIN)/python
 
+# Test files run in 3 processes (pytest-xdist, a file per process at a time: module fixtures stay
+# whole); most integration tests wait on subprocesses and sockets, so 3 fit 2 cores.
+PYTEST_JOBS ?= 3
+
 test: venv
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_JOBS) --dist loadfile
 	$(MAKE) --no-print-directory lint
 
 test-fast: venv
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -n $(PYTEST_JOBS) --dist loadfile -m "not slow"
 
 lint: venv
 	$(BIN)/ruff check src tests bench contracts loadtests
