@@ -27,8 +27,8 @@ from typing import Any
 from mypref_harness.basis import Basis, Rule, VerdictPolicy, route_basis
 from mypref_harness.contract.checks import CUSTOM_CHECKS
 from mypref_harness.contract.results import CheckRecord, ContractResult
+from mypref_harness.spec import UNKNOWN_CONFIDENCE, iter_operations
 
-_HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _LABEL_IN_TEXT = re.compile(r"\b(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS|TRACE) (/[^\s`'\"]*)")
 # Weakest first: a finding resting on several operations is as sure as its least sure one.
 _STRENGTH = {Basis.ASSUMPTION: 0, Basis.PRACTICE: 0, Basis.CATALOG: 1, Basis.DOCUMENTED: 2}
@@ -53,15 +53,10 @@ def is_our_spec(spec: str) -> bool:
 
 def route_confidences(document: Mapping[str, Any]) -> dict[str, str]:
     """Operation label "METHOD /path" -> its x-route-confidence ("" when the spec does not say)."""
-    out: dict[str, str] = {}
-    for path, item in (document.get("paths") or {}).items():
-        if not isinstance(item, Mapping):
-            continue
-        for method in _HTTP_METHODS:
-            op = item.get(method)
-            if isinstance(op, Mapping):
-                out[f"{method.upper()} {path}"] = str(op.get("x-route-confidence") or "")
-    return out
+    return {
+        f"{op.method} {op.path}": "" if op.confidence == UNKNOWN_CONFIDENCE else op.confidence
+        for op in iter_operations(document)
+    }
 
 
 def operations_named(record: CheckRecord, known: Mapping[str, str]) -> list[str]:
