@@ -162,7 +162,8 @@ def test_documented_rejection_has_no_problems():
 
 # --- basis, registry and verdict policy ------------------------------------------------------------
 
-OVERVIEW = Path("/work/shared/reference/mypreferences-v4-api-overview.txt")
+# The vendor document lies in shared/ beside the checkout (tests that need it skip without it).
+OVERVIEW = Path(__file__).resolve().parents[3] / "shared" / "reference" / "mypreferences-v4-api-overview.txt"
 
 
 def normalised(text: str) -> str:
