@@ -4,15 +4,15 @@ Values come from ``MYPREF_*`` environment variables and an optional TOML file (`
 the environment wins. No configuration at all means "the embedded sandbox": ``base_url`` stays
 ``None`` and :func:`resolved_target` starts the sandbox and fills in its URLs and demo credentials.
 
-Secrets (PNAUTHINFO3 key, OAuth client secret) are wrapped in :class:`Secret` so that a Target can
-be printed, logged or put in a report without leaking them. Secrets are never read from argv.
+Secrets (PNAUTHINFO3 key, OAuth client secret) are wrapped in ``mypref_harness.secret.Secret`` so
+that a Target can be printed, logged or put in a report without leaking them. Secrets are never
+read from argv.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-import hmac
 import ipaddress
 import os
 import socket
@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from mypref_harness.auth.pnauth import PnAuthError, UserIdEncoding, parse_scheme
 from mypref_harness.errors import ConfigError, TargetUnreachable
+from mypref_harness.secret import Secret, as_secret, reveal
 
 AUTH_MODES = ("pnauth", "oauth")
 OAUTH_SEND_MODES = ("basic", "body")
@@ -46,63 +47,12 @@ class ConfigWarning(UserWarning):
     """A configuration problem that does not stop the run (e.g. a world-readable secrets file)."""
 
 
-class Secret:
-    """A string that never shows itself in repr/str/format; call :meth:`reveal` to use it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        if not isinstance(value, str):
-            raise TypeError("Secret wraps a str")
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    def __str__(self) -> str:
-        return "***"
-
-    def __format__(self, spec: str) -> str:
-        return "***"
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Secret):
-            return NotImplemented
-        return hmac.compare_digest(self._value.encode(), other._value.encode())
-
-    def __hash__(self) -> int:
-        return hash(("Secret", self._value))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Picklable (Locust forks, multiprocessing) without exposing the value in __dict__.
-        return (Secret, (self._value,))
-
-
-def reveal(value: Secret | str | None) -> str | None:
-    """The raw string of a Secret (or of a plain str); None stays None."""
-    if value is None:
-        return None
-    return value.reveal() if isinstance(value, Secret) else value
-
-
-def _as_secret(value: Secret | str | None) -> Secret | None:
-    if value is None or isinstance(value, Secret):
-        return value
-    return Secret(value)
-
-
 @dataclass(frozen=True)
 class Target:
     """Where the API under test lives and who the harness is there.
 
     ``base_url`` None means "the embedded sandbox" (see :func:`resolved_target`).
-    Plain ``str`` secrets given to the constructor are wrapped in :class:`Secret`.
+    Plain ``str`` secrets given to the constructor are wrapped in ``Secret``.
     """
 
     base_url: str | None = None  # ".../Profiles/v4", no trailing slash
@@ -127,8 +77,8 @@ class Target:
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "api_key", _as_secret(self.api_key))
-        object.__setattr__(self, "oauth_client_secret", _as_secret(self.oauth_client_secret))
+        object.__setattr__(self, "api_key", as_secret(self.api_key))
+        object.__setattr__(self, "oauth_client_secret", as_secret(self.oauth_client_secret))
         if not self.spec:
             object.__setattr__(self, "spec", str(default_spec_path()))
 
@@ -480,11 +430,11 @@ def _build_target(
         client_id=values.get("client_id"),
         user_id=values.get("user_id"),
         auth=auth,
-        api_key=_as_secret(values.get("api_key")),
+        api_key=as_secret(values.get("api_key")),
         pnauth_scheme=scheme,
         user_id_encoding=encoding,
         oauth_client_id=values.get("oauth_client_id"),
-        oauth_client_secret=_as_secret(values.get("oauth_client_secret")),
+        oauth_client_secret=as_secret(values.get("oauth_client_secret")),
         oauth_cert_path=cert,
         oauth_key_path=key,
         oauth_send=oauth_send,
@@ -726,7 +676,7 @@ def target_for_sandbox(
     else:
         oauth_fields = {
             "oauth_client_id": oauth.get("client_id"),
-            "oauth_client_secret": _as_secret(oauth.get("client_secret")),
+            "oauth_client_secret": as_secret(oauth.get("client_secret")),
             "oauth_cert_path": None,
             "oauth_key_path": None,
         }
@@ -737,7 +687,7 @@ def target_for_sandbox(
         jwks_url=credentials.get("jwks_url"),
         client_id=wanted,
         user_id=target.user_id or tenant.get("user_id"),
-        api_key=_as_secret(tenant.get("api_key")),
+        api_key=as_secret(tenant.get("api_key")),
         sandbox_root_url=root_url or _root_of(base_url),
         **oauth_fields,
     )

@@ -25,7 +25,8 @@ from mypref_harness.auth.adapters import (
 from mypref_harness.auth.oauth import TokenSource
 from mypref_harness.auth.pnauth import PnAuthError, Reason
 from mypref_harness.auth.verifier import ClientRecord, Verifier, static_lookup
-from mypref_harness.config import Secret, Target
+from mypref_harness.config import Target
+from mypref_harness.secret import Secret
 
 KEY = "SeemslikearareopportunityMorty!"
 NOW = 1_700_000_000.0

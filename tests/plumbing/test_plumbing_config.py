@@ -16,7 +16,6 @@ import pytest
 from mypref_harness import config
 from mypref_harness.config import (
     ConfigWarning,
-    Secret,
     Target,
     check_reachable,
     is_loopback,
@@ -26,6 +25,7 @@ from mypref_harness.config import (
     target_for_sandbox,
 )
 from mypref_harness.errors import ConfigError, ExitCode, TargetUnreachable
+from mypref_harness.secret import Secret
 
 KEY = "pnauth-key-value-1234567890"
 CLIENT_SECRET = "oauth-client-secret-abcdefghijklmnop"

@@ -22,9 +22,10 @@ import httpx
 
 from mypref_harness.auth.oauth import TokenSource, token_source_for
 from mypref_harness.auth.pnauth import DEFAULT_SCHEME, Signer, UserIdEncoding
+from mypref_harness.secret import Secret, reveal
 
 if TYPE_CHECKING:
-    from mypref_harness.config import Secret, Target
+    from mypref_harness.config import Target
 
 # RFC 6750 §3: WWW-Authenticate: Bearer realm="...", error="invalid_token", error_description="..."
 _INVALID_TOKEN_RE = re.compile(r'error\s*=\s*"?invalid_token"?', re.IGNORECASE)
@@ -98,8 +99,6 @@ def is_token_error(response: Any) -> bool:
 
 
 def _reveal(value: Secret | str | None) -> str:
-    from mypref_harness.config import reveal
-
     raw = reveal(value)
     if not raw:
         raise ValueError("a PNAUTHINFO3 key is required")
@@ -242,7 +241,6 @@ class BearerAuthRequests:
 
 
 def _require_pnauth(target: Target) -> tuple[str, str, str]:
-    from mypref_harness.config import reveal
     from mypref_harness.errors import ConfigError
 
     key = reveal(target.api_key)

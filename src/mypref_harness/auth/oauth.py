@@ -444,8 +444,8 @@ def token_source_for(
     ``clock_offset`` (auth.clock.signing_offset_for) dates client assertions in server time and
     reads the token's exp in server time.
     """
-    from mypref_harness.config import reveal
     from mypref_harness.errors import ConfigError
+    from mypref_harness.secret import reveal
 
     if not target.token_url or not target.oauth_client_id:
         raise ConfigError("OAuth needs MYPREF_TOKEN_URL and MYPREF_OAUTH_CLIENT_ID")

@@ -24,9 +24,10 @@ import httpx
 from mypref_harness.auth import pnauth
 from mypref_harness.auth.timestamps import format_utc
 from mypref_harness.basis import VerdictPolicy
-from mypref_harness.config import Target, reveal
+from mypref_harness.config import Target
 from mypref_harness.contract.answers import Retrier, RetryPolicy
 from mypref_harness.report import redact
+from mypref_harness.secret import reveal
 
 DEFAULT_PROBE_PATH = "/{clientId}/Programs"
 

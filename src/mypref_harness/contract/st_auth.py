@@ -24,9 +24,10 @@ from urllib.parse import unquote
 
 from mypref_harness.auth import pnauth
 from mypref_harness.auth.adapters import is_token_error
-from mypref_harness.config import Target, reveal
+from mypref_harness.config import Target
 from mypref_harness.contract.checks import CLIENT_ID_PARAM_NAMES
 from mypref_harness.errors import ConfigError
+from mypref_harness.secret import reveal
 
 # Env var the harness sets for the Schemathesis subprocess: seconds added to the local clock when
 # signing (negative when the local clock runs ahead of the target's Date header).
