@@ -57,9 +57,18 @@ def _xml_text(text: str, secrets: Sequence[str]) -> str:
     return _XML_ILLEGAL.sub("\ufffd", redact(text, secrets) if secrets else text)
 
 
-def _first_line(text: str, limit: int = 200) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+def first_line(text: str | None, limit: int, ellipsis: str = "") -> str:
+    """The first line of ``text`` (stripped), at most ``limit`` characters: a one-line summary of
+    evidence or an error for a table cell, a JUnit message or a console line.
+
+    A longer line is cut; ``ellipsis`` (e.g. "…") then ends it, inside the limit, so a reader sees the
+    cut. Empty or blank text gives "".
+    """
+    stripped = (text or "").strip()
+    if not stripped:
+        return ""
+    line = stripped.splitlines()[0]
+    return line if len(line) <= limit else line[: limit - len(ellipsis)] + ellipsis
 
 
 def junit_xml(suite_name: str, cases: Iterable[JUnitCase], *, secrets: Sequence[str] = (),
@@ -94,13 +103,13 @@ def junit_xml(suite_name: str, cases: Iterable[JUnitCase], *, secrets: Sequence[
         for tag, text in (("error", case.error), ("failure", case.failure)):
             if text is not None:
                 clean = _xml_text(text, secrets)
-                child = ET.SubElement(element, tag, {"message": _first_line(clean)})
+                child = ET.SubElement(element, tag, {"message": first_line(clean, 200, "…")})
                 child.text = clean
                 break
         else:
             if case.skipped is not None:
                 clean = _xml_text(case.skipped, secrets)
-                ET.SubElement(element, "skipped", {"message": _first_line(clean)}).text = clean
+                ET.SubElement(element, "skipped", {"message": first_line(clean, 200, "…")}).text = clean
         if case.stdout:
             ET.SubElement(element, "system-out").text = _xml_text(case.stdout, secrets)
     ET.indent(root)

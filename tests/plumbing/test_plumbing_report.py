@@ -231,3 +231,14 @@ def test_basic_header_of_an_unknown_secret_is_still_caught_by_shape(tmp_path):
     path.write_text(f"Authorization: Basic {basic}\n")
     assert [leak.kind for leak in scan_for_secrets([path], [])] == ["basic-credentials"]
     assert basic not in redact(path.read_text())
+
+
+def test_first_line_cuts_at_the_limit_and_marks_the_cut_only_when_asked():
+    from mypref_harness.report import first_line
+
+    assert first_line("  \n first\nsecond", 80) == "first"
+    assert first_line(None, 10) == "" and first_line(" \n ", 10) == ""
+    assert first_line("abcdefghij", 10, "…") == "abcdefghij"  # at the limit: nothing cut
+    assert first_line("abcdefghijk", 10) == "abcdefghij"
+    assert first_line("abcdefghijk", 10, "…") == "abcdefghi…"
+    assert first_line("abcdefghijk", 10, "...") == "abcdefg..."
