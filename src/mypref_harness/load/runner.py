@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import mypref_harness.load.runtime as runtime
+import mypref_harness.load.slo as slo_mod
+import mypref_harness.load.stats as st
 from mypref_harness import procs
 from mypref_harness.config import Target, check_reachable, is_production, resolved_target, target_env
 from mypref_harness.errors import ConfigError, ExitCode, HarnessError, RunIncomplete, TargetUnreachable
-from mypref_harness.load import runtime
-from mypref_harness.load import slo as slo_mod
-from mypref_harness.load import stats as st
 from mypref_harness.load.integrity import (
     IntegrityReport,
     ProfileUnreadable,

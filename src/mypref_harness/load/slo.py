@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import mypref_harness.load.stats as st
 from mypref_harness.errors import ConfigError
-from mypref_harness.load import stats as st
 
 DEFAULT_SLO_FILE = Path(__file__).resolve().parents[3] / "loadtests" / "slo.toml"
 

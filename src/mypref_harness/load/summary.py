@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from mypref_harness.load import stats as st
+import mypref_harness.load.stats as st
 from mypref_harness.load.integrity import IntegrityReport
 from mypref_harness.load.slo import SloResult
 
