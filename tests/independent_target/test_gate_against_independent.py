@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from mypref_harness.load.scenarios import OPERATIONS as LOAD_OPERATIONS
+from mypref_harness.load.scenarios import REQUEST_TEMPLATES as LOAD_REQUESTS
 
 from .conftest import harness_env
 from .options import TargetOptions
@@ -40,7 +40,7 @@ CONTRACT_OPERATIONS = (
     "createProfile",
     "getProfile",
     "getStandardFieldsHistory",
-    *(f"^{re.escape(op.method)} {re.escape(op.template)}$" for op in LOAD_OPERATIONS.values()),
+    *(f"^{re.escape(op.method)} {re.escape(op.template)}$" for op in LOAD_REQUESTS.values()),
 )
 # The target's deliberate differences that every run shows (deterministic, whatever the seed):
 WRONG_SECRET = "oauth.wrong-secret-invalid-client"  # no RFC 6749 invalid_client body (practice)

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from mypref_harness import resources
 from mypref_harness.config import Target
 from mypref_harness.errors import ConfigError
 from mypref_harness.load import runner, runtime
 from mypref_harness.load.runner import LoadOptions, plan
-from mypref_harness.load.scenarios import OPERATIONS, load_model, parse_model, parse_think_time
+from mypref_harness.load.scenarios import REQUEST_TEMPLATES, load_model, parse_model, parse_think_time
 from mypref_harness.load.summary import build_summary, build_timeline, read_history, render_markdown
 
 from .helpers import entry
@@ -18,12 +19,12 @@ SECRET = "super-secret-pnauth-key-value"
 
 
 def test_operation_urls_quote_path_and_query_values():
-    op = OPERATIONS["upsert_preferences"]
+    op = REQUEST_TEMPLATES["upsert_preferences"]
     url = op.url({"x": "a b"}, clientId="ACME_CORP", alternateIdType="CRM ID", alternateId="A/1")
     assert url == "/ACME_CORP/Profile/Preferences/AlternateIdType/CRM%20ID/AlternateId/A%2F1?x=a+b"
     assert op.name.startswith("write: POST /{clientId}/Profile/Preferences/")
     with pytest.raises(ValueError, match="missing path parameter"):
-        OPERATIONS["profile_by_id"].url(clientId="X")
+        REQUEST_TEMPLATES["profile_by_id"].url(clientId="X")
 
 
 def test_every_operation_is_in_the_spec():
@@ -31,7 +32,7 @@ def test_every_operation_is_in_the_spec():
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     spec = yaml.load(Path("contracts/openapi/mypreferences-v4.yaml").read_text(), Loader=loader)  # noqa: S506
-    for op in OPERATIONS.values():
+    for op in REQUEST_TEMPLATES.values():
         assert op.method.lower() in spec["paths"][op.template], op.key
 
 
@@ -122,7 +123,7 @@ def test_local_command_is_bounded_headless_and_loopback_only(tmp_path):
 def test_shaped_run_adds_the_shape_file_and_no_common_options(tmp_path):
     p = plan(LoadOptions(shape="spike"))
     cmd = runner.local_command(p, LoadOptions(), host="http://h", prefix=tmp_path / "l", master_port=1)
-    assert cmd[cmd.index("-f") + 1].endswith("loadtests/locustfile.py," + str(runner.SHAPEFILE))
+    assert cmd[cmd.index("-f") + 1].endswith("loadtests/locustfile.py," + str(resources.shapes_file()))
     assert "-u" not in cmd and "-t" not in cmd
 
 

@@ -19,7 +19,7 @@ from mypref_harness.load.integrity import Ledger
 from mypref_harness.load.locust_auth import RequestAuth, Sent, send
 from mypref_harness.load.scenarios import (
     NAME_FIELDS,
-    OPERATIONS,
+    REQUEST_TEMPLATES,
     Route,
     SeedProfile,
     TargetConfig,
@@ -144,8 +144,8 @@ class Flow:
     # ------------------------------------------------------------------ plumbing
 
     def available(self, op_key: str) -> bool:
-        op = OPERATIONS[op_key]
-        return (op.method, op.template) not in self.ctx.absent_routes
+        template = REQUEST_TEMPLATES[op_key]
+        return (template.method, template.template) not in self.ctx.absent_routes
 
     def call(
         self,
@@ -159,15 +159,15 @@ class Flow:
         """Send one operation; None when it could not be sent, or when the target lacks its route."""
         if not self.available(op_key):
             return None
-        op = OPERATIONS[op_key]
-        url = op.url(query, clientId=self.ctx.client_id, **params)
+        template = REQUEST_TEMPLATES[op_key]
+        url = template.url(query, clientId=self.ctx.client_id, **params)
         return send(
             self.client,
             self.ctx.auth,
-            op.method,
+            template.method,
             url,
-            op.setup_name if setup else op.name,
-            expect=op.expect,
+            template.setup_name if setup else template.name,
+            expect=template.expect,
             body=body,
             report_unavailable=self.ctx.report_unavailable,
         )

@@ -30,7 +30,7 @@ from typing import Any
 import mypref_harness.load.runtime as runtime
 import mypref_harness.load.slo as slo_mod
 import mypref_harness.load.stats as st
-from mypref_harness import procs
+from mypref_harness import procs, resources
 from mypref_harness.config import Target, check_reachable, is_production, resolved_target, target_env
 from mypref_harness.errors import ConfigError, ExitCode, HarnessError, RunIncomplete, TargetUnreachable
 from mypref_harness.load.integrity import (
@@ -41,7 +41,7 @@ from mypref_harness.load.integrity import (
     verify,
 )
 from mypref_harness.load.scenarios import (
-    OPERATIONS,
+    REQUEST_TEMPLATES,
     Route,
     format_routes,
     load_model,
@@ -62,9 +62,6 @@ from mypref_harness.load.summary import (
     write_summary,
 )
 
-LOADTESTS_DIR = Path(__file__).resolve().parents[3] / "loadtests"
-LOCUSTFILE = LOADTESTS_DIR / "locustfile.py"
-SHAPEFILE = LOADTESTS_DIR / "shapes.py"
 DEFAULT_REPORT_DIR = Path("reports/load")
 DEFAULT_MASTER_PORT = 5557
 DEFAULT_USERS = 5
@@ -199,9 +196,9 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def locust_files(p: Plan) -> str:
-    files = [str(LOCUSTFILE)]
+    files = [str(resources.locustfile())]
     if p.shape:
-        files.append(str(SHAPEFILE))
+        files.append(str(resources.shapes_file()))
     return ",".join(files)
 
 
@@ -311,9 +308,6 @@ def run_env(
         env[runtime.ENV_TOKEN_JITTER] = f"{options.token_jitter:g}"
     if options.absent_routes:
         env[runtime.ENV_ABSENT_ROUTES] = format_routes(options.absent_routes)
-    # Make the package importable from the locustfile even when run from elsewhere.
-    src = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -422,7 +416,7 @@ def preflight(
     import httpx
 
     assert target.base_url and target.client_id
-    url = target.base_url + OPERATIONS["programs"].url(clientId=target.client_id)
+    url = target.base_url + REQUEST_TEMPLATES["programs"].url(clientId=target.client_id)
     auth = request_auth(target, auth_off=auth_off, clock_offset=clock_offset)
     try:
         response = httpx.get(url, auth=auth, timeout=timeout, headers={"Accept": "application/json"})
@@ -472,7 +466,7 @@ def profile_fetcher(
     client = httpx.Client(auth=auth, timeout=timeout, transport=transport)
 
     def fetch(profile_id: int) -> Any:
-        url = target.base_url + OPERATIONS["profile_by_id"].url(  # type: ignore[operator]
+        url = target.base_url + REQUEST_TEMPLATES["profile_by_id"].url(  # type: ignore[operator]
             clientId=target.client_id, profileId=profile_id
         )
         last = ""

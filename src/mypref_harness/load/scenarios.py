@@ -29,8 +29,8 @@ from mypref_harness.load.stats import SETUP_GROUP
 
 
 @dataclass(frozen=True)
-class Operation:
-    """One API operation as the load suite calls it; ``name`` is its Locust statistics entry."""
+class RequestTemplate:
+    """How the load suite calls one API operation; ``name`` is its Locust statistics entry."""
 
     key: str
     group: str
@@ -58,14 +58,14 @@ class Operation:
         return path
 
 
-def _ops(*items: tuple[str, str, str, str]) -> dict[str, Operation]:
-    ops = {key: Operation(key, group, method, template) for key, group, method, template in items}
+def _templates(*items: tuple[str, str, str, str]) -> dict[str, RequestTemplate]:
+    templates = {key: RequestTemplate(key, group, method, path) for key, group, method, path in items}
     # The catalog says "200 or 201" for create profile: both are a success.
-    ops["create_profile"] = replace(ops["create_profile"], expect=CREATE_STATUSES)
-    return ops
+    templates["create_profile"] = replace(templates["create_profile"], expect=CREATE_STATUSES)
+    return templates
 
 
-OPERATIONS: dict[str, Operation] = _ops(
+REQUEST_TEMPLATES: dict[str, RequestTemplate] = _templates(
     ("programs", "config", "GET", "/{clientId}/Programs"),
     ("program_groups", "config", "GET", "/{clientId}/ProgramGroups"),
     ("consent_types", "config", "GET", "/{clientId}/ConsentTypes"),
