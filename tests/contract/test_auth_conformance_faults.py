@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from mypref_harness.auth.answers import RetryPolicy
 from mypref_harness.config import Target
-from mypref_harness.contract.answers import RetryPolicy
 from mypref_harness.contract.auth_conformance import ConformanceOptions, run_auth_conformance
 from mypref_harness.contract.results import Status
 from mypref_harness.errors import ExitCode

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from mypref_harness.auth.answers import RetryPolicy
 from mypref_harness.auth.clock import signing_offset_for
 from mypref_harness.auth.pnauth import UserIdEncoding
 from mypref_harness.auth.timestamps import format_utc
-from mypref_harness.contract.answers import RetryPolicy
 from mypref_harness.contract.probes import (
     FACT_NAMES,
     basic_format_fact,

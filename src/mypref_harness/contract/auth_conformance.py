@@ -28,9 +28,9 @@ import httpx
 from mypref_harness import demo
 from mypref_harness.auth import clock, pnauth
 from mypref_harness.auth.adapters import is_token_error
+from mypref_harness.auth.answers import UndecidedAnswer
 from mypref_harness.basis import Rule, VerdictPolicy, assumption, documented, practice
 from mypref_harness.config import Target, check_reachable, resolved_target
-from mypref_harness.contract.answers import UndecidedAnswer
 from mypref_harness.contract.auth_probe import (
     DEFAULT_PROBE_PATH,
     AuthProbe,

@@ -3,9 +3,9 @@
 An :class:`AuthProbe` crafts PNAUTHINFO3 headers and OAuth token requests from the documented parts
 (each part overridable to forge one), sends them to one cheap documented read operation
 (``GET /{clientId}/Programs`` by default), and knows the target's secrets only to redact them from
-evidence. Every request goes through a :class:`~mypref_harness.contract.answers.Retrier`: an answer
+evidence. Every request goes through a :class:`~mypref_harness.auth.answers.Retrier`: an answer
 that decides nothing (5xx, 429, timeout) is retried and, if it persists, raises
-:class:`~mypref_harness.contract.answers.UndecidedAnswer` instead of being returned.
+:class:`~mypref_harness.auth.answers.UndecidedAnswer` instead of being returned.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from urllib.parse import quote
 import httpx
 
 from mypref_harness.auth import pnauth
+from mypref_harness.auth.answers import Retrier, RetryPolicy
 from mypref_harness.auth.timestamps import format_utc
 from mypref_harness.basis import VerdictPolicy
 from mypref_harness.config import Target
-from mypref_harness.contract.answers import Retrier, RetryPolicy
 from mypref_harness.report import redact
 from mypref_harness.secret import reveal
 

@@ -3,7 +3,7 @@
 Each probe returns a :class:`~mypref_harness.contract.results.Fact` with a stable name and a typed
 value (the formats are in :data:`FACT_NAMES`), so that a target profile can pin it and a later run
 can compare. A fact is measured only from answers that decide it: 2xx = accepted, 401 = rejected.
-A 5xx, a 429 or a timeout is retried (see :mod:`mypref_harness.contract.answers`); if no deciding
+A 5xx, a 429 or a timeout is retried (see :mod:`mypref_harness.auth.answers`); if no deciding
 answer comes, or the target answers something else (403, 404, ...), the fact is **undetermined**
 with the reason, never a guess. A bisection step never trusts an undecided answer: the whole
 bisection is then undetermined.
@@ -26,9 +26,9 @@ import httpx
 
 from mypref_harness import demo
 from mypref_harness.auth import pnauth
+from mypref_harness.auth.answers import Retrier, RetryPolicy, UndecidedAnswer
 from mypref_harness.auth.clock import signing_offset_for, skew_from_headers
 from mypref_harness.config import Target, check_reachable, resolved_target
-from mypref_harness.contract.answers import Retrier, RetryPolicy, UndecidedAnswer
 from mypref_harness.contract.auth_probe import (
     AuthProbe,
     ConformanceOptions,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from mypref_harness.contract.answers import Retrier, RetryPolicy, UndecidedAnswer, retry_after_seconds
+from mypref_harness.auth.answers import Retrier, RetryPolicy, UndecidedAnswer, retry_after_seconds
 
 
 class Script:
