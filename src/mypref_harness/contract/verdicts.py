@@ -27,7 +27,7 @@ from typing import Any
 from mypref_harness.basis import Basis, Rule, VerdictPolicy, route_basis
 from mypref_harness.contract.checks import CUSTOM_CHECKS
 from mypref_harness.contract.results import CheckRecord, ContractResult
-from mypref_harness.spec import UNKNOWN_CONFIDENCE, iter_operations
+from mypref_harness.spec.operations import UNKNOWN_CONFIDENCE, iter_operations
 
 _LABEL_IN_TEXT = re.compile(r"\b(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS|TRACE) (/[^\s`'\"]*)")
 # Weakest first: a finding resting on several operations is as sure as its least sure one.
