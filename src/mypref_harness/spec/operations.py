@@ -36,7 +36,7 @@ class OperationObject:
 
     @property
     def label(self) -> str:
-        """ "METHOD /path", the name Schemathesis gives the operation."""
+        """The name Schemathesis gives the operation: METHOD /path."""
         return f"{self.method.upper()} {self.path}"
 
 
