@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jsonschema import Draft4Validator
 
 from mypref_harness.sandbox.operations.base import (
@@ -33,10 +32,12 @@ from mypref_harness.sandbox.validation import (
     prune,
     strip_read_only,
 )
+from mypref_harness.spec.document import read_document
+from mypref_harness.spec.operations import operation_objects
+from mypref_harness.spec.refs import resolve_or
 
 log = logging.getLogger("mypref_harness.sandbox.data")
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 JSON_FAMILY = ("application/json", "text/json", "application/json-patch+json")
 TENANT_PARAM = "clientid"
 
@@ -342,24 +343,13 @@ class RouteTable:
         ]
 
 
+# Schema references stay as they are: the SchemaSet compiles them (and their cycles) itself.
+SCHEMA_REFS = "#/components/schemas/"
+
+
 def _deref(node: Any, spec: dict[str, Any]) -> Any:
-    seen: set[str] = set()
-    while (
-        isinstance(node, dict)
-        and isinstance(node.get("$ref"), str)
-        and not node["$ref"].startswith("#/components/schemas/")
-    ):
-        ref = node["$ref"]
-        if ref in seen or not ref.startswith("#/"):
-            return {}
-        seen.add(ref)
-        target: Any = spec
-        for part in ref[2:].split("/"):
-            target = (
-                target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
-            )
-        node = target
-    return node
+    """A parameter, body or response with its reference followed; {} when it names nothing."""
+    return resolve_or(spec, node, {}, stop_at=SCHEMA_REFS)
 
 
 def _input_plan(schema: Any, requests: SchemaSet) -> Plan | None:
@@ -390,21 +380,18 @@ def _missing_handler(op_id: str) -> Handler:
 
 
 def build_route_table(spec_path: Path) -> RouteTable:
-    spec = yaml.load(spec_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    spec = read_document(spec_path)
     components = (spec.get("components") or {}).get("schemas") or {}
     requests = SchemaSet(components, request=True)
     responses = SchemaSet(components, request=False)
     operations: list[Operation] = []
-    for template, item in (spec.get("paths") or {}).items():
-        item = _deref(item, spec)
-        shared = [_deref(p, spec) for p in item.get("parameters") or []]
-        for method in HTTP_METHODS:
-            raw_op = item.get(method)
-            if not isinstance(raw_op, dict):
-                continue
-            operations.append(
-                _build_operation(spec, template, method.upper(), raw_op, shared, requests, responses)
+    for found in operation_objects(spec):
+        shared = [_deref(p, spec) for p in found.item.get("parameters") or []]
+        operations.append(
+            _build_operation(
+                spec, found.path, found.method.upper(), dict(found.raw), shared, requests, responses
             )
+        )
     table = RouteTable(operations, spec)
     table.index()
     missing = table.unhandled()
