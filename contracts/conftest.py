@@ -7,6 +7,6 @@ import pytest
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    from mypref_harness.contract.pytest_support import close_session
+    from mypref_harness.contract.schemathesis.pytest_support import close_session
 
     close_session()

@@ -7,6 +7,6 @@ the ``MYPREF_*`` environment variables (see docs/contract.md).
     SCHEMATHESIS_HOOKS=contracts/hooks.py schemathesis --config-file contracts/schemathesis.toml run ...
 """
 
-from mypref_harness.contract.st_hooks import install
+from mypref_harness.contract.schemathesis.hooks import install
 
 install()

@@ -8,7 +8,7 @@ One test per operation (examples, coverage and fuzzing phases); the stateful pha
 scenarios and the auth-conformance checks run with `mypref-harness contract`.
 """
 
-from mypref_harness.contract.pytest_support import session_schema
+from mypref_harness.contract.schemathesis.pytest_support import session_schema
 
 schema = session_schema()
 

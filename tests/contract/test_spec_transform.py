@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from mypref_harness.contract.spec_transform import LENIENT_SUFFIX, lenient_spec, unconstrain_path_parameters
+from mypref_harness.contract.schemathesis.spec_transform import (
+    LENIENT_SUFFIX,
+    lenient_spec,
+    unconstrain_path_parameters,
+)
 
 STRICT = {
     "type": "object",
@@ -149,7 +153,7 @@ def test_pinned_path_parameters_accept_any_string():
 
 
 def test_selection_keeps_whole_paths_and_drops_dangling_links():
-    from mypref_harness.contract.spec_transform import select_operations
+    from mypref_harness.contract.schemathesis.spec_transform import select_operations
 
     links = {"B": {"operationId": "getB"}, "A2": {"operationId": "putA"}}
     get_a = {"operationId": "getA", "responses": {"200": {"description": "ok", "links": links}}}
@@ -174,7 +178,7 @@ def test_selection_keeps_whole_paths_and_drops_dangling_links():
 
 
 def test_free_form_query_objects_are_left_out_of_the_run():
-    from mypref_harness.contract.spec_transform import drop_free_form_query_objects
+    from mypref_harness.contract.schemathesis.spec_transform import drop_free_form_query_objects
 
     custom = {
         "name": "customProperties",
@@ -202,7 +206,7 @@ def test_free_form_query_objects_are_left_out_of_the_run():
 def test_the_bundled_spec_has_four_free_form_query_objects():
     from mypref_harness.config import default_spec_path
     from mypref_harness.contract.runner import load_spec_document
-    from mypref_harness.contract.spec_transform import drop_free_form_query_objects
+    from mypref_harness.contract.schemathesis.spec_transform import drop_free_form_query_objects
 
     _, dropped = drop_free_form_query_objects(load_spec_document(str(default_spec_path())))
     assert dropped == 4  # customProperties of Programs and ProgramGroups, IncludeAll and IncludeMatching

@@ -8,8 +8,8 @@ from mypref_harness import demo
 from mypref_harness.auth.pnauth import PnAuthError, Reason, parse_header
 from mypref_harness.auth.verifier import ClientRecord, Verifier, static_lookup
 from mypref_harness.config import Target
-from mypref_harness.contract.st_auth import PNAUTH_MARKER, ContractAuth, client_id_from_path
-from mypref_harness.contract.st_hooks import clock_offset_from_env
+from mypref_harness.contract.schemathesis.auth import PNAUTH_MARKER, ContractAuth, client_id_from_path
+from mypref_harness.contract.schemathesis.hooks import clock_offset_from_env
 from mypref_harness.errors import ConfigError
 
 NOW = 1_795_000_000.0

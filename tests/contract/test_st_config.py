@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mypref_harness.contract.st_config import (
+from mypref_harness.contract.schemathesis.config import (
     client_id_parameter_names,
     deep_merge,
     dump_toml,
@@ -112,7 +112,7 @@ def test_state_conflict_operations_accept_400_402_409_for_positive_data():
 
     import schemathesis
 
-    from mypref_harness.contract.st_config import dump_toml, state_conflict_overrides
+    from mypref_harness.contract.schemathesis.config import dump_toml, state_conflict_overrides
 
     document = {
         "paths": {
@@ -143,7 +143,7 @@ def test_state_conflict_operations_accept_400_402_409_for_positive_data():
 
 
 def test_writes_to_an_existing_resource_can_meet_a_state_conflict():
-    from mypref_harness.contract.st_config import state_conflict_operations
+    from mypref_harness.contract.schemathesis.config import state_conflict_operations
 
     document = {
         "paths": {

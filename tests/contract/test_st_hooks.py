@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mypref_harness.contract.st_hooks import is_subscription_create, subscription_create_body
+from mypref_harness.contract.schemathesis.hooks import is_subscription_create, subscription_create_body
 
 
 @pytest.mark.parametrize(
@@ -48,14 +48,14 @@ def _case(mode, phase="coverage", **components):
 
 
 def test_other_phases_keep_their_label():
-    from mypref_harness.contract.st_hooks import mark_mixed_case_negative
+    from mypref_harness.contract.schemathesis.hooks import mark_mixed_case_negative
 
     case = mark_mixed_case_negative(_case("positive", phase="stateful", body="negative"))
     assert case.meta.generation.mode.value == "positive"
 
 
 def test_a_positive_case_with_a_negative_body_is_negative():
-    from mypref_harness.contract.st_hooks import mark_mixed_case_negative
+    from mypref_harness.contract.schemathesis.hooks import mark_mixed_case_negative
 
     # what Schemathesis 4.32's coverage phase produced for PUT .../Webhooks/Subscriptions/{id} (body 0)
     case = mark_mixed_case_negative(_case("positive", path="positive", header="positive", body="negative"))
@@ -71,7 +71,7 @@ def test_a_positive_case_with_a_negative_body_is_negative():
     ],
 )
 def test_consistent_cases_keep_their_mode(mode, components, expected):
-    from mypref_harness.contract.st_hooks import mark_mixed_case_negative
+    from mypref_harness.contract.schemathesis.hooks import mark_mixed_case_negative
 
     assert mark_mixed_case_negative(_case(mode, **components)).meta.generation.mode.value == expected
 
@@ -79,7 +79,7 @@ def test_consistent_cases_keep_their_mode(mode, components, expected):
 def test_cases_without_metadata_pass_through():
     from types import SimpleNamespace
 
-    from mypref_harness.contract.st_hooks import mark_mixed_case_negative
+    from mypref_harness.contract.schemathesis.hooks import mark_mixed_case_negative
 
     case = SimpleNamespace(meta=None)
     assert mark_mixed_case_negative(case) is case

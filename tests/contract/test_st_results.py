@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from mypref_harness.contract.results import Status
-from mypref_harness.contract.st_results import (
+from mypref_harness.contract.schemathesis.results import (
     CODE_TO_CHECK,
     apply_json_report,
     check_for,

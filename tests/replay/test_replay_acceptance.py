@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from mypref_harness.config import default_spec_path
-from mypref_harness.contract.spec_transform import select_operations
+from mypref_harness.contract.schemathesis.spec_transform import select_operations
 
 DEFECTS = ("unicode-500", "undeclared-field", "search-cap-ignored")
 OPERATION = re.compile(r"^(GET|POST|PUT|PATCH|DELETE) /")

@@ -43,14 +43,8 @@ from mypref_harness.contract.routes import (
     send_bare_gets,
     send_known_searches,
 )
-from mypref_harness.contract.spec_transform import (
-    drop_free_form_query_objects,
-    lenient_spec,
-    select_operations,
-    unconstrain_path_parameters,
-)
-from mypref_harness.contract.st_auth import ENV_CLOCK_OFFSET
-from mypref_harness.contract.st_config import (
+from mypref_harness.contract.schemathesis.auth import ENV_CLOCK_OFFSET
+from mypref_harness.contract.schemathesis.config import (
     client_id_parameter_names,
     dump_toml,
     load_base_config,
@@ -58,8 +52,14 @@ from mypref_harness.contract.st_config import (
     run_config,
     state_conflict_overrides,
 )
-from mypref_harness.contract.st_progress import ENV_PROGRESS
-from mypref_harness.contract.st_results import apply_json_report, parse_ndjson, parse_reports
+from mypref_harness.contract.schemathesis.progress import ENV_PROGRESS
+from mypref_harness.contract.schemathesis.results import apply_json_report, parse_ndjson, parse_reports
+from mypref_harness.contract.schemathesis.spec_transform import (
+    drop_free_form_query_objects,
+    lenient_spec,
+    select_operations,
+    unconstrain_path_parameters,
+)
 from mypref_harness.contract.verdicts import is_our_spec, judge_contract, load_policy, with_basis
 from mypref_harness.errors import ConfigError, RunIncomplete
 
@@ -67,7 +67,8 @@ ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 DEFAULT_REPORT_DIR = Path("reports/contract")
 DEFAULT_REMOTE_RATE_LIMIT = "20/s"
 ROUTE_LOG_NAME = "route-evidence.json"
-PROGRESS_NAME = "progress.json"  # written by the subprocess's hooks while it runs (st_progress.py)
+# written by the subprocess's hooks while it runs (contract/schemathesis/progress.py)
+PROGRESS_NAME = "progress.json"
 PROGRESS_EVERY_S = 2.0
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _OPERATION_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
@@ -253,7 +254,8 @@ def hooks_file(report_dir: Path) -> Path:
         return contracts / "hooks.py"
     # Installed without the source tree: write the same two-line hooks module next to the reports.
     path = report_dir / "hooks.py"
-    path.write_text("from mypref_harness.contract.st_hooks import install\n\ninstall()\n", encoding="utf-8")
+    hooks = "from mypref_harness.contract.schemathesis.hooks import install\n\ninstall()\n"
+    path.write_text(hooks, encoding="utf-8")
     return path
 
 
@@ -318,7 +320,7 @@ def prepare_run(
         local_target=local if options.unexpected_methods is None else options.unexpected_methods,
         rate_limit=rate_limit,
         workers=options.workers,
-        # A configured target may answer a state conflict with 400, 402 or 409 (st_config); the
+        # A configured target may answer a state conflict with 400, 402 or 409 (schemathesis/config.py); the
         # embedded sandbox keeps whatever it answers strict.
         operations=None if target.is_sandbox else state_conflict_overrides(base, spec_doc),
     )
@@ -329,7 +331,7 @@ def prepare_run(
         encoding="utf-8",
     )
     ndjson_path, json_path = report_dir / "schemathesis-events.ndjson", report_dir / "schemathesis-run.json"
-    # NDJSON only on request: its writer made coverage-heavy runs ~3x slower (see st_results).
+    # NDJSON only on request: its writer made coverage-heavy runs ~3x slower (see schemathesis/results.py).
     formats = (
         ["junit", "json"] + (["ndjson"] if options.keep_events else []) + (["html"] if options.html else [])
     )
@@ -454,7 +456,7 @@ def _wait_publishing(
 ) -> int | None:
     """Wait for Schemathesis (None when out of time), publishing its progress every few seconds."""
     from mypref_harness import progress
-    from mypref_harness.contract.st_progress import read_progress
+    from mypref_harness.contract.schemathesis.progress import read_progress
 
     deadline = started + timeout_s
     progress_path = Path(prepared.env.get(ENV_PROGRESS, "")) if prepared.env.get(ENV_PROGRESS) else None
@@ -629,7 +631,7 @@ def _run_scenarios(
     """The read-back scenarios, their answers also recorded as route evidence (contract/routes.py)."""
     import httpx
 
-    from mypref_harness.auth.adapters import auth_for
+    from mypref_harness.credentials import auth_for
     from mypref_harness.contract.scenarios import run_scenarios
 
     with httpx.Client(
@@ -663,7 +665,7 @@ def _add_route_table(
     if bare or searches:
         import httpx
 
-        from mypref_harness.auth.adapters import auth_for
+        from mypref_harness.credentials import auth_for
 
         base_url, client_id = target.base_url or "", target.client_id or ""
         with httpx.Client(auth=auth_for(target, clock_offset=offset), timeout=15.0) as client:

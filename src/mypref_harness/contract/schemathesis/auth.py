@@ -1,6 +1,6 @@
 """Authentication for Schemathesis-generated requests, as logic free of Schemathesis.
 
-`ContractAuth` is what the Schemathesis auth provider and hooks (see st_hooks.py) delegate to:
+`ContractAuth` is what the Schemathesis auth provider and hooks (see hooks.py) delegate to:
 
 * PNAUTHINFO3: a fresh header per request, signed for the ClientId the request really goes to.
   Schemathesis hands ``auth.set()`` the case BEFORE the ``[parameters]`` overrides are applied
@@ -74,7 +74,7 @@ class ContractAuth:
         self.token_source = token_source
         if self.mode == "oauth":
             if self.token_source is None:
-                from mypref_harness.auth.oauth import token_source_for
+                from mypref_harness.credentials import token_source_for
 
                 self.token_source = token_source_for(target)
         else:

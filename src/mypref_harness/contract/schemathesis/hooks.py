@@ -15,8 +15,8 @@ from typing import Any
 from mypref_harness.config import Target
 from mypref_harness.contract.checks import schemathesis_checks
 from mypref_harness.contract.routes import RouteRecorder
-from mypref_harness.contract.st_auth import ENV_CLOCK_OFFSET, ContractAuth
-from mypref_harness.contract.st_progress import CaseCounter
+from mypref_harness.contract.schemathesis.auth import ENV_CLOCK_OFFSET, ContractAuth
+from mypref_harness.contract.schemathesis.progress import CaseCounter
 
 _INSTALLED: dict[str, Any] = {}
 
@@ -89,10 +89,10 @@ def install(
     offset = clock_offset if clock_offset is not None else clock_offset_from_env(env)
     logic = ContractAuth(target, clock_offset=offset)
     routes = RouteRecorder.from_env(env)  # None in the pytest flavour (no MYPREF_ROUTE_LOG)
-    counter = CaseCounter.from_env(env)  # the harness's live progress line (contract/st_progress.py)
+    counter = CaseCounter.from_env(env)  # the harness's live progress line (progress.py)
 
     # refresh_interval=None: get() runs for every case (the token cache lives in TokenSource);
-    # retry_on=[]: no refetch on 401 (see st_auth's docstring).
+    # retry_on=[]: no refetch on 401 (see the docstring of auth.py).
     @schemathesis.auth(refresh_interval=None, retry_on=[])
     class MyPreferencesAuth:
         def get(self, case: Any, ctx: Any) -> str:

@@ -16,19 +16,19 @@ from mypref_harness.auth.clock import signing_offset_for
 from mypref_harness.config import Target, is_loopback
 from mypref_harness.contract.probes import measure_clock_skew, preflight
 from mypref_harness.contract.runner import ALL_PHASES, load_spec_document
-from mypref_harness.contract.spec_transform import (
-    drop_free_form_query_objects,
-    lenient_spec,
-    unconstrain_path_parameters,
-)
-from mypref_harness.contract.st_config import (
+from mypref_harness.contract.schemathesis.config import (
     client_id_parameter_names,
     load_base_config,
     repo_contracts_dir,
     run_config,
     state_conflict_overrides,
 )
-from mypref_harness.contract.st_hooks import install
+from mypref_harness.contract.schemathesis.hooks import install
+from mypref_harness.contract.schemathesis.spec_transform import (
+    drop_free_form_query_objects,
+    lenient_spec,
+    unconstrain_path_parameters,
+)
 
 ENV_MAX_EXAMPLES = "MYPREF_CONTRACT_MAX_EXAMPLES"
 ENV_STRICT = "MYPREF_CONTRACT_STRICT"  # "1"/"0"; unset = strict on the embedded sandbox only
