@@ -16,16 +16,13 @@ from mypref_harness.auth.adapters import (
     BearerAuthRequests,
     PnAuth,
     PnAuthRequests,
-    auth_for,
-    authorization_header,
     is_token_error,
-    pnauth_for,
-    requests_auth_for,
 )
 from mypref_harness.auth.oauth import TokenSource
 from mypref_harness.auth.pnauth import PnAuthError, Reason
 from mypref_harness.auth.verifier import ClientRecord, Verifier, static_lookup
 from mypref_harness.config import Target
+from mypref_harness.credentials import auth_for, authorization_header, pnauth_for, requests_auth_for
 from mypref_harness.secret import Secret
 
 KEY = "SeemslikearareopportunityMorty!"

@@ -18,9 +18,9 @@ from mypref_harness.auth.oauth import (
     TransportFailure,
     httpx_post,
     jwt_expiry,
-    token_source_for,
 )
 from mypref_harness.config import Target
+from mypref_harness.credentials import token_source_for
 from mypref_harness.errors import ConfigError, ExitCode
 
 TOKEN_URL = "http://127.0.0.1:1/oauth2/v1/token"
