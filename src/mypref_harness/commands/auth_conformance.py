@@ -6,7 +6,13 @@ import argparse
 from pathlib import Path
 
 from mypref_harness.basis import PolicyError, VerdictPolicy
-from mypref_harness.commands.contract import _csv, add_target_options, load_cli_target
+from mypref_harness.commands.options import (
+    add_profile_option,
+    add_target_options,
+    comma_separated,
+    load_cli_target,
+    sandbox_options,
+)
 from mypref_harness.config import Target
 from mypref_harness.errors import ConfigError
 
@@ -32,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--only",
-        type=_csv,
+        type=comma_separated,
         default=[],
         metavar="IDS",
         help="run only these check ids (comma-separated; add 'probes' for the probes); see --list",
@@ -52,8 +58,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="another tenant's ClientId for the cross-tenant checks (sandbox: a demo tenant)",
     )
     p.add_argument("--slow", action="store_true", help="wait for the access token to expire to test expiry")
-    from mypref_harness.commands.discover import add_profile_option
-
     add_profile_option(p)
     strictness = p.add_mutually_exclusive_group()
     strictness.add_argument(
@@ -109,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         probes=args.probes,
         only=args.only,
         foreign_client_id=args.foreign_client_id,
-        sandbox_options={"defects": tuple(args.sandbox_defect)} if args.sandbox_defect else {},
+        sandbox_options=sandbox_options(args),
         policy=policy,
     )
     from mypref_harness.profile_measure import conformance_with_profile, pinned_profile

@@ -6,47 +6,14 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from mypref_harness.config import Target
+from mypref_harness.commands.options import (
+    add_profile_option,
+    add_target_options,
+    comma_separated,
+    load_cli_target,
+    sandbox_options,
+)
 from mypref_harness.errors import ConfigError
-
-
-def _csv(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def add_target_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--config",
-        type=Path,
-        default=None,
-        metavar="TOML",
-        help="target settings file (default $MYPREF_CONFIG or ./mypref.toml; MYPREF_* env vars win)",
-    )
-    add_guard_options(p)
-    p.add_argument(
-        "--sandbox-defect",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="embedded sandbox only: start it with this seeded defect (repeatable; "
-        "see `mypref-harness sandbox --list-defects`)",
-    )
-
-
-def add_guard_options(p: argparse.ArgumentParser) -> None:
-    """--target and --allow-production: the same two guard rails on every command that sends traffic."""
-    p.add_argument(
-        "--target",
-        choices=("sandbox", "configured"),
-        default=None,
-        help="what this run must test: 'configured' fails (exit 2) when no MYPREF_BASE_URL is set instead "
-        "of testing the embedded sandbox (default: MYPREF_TARGET, else whatever is configured)",
-    )
-    p.add_argument(
-        "--allow-production",
-        action="store_true",
-        help="allow traffic to the vendor's production host (refused otherwise, before anything is sent)",
-    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -90,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--phases",
-        type=_csv,
+        type=comma_separated,
         default=list(ALL_PHASES),
         help=f"comma-separated subset of {','.join(ALL_PHASES)} (default: all)",
     )
@@ -129,8 +96,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="list every check with its basis (documented ones with the quoted sentence) and exit",
     )
-    p.add_argument("--checks", type=_csv, default=[], help="run only these checks (comma-separated)")
-    p.add_argument("--exclude-checks", type=_csv, default=[], help="skip these checks (comma-separated)")
+    p.add_argument(
+        "--checks", type=comma_separated, default=[], help="run only these checks (comma-separated)"
+    )
+    p.add_argument(
+        "--exclude-checks", type=comma_separated, default=[], help="skip these checks (comma-separated)"
+    )
     p.add_argument(
         "--report-dir",
         type=Path,
@@ -178,22 +149,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="stop Schemathesis after this many seconds: exit 4, no verdict (default 1800)",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="show Schemathesis's own output")
-    from mypref_harness.commands.discover import add_profile_option
-
     add_profile_option(p)
     p.set_defaults(func=run)
-
-
-def load_cli_target(args: argparse.Namespace) -> Target:
-    from mypref_harness.config import describe_kind, guard_production, load_target
-
-    target = load_target(toml_path=args.config, kind=getattr(args, "target", None))
-    guard_production(target, allow=getattr(args, "allow_production", False))
-    if args.sandbox_defect and not target.is_embedded:
-        raise ConfigError("--sandbox-defect only applies to the embedded sandbox (MYPREF_BASE_URL is set)")
-    command = getattr(args, "command", None) or "mypref-harness"
-    print(f"{command}: testing the {describe_kind(target)}", flush=True)
-    return target
 
 
 def print_check_list(out: Callable[[str], None] = print) -> None:
@@ -236,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
         timeout_s=args.timeout,
         quiet=not args.verbose,
         keep_events=args.keep_events,
-        sandbox_options={"defects": tuple(args.sandbox_defect)} if args.sandbox_defect else {},
+        sandbox_options=sandbox_options(args),
     )
     from mypref_harness.profile_measure import contract_with_profile, pinned_profile
     from mypref_harness.progress import Ticker

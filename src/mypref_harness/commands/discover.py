@@ -13,7 +13,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from mypref_harness.commands.contract import add_target_options, load_cli_target
+from mypref_harness.commands.options import add_target_options, load_cli_target, sandbox_options
 from mypref_harness.profile import DEFAULT_PROFILE_FILE, FACTS, TargetProfile, show
 
 ROUTE_CHECK_PHASES = ("examples", "fuzzing")  # positive requests are all the route check needs
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         target = dataclasses.replace(target, spec=str(args.spec))
     if args.sandbox_profile and not target.is_embedded:
         raise ConfigError("--sandbox-profile only applies to the embedded sandbox (MYPREF_BASE_URL is set)")
-    with resolved_target(target, **sandbox_options(args)) as live:
+    with resolved_target(target, **discover_sandbox_options(args)) as live:
         print(f"discover: probing {live.base_url} (client {live.client_id}, auth {live.auth})", flush=True)
         routes = route_check(live, args) if args.routes else None
         profile = measure_profile(live, routes=routes, slow=args.slow)
@@ -88,13 +88,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def sandbox_options(args: argparse.Namespace) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    if args.sandbox_defect:
-        options["defects"] = tuple(args.sandbox_defect)
+def discover_sandbox_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The shared sandbox options, plus ``sandbox --profile`` for --sandbox-profile."""
+    started = sandbox_options(args)
     if args.sandbox_profile:
-        options["extra_args"] = ("--profile", str(Path(args.sandbox_profile).resolve()))
-    return options
+        started["extra_args"] = ("--profile", str(Path(args.sandbox_profile).resolve()))
+    return started
 
 
 def route_check(target: Any, args: argparse.Namespace) -> Any:
@@ -129,15 +128,3 @@ def print_profile(profile: TargetProfile) -> None:
             f"  {'routes':{width}}  {len(profile.confirmed_routes)} confirmed, "
             f"{len(profile.not_found_routes)} not found"
         )
-
-
-def add_profile_option(p: argparse.ArgumentParser) -> None:
-    """``--profile FILE`` for gate, contract and auth-conformance (default: ``profile`` of mypref.toml)."""
-    p.add_argument(
-        "--profile",
-        type=Path,
-        default=None,
-        metavar="TOML",
-        help="a pinned target profile (from `mypref-harness discover`): re-measure every fact and report "
-        "each drift as a finding (default: profile in mypref.toml / MYPREF_PROFILE)",
-    )

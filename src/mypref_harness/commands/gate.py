@@ -8,6 +8,12 @@ import sys
 from pathlib import Path
 
 from mypref_harness import report
+from mypref_harness.commands.options import (
+    add_config_option,
+    add_guard_options,
+    add_profile_option,
+    target_from_args,
+)
 from mypref_harness.errors import ExitCode, HarnessError
 
 
@@ -33,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--slo", type=Path, help="SLO file for the load stage (default loadtests/slo.toml)")
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where artifacts go (reports/)")
-    p.add_argument("--config", type=Path, help="TOML configuration file (default ./mypref.toml if present)")
+    add_config_option(p)
     p.add_argument("--schemathesis-html", action="store_true",
                    help="also write Schemathesis's own HTML report (contract/schemathesis-html/)")
     strictness = p.add_mutually_exclusive_group()
@@ -52,16 +58,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help='TOML verdict policy: strict = true|false and [checks] <name> = "fail"|"warn" '
         "(names as in `contract --list-checks` and `auth-conformance --list`)",
     )
-    from mypref_harness.commands.contract import add_guard_options
-    from mypref_harness.commands.discover import add_profile_option
-
     add_profile_option(p)
     add_guard_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from mypref_harness.config import Target, guard_production, load_target, resolved_target
+    from mypref_harness.config import Target, resolved_target
     from mypref_harness.gate import (
         GateOptions,
         check_target,
@@ -99,8 +102,7 @@ def run(args: argparse.Namespace) -> int:
             return ExitCode.USAGE
     target: Target | None = None
     try:
-        target = load_target(toml_path=args.config, kind=args.target)
-        guard_production(target, allow=args.allow_production)
+        target = target_from_args(args)
         options.profile = args.profile or target.profile
         if options.profile is not None:  # a bad profile file is a usage error before anything runs
             from mypref_harness.profile import load_profile

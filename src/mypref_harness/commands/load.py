@@ -7,6 +7,14 @@ import dataclasses
 import sys
 from typing import Any
 
+from mypref_harness.commands.options import (
+    add_config_option,
+    add_guard_options,
+    add_sandbox_defect_option,
+    announce_target,
+    sandbox_options,
+    target_from_args,
+)
 from mypref_harness.errors import ConfigError
 
 
@@ -66,28 +74,11 @@ def register(subparsers: Any) -> None:
     ui.add_argument("--web-host", default="127.0.0.1")
     ui.add_argument("--web-port", type=int, default=8089)
     target = p.add_argument_group("target")
-    target.add_argument("--config", metavar="FILE", help="mypref.toml with the target (env MYPREF_* wins)")
+    add_config_option(target)
     target.add_argument("--auth", choices=("pnauth", "oauth"), help="override the configured auth scheme")
-    target.add_argument(
-        "--target",
-        choices=("sandbox", "configured"),
-        default=None,
-        help="what this run must test: 'configured' fails (exit 2) when no MYPREF_BASE_URL is set "
-        "(default: MYPREF_TARGET, else whatever is configured)",
-    )
-    target.add_argument(
-        "--allow-production",
-        action="store_true",
-        help="allow a load test against the vendor's production host",
-    )
+    add_guard_options(target)
     sandbox = p.add_argument_group("embedded sandbox (when no target is configured)")
-    sandbox.add_argument(
-        "--sandbox-defect",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="start the sandbox with a seeded defect (repeatable)",
-    )
+    add_sandbox_defect_option(sandbox)
     sandbox.add_argument("--sandbox-token-lifetime", type=int, metavar="S", help="access token lifetime")
     sandbox.add_argument(
         "--sandbox-arg",
@@ -110,16 +101,14 @@ def register(subparsers: Any) -> None:
 def options_from_args(args: argparse.Namespace) -> Any:
     from mypref_harness.load import LoadOptions
 
-    sandbox_options: dict[str, Any] = {}
-    if args.sandbox_defect:
-        sandbox_options["defects"] = tuple(args.sandbox_defect)
+    started = sandbox_options(args)
     if args.sandbox_token_lifetime is not None:
-        sandbox_options["token_lifetime"] = args.sandbox_token_lifetime
+        started["token_lifetime"] = args.sandbox_token_lifetime
     extra = list(args.sandbox_arg)
     if args.auth_off:
         extra.append("--auth-off")
     if extra:
-        sandbox_options["extra_args"] = tuple(extra)
+        started["extra_args"] = tuple(extra)
     if args.master and args.distributed_local:
         raise ConfigError("--master and --distributed-local exclude each other")
     if args.worker and (args.master or args.distributed_local):
@@ -149,24 +138,22 @@ def options_from_args(args: argparse.Namespace) -> Any:
         auth_off=args.auth_off,
         token_refresh_margin=args.token_refresh_margin,
         token_jitter=args.token_jitter,
-        sandbox_options=sandbox_options,
+        sandbox_options=started,
         timeout=args.timeout,
         echo=args.echo,
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    from mypref_harness.config import describe_kind, guard_production, load_target
     from mypref_harness.load import run_load
     from mypref_harness.load.slo import format_table
 
     options = options_from_args(args)
-    target = load_target(toml_path=args.config, kind=args.target)
+    target = target_from_args(args)
     if args.auth:
         target = dataclasses.replace(target, auth=args.auth)
-    guard_production(target, allow=args.allow_production)
     if not options.worker:
-        print(f"load: testing the {describe_kind(target)}", flush=True)
+        announce_target("load", target)
     if options.master and options.master_bind_host not in ("127.0.0.1", "localhost", "::1"):
         print(
             f"note: the master listens on {options.master_bind_host}:{options.master_port}; "

@@ -15,14 +15,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mypref_harness.commands.options import add_config_option, add_guard_options, target_from_args
 from mypref_harness.errors import ConfigError, ExitCode
 
 BODY_LINES = 12
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from mypref_harness.commands.contract import add_guard_options
-
     p = subparsers.add_parser(
         "replay",
         help="re-send a failing request of a contract run (a case file), signed afresh",
@@ -31,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "the first lines of the body. Exit 0 when the recorded status comes back, 1 when it differs.",
     )
     p.add_argument("case", type=Path, help="a case file, e.g. reports/contract/cases/0cXSDM.json")
-    p.add_argument("--config", type=Path, default=None, metavar="TOML", help="target settings file")
+    add_config_option(p)
     p.add_argument("--timeout", type=float, default=15.0, metavar="S", help="request timeout (default 15 s)")
     add_guard_options(p)
     p.set_defaults(func=run)
@@ -52,11 +51,10 @@ def load_case(path: Path) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mypref_harness.config import describe_kind, guard_production, load_target, resolved_target
+    from mypref_harness.config import describe_kind, resolved_target
 
     case = load_case(args.case)
-    target = load_target(toml_path=args.config, kind=args.target)
-    guard_production(target, allow=args.allow_production)
+    target = target_from_args(args)
     if target.is_embedded and case.sandbox is None:
         raise ConfigError(
             f"case {case.id} was recorded against {case.url}: configure that target "
@@ -95,7 +93,7 @@ def replay_url(case: Any, base_url: str) -> str:
 def send(target: Any, case: Any, *, timeout: float) -> tuple[int, str, str]:
     import httpx
 
-    from mypref_harness.auth.adapters import auth_for
+    from mypref_harness.credentials import auth_for
     from mypref_harness.contract.probes import measure_clock_skew, signing_offset_for
 
     url = replay_url(case, target.base_url or "")

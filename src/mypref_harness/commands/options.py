@@ -1,0 +1,108 @@
+"""The options every command that sends traffic shares, and the one way such a command loads its Target.
+
+Which target (``--config``, ``--target``), the production guard rail (``--allow-production``), the
+embedded sandbox's seeded defects (``--sandbox-defect``) and a pinned profile (``--profile``) are
+declared here once, so they read and behave the same on contract, auth-conformance, discover, load,
+gate and replay. A bad setting raises ConfigError; ``cli.main`` prints it on one line and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, Protocol
+
+from mypref_harness.config import Target, describe_kind, guard_production, load_target
+from mypref_harness.errors import ConfigError
+
+
+class OptionContainer(Protocol):
+    """An ArgumentParser or one of its argument groups: where an option is declared."""
+
+    def add_argument(self, *names: str, **settings: Any) -> Any: ...
+
+
+def comma_separated(text: str) -> list[str]:
+    """A comma-separated option value as a list, blanks dropped (``--checks a,,b`` is ``[a, b]``)."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def add_target_options(p: OptionContainer) -> None:
+    """--config, --target, --allow-production and --sandbox-defect: a command that tests one target."""
+    add_config_option(p)
+    add_guard_options(p)
+    add_sandbox_defect_option(p)
+
+
+def add_config_option(p: OptionContainer) -> None:
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="TOML",
+        help="target settings file (default $MYPREF_CONFIG or ./mypref.toml; MYPREF_* env vars win)",
+    )
+
+
+def add_guard_options(p: OptionContainer) -> None:
+    """--target and --allow-production: the same two guard rails on every command that sends traffic."""
+    p.add_argument(
+        "--target",
+        choices=("sandbox", "configured"),
+        default=None,
+        help="what this run must test: 'configured' fails (exit 2) when no MYPREF_BASE_URL is set instead "
+        "of testing the embedded sandbox (default: MYPREF_TARGET, else whatever is configured)",
+    )
+    p.add_argument(
+        "--allow-production",
+        action="store_true",
+        help="allow traffic to the vendor's production host (refused otherwise, before anything is sent)",
+    )
+
+
+def add_sandbox_defect_option(p: OptionContainer) -> None:
+    p.add_argument(
+        "--sandbox-defect",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="embedded sandbox only: start it with this seeded defect (repeatable; "
+        "see `mypref-harness sandbox --list-defects`)",
+    )
+
+
+def add_profile_option(p: OptionContainer) -> None:
+    """``--profile FILE`` for gate, contract and auth-conformance (default: ``profile`` of mypref.toml)."""
+    p.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        metavar="TOML",
+        help="a pinned target profile (from `mypref-harness discover`): re-measure every fact and report "
+        "each drift as a finding (default: profile in mypref.toml / MYPREF_PROFILE)",
+    )
+
+
+def target_from_args(args: argparse.Namespace) -> Target:
+    """The configured Target (--config, --target), refused before any traffic when it is production."""
+    target = load_target(toml_path=args.config, kind=args.target)
+    guard_production(target, allow=args.allow_production)
+    return target
+
+
+def sandbox_options(args: argparse.Namespace) -> dict[str, Any]:
+    """How to start the embedded sandbox for this run (nothing when no --sandbox-defect is given)."""
+    return {"defects": tuple(args.sandbox_defect)} if args.sandbox_defect else {}
+
+
+def load_cli_target(args: argparse.Namespace) -> Target:
+    """target_from_args, sandbox-only options refused on a configured target, and the target announced."""
+    target = target_from_args(args)
+    if args.sandbox_defect and not target.is_embedded:
+        raise ConfigError("--sandbox-defect only applies to the embedded sandbox (MYPREF_BASE_URL is set)")
+    announce_target(getattr(args, "command", None) or "mypref-harness", target)
+    return target
+
+
+def announce_target(command: str, target: Target) -> None:
+    print(f"{command}: testing the {describe_kind(target)}", flush=True)
