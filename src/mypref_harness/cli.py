@@ -45,13 +45,7 @@ def _build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
         if wanted is not None and wanted in COMMANDS and name != wanted:
             subparsers.add_parser(name)
             continue
-        try:
-            module = importlib.import_module(f"mypref_harness.commands.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"mypref_harness.commands.{module_name}":
-                raise
-            continue  # not built yet
-        module.register(subparsers)
+        importlib.import_module(f"mypref_harness.commands.{module_name}").register(subparsers)
     return parser
 
 
@@ -82,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
 
 def signal_name(signum: int) -> str:
     return signal.Signals(signum).name
