@@ -70,8 +70,8 @@ class _NullClient:
 
 def auth_path_cost(target_pn: Target, target_oauth: Target, n: int = 20000) -> dict[str, float]:
     """Microseconds of CPU per request spent in our send() path, per auth scheme (no network)."""
-    from mypref_harness.auth.adapters import pnauth_for
     from mypref_harness.auth.oauth import TokenSource
+    from mypref_harness.credentials import pnauth_for
     from mypref_harness.load.locust_auth import NoAuth, PnAuthHeaders, SharedBearer, send
 
     def post(url: str, data: dict[str, str], headers: dict[str, str]) -> tuple[int, object, dict[str, str]]:

@@ -1,13 +1,15 @@
-"""One way to authenticate, for every client: httpx.Auth flows, requests auth twins, a header function.
+"""One way to authenticate, for every client: httpx.Auth flows and their requests twins.
 
 httpx's ``Auth.auth_flow`` is a generator that yields the request and may receive the response,
 so "sign every request" and "on a 401 token error, refresh once and replay once" each live in
-one small place (DESIGN.md). The requests twins do the same for Schemathesis / requests sessions,
-and :func:`authorization_header` serves Locust-like callers that build headers themselves.
+one small place, the same shape as httpx's own ``_auth.py`` (BasicAuth, DigestAuth). The requests
+twins do the same for Schemathesis / requests sessions. Building one of these from a configured
+Target is ``mypref_harness.credentials``' job: nothing here knows the configuration.
 
 A 401 only triggers a token refresh when it is a *token* error (:func:`is_token_error`): a
-PNAUTHINFO3 signature failure or a bad scheme must not refresh tokens (tooling-notes pitfall 4:
-a wrong key once caused 204 token fetches in 5 s).
+PNAUTHINFO3 signature failure or a bad scheme must not refresh tokens. Refreshing on every 401
+(Schemathesis's default ``retry_on=[401]`` does, and so did a first Locust helper) turns a wrong
+key into a token storm: 204 token fetches in 5 s were measured that way.
 """
 
 from __future__ import annotations
@@ -16,16 +18,13 @@ import json
 import re
 import time
 from collections.abc import Callable, Generator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
-from mypref_harness.auth.oauth import TokenSource, token_source_for
+from mypref_harness.auth.oauth import TokenSource
 from mypref_harness.auth.pnauth import DEFAULT_SCHEME, Signer, UserIdEncoding
 from mypref_harness.secret import Secret, reveal
-
-if TYPE_CHECKING:
-    from mypref_harness.config import Target
 
 # RFC 6750 §3: WWW-Authenticate: Bearer realm="...", error="invalid_token", error_description="..."
 _INVALID_TOKEN_RE = re.compile(r'error\s*=\s*"?invalid_token"?', re.IGNORECASE)
@@ -177,7 +176,8 @@ class BearerAuth(httpx.Auth):
 # --------------------------------------------------------------------------------------- requests
 # Twins for requests (Schemathesis, plain sessions). requests accepts any callable taking and
 # returning the PreparedRequest as ``auth=``, so these do not subclass requests.auth.AuthBase:
-# importing requests here would make ``import locust`` crash in the same process (pitfall 1).
+# importing requests here would make ``import locust`` crash in the same process: gevent's
+# monkey-patching of ssl then comes too late and Locust dies with a RecursionError.
 
 
 class PnAuthRequests:
@@ -235,59 +235,3 @@ class BearerAuthRequests:
             return new_response
 
         return handle_401
-
-
-# --------------------------------------------------------------------------------------- factories
-
-
-def _require_pnauth(target: Target) -> tuple[str, str, str]:
-    from mypref_harness.errors import ConfigError
-
-    key = reveal(target.api_key)
-    if not key or not target.client_id or not target.user_id:
-        raise ConfigError("PNAUTHINFO3 signing needs a ClientId, a UserId and MYPREF_API_KEY")
-    return key, target.client_id, target.user_id
-
-
-def pnauth_for(target: Target, *, clock_offset: float = 0.0, user_id: str | None = None) -> PnAuth:
-    key, client_id, default_user = _require_pnauth(target)
-    return PnAuth(key, client_id, user_id or default_user, target.pnauth_scheme, target.user_id_encoding,
-                  clock_offset)
-
-
-def auth_for(
-    target: Target, *, token_source: TokenSource | None = None, clock_offset: float = 0.0
-) -> httpx.Auth:
-    """The httpx.Auth for a resolved Target: PnAuth or BearerAuth (a TokenSource is made if not given)."""
-    if target.auth == "oauth":
-        return BearerAuth(token_source or token_source_for(target))
-    return pnauth_for(target, clock_offset=clock_offset)
-
-
-def requests_auth_for(target: Target, *, token_source: TokenSource | None = None,
-                      clock_offset: float = 0.0) -> PnAuthRequests | BearerAuthRequests:
-    """The requests twin of :func:`auth_for`."""
-    if target.auth == "oauth":
-        return BearerAuthRequests(token_source or token_source_for(target))
-    key, client_id, user_id = _require_pnauth(target)
-    return PnAuthRequests(key, client_id, user_id, target.pnauth_scheme, target.user_id_encoding,
-                          clock_offset)
-
-
-def authorization_header(
-    target: Target,
-    token_source: TokenSource | None = None,
-    *,
-    user_id: str | None = None,
-    clock_offset: float = 0.0,
-) -> str:
-    """The Authorization header VALUE for one request (fresh signature or cached bearer token).
-
-    For OAuth pass the process-wide ``token_source`` (its cache is the point); for PNAUTHINFO3,
-    hot loops should keep a :func:`pnauth_for` object and call ``.header()`` instead (faster).
-    """
-    if target.auth == "oauth":
-        if token_source is None:
-            raise ValueError("authorization_header for an OAuth target needs the shared token_source")
-        return f"Bearer {token_source.token()}"
-    return pnauth_for(target, clock_offset=clock_offset, user_id=user_id).header()

@@ -1,9 +1,10 @@
 """OAuth 2.0 client-credentials TokenSource: fetch, cache, refresh early, one refresh at a time.
 
-Modelled on the measured Locust TokenCache (tooling-notes §4), with its pitfalls fixed:
+Modelled on a token cache measured under Locust (50 users, 5 s tokens), with what went wrong there
+fixed:
 - only a *token* error invalidates (``invalidate(stale)`` drops the cache only if it still holds
   that token; the adapters decide what a token error is), so a wrong PNAUTHINFO3 key or a bad
-  request cannot cause a token storm;
+  request cannot cause a token storm (invalidating on every 401 caused 204 token fetches in 5 s);
 - refresh happens before expiry with a margin plus random jitter, so many processes started
   together do not refresh in lockstep;
 - one refresh at a time per process (``threading.Lock``; Locust's gevent monkey-patching turns it
@@ -434,32 +435,3 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
         if key.lower() == name:
             return value
     return None
-
-
-def token_source_for(
-    target: Any, *, post: JsonPost | None = None, clock_offset: float = 0.0, **options: Any
-) -> TokenSource:
-    """A TokenSource for an OAuth :class:`mypref_harness.config.Target` (secret or certificate).
-
-    ``clock_offset`` (auth.clock.signing_offset_for) dates client assertions in server time and
-    reads the token's exp in server time.
-    """
-    from mypref_harness.errors import ConfigError
-    from mypref_harness.secret import reveal
-
-    if not target.token_url or not target.oauth_client_id:
-        raise ConfigError("OAuth needs MYPREF_TOKEN_URL and MYPREF_OAUTH_CLIENT_ID")
-    scope = target.scope
-    if target.uses_certificate:
-        from mypref_harness.auth.assertion import ClientAssertionSigner
-
-        signer = ClientAssertionSigner(target.oauth_client_id, target.token_url,
-                                       cert_path=target.oauth_cert_path, key_path=target.oauth_key_path,
-                                       clock_offset=clock_offset)
-        return TokenSource(target.token_url, target.oauth_client_id, scope=scope, assertion=signer,
-                           post=post, clock_offset=clock_offset, **options)
-    secret = reveal(target.oauth_client_secret)
-    if not secret:
-        raise ConfigError("OAuth needs MYPREF_OAUTH_CLIENT_SECRET or a certificate (MYPREF_OAUTH_CERT/KEY)")
-    return TokenSource(target.token_url, target.oauth_client_id, secret, scope, send=target.oauth_send,
-                       post=post, clock_offset=clock_offset, **options)

@@ -424,7 +424,7 @@ def discover_facts(
 def preflight(target: Target, clock_offset: float = 0.0, probe_path: str = "/{clientId}/Programs") -> None:
     """One authenticated request before the suite: wrong credentials are a configuration error (exit 2),
     not hundreds of findings. Raises ConfigError / TargetUnreachable / the TokenSource's TokenError."""
-    from mypref_harness.auth.adapters import auth_for
+    from mypref_harness.credentials import auth_for
     from mypref_harness.errors import ConfigError, TargetUnreachable
 
     url = f"{target.base_url}{probe_path.replace('{clientId}', quote(str(target.client_id), safe=''))}"

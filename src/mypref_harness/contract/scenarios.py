@@ -437,7 +437,7 @@ def run_scenarios(
     only: tuple[str, ...] = (),
     client: httpx.Client | None = None,
 ) -> list[CheckRecord]:
-    from mypref_harness.auth.adapters import auth_for
+    from mypref_harness.credentials import auth_for
 
     own = client is None
     client = client or httpx.Client(auth=auth_for(target, clock_offset=clock_offset), timeout=15.0)

@@ -399,8 +399,7 @@ def measure_signing_offset(target: Target) -> float:
 
 def request_auth(target: Target, *, auth_off: bool = False, clock_offset: float = 0.0) -> Any:
     """The httpx auth of the harness's own requests (preflight, read-back), signed in server time."""
-    from mypref_harness.auth.adapters import auth_for
-    from mypref_harness.auth.oauth import token_source_for
+    from mypref_harness.credentials import auth_for, token_source_for
 
     if auth_off:
         return None

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mypref_harness.auth.adapters import pnauth_for
 from mypref_harness.auth.clock import signing_offset_against
-from mypref_harness.auth.oauth import JsonPost, token_source_for
+from mypref_harness.auth.oauth import JsonPost
 from mypref_harness.config import Target, load_target
+from mypref_harness.credentials import pnauth_for, token_source_for
 from mypref_harness.load.flows import ProcessContext, ReportUnavailable
 from mypref_harness.load.integrity import Ledger, append_jsonl
 from mypref_harness.load.locust_auth import (
