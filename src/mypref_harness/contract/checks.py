@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from mypref_harness.basis import Rule, assumption, catalog, documented
+from mypref_harness.spec.refs import resolve_if_possible
 
 ERROR_STATUSES_WITH_MESSAGE = frozenset({400, 401, 402, 403, 409, 422})
 SEARCH_CAP = 50
@@ -206,39 +207,26 @@ def search_cap_honoured(ex: Exchange) -> str | None:
 # --- Schemathesis adapters -----------------------------------------------------------------------
 
 
-def _resolve(document: Mapping[str, Any], node: Any, depth: int = 0) -> Any:
-    """Follow local JSON references ("#/a/b") a few levels deep."""
-    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and depth < 8:
-        ref = node["$ref"]
-        if not ref.startswith("#/"):
-            return node
-        target: Any = document
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            if not isinstance(target, Mapping) or part not in target:
-                return node
-            target = target[part]
-        node, depth = target, depth + 1
-    return node
-
-
 def declared_headers(
     document: Mapping[str, Any], operation: Mapping[str, Any], status: str
 ) -> frozenset[str]:
     """Lower-case names of the headers a response MUST carry: OpenAPI 3 ``required: true`` (an optional
     header is no promise); Swagger 2.0 has no ``required`` for response headers, so every declared one."""
-    responses = _resolve(document, operation.get("responses") or {})
-    response = _resolve(document, responses.get(status) if isinstance(responses, Mapping) else None)
+    responses = resolve_if_possible(document, operation.get("responses") or {})
+    response = resolve_if_possible(
+        document, responses.get(status) if isinstance(responses, Mapping) else None
+    )
     if not isinstance(response, Mapping):
         return frozenset()
-    headers = _resolve(document, response.get("headers") or {})
+    headers = resolve_if_possible(document, response.get("headers") or {})
     if not isinstance(headers, Mapping):
         return frozenset()
     swagger2 = "swagger" in document
     return frozenset(
         str(name).lower()
         for name, header in headers.items()
-        if swagger2 or (isinstance(h := _resolve(document, header), Mapping) and h.get("required") is True)
+        if swagger2
+        or (isinstance(h := resolve_if_possible(document, header), Mapping) and h.get("required") is True)
     )
 
 

@@ -53,6 +53,7 @@ from urllib.parse import unquote, urlsplit
 
 from mypref_harness.basis import route_basis
 from mypref_harness.contract.results import CheckRecord, Status
+from mypref_harness.spec.operations import operation_objects, operation_parameters
 
 ENV_ROUTE_LOG = "MYPREF_ROUTE_LOG"
 ROUTE_CHECK = "route_exists"
@@ -70,7 +71,6 @@ REASON_KNOWN_SEARCH = "a search for, or a read of, a profile created for the pur
 PROFILE_ID_NAMES = frozenset({"profileid", "profile_id"})
 # Required query parameters a search probe can fill from the profile it creates (lower-case names).
 _SEARCH_FIELDS = frozenset({"emailaddress", "lastname"})
-_HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 
 
 class RouteState(enum.StrEnum):
@@ -274,32 +274,24 @@ class SpecOperation:
 
 def spec_operations(document: Mapping[str, Any]) -> list[SpecOperation]:
     out: list[SpecOperation] = []
-    for path, item in (document.get("paths") or {}).items():
-        if not isinstance(item, Mapping):
-            continue
-        for method in _HTTP_METHODS:
-            op = item.get(method)
-            if not isinstance(op, Mapping):
-                continue
-            out.append(
-                SpecOperation(
-                    method.upper(),
-                    str(path),
-                    str(op["operationId"]) if op.get("operationId") else None,
-                    str(op.get("x-route-confidence") or ""),
-                    method == "get" and _names_no_resource(document, item, op),
-                    _search_fields(document, item, op) if method == "get" else (),
-                    method == "get" and _reads_one_profile(document, item, op),
-                )
+    for found in operation_objects(document):
+        item, op, is_get = found.item, found.raw, found.method == "get"
+        out.append(
+            SpecOperation(
+                found.method.upper(),
+                found.path,
+                found.operation_id,
+                str(op.get("x-route-confidence") or ""),
+                is_get and _names_no_resource(document, item, op),
+                _search_fields(document, item, op) if is_get else (),
+                is_get and _reads_one_profile(document, item, op),
             )
+        )
     return out
 
 
 def _names_no_resource(document: Mapping[str, Any], item: Mapping[str, Any], op: Mapping[str, Any]) -> bool:
-    from mypref_harness.contract.checks import _resolve
-
-    params = [_resolve(document, p) for p in [*(item.get("parameters") or []), *(op.get("parameters") or [])]]
-    params = [p for p in params if isinstance(p, Mapping)]
+    params = operation_parameters(document, item, op)
     if "requestBody" in op or any(p.get("in") in ("body", "formData") for p in params):
         return False
     if any(p.get("in") == "query" and p.get("required") for p in params):
@@ -310,10 +302,7 @@ def _names_no_resource(document: Mapping[str, Any], item: Mapping[str, Any], op:
 def _search_fields(
     document: Mapping[str, Any], item: Mapping[str, Any], op: Mapping[str, Any]
 ) -> tuple[str, ...]:
-    from mypref_harness.contract.checks import _resolve
-
-    params = [_resolve(document, p) for p in [*(item.get("parameters") or []), *(op.get("parameters") or [])]]
-    params = [p for p in params if isinstance(p, Mapping)]
+    params = operation_parameters(document, item, op)
     paths = [str(p.get("name", "")) for p in params if p.get("in") == "path"]
     required = tuple(str(p.get("name", "")) for p in params if p.get("in") == "query" and p.get("required"))
     if "requestBody" in op or not required or any(n.lower() not in CLIENT_ID_NAMES for n in paths):
@@ -322,10 +311,7 @@ def _search_fields(
 
 
 def _reads_one_profile(document: Mapping[str, Any], item: Mapping[str, Any], op: Mapping[str, Any]) -> bool:
-    from mypref_harness.contract.checks import _resolve
-
-    params = [_resolve(document, p) for p in [*(item.get("parameters") or []), *(op.get("parameters") or [])]]
-    params = [p for p in params if isinstance(p, Mapping)]
+    params = operation_parameters(document, item, op)
     if "requestBody" in op or any(p.get("in") == "query" and p.get("required") for p in params):
         return False
     ids = [str(p.get("name", "")).lower() for p in params if p.get("in") == "path"]

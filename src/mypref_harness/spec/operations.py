@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mypref_harness.spec.refs import is_local_ref, resolve_or
+from mypref_harness.spec.refs import is_local_ref, resolve_if_possible, resolve_or
 
 # The operation keys of an OpenAPI path item (Swagger 2.0 has the same ones but trace), in the
 # order the OpenAPI specification lists them; a path's operations are visited in this order.
@@ -87,3 +87,13 @@ def iter_operations(document: Mapping[str, Any]) -> Iterator[Operation]:
 def operation_names(document: Mapping[str, Any]) -> dict[str, str]:
     """operationId (or "METHOD /path" when missing) -> Schemathesis label "METHOD /path"."""
     return {found.operation_id or found.label: found.label for found in operation_objects(document)}
+
+
+def operation_parameters(
+    document: Mapping[str, Any], item: Mapping[str, Any], operation: Mapping[str, Any]
+) -> list[Mapping[str, Any]]:
+    """The parameter objects that apply to an operation: its path item's, then its own, references
+    followed (one that cannot be followed is left out)."""
+    declared = [*(item.get("parameters") or []), *(operation.get("parameters") or [])]
+    resolved = (resolve_if_possible(document, p) for p in declared)
+    return [p for p in resolved if isinstance(p, Mapping) and not is_local_ref(p)]

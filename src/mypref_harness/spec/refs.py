@@ -56,3 +56,9 @@ def resolve_or(document: Mapping[str, Any], node: Any, default: Any, *, stop_at:
         return resolve(document, node, stop_at=stop_at)
     except UnresolvableRef:
         return default
+
+
+def resolve_if_possible(document: Mapping[str, Any], node: Any) -> Any:
+    """``resolve``, or ``node`` unchanged when its reference cannot be followed: a lenient reader of a
+    spec a user brought sees such a node as one without the members it looks for."""
+    return resolve_or(document, node, node)

@@ -16,6 +16,8 @@ from typing import Any
 
 from mypref_harness.contract.checks import CLIENT_ID_PARAM_NAMES
 from mypref_harness.errors import ConfigError
+from mypref_harness.spec.operations import operation_objects
+from mypref_harness.spec.refs import resolve_if_possible
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -96,7 +98,7 @@ def client_id_parameter_names(document: Mapping[str, Any]) -> list[str]:
 
     def visit(params: Any) -> None:
         for p in params if isinstance(params, list) else []:
-            p = _resolve(document, p)
+            p = resolve_if_possible(document, p)
             if (
                 isinstance(p, Mapping)
                 and p.get("in") == "path"
@@ -121,17 +123,10 @@ def client_id_parameter_names(document: Mapping[str, Any]) -> list[str]:
     return sorted(names)
 
 
-def _resolve(document: Mapping[str, Any], node: Any) -> Any:
-    from mypref_harness.contract.checks import _resolve as resolve
-
-    return resolve(document, node)
-
-
 # A valid request that conflicts with the resource's state: the overview documents 402 ("The parameters
 # were valid but the request failed"), the catalog lists 400 for these routes, our spec adds 409 as an
 # assumption. On a configured target any of the three is an acceptable answer to positive data.
 STATE_CONFLICT_STATUSES = (400, 402, 409)
-_HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 
 
 _WRITES = frozenset({"post", "put", "patch", "delete"})
@@ -151,17 +146,13 @@ def can_conflict(path: str, method: str, op: Mapping[str, Any]) -> bool:
 def state_conflict_operations(document: Mapping[str, Any]) -> list[dict[str, str]]:
     """Schemathesis operation filters for the operations whose valid requests can meet a state conflict."""
     out: list[dict[str, str]] = []
-    for path, item in (document.get("paths") or {}).items():
-        if not isinstance(item, Mapping):
+    for found in operation_objects(document):
+        if not can_conflict(found.path, found.method, found.raw):
             continue
-        for method in _HTTP_METHODS:
-            op = item.get(method)
-            if not isinstance(op, Mapping) or not can_conflict(str(path), method, op):
-                continue
-            if op.get("operationId"):
-                out.append({"include-operation-id": str(op["operationId"])})
-            else:
-                out.append({"include-name": f"{method.upper()} {path}"})
+        if found.operation_id:
+            out.append({"include-operation-id": found.operation_id})
+        else:
+            out.append({"include-name": found.label})
     return out
 
 

@@ -16,8 +16,9 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from mypref_harness.spec.operations import METHODS
+
 LENIENT_SUFFIX = "__lenient"
-_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
 
 def _schema_container(document: dict[str, Any], ref: str) -> tuple[dict[str, Any], str] | None:
@@ -109,7 +110,7 @@ def lenient_spec(document: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
         if not isinstance(item, dict):
             continue
         for method, operation in item.items():
-            if method.lower() not in _HTTP_METHODS or not isinstance(operation, dict):
+            if method.lower() not in METHODS or not isinstance(operation, dict):
                 continue
             responses = operation.get("responses")
             if isinstance(responses, dict):
@@ -148,7 +149,7 @@ def unconstrain_path_parameters(document: Mapping[str, Any], names: set[str]) ->
         if isinstance(item, dict):
             fix(item.get("parameters"))
             for method, operation in item.items():
-                if method.lower() in _HTTP_METHODS and isinstance(operation, dict):
+                if method.lower() in METHODS and isinstance(operation, dict):
                     fix(operation.get("parameters"))
     return doc, changed
 
@@ -166,7 +167,7 @@ def select_operations(document: Mapping[str, Any], keep: Callable[[str], bool]) 
     paths: dict[str, Any] = {}
     for path, item in (doc.get("paths") or {}).items():
         if isinstance(item, dict) and any(
-            method.lower() in _HTTP_METHODS and keep(f"{method.upper()} {path}") for method in item
+            method.lower() in METHODS and keep(f"{method.upper()} {path}") for method in item
         ):
             paths[path] = item
     doc["paths"] = paths
@@ -174,7 +175,7 @@ def select_operations(document: Mapping[str, Any], keep: Callable[[str], bool]) 
         operation
         for item in paths.values()
         for method, operation in item.items()
-        if method.lower() in _HTTP_METHODS and isinstance(operation, dict)
+        if method.lower() in METHODS and isinstance(operation, dict)
     ]
     # Links are kept only between selected operations: Schemathesis reports an error when every link
     # of the spec points at an operation the filter excludes.
@@ -182,7 +183,7 @@ def select_operations(document: Mapping[str, Any], keep: Callable[[str], bool]) 
         str(operation["operationId"])
         for path, item in paths.items()
         for method, operation in item.items()
-        if method.lower() in _HTTP_METHODS
+        if method.lower() in METHODS
         and isinstance(operation, dict)
         and operation.get("operationId")
         and keep(f"{method.upper()} {path}")
@@ -238,6 +239,6 @@ def drop_free_form_query_objects(document: Mapping[str, Any]) -> tuple[dict[str,
         if "parameters" in item:
             item["parameters"] = keep(item["parameters"])
         for method, operation in item.items():
-            if method.lower() in _HTTP_METHODS and isinstance(operation, dict) and "parameters" in operation:
+            if method.lower() in METHODS and isinstance(operation, dict) and "parameters" in operation:
                 operation["parameters"] = keep(operation["parameters"])
     return doc, dropped
