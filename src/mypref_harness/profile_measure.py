@@ -198,7 +198,7 @@ def measure_profile(
     statuses: bool = True,
 ) -> TargetProfile:
     """Every fact of the profile, measured now on a resolved (running) target."""
-    from mypref_harness.auth.adapters import auth_for
+    from mypref_harness.credentials import auth_for
     from mypref_harness.auth.clock import signing_offset_for
     from mypref_harness.contract.probes import measure_clock_skew
     from mypref_harness.contract.runner import load_spec_document
