@@ -36,9 +36,8 @@ from pathlib import Path
 from typing import Any
 
 import mypref_harness.load.stats as st
+from mypref_harness import resources
 from mypref_harness.errors import ConfigError
-
-DEFAULT_SLO_FILE = Path(__file__).resolve().parents[3] / "loadtests" / "slo.toml"
 
 _PERCENTILES = {"p50_ms": 0.50, "p95_ms": 0.95, "p99_ms": 0.99}
 _RUN_KEYS = {
@@ -180,7 +179,7 @@ def parse_slo(data: Mapping[str, Any], source: str = "<dict>") -> SloSet:
 
 def load_slo(path: Path | str | None = None) -> SloSet:
     """Read an SLO file (the default one when ``path`` is None); ConfigError with one clear line if not."""
-    p = Path(path) if path is not None else DEFAULT_SLO_FILE
+    p = Path(path) if path is not None else resources.slo_file()
     try:
         raw = p.read_bytes()
     except OSError as exc:

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from mypref_harness import resources
 from mypref_harness.sandbox.context import RequestContext
 from mypref_harness.sandbox.operations import cache as response_cache
 from mypref_harness.sandbox.operations import load_all
@@ -37,12 +38,7 @@ def default_spec_path() -> Path:
     explicit = os.environ.get("MYPREF_SANDBOX_SPEC")
     if explicit:
         return Path(explicit)
-    try:
-        from mypref_harness.spec import DEFAULT_SPEC_PATH
-
-        return Path(DEFAULT_SPEC_PATH)
-    except (ImportError, AttributeError):
-        return Path(__file__).resolve().parents[3] / "contracts" / "openapi" / "mypreferences-v4.yaml"
+    return resources.spec_file()
 
 
 def route_table(spec_path: Path | None = None) -> RouteTable:

@@ -31,6 +31,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mypref_harness import resources
 from mypref_harness.sandbox.api_auth import (
     NO_CACHE_HEADERS,
     ApiAuthenticator,
@@ -50,7 +51,6 @@ log = logging.getLogger("mypref_harness.sandbox")
 
 API_PREFIX = "/Profiles/v4"
 JSON_MEDIA = "application/json; charset=utf-8"
-SPEC_PATH = Path(__file__).resolve().parents[3] / "contracts" / "openapi" / "mypreferences-v4.yaml"
 DATA_LAYER_MISSING = "data layer not built yet"
 
 
@@ -229,14 +229,16 @@ def _spec_bytes(state: SandboxState, kind: str) -> bytes | None:
     cached = state.spec_cache.get(kind)
     if cached is not None:
         return cached
-    if not SPEC_PATH.exists():
+    try:
+        spec_path = resources.spec_file()
+    except resources.MissingResource:
         return None
     import yaml  # here, not at module level: only the spec endpoints need it (faster start-up)
 
     # libyaml's C loader/dumper when present: the contract is large and the pure-Python one takes seconds.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    spec = yaml.load(SPEC_PATH.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+    spec = yaml.load(spec_path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
     spec["servers"] = [{"url": f"{state.settings.root_url}{API_PREFIX}", "description": "this sandbox"}]
     state.spec_cache["json"] = json.dumps(spec, ensure_ascii=False).encode("utf-8")
     state.spec_cache["yaml"] = yaml.dump(spec, Dumper=dumper, sort_keys=False, allow_unicode=True).encode()
