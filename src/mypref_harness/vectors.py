@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mypref_harness import resources
 from mypref_harness.auth.pnauth import (
     PnAuthError,
     Reason,
@@ -339,15 +340,11 @@ def load_file(path: str | Path) -> list[Vector]:
 
 
 def default_corpus_dir() -> Path:
-    """``./auth_vectors`` if it exists, else the corpus of the checkout this package runs from."""
+    """``./auth_vectors`` if it exists (a corpus of your own), else the corpus the harness ships."""
     local = Path("auth_vectors")
     if local.is_dir():
         return local
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "auth_vectors"
-        if (candidate / "README.md").is_file():
-            return candidate
-    return local
+    return resources.vectors_dir()
 
 
 def corpus_files(directory: str | Path) -> list[Path]:

@@ -325,3 +325,14 @@ def test_no_encode_mismatches_carry_the_hint(small_corpus):
     hints = {f.hint for f in report.failures}
     assert hints <= {"UserId not URL-encoded", "UserId not URL-encoded (its space splits the header)"}
     assert "UserId not URL-encoded (its space splits the header)" in hints
+
+
+def test_the_default_corpus_is_the_shipped_one_from_any_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert vectors.default_corpus_dir() == CORPUS
+
+
+def test_an_auth_vectors_folder_in_the_working_directory_is_the_default_corpus(tmp_path, monkeypatch):
+    (tmp_path / "auth_vectors").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert vectors.default_corpus_dir() == Path("auth_vectors")
