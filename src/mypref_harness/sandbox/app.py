@@ -235,10 +235,11 @@ def _spec_bytes(state: SandboxState, kind: str) -> bytes | None:
         return None
     import yaml  # here, not at module level: only the spec endpoints need it (faster start-up)
 
-    # libyaml's C loader/dumper when present: the contract is large and the pure-Python one takes seconds.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    from mypref_harness.spec.document import read_document
+
+    # libyaml's C dumper when present: the contract is large and the pure-Python one takes seconds.
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    spec = yaml.load(spec_path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+    spec = read_document(spec_path)
     spec["servers"] = [{"url": f"{state.settings.root_url}{API_PREFIX}", "description": "this sandbox"}]
     state.spec_cache["json"] = json.dumps(spec, ensure_ascii=False).encode("utf-8")
     state.spec_cache["yaml"] = yaml.dump(spec, Dumper=dumper, sort_keys=False, allow_unicode=True).encode()
