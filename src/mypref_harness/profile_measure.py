@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
@@ -38,9 +38,6 @@ from mypref_harness.profile import (
     show,
 )
 from mypref_harness.report import redact
-
-if TYPE_CHECKING:
-    from mypref_harness.gate import StageResult
 
 # A JSON Patch every implementation must refuse on a profile it just created: the test cannot hold.
 FAILING_PATCH = [{"op": "test", "path": "/CustomerName/LastName", "value": "mypref-harness-never-this"}]
@@ -198,10 +195,10 @@ def measure_profile(
     statuses: bool = True,
 ) -> TargetProfile:
     """Every fact of the profile, measured now on a resolved (running) target."""
-    from mypref_harness.credentials import auth_for
     from mypref_harness.auth.clock import signing_offset_for
     from mypref_harness.contract.probes import measure_clock_skew
-    from mypref_harness.contract.runner import load_spec_document
+    from mypref_harness.contract.spec_document import load_spec_document
+    from mypref_harness.credentials import auth_for
 
     values, evidence = facts_from_probes(probe_facts(target, slow=slow))
     if statuses:
@@ -311,9 +308,9 @@ def pinned_profile(option: Path | None, target: Target) -> TargetProfile | None:
 
 def conformance_with_profile(target: Target, options: Any, pinned: TargetProfile) -> Any:
     """``auth-conformance --profile``: the run, then every pinned fact re-measured, in one report."""
-    from mypref_harness.config import resolved_target
     from mypref_harness.contract.auth_conformance import policy_for, run_auth_conformance
     from mypref_harness.contract.reporting import finish_conformance_reports
+    from mypref_harness.embedded import resolved_target
 
     write, options.write_reports = options.write_reports, False
     with resolved_target(target, **dict(options.sandbox_options)) as live:
@@ -330,9 +327,9 @@ def conformance_with_profile(target: Target, options: Any, pinned: TargetProfile
 def contract_with_profile(target: Target, options: Any, pinned: TargetProfile) -> Any:
     """``contract --profile``: the run, then the pinned facts and routes (this run's route table)
     re-measured; drift records join the scenarios' section of the reports."""
-    from mypref_harness.config import resolved_target
     from mypref_harness.contract.reporting import finish_contract_reports
     from mypref_harness.contract.runner import policy_of, run_contract
+    from mypref_harness.embedded import resolved_target
 
     with resolved_target(target, **dict(options.sandbox_options)) as live:
         result = run_contract(live, options)
@@ -342,42 +339,3 @@ def contract_with_profile(target: Target, options: Any, pinned: TargetProfile) -
         result.scenarios.extend(records)
         finish_contract_reports(result, live, Path(options.report_dir).resolve())
     return result
-
-
-def profile_stage(target: Target, options: Any) -> StageResult:
-    """The gate's ``profile`` stage: re-measure the pinned facts; the contract stage's route table
-    (its ``contract-result.json`` in this gate's report directory) stands for the routes now."""
-    from mypref_harness import report
-    from mypref_harness.contract.reporting import record_cases
-    from mypref_harness.errors import ExitCode
-    from mypref_harness.gate_stages import stage_policy
-    from mypref_harness.profile import load_profile, save_profile
-
-    pinned = load_profile(options.profile)
-    routes = None
-    if "contract" in options.stages:
-        routes = routes_from_report(options.report_dir / "contract" / "contract-result.json")
-    now, records = check_profile(target, pinned, routes=routes, policy=stage_policy(target, options))
-    out = options.report_dir / "profile"
-    out.mkdir(parents=True, exist_ok=True)
-    measured = save_profile(now, out / "measured-profile.toml")
-    junit = report.write_junit(out / "junit-profile.xml", "profile", record_cases(records, "profile"))
-    counts = {s: sum(1 for r in records if r.status is s) for s in Status}
-    failed = counts[Status.FAILED]
-    from mypref_harness.gate import StageResult
-
-    return StageResult(
-        "profile",
-        "fail" if failed else "pass",
-        int(ExitCode.FINDINGS if failed else ExitCode.OK),
-        figures={
-            "facts": len(records),
-            "drift": failed + counts[Status.WARNED],
-            "undetermined": counts[Status.SKIPPED],
-            "failures": failed,
-        },
-        detail=f"{failed + counts[Status.WARNED]} drift(s) from {Path(options.profile).name}"
-        f" ({failed} failing), {counts[Status.SKIPPED]} undetermined now",
-        report_files=[junit, measured],
-        junit_cases=record_cases(records, "profile"),
-    )

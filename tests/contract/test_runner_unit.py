@@ -9,13 +9,10 @@ from pathlib import Path
 import pytest
 
 from mypref_harness.config import Target, default_spec_path
-from mypref_harness.contract.runner import (
-    ContractOptions,
-    load_spec_document,
-    operations_regex,
-    prepare_run,
-    schemathesis_error_line,
-)
+from mypref_harness.contract.options import ContractOptions
+from mypref_harness.contract.schemathesis.launch import schemathesis_error_line
+from mypref_harness.contract.schemathesis.prepare import prepare_run
+from mypref_harness.contract.spec_document import load_spec_document, operations_regex
 from mypref_harness.errors import ConfigError
 
 KEY = "a-very-secret-pnauth-key-0123456789"

@@ -95,14 +95,14 @@ def test_sigterm_during_the_contract_stage_stops_everything_and_marks_the_report
 
 
 def _fake_runners(monkeypatch, **special):
-    from mypref_harness import gate_stages
-    from mypref_harness.gate import StageResult
+    from mypref_harness.gate import stages
+    from mypref_harness.gate.model import StageResult
 
     def passing(name):
         return lambda target, options: StageResult(name, "pass", 0, figures={"failures": 0})
 
     runners = {name: special.get(name) or passing(name) for name in ("vectors", "contract", "auth", "load")}
-    monkeypatch.setattr(gate_stages, "RUNNERS", runners)
+    monkeypatch.setattr(stages, "RUNNERS", runners)
 
 
 def _target():
@@ -114,7 +114,8 @@ def _target():
 
 def test_a_stage_that_runs_out_of_time_makes_the_gate_incomplete_with_exit_4(tmp_path, monkeypatch):
     from mypref_harness.errors import ExitCode, RunIncomplete
-    from mypref_harness.gate import GateOptions, run_gate
+    from mypref_harness.gate.model import GateOptions
+    from mypref_harness.gate.run import run_gate
 
     def out_of_time(target, options):
         raise RunIncomplete("Schemathesis did not finish within 5 s and was stopped: no verdict")
@@ -129,13 +130,14 @@ def test_a_stage_that_runs_out_of_time_makes_the_gate_incomplete_with_exit_4(tmp
 
 def test_findings_elsewhere_still_fail_a_gate_with_an_incomplete_stage(tmp_path, monkeypatch):
     from mypref_harness.errors import RunIncomplete
-    from mypref_harness.gate import GateOptions, StageResult, run_gate
+    from mypref_harness.gate.model import GateOptions, StageResult
+    from mypref_harness.gate.run import run_gate
 
     def out_of_time(target, options):
         raise RunIncomplete("Locust did not finish in time")
 
     def findings(target, options):
-        return StageResult("contract", "fail", 1, figures={"failures": 2})
+        return StageResult("contract", "fail", 1, failures=2, figures={"failures": 2})
 
     _fake_runners(monkeypatch, load=out_of_time, contract=findings)
     result = run_gate(_target(), GateOptions(report_dir=tmp_path), progress=lambda _: None)
@@ -145,7 +147,8 @@ def test_findings_elsewhere_still_fail_a_gate_with_an_incomplete_stage(tmp_path,
 
 def test_a_signal_during_a_stage_writes_the_partial_summary_then_unwinds(tmp_path, monkeypatch):
     from mypref_harness import procs
-    from mypref_harness.gate import GateOptions, run_gate
+    from mypref_harness.gate.model import GateOptions
+    from mypref_harness.gate.run import run_gate
 
     def terminated(target, options):
         raise procs.Terminated(signal.SIGTERM)
@@ -164,7 +167,8 @@ def test_a_signal_during_a_stage_writes_the_partial_summary_then_unwinds(tmp_pat
 
 
 def test_schemathesis_out_of_time_is_exit_4_with_the_partial_output_marked(tmp_path):
-    from mypref_harness.contract.runner import PreparedRun, run_schemathesis
+    from mypref_harness.contract.schemathesis.launch import run_schemathesis
+    from mypref_harness.contract.schemathesis.prepare import PreparedRun
     from mypref_harness.errors import ExitCode, RunIncomplete
 
     sleeper = [sys.executable, "-c", "import time; print('started', flush=True); time.sleep(600)"]

@@ -6,7 +6,8 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from mypref_harness.contract.runner import PreparedRun, mark_incomplete_reports
+from mypref_harness.contract.schemathesis.launch import mark_incomplete_reports
+from mypref_harness.contract.schemathesis.prepare import PreparedRun
 
 
 def prepared(tmp_path: Path) -> PreparedRun:

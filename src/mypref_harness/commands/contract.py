@@ -17,7 +17,7 @@ from mypref_harness.errors import ConfigError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from mypref_harness.contract.runner import ALL_PHASES, DEFAULT_REPORT_DIR
+    from mypref_harness.contract.options import ALL_PHASES, DEFAULT_REPORT_DIR
 
     p = subparsers.add_parser(
         "contract",
@@ -163,7 +163,8 @@ def print_check_list(out: Callable[[str], None] = print) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mypref_harness.contract.console import print_contract
-    from mypref_harness.contract.runner import ContractOptions, run_contract
+    from mypref_harness.contract.options import ContractOptions
+    from mypref_harness.contract.runner import run_contract
 
     if args.list_checks:
         print_check_list()

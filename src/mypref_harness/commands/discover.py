@@ -66,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mypref_harness.config import resolved_target
+    from mypref_harness.embedded import resolved_target
     from mypref_harness.errors import ConfigError
     from mypref_harness.profile import save_profile
     from mypref_harness.profile_measure import measure_profile
@@ -98,7 +98,8 @@ def discover_sandbox_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def route_check(target: Any, args: argparse.Namespace) -> Any:
     """The route table of a short positive contract run (None, with a note, when it has none)."""
-    from mypref_harness.contract.runner import ContractOptions, run_contract
+    from mypref_harness.contract.options import ContractOptions
+    from mypref_harness.contract.runner import run_contract
     from mypref_harness.profile_measure import routes_from_verdicts
 
     print("discover: route check (positive contract run) ...", flush=True)

@@ -11,6 +11,7 @@ Both accept an embedded Target (``Target()`` with no base URL): the sandbox is s
 from __future__ import annotations
 
 from mypref_harness.contract.auth_conformance import ConformanceOptions, run_auth_conformance
+from mypref_harness.contract.options import ContractOptions
 from mypref_harness.contract.results import (
     CheckRecord,
     CheckTally,
@@ -19,7 +20,7 @@ from mypref_harness.contract.results import (
     Fact,
     Status,
 )
-from mypref_harness.contract.runner import ContractOptions, run_contract
+from mypref_harness.contract.runner import run_contract
 
 __all__ = [
     "CheckRecord",

@@ -20,11 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mypref_harness.config import Target, resolved_target
+from mypref_harness.config import Target
 from mypref_harness.contract.auth_conformance import ConformanceOptions, checks_catching, run_auth_conformance
+from mypref_harness.contract.options import ContractOptions
 from mypref_harness.contract.results import CheckRecord
-from mypref_harness.contract.runner import ContractOptions, load_spec_document, run_contract
+from mypref_harness.contract.runner import run_contract
 from mypref_harness.contract.scenarios import run_scenarios
+from mypref_harness.contract.spec_document import load_spec_document
+from mypref_harness.embedded import resolved_target
 
 # A token lifetime short enough to wait for, so the expired-token check runs in the matrix.
 MATRIX_TOKEN_LIFETIME = 2

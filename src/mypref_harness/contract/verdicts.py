@@ -136,8 +136,8 @@ class ListedCheck:
 def check_catalog() -> list[ListedCheck]:
     """Every check of the contract suite with its basis (documented ones with the quoted sentence)."""
     from mypref_harness.contract.routes import ROUTE_CHECK
-    from mypref_harness.contract.runner import BUILTIN_CHECKS
     from mypref_harness.contract.scenarios import SCENARIO_RULES
+    from mypref_harness.contract.schemathesis.checks import BUILTIN_CHECKS
 
     listed = [ListedCheck(c.name, "custom", c.rule.describe(), c.text) for c in CUSTOM_CHECKS.values()]
     listed += [

@@ -1,7 +1,8 @@
-"""One adapter per gate stage: run the suite, translate its result into a `StageResult`.
+"""One runner per gate stage: run the suite, translate its result into a `StageResult`.
 
-Kept apart from gate.py so the gate's flow and reports can be tested with fake stages, and so the
-suites (the Schemathesis and Locust runners) are imported only when a gate really runs.
+Kept apart from the gate's flow (``run``) so the flow and the reports can be tested with fake stages
+(``RUNNERS``), and so the suites (the Schemathesis and Locust runners) are imported only when a stage
+really runs.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from typing import Any
 from mypref_harness import report
 from mypref_harness.basis import PolicyError, VerdictPolicy
 from mypref_harness.config import Target
-from mypref_harness.contract.results import CheckRecord, count_by_basis
+from mypref_harness.contract.results import CheckRecord, Status, count_by_basis
 from mypref_harness.errors import ConfigError, ExitCode
-from mypref_harness.gate import GateOptions, StageResult
+from mypref_harness.gate.model import GateOptions, LatencyPoint, StageResult
 
 StageRunner = Callable[[Target, GateOptions], StageResult]
+
+
+EVIDENCE_LIMIT = 200  # characters of a finding's or warning's first line of evidence
 
 
 def _outcome(passed: bool) -> str:
@@ -43,15 +47,17 @@ def run_vectors(target: Target, options: GateOptions) -> StageResult:
     )
     return StageResult(
         "vectors", _outcome(corpus.ok), int(ExitCode.OK if corpus.ok else ExitCode.FINDINGS),
+        failures=corpus.failed,
         figures={"vectors": corpus.total, "failures": corpus.failed},
         detail=corpus.summary(), report_files=[table, junit],
     )
 
 
 def run_contract_stage(target: Target, options: GateOptions) -> StageResult:
+    from mypref_harness.contract.options import ContractOptions
     from mypref_harness.contract.reporting import contract_junit_cases
     from mypref_harness.contract.routes import table_counts
-    from mypref_harness.contract.runner import ContractOptions, run_contract
+    from mypref_harness.contract.runner import run_contract
 
     result = run_contract(target, ContractOptions(
         max_examples=options.effective_max_examples,
@@ -65,7 +71,7 @@ def run_contract_stage(target: Target, options: GateOptions) -> StageResult:
     ))
     failures, warned = len(result.failures), len(result.warned)
     return StageResult(
-        "contract", _outcome(result.passed), result.exit_code,
+        "contract", _outcome(result.passed), result.exit_code, failures=failures,
         figures={"cases": result.cases, "operations": result.operations_tested, "failures": failures,
                  "warnings": warned, "cases/s": round(result.cases_per_second, 1)},
         detail=f"{result.cases} cases on {result.operations_tested} operations, {failures} failure(s),"
@@ -81,7 +87,7 @@ def finding_entries(records: Iterable[CheckRecord]) -> list[dict[str, str]]:
     """The gate's findings list: subject, check, status, first line of evidence, replay command."""
     entries = []
     for r in records:
-        evidence = r.evidence.strip().splitlines()[0][:200] if r.evidence.strip() else ""
+        evidence = report.first_line(r.evidence, EVIDENCE_LIMIT)
         entries.append({"subject": r.operation or r.name, "check": r.check, "status": r.status.value,
                         "evidence": evidence, "replay": r.replay, "answer": r.answer})
     return entries
@@ -91,7 +97,7 @@ def warning_lines(records: Iterable[CheckRecord]) -> list[str]:
     """One line per warning for the gate's summary: subject, check, basis, first line of evidence."""
     lines = []
     for r in records:
-        evidence = r.evidence.strip().splitlines()[0][:200] if r.evidence.strip() else ""
+        evidence = report.first_line(r.evidence, EVIDENCE_LIMIT)
         lines.append(f"{r.operation or r.name} [{r.check}] (basis {r.basis.value}): {evidence}")
     return lines
 
@@ -117,7 +123,7 @@ def run_auth_stage(target: Target, options: GateOptions) -> StageResult:
     counts = result.counts
     warned = [c for c in result.checks if c.warned]
     return StageResult(
-        "auth", _outcome(result.passed), result.exit_code,
+        "auth", _outcome(result.passed), result.exit_code, failures=counts.get("failed", 0),
         figures={"checks": len(result.checks), "failures": counts.get("failed", 0),
                  "warnings": len(warned), "facts": len(result.facts)},
         detail=f"{counts.get('passed', 0)} passed, {counts.get('failed', 0)} failed,"
@@ -146,7 +152,7 @@ def run_load_stage(target: Target, options: GateOptions) -> StageResult:
     breaches = result.breaches
     p95 = "n/a" if result.p95_ms is None else f"{result.p95_ms:.0f} ms"
     return StageResult(
-        "load", _outcome(result.passed), result.exit_code,
+        "load", _outcome(result.passed), result.exit_code, failures=len(breaches),
         figures={"requests": result.requests, "rps": round(result.rps, 1), "p95": p95,
                  "error ratio": f"{result.fail_ratio:.2%}", "token requests": result.token_requests,
                  "failures": len(breaches)},
@@ -159,7 +165,7 @@ def run_load_stage(target: Target, options: GateOptions) -> StageResult:
             for s in result.slo_results
         ],
         # Only measured seconds: a second without a value stays a gap in the chart (no invented 0).
-        timeline=[{"t": float(p.second), "p95": p.p95_ms, "p50": p.p50_ms} for p in result.timeline],
+        timeline=[LatencyPoint(float(p.second), p50=p.p50_ms, p95=p.p95_ms) for p in result.timeline],
         thresholds=latency_thresholds(result.slo_results),
     )
 
@@ -175,9 +181,41 @@ def latency_thresholds(slo_results: Iterable[Any]) -> dict[str, float]:
 
 
 def run_profile_stage(target: Target, options: GateOptions) -> StageResult:
-    from mypref_harness.profile_measure import profile_stage
+    """Re-measure the pinned profile's facts; the contract stage's route table (its
+    ``contract-result.json`` in this gate's report directory) stands for the routes now."""
+    from mypref_harness.contract.reporting import record_cases
+    from mypref_harness.profile import load_profile, save_profile
+    from mypref_harness.profile_measure import check_profile, routes_from_report
 
-    return profile_stage(target, options)
+    if options.profile is None:
+        raise ConfigError("the profile stage needs a pinned profile (--profile FILE)")
+    pinned = load_profile(options.profile)
+    routes = None
+    if "contract" in options.stages:
+        routes = routes_from_report(options.report_dir / "contract" / "contract-result.json")
+    now, records = check_profile(target, pinned, routes=routes, policy=stage_policy(target, options))
+    out = options.report_dir / "profile"
+    out.mkdir(parents=True, exist_ok=True)
+    measured = save_profile(now, out / "measured-profile.toml")
+    junit = report.write_junit(out / "junit-profile.xml", "profile", record_cases(records, "profile"))
+    counts = {s: sum(1 for r in records if r.status is s) for s in Status}
+    failed = counts[Status.FAILED]
+    return StageResult(
+        "profile",
+        _outcome(not failed),
+        int(ExitCode.FINDINGS if failed else ExitCode.OK),
+        failures=failed,
+        figures={
+            "facts": len(records),
+            "drift": failed + counts[Status.WARNED],
+            "undetermined": counts[Status.SKIPPED],
+            "failures": failed,
+        },
+        detail=f"{failed + counts[Status.WARNED]} drift(s) from {Path(options.profile).name}"
+        f" ({failed} failing), {counts[Status.SKIPPED]} undetermined now",
+        report_files=[junit, measured],
+        junit_cases=record_cases(records, "profile"),
+    )
 
 
 RUNNERS: dict[str, StageRunner] = {

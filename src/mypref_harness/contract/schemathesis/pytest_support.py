@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from mypref_harness.auth.clock import signing_offset_for
-from mypref_harness.config import Target, is_loopback
+from mypref_harness.config import Target
+from mypref_harness.contract.options import ALL_PHASES
 from mypref_harness.contract.probes import measure_clock_skew, preflight
-from mypref_harness.contract.runner import ALL_PHASES, load_spec_document
 from mypref_harness.contract.schemathesis.config import (
     client_id_parameter_names,
     load_base_config,
@@ -29,6 +29,8 @@ from mypref_harness.contract.schemathesis.spec_transform import (
     lenient_spec,
     unconstrain_path_parameters,
 )
+from mypref_harness.contract.spec_document import load_spec_document
+from mypref_harness.guards import is_loopback
 
 ENV_MAX_EXAMPLES = "MYPREF_CONTRACT_MAX_EXAMPLES"
 ENV_STRICT = "MYPREF_CONTRACT_STRICT"  # "1"/"0"; unset = strict on the embedded sandbox only
@@ -88,7 +90,8 @@ def session_target() -> Target:
     if "target" not in _SESSION:
         from contextlib import ExitStack
 
-        from mypref_harness.config import load_target, resolved_target
+        from mypref_harness.config import load_target
+        from mypref_harness.embedded import resolved_target
 
         stack = ExitStack()
         _SESSION["stack"] = stack

@@ -1,0 +1,209 @@
+"""Prepare a Schemathesis run: its toml, the spec it tests, its command line and environment.
+
+Schemathesis runs as a subprocess (``schemathesis --config-file <run toml> run <spec> --url ...``)
+with contracts/hooks.py: that keeps the harness process free of Schemathesis's global registries and
+of requests/gevent import-order trouble, and costs next to nothing. The target (secrets included)
+reaches the hooks through the subprocess environment (``MYPREF_*``); files get no secrets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mypref_harness.config import Target, target_env
+from mypref_harness.contract.options import ContractOptions
+from mypref_harness.contract.routes import ENV_ROUTE_LOG
+from mypref_harness.contract.schemathesis.auth import ENV_CLOCK_OFFSET
+from mypref_harness.contract.schemathesis.config import (
+    client_id_parameter_names,
+    dump_toml,
+    load_base_config,
+    repo_contracts_dir,
+    run_config,
+    state_conflict_overrides,
+)
+from mypref_harness.contract.schemathesis.progress import ENV_PROGRESS
+from mypref_harness.contract.schemathesis.spec_transform import (
+    drop_free_form_query_objects,
+    lenient_spec,
+    select_operations,
+    unconstrain_path_parameters,
+)
+from mypref_harness.contract.spec_document import operations_regex
+from mypref_harness.contract.verdicts import load_policy
+from mypref_harness.guards import is_loopback
+
+DEFAULT_REMOTE_RATE_LIMIT = "20/s"
+ROUTE_LOG_NAME = "route-evidence.json"
+# written by the subprocess's hooks while it runs (contract/schemathesis/progress.py)
+PROGRESS_NAME = "progress.json"
+
+
+def hypothesis_storage() -> Path:
+    """A persistent per-user directory for Hypothesis's caches ($XDG_CACHE_HOME/mypref-harness)."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    path = base / "mypref-harness" / "hypothesis"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        path = Path(tempfile.gettempdir()) / "mypref-harness-hypothesis"
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def schemathesis_command() -> list[str]:
+    exe = Path(sys.executable).with_name("schemathesis")
+    return [str(exe)] if exe.is_file() else [sys.executable, "-m", "schemathesis.cli"]
+
+
+def hooks_file(report_dir: Path) -> Path:
+    contracts = repo_contracts_dir()
+    if contracts is not None:
+        return contracts / "hooks.py"
+    # Installed without the source tree: write the same two-line hooks module next to the reports.
+    path = report_dir / "hooks.py"
+    hooks = "from mypref_harness.contract.schemathesis.hooks import install\n\ninstall()\n"
+    path.write_text(hooks, encoding="utf-8")
+    return path
+
+
+@dataclass
+class PreparedRun:
+    command: list[str]
+    env: dict[str, str]
+    config_path: Path
+    spec_path: Path
+    ndjson_path: Path
+    json_path: Path
+    output_path: Path
+    junit_path: Path
+    strict: bool
+    relaxed: int = 0
+    route_log: Path = Path(ROUTE_LOG_NAME)
+
+
+def prepare_run(
+    target: Target, options: ContractOptions, document: Mapping[str, Any], clock_offset: float = 0.0
+) -> PreparedRun:
+    """Write the run's toml (and the lenient spec when needed) and build the command line."""
+    assert target.base_url and target.client_id
+    report_dir = Path(options.report_dir).resolve()
+    report_dir.mkdir(parents=True, exist_ok=True)
+    local = is_loopback(target.base_url)
+    strict = load_policy(options.policy_file, strict=options.strict, is_sandbox=target.is_sandbox).strict
+    pinned = client_id_parameter_names(document)
+    include = operations_regex(options.operations, document)
+    exclude = operations_regex(options.exclude_operations, document)
+    spec_doc = dict(document)
+    if include or exclude:  # first: the copies below are then of a small document
+        spec_doc, _ = select_operations(
+            spec_doc,
+            lambda label: (
+                (not include or re.search(include, label) is not None)
+                and (not exclude or re.search(exclude, label) is None)
+            ),
+        )
+    spec_doc, relaxed = (spec_doc, 0) if strict else lenient_spec(spec_doc)
+    spec_doc, _ = unconstrain_path_parameters(spec_doc, set(pinned))
+    spec_doc, _ = drop_free_form_query_objects(spec_doc)
+    spec_path = report_dir / ("spec-run.json" if strict else "spec-run-lenient.json")
+    spec_path.write_text(json.dumps(spec_doc, indent=1), encoding="utf-8")
+    base = load_base_config(
+        options.config_file or ((repo_contracts_dir() or Path("contracts")) / "schemathesis.toml")
+    )
+    rate_limit = (
+        options.rate_limit
+        if options.rate_limit is not None
+        else (None if local else DEFAULT_REMOTE_RATE_LIMIT)
+    )
+    config = run_config(
+        base,
+        hooks_path=hooks_file(report_dir),
+        base_url=target.base_url,
+        client_id=target.client_id,
+        client_id_params=pinned,
+        max_examples=options.max_examples,
+        seed=options.seed,
+        phases=options.phases,
+        local_target=local if options.unexpected_methods is None else options.unexpected_methods,
+        rate_limit=rate_limit,
+        workers=options.workers,
+        # A configured target may answer a state conflict with 400, 402 or 409 (schemathesis/config.py); the
+        # embedded sandbox keeps whatever it answers strict.
+        operations=None if target.is_sandbox else state_conflict_overrides(base, spec_doc),
+    )
+    config.setdefault("generation", {})["mode"] = options.mode
+    config_path = report_dir / "schemathesis-run.toml"
+    config_path.write_text(
+        "# Generated by mypref-harness contract for this run; no secrets in here.\n" + dump_toml(config),
+        encoding="utf-8",
+    )
+    ndjson_path, json_path = report_dir / "schemathesis-events.ndjson", report_dir / "schemathesis-run.json"
+    # NDJSON only on request: its writer made coverage-heavy runs ~3x slower (see schemathesis/results.py).
+    formats = (
+        ["junit", "json"] + (["ndjson"] if options.keep_events else []) + (["html"] if options.html else [])
+    )
+    command = [
+        *schemathesis_command(),
+        "--no-color",
+        "--config-file",
+        str(config_path),
+        "run",
+        str(spec_path),
+        "--url",
+        target.base_url,
+        "--report",
+        ",".join(formats),
+        "--report-dir",
+        str(report_dir),
+        "--report-junit-path",
+        str(report_dir / "schemathesis-junit.xml"),
+        "--report-json-path",
+        str(json_path),
+    ]
+    if options.keep_events:  # a --report-ndjson-path alone already switches the (slow) NDJSON writer on
+        command += ["--report-ndjson-path", str(ndjson_path)]
+    if options.html:
+        command += ["--report-html-path", str(report_dir / "schemathesis-html")]
+    if include:
+        command += ["--include-name-regex", include]
+    if exclude:
+        command += ["--exclude-name-regex", exclude]
+    if options.checks:
+        command += ["--checks", ",".join(options.checks)]
+    if options.exclude_checks:
+        command += ["--exclude-checks", ",".join(options.exclude_checks)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MYPREF_", "SCHEMATHESIS_HOOKS"))}
+    env.update(target_env(target))
+    env[ENV_CLOCK_OFFSET] = f"{clock_offset:.3f}"  # read by the hooks (auth.py)
+    env["PYTHONIOENCODING"] = "utf-8"
+    progress_path = report_dir / PROGRESS_NAME  # cases so far, for the live progress line
+    progress_path.unlink(missing_ok=True)
+    env[ENV_PROGRESS] = str(progress_path)
+    route_log = report_dir / ROUTE_LOG_NAME  # positive answers per operation (contract/routes.py)
+    route_log.unlink(missing_ok=True)
+    env[ENV_ROUTE_LOG] = str(route_log)
+    # Hypothesis caches what it extracts from the code base in its storage directory; a fresh one per
+    # run (our scratch cwd) made every run ~3 s slower. Its example database stays off (toml).
+    env.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(hypothesis_storage()))
+    return PreparedRun(
+        command,
+        env,
+        config_path,
+        spec_path,
+        ndjson_path,
+        json_path,
+        report_dir / "schemathesis-output.txt",
+        report_dir / "schemathesis-junit.xml",
+        strict,
+        relaxed,
+        route_log,
+    )
