@@ -19,10 +19,10 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Starlette 1.10 nags about httpx vs httpx2
     from starlette.testclient import TestClient
 
-from sbcore_helpers import ROOT
-
 from mypref_harness.sandbox.app import create_app
 from mypref_harness.sandbox.settings import SandboxSettings
+
+from .helpers import ROOT
 
 
 @pytest.fixture(scope="session")

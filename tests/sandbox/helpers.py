@@ -1,4 +1,4 @@
-"""Constants and helpers shared by the sandbox-core tests (imported by module name, not package)."""
+"""Constants and helpers shared by the sandbox tests (tests.sandbox and its auth and process packages)."""
 
 from __future__ import annotations
 

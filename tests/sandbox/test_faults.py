@@ -6,10 +6,11 @@ import time
 from typing import Any
 
 import pytest
-from sbcore_helpers import BASE
 
 from mypref_harness.errors import ConfigError
 from mypref_harness.sandbox.settings import SandboxSettings, parse_latency, parse_window
+
+from .helpers import BASE
 
 
 def test_error_rate_one_answers_every_api_call_with_503_but_not_health(make_client: Any) -> None:

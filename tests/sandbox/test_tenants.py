@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sbcore_helpers import AUTHENTICATED, BASE
 
 from mypref_harness import demo
 from mypref_harness.auth.pnauth import sign_header
 from mypref_harness.errors import ConfigError
 from mypref_harness.sandbox.server import human_banner, redacted_credentials
 from mypref_harness.sandbox.tenants import build_tenants, credentials_document
+
+from .helpers import AUTHENTICATED, BASE
 
 FILE_KEY, FILE_SECRET, FILE_CLIENT = "file-only-key-0123456789", "s" * 64, "c" * 48
 

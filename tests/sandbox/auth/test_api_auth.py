@@ -12,10 +12,11 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sbcore_helpers import AUTHENTICATED, BASE, ROOT, get_token
 
 from mypref_harness import demo
 from mypref_harness.auth.pnauth import sign_header
+
+from ..helpers import AUTHENTICATED, BASE, ROOT, get_token
 
 SANCHEZ = demo.SANCHEZ
 PROGRAMS = f"{BASE}/SanchezAssociates/Programs"

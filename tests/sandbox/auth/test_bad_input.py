@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sbcore_helpers import ACME_BASIC, BASE
+
+from ..helpers import ACME_BASIC, BASE
 
 ODD_AUTH_HEADERS = [
     "",

@@ -12,10 +12,11 @@ from typing import Any
 
 import jwt
 import pytest
-from sbcore_helpers import ACME_BASIC, AUTHENTICATED, BASE, get_token
 
 from mypref_harness import demo
 from mypref_harness.sandbox.defects import AREA_AUTH, AREA_DATA, DEFECTS
+
+from ..helpers import ACME_BASIC, AUTHENTICATED, BASE, get_token
 
 BRIEF_AUTH = {
     "future-timestamp-accepted",

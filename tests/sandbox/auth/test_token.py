@@ -14,9 +14,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt import PyJWKSet
-from sbcore_helpers import ACME_BASIC, ROOT
 
 from mypref_harness import demo
+
+from ..helpers import ACME_BASIC, ROOT
 
 TOKEN = "/oauth2/v1/token"
 FORM = {"grant_type": "client_credentials", "scope": "ACME_CORP/John.Doe"}
