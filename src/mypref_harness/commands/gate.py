@@ -64,16 +64,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mypref_harness.config import Target, resolved_target
-    from mypref_harness.gate import (
-        GateOptions,
-        check_target,
-        describe_target,
-        parse_stages,
-        run_gate,
-        verdict_rows,
-        write_error_reports,
-    )
+    from mypref_harness.config import Target
+    from mypref_harness.embedded import resolved_target
+    from mypref_harness.gate.model import GateOptions, parse_stages
+    from mypref_harness.gate.reports import write_error_reports
+    from mypref_harness.gate.run import check_target, run_gate
+    from mypref_harness.gate.summary import describe_target, verdict_rows
 
     if args.max_examples is not None and args.max_examples < 1:
         print("mypref-harness gate: --max-examples must be at least 1", file=sys.stderr)
