@@ -23,7 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from mypref_harness.config import Target, default_spec_path, resolved_target
+from mypref_harness.config import Target, default_spec_path
+from mypref_harness.embedded import resolved_target
 from mypref_harness.secret import reveal
 
 BARE_HOOKS = """

@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from mypref_harness.config import Target, target_for_sandbox
+from mypref_harness.config import Target
+from mypref_harness.embedded import target_for_sandbox
 from mypref_harness.load import LoadOptions, LoadResult, run_load
 from mypref_harness.sandbox.process import running_sandbox
 

@@ -11,23 +11,18 @@ read from argv.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
-import ipaddress
 import os
-import socket
 import stat
 import tomllib
 import warnings
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from mypref_harness.auth.pnauth import PnAuthError, UserIdEncoding, parse_scheme
-from mypref_harness.errors import ConfigError, TargetUnreachable
+from mypref_harness.errors import ConfigError
 from mypref_harness.secret import Secret, as_secret, reveal
 
 AUTH_MODES = ("pnauth", "oauth")
@@ -36,11 +31,6 @@ USER_ID_ENCODINGS = tuple(encoding.value for encoding in UserIdEncoding)
 DEFAULT_PNAUTH_SCHEME = "PNAUTHINFO3-HMAC-SHA256"
 DEFAULT_CONFIG_FILE = "mypref.toml"
 DEFAULT_SPEC_RELATIVE = Path("contracts/openapi/mypreferences-v4.yaml")
-# The tenant the embedded sandbox is tested as: it has both a PNAUTHINFO3 key and an OAuth client.
-DEFAULT_SANDBOX_CLIENT_ID = "ACME_CORP"
-
-# Production hosts of the vendor; staging hosts carry "stg" in their first label (pmstg, authstg).
-_VENDOR_DOMAINS = ("mypreferences.com", "possiblenow.com")
 
 
 class ConfigWarning(UserWarning):
@@ -175,7 +165,6 @@ TARGET_KINDS = ("sandbox", "configured")
 # the tests' process markers: never typed by a user, so never checked against the list above.
 _INTERNAL_ENV_PREFIXES = ("MYPREF_LOAD_", "MYPREF_CONTRACT_", "MYPREF_SANDBOX_", "MYPREF_TEST_")
 _INTERNAL_ENV_VARS = ("MYPREF_ROUTE_LOG",)
-API_PREFIX = "/Profiles/v4"  # the path under which the vendor's hosts serve the v4 API
 
 
 def target_env(target: Target) -> dict[str, str]:
@@ -509,190 +498,9 @@ def validate_target(target: Target, *, ignored_secrets: list[str] | None = None)
                               f"MYPREF_OAUTH_KEY{hint}")
 
 
-# --------------------------------------------------------------------------------------- guards
-
-
-def _host(url: str | None) -> str | None:
-    host = urlsplit(url).hostname if url else None
-    return host.lower() if host else None
-
-
-def is_vendor_host(host: str) -> bool:
-    host = host.lower().rstrip(".")
-    return any(host == domain or host.endswith("." + domain) for domain in _VENDOR_DOMAINS)
-
-
-def is_production_host(host: str) -> bool:
-    """A vendor host that is not staging: pm.mypreferences.com yes, pmstg/authstg no."""
-    host = host.lower().rstrip(".")
-    if not is_vendor_host(host):
-        return False
-    first_label = host.split(".")[0]
-    return "stg" not in first_label and "staging" not in first_label
-
-
-def is_production(target: Target) -> bool:
-    """True when the API or token URL points at the vendor's production (not staging) hosts.
-
-    Load and destructive contract runs call this and refuse unless the user opted in explicitly.
-    """
-    hosts = [h for h in (_host(target.base_url), _host(target.token_url)) if h]
-    return any(is_production_host(h) for h in hosts)
-
-
-def guard_production(target: Target, *, allow: bool, action: str = "send test traffic to") -> None:
-    """Refuse a run against the vendor's production hosts unless ``--allow-production`` was given.
-
-    Called before anything is sent (before the reachability probe too): the name alone decides.
-    """
-    if is_production(target) and not allow:
-        raise ConfigError(
-            f"refusing to {action} the production host of {target.base_url or target.token_url}; "
-            "pass --allow-production if you really mean it"
-        )
-
-
 def describe_kind(target: Target) -> str:
     """"embedded sandbox" or "configured target <url>": the first words of every run's first line."""
     if target.is_sandbox or target.is_embedded:
         where = f" at {target.base_url}" if target.base_url else ""
         return f"embedded sandbox{where}"
     return f"configured target {target.base_url}"
-
-
-def missing_api_prefix(base_url: str | None) -> str | None:
-    """A hint when the base URL's path lacks /Profiles/v4 (a 404 for the ClientId is then the URL's fault)."""
-    if not base_url:
-        return None
-    path = urlsplit(base_url).path.rstrip("/")
-    if path.lower().endswith(API_PREFIX.lower()):
-        return None
-    return (f"the base URL {base_url} does not end with the API prefix {API_PREFIX} "
-            f"(e.g. https://pmstg.mypreferences.com{API_PREFIX})")
-
-
-def is_loopback(url: str | None) -> bool:
-    host = _host(url)
-    if host is None:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_reachable(target: Target, *, timeout: float = 3.0) -> None:
-    """TCP-connect to the configured API (and token) host; raise TargetUnreachable with one line.
-
-    Only for configured targets: an embedded target has nothing to probe before it is started.
-    """
-    urls = [target.base_url] + ([target.token_url] if target.auth == "oauth" else [])
-    for url in urls:
-        if url:
-            _probe(url, timeout)
-
-
-def _probe(url: str, timeout: float) -> None:
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    where = f"{host}:{port}"
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise TargetUnreachable(f"cannot resolve {host} (DNS: {exc.strerror or exc})") from None
-    last: str = "no address"
-    for family, socktype, proto, _name, address in infos:
-        sock = socket.socket(family, socktype, proto)
-        sock.settimeout(timeout)
-        try:
-            sock.connect(address)
-            return
-        except TimeoutError:
-            last = f"connection to {where} timed out after {timeout:g} s"
-        except ConnectionRefusedError:
-            last = f"connection to {where} refused (nothing listening?)"
-        except OSError as exc:
-            last = f"cannot connect to {where}: {exc.strerror or exc}"
-        finally:
-            sock.close()
-    raise TargetUnreachable(f"{url}: {last}")
-
-
-# --------------------------------------------------------------------------------------- sandbox
-
-
-@contextmanager
-def resolved_target(target: Target, *, certificate: bool = False, **sandbox_options: Any) -> Iterator[Target]:
-    """Yield a usable Target: a configured one unchanged; for an embedded one, a running sandbox.
-
-    For the embedded case the sandbox subprocess is started with ``sandbox_options`` (see
-    ``mypref_harness.sandbox.process.running_sandbox``) and stopped when the block exits. The
-    yielded Target carries the sandbox URLs and the credentials of tenant ``target.client_id``
-    (default ACME_CORP, which has a PNAUTHINFO3 key and an OAuth client). ``certificate=True``
-    selects the tenant's certificate OAuth client (private_key_jwt) instead of its secret client.
-    """
-    if not target.is_embedded:
-        yield target
-        return
-    # Imported lazily: the sandbox pulls in the ASGI stack, which a configured run never needs.
-    from mypref_harness.sandbox.process import running_sandbox
-
-    with running_sandbox(**sandbox_options) as handle:
-        yield target_for_sandbox(target, handle.credentials, root_url=handle.root_url,
-                                 certificate=certificate)
-
-
-def target_for_sandbox(
-    target: Target, credentials: Mapping[str, Any], *, root_url: str | None = None, certificate: bool = False
-) -> Target:
-    """Fill an embedded Target from the sandbox's ``--show-credentials`` dict.
-
-    Credentials come from the sandbox, not the configuration: values such as MYPREF_API_KEY are
-    ignored for an embedded target (only client_id/user_id select the tenant and user).
-    """
-    tenants = list(credentials.get("tenants") or [])
-    wanted = target.client_id or DEFAULT_SANDBOX_CLIENT_ID
-    tenant = next((t for t in tenants if t.get("client_id") == wanted), None)
-    if tenant is None:
-        known = ", ".join(str(t.get("client_id")) for t in tenants) or "none"
-        raise ConfigError(f"the embedded sandbox has no tenant {wanted!r} (tenants: {known})")
-    oauth = tenant.get("oauth") or {}
-    cert_client = tenant.get("oauth_certificate") or {}
-    if certificate and not cert_client:
-        raise ConfigError(f"sandbox tenant {wanted} has no certificate OAuth client")
-    if target.auth == "oauth" and not certificate and not oauth:
-        raise ConfigError(f"sandbox tenant {wanted} has no OAuth client; use MYPREF_AUTH=pnauth")
-    base_url = str(credentials["base_url"]).rstrip("/")
-    if certificate:
-        oauth_fields: dict[str, Any] = {
-            "oauth_client_id": cert_client.get("client_id"),
-            "oauth_client_secret": None,
-            "oauth_cert_path": Path(cert_client["cert_path"]),
-            "oauth_key_path": Path(cert_client["key_path"]),
-        }
-    else:
-        oauth_fields = {
-            "oauth_client_id": oauth.get("client_id"),
-            "oauth_client_secret": as_secret(oauth.get("client_secret")),
-            "oauth_cert_path": None,
-            "oauth_key_path": None,
-        }
-    return dataclasses.replace(
-        target,
-        base_url=base_url,
-        token_url=credentials.get("token_url"),
-        jwks_url=credentials.get("jwks_url"),
-        client_id=wanted,
-        user_id=target.user_id or tenant.get("user_id"),
-        api_key=as_secret(tenant.get("api_key")),
-        sandbox_root_url=root_url or _root_of(base_url),
-        **oauth_fields,
-    )
-
-
-def _root_of(base_url: str) -> str:
-    parts = urlsplit(base_url)
-    return f"{parts.scheme}://{parts.netloc}"

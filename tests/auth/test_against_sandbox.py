@@ -17,8 +17,10 @@ from mypref_harness.auth.adapters import BearerAuth, PnAuth, is_token_error
 from mypref_harness.auth.assertion import ClientAssertionSigner
 from mypref_harness.auth.clock import measure_skew, safe_signing_offset, skew_from_headers
 from mypref_harness.auth.oauth import TokenSource
-from mypref_harness.config import Target, is_loopback, load_target, resolved_target, target_for_sandbox
+from mypref_harness.config import Target, load_target
 from mypref_harness.credentials import auth_for, token_source_for
+from mypref_harness.embedded import resolved_target, target_for_sandbox
+from mypref_harness.guards import is_loopback
 
 try:
     import mypref_harness.sandbox.process  # noqa: F401

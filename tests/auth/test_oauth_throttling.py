@@ -132,8 +132,9 @@ def test_the_httpx_transport_hands_the_retry_after_header_through():
 
 @pytest.mark.slow
 def test_against_the_sandboxs_rate_limit(tmp_path):
-    from mypref_harness.config import Target, target_for_sandbox
+    from mypref_harness.config import Target
     from mypref_harness.credentials import token_source_for
+    from mypref_harness.embedded import target_for_sandbox
     from mypref_harness.sandbox.process import running_sandbox
 
     # 0.1 requests/s: after the first token request the bucket stays empty for ten seconds.

@@ -11,9 +11,10 @@ import threading
 
 import pytest
 
-from mypref_harness import cli, config
-from mypref_harness.config import Target, load_target, missing_api_prefix
+from mypref_harness import cli, guards
+from mypref_harness.config import Target, load_target
 from mypref_harness.errors import ConfigError
+from mypref_harness.guards import missing_api_prefix
 
 PRODUCTION_HOST = "pm.mypreferences.com"  # mapped to loopback below: the real host is never contacted
 
@@ -174,7 +175,7 @@ def production_on_loopback(clean_env):
 
 def test_the_loopback_mapping_really_reaches_the_listener(production_on_loopback):
     # The control: the same seam would carry the traffic, so "0 connections" below means "not sent".
-    config.check_reachable(load_target())
+    guards.check_reachable(load_target())
     assert production_on_loopback.accepted() == 1
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from mypref_harness.cli import main
-from mypref_harness.config import Target, resolved_target
+from mypref_harness.config import Target
 from mypref_harness.contract import ContractOptions, run_contract
+from mypref_harness.embedded import resolved_target
 from mypref_harness.report import scan_for_secrets
 
 pytestmark = pytest.mark.slow

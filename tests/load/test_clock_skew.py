@@ -17,7 +17,8 @@ import pytest
 from mypref_harness.auth.clock import signing_offset_against, signing_offset_for
 from mypref_harness.auth.oauth import TokenSource
 from mypref_harness.auth.timestamps import parse_issued
-from mypref_harness.config import Target, target_for_sandbox
+from mypref_harness.config import Target
+from mypref_harness.embedded import target_for_sandbox
 from mypref_harness.load import LoadOptions, run_load, runtime
 from mypref_harness.load import slo as slo_mod
 

@@ -32,7 +32,7 @@ def configured(sandbox, auth="pnauth"):
     """The shared sandbox as a configured (not embedded) target."""
     import dataclasses
 
-    from mypref_harness.config import target_for_sandbox
+    from mypref_harness.embedded import target_for_sandbox
 
     target = target_for_sandbox(Target(auth=auth), sandbox.credentials, root_url=sandbox.root_url)
     return dataclasses.replace(target, sandbox_root_url=None)

@@ -12,8 +12,9 @@ import argparse
 from pathlib import Path
 from typing import Any, Protocol
 
-from mypref_harness.config import Target, describe_kind, guard_production, load_target
+from mypref_harness.config import Target, describe_kind, load_target
 from mypref_harness.errors import ConfigError
+from mypref_harness.guards import guard_production
 
 
 class OptionContainer(Protocol):

@@ -51,7 +51,8 @@ def load_case(path: Path) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mypref_harness.config import describe_kind, resolved_target
+    from mypref_harness.config import describe_kind
+    from mypref_harness.embedded import resolved_target
 
     case = load_case(args.case)
     target = target_from_args(args)
@@ -93,8 +94,8 @@ def replay_url(case: Any, base_url: str) -> str:
 def send(target: Any, case: Any, *, timeout: float) -> tuple[int, str, str]:
     import httpx
 
-    from mypref_harness.credentials import auth_for
     from mypref_harness.contract.probes import measure_clock_skew, signing_offset_for
+    from mypref_harness.credentials import auth_for
 
     url = replay_url(case, target.base_url or "")
     auth = (

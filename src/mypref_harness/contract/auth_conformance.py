@@ -30,7 +30,7 @@ from mypref_harness.auth import clock, pnauth
 from mypref_harness.auth.adapters import is_token_error
 from mypref_harness.auth.answers import UndecidedAnswer
 from mypref_harness.basis import Rule, VerdictPolicy, assumption, documented, practice
-from mypref_harness.config import Target, check_reachable, resolved_target
+from mypref_harness.config import Target
 from mypref_harness.contract.auth_probe import (
     DEFAULT_PROBE_PATH,
     AuthProbe,
@@ -41,6 +41,8 @@ from mypref_harness.contract.auth_probe import (
     unsigned_token,
 )
 from mypref_harness.contract.results import CheckRecord, ConformanceResult, Status, judge_all
+from mypref_harness.embedded import resolved_target
+from mypref_harness.guards import check_reachable
 from mypref_harness.secret import reveal
 
 __all__ = [

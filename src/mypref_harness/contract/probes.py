@@ -28,7 +28,7 @@ from mypref_harness import demo
 from mypref_harness.auth import pnauth
 from mypref_harness.auth.answers import Retrier, RetryPolicy, UndecidedAnswer
 from mypref_harness.auth.clock import signing_offset_for, skew_from_headers
-from mypref_harness.config import Target, check_reachable, resolved_target
+from mypref_harness.config import Target
 from mypref_harness.contract.auth_probe import (
     AuthProbe,
     ConformanceOptions,
@@ -37,6 +37,8 @@ from mypref_harness.contract.auth_probe import (
     token_lifetimes,
 )
 from mypref_harness.contract.results import Fact
+from mypref_harness.embedded import resolved_target
+from mypref_harness.guards import check_reachable
 
 WINDOW_PROBE_MAX = 2 * 86_400  # seconds: covers a "day-long" window
 FUTURE_PROBE_MAX = 86_400
@@ -444,7 +446,7 @@ def preflight(target: Target, clock_offset: float = 0.0, probe_path: str = "/{cl
             f"401 {message or ''}".rstrip()
         )
     if response.status_code == 404 and not response.content.strip():
-        from mypref_harness.config import missing_api_prefix
+        from mypref_harness.guards import missing_api_prefix
 
         hint = missing_api_prefix(target.base_url)  # the URL misses /Profiles/v4: not the ClientId's fault
         if hint:

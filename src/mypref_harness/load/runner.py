@@ -31,8 +31,10 @@ import mypref_harness.load.runtime as runtime
 import mypref_harness.load.slo as slo_mod
 import mypref_harness.load.stats as st
 from mypref_harness import procs, resources
-from mypref_harness.config import Target, check_reachable, is_production, resolved_target, target_env
+from mypref_harness.config import Target, target_env
+from mypref_harness.embedded import resolved_target
 from mypref_harness.errors import ConfigError, ExitCode, HarnessError, RunIncomplete, TargetUnreachable
+from mypref_harness.guards import check_reachable, is_production
 from mypref_harness.load.integrity import (
     IntegrityReport,
     ProfileUnreadable,

@@ -1,30 +1,16 @@
-"""config: precedence, validation, secrets hygiene, production guard, reachability, sandbox resolution."""
+"""config: defaults and precedence, validation, secrets hygiene, secret files, target_env."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import pickle
-import socket
-import sys
-import types
 from pathlib import Path
 
 import pytest
 
-from mypref_harness import config
-from mypref_harness.config import (
-    ConfigWarning,
-    Target,
-    check_reachable,
-    is_loopback,
-    is_production,
-    load_target,
-    resolved_target,
-    target_for_sandbox,
-)
-from mypref_harness.errors import ConfigError, ExitCode, TargetUnreachable
+from mypref_harness.config import ConfigWarning, Target, load_target
+from mypref_harness.errors import ConfigError, ExitCode
 from mypref_harness.secret import Secret
 
 KEY = "pnauth-key-value-1234567890"
@@ -295,200 +281,6 @@ def test_plain_str_secrets_are_wrapped_and_secret_survives_pickle():
     copy = pickle.loads(pickle.dumps(target))  # noqa: S301 - our own bytes
     assert copy.api_key == Secret(KEY)
     assert copy.api_key.reveal() == KEY
-
-
-def test_secret_equality_is_by_value():
-    assert Secret("abcd") == Secret("abcd")
-    assert Secret("abcd") != Secret("abce")
-    assert not Secret("")
-
-
-# ------------------------------------------------------------------ production guard
-
-
-@pytest.mark.parametrize(
-    ("base_url", "token_url", "production"),
-    [
-        ("https://pm.mypreferences.com/Profiles/v4", None, True),
-        ("https://PM.MyPreferences.com/Profiles/v4", None, True),
-        ("https://pmstg.mypreferences.com/Profiles/v4", None, False),
-        (
-            "https://pmstg.mypreferences.com/Profiles/v4",
-            "https://authn.mypreferences.com/oauth2/v1/token",
-            True,
-        ),
-        (
-            "https://pmstg.mypreferences.com/Profiles/v4",
-            "https://authstg.mypreferences.com/oauth2/v1/token",
-            False,
-        ),
-        ("http://127.0.0.1:8000/Profiles/v4", None, False),
-        ("https://mypreferences.com.evil.example/Profiles/v4", None, False),
-        (None, None, False),
-    ],
-)
-def test_is_production(base_url, token_url, production):
-    # Only classifies URLs; nothing is ever sent to these hosts.
-    assert is_production(Target(base_url=base_url, token_url=token_url)) is production
-
-
-def test_is_loopback():
-    assert is_loopback("http://127.0.0.1:1/x")
-    assert is_loopback("http://localhost/x")
-    assert is_loopback("http://[::1]:80/x")
-    assert not is_loopback("https://pmstg.mypreferences.com/x")
-    assert not is_loopback(None)
-
-
-# ------------------------------------------------------------------ reachability
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def test_check_reachable_passes_when_something_listens():
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen(1)
-        port = server.getsockname()[1]
-        check_reachable(Target(base_url=f"http://127.0.0.1:{port}/Profiles/v4"))
-
-
-def test_check_reachable_reports_refused_in_one_line():
-    port = _free_port()
-    with pytest.raises(TargetUnreachable, match="refused") as info:
-        check_reachable(Target(base_url=f"http://127.0.0.1:{port}/Profiles/v4"))
-    assert info.value.exit_code == ExitCode.UNREACHABLE
-    assert "\n" not in str(info.value)
-
-
-def test_check_reachable_reports_dns_failure(monkeypatch):
-    def no_dns(*_a, **_k):
-        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-
-    monkeypatch.setattr(config.socket, "getaddrinfo", no_dns)
-    with pytest.raises(TargetUnreachable, match=r"cannot resolve api\.example\.invalid"):
-        check_reachable(Target(base_url="https://api.example.invalid/Profiles/v4"))
-
-
-def test_check_reachable_reports_timeout(monkeypatch):
-    class SlowSocket:
-        def __init__(self, *a):
-            pass
-
-        def settimeout(self, t):
-            self.t = t
-
-        def connect(self, address):
-            raise TimeoutError
-
-        def close(self):
-            pass
-
-    monkeypatch.setattr(config.socket, "socket", SlowSocket)
-    with pytest.raises(TargetUnreachable, match=r"timed out after 0\.5 s"):
-        check_reachable(Target(base_url="http://127.0.0.1:9/P"), timeout=0.5)
-
-
-def test_check_reachable_probes_the_token_host_for_oauth():
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen(1)
-        port = server.getsockname()[1]
-        dead = _free_port()
-        target = Target(
-            base_url=f"http://127.0.0.1:{port}/P",
-            auth="oauth",
-            token_url=f"http://127.0.0.1:{dead}/oauth2/v1/token",
-        )
-        with pytest.raises(TargetUnreachable, match=f"127.0.0.1:{dead}"):
-            check_reachable(target)
-
-
-# ------------------------------------------------------------------ sandbox resolution
-
-CREDENTIALS = {
-    "base_url": "http://127.0.0.1:5555/Profiles/v4",
-    "token_url": "http://127.0.0.1:5555/oauth2/v1/token",
-    "jwks_url": "http://127.0.0.1:5555/oauth2/v1/keys",
-    "tenants": [
-        {
-            "client_id": "SanchezAssociates",
-            "user_id": "RickSanchez",
-            "api_key": "Seemslikeararekey",
-            "oauth": None,
-        },
-        {
-            "client_id": "ACME_CORP",
-            "user_id": "John.Doe",
-            "api_key": "acme-key-12345",
-            "oauth": {"client_id": "acme-oauth-id", "client_secret": "acme-oauth-secret"},
-        },
-    ],
-}
-
-
-def test_configured_target_is_yielded_unchanged():
-    target = load_target(env=CONFIGURED)
-    with resolved_target(target) as resolved:
-        assert resolved is target
-
-
-def test_target_for_sandbox_defaults_to_acme_with_both_credentials():
-    target = target_for_sandbox(Target(), CREDENTIALS)
-    assert target.base_url == "http://127.0.0.1:5555/Profiles/v4"
-    assert target.token_url == "http://127.0.0.1:5555/oauth2/v1/token"
-    assert target.jwks_url == "http://127.0.0.1:5555/oauth2/v1/keys"
-    assert target.sandbox_root_url == "http://127.0.0.1:5555"
-    assert (target.client_id, target.user_id) == ("ACME_CORP", "John.Doe")
-    assert target.api_key == Secret("acme-key-12345")
-    assert target.oauth_client_id == "acme-oauth-id"
-    assert target.oauth_client_secret == Secret("acme-oauth-secret")
-    assert not target.is_embedded and target.is_sandbox
-
-
-def test_target_for_sandbox_selects_tenant_by_client_id_and_rejects_unknown():
-    target = target_for_sandbox(Target(client_id="SanchezAssociates"), CREDENTIALS)
-    assert target.user_id == "RickSanchez"
-    assert target.oauth_client_secret is None
-    with pytest.raises(ConfigError, match=r"no tenant 'NOPE'.*SanchezAssociates, ACME_CORP"):
-        target_for_sandbox(Target(client_id="NOPE"), CREDENTIALS)
-    with pytest.raises(ConfigError, match="no OAuth client"):
-        target_for_sandbox(Target(client_id="SanchezAssociates", auth="oauth"), CREDENTIALS)
-
-
-def test_resolved_target_starts_the_sandbox_yields_its_target_and_stops_it(monkeypatch):
-    # The sandbox process is faked here; tests/plumbing/test_plumbing_sandbox.py runs the real one.
-    events: list[object] = []
-
-    class Handle:
-        credentials = CREDENTIALS
-        root_url = "http://127.0.0.1:5555"
-
-    @contextlib.contextmanager
-    def running_sandbox(**options):
-        events.append(("start", options))
-        try:
-            yield Handle()
-        finally:
-            events.append("stop")
-
-    fake = types.ModuleType("mypref_harness.sandbox.process")
-    fake.running_sandbox = running_sandbox
-    monkeypatch.setitem(sys.modules, "mypref_harness.sandbox.process", fake)
-
-    with resolved_target(Target(), defects=("sha1-accepted",), token_lifetime=5) as target:
-        assert events == [("start", {"defects": ("sha1-accepted",), "token_lifetime": 5})]
-        assert target.base_url == CREDENTIALS["base_url"]
-        assert target.client_id == "ACME_CORP"
-    assert events[-1] == "stop"
-
-    with pytest.raises(RuntimeError), resolved_target(Target()):
-        raise RuntimeError("a failing suite still stops the sandbox")
-    assert events[-1] == "stop" and len(events) == 4
 
 
 # ------------------------------------------------------------------ secrets from files
