@@ -7,7 +7,7 @@ import json
 
 from mypref_harness import progress
 from mypref_harness.contract.schemathesis.progress import CaseCounter, read_progress
-from mypref_harness.gate import _still_running
+from mypref_harness.gate.run import _still_running
 from mypref_harness.load.summary import progress_line
 from mypref_harness.progress import Ticker
 

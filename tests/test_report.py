@@ -15,6 +15,7 @@ from mypref_harness.report import (
     REDACTED,
     JUnitCase,
     Leak,
+    junit_xml,
     markdown_table,
     md_escape,
     redact,
@@ -242,3 +243,11 @@ def test_first_line_cuts_at_the_limit_and_marks_the_cut_only_when_asked():
     assert first_line("abcdefghijk", 10) == "abcdefghij"
     assert first_line("abcdefghijk", 10, "…") == "abcdefghi…"
     assert first_line("abcdefghijk", 10, "...") == "abcdefg..."
+
+
+def test_the_suite_time_is_the_measured_run_time_when_given():
+    cases = [JUnitCase("a", "c", time=1.5), JUnitCase("b", "c")]
+    root = ET.fromstring(junit_xml("s", cases, elapsed_s=42.25))
+    assert root.get("time") == "42.250"
+    assert [c.get("time") for c in root.iter("testcase")] == ["1.500", "0.000"]
+    assert ET.fromstring(junit_xml("s", cases)).get("time") == "1.500"  # no run time: the sum

@@ -8,6 +8,7 @@ from mypref_harness.config import Target
 from mypref_harness.contract.reporting import (
     contract_junit_cases,
     contract_markdown,
+    record_cases,
     scrub_directory,
     secret_scan,
 )
@@ -85,7 +86,7 @@ def test_scrub_removes_keys_tokens_and_signatures_then_the_scan_is_clean(tmp_pat
 
 def warned_result() -> ContractResult:
     from mypref_harness.basis import Basis
-    from mypref_harness.contract.routes import RouteState, RouteVerdict
+    from mypref_harness.contract.route_verdicts import RouteState, RouteVerdict
 
     run = result()
     run.findings = [
@@ -154,3 +155,11 @@ def test_the_route_table_is_in_the_summary_and_the_json():
     }
     assert document["warned"][0]["basis"] == "assumption" and document["failures"] == []
     assert document["by_basis"]["assumption"] == {"failed": 0, "warned": 1}
+
+
+def test_checks_and_scenarios_keep_their_own_wall_time_in_junit():
+    records = [
+        CheckRecord("pnauth.future-timestamp", "pnauth.future-timestamp", Status.PASSED, elapsed_s=0.75),
+        CheckRecord("unicode_names", "unicode_names", Status.FAILED, "500", elapsed_s=3.2),
+    ]
+    assert [c.time for c in record_cases(records, "auth")] == [0.75, 3.2]

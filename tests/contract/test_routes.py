@@ -9,17 +9,15 @@ import httpx
 
 from mypref_harness.basis import Basis
 from mypref_harness.contract.results import Status
+from mypref_harness.contract.route_verdicts import RouteState, confirmed_routes, table_counts
 from mypref_harness.contract.routes import (
     OperationEvidence,
     RouteRecorder,
-    RouteState,
     ScenarioRouteRecorder,
-    confirmed_routes,
     names_no_resource,
     read_route_log,
     route_findings,
     route_table,
-    table_counts,
 )
 
 SPEC = {
@@ -312,7 +310,7 @@ def test_a_profile_read_is_decided_with_the_profile_created_for_the_purpose():
 
 
 def test_the_load_stage_learns_the_routes_a_contract_run_did_not_prove(tmp_path):
-    from mypref_harness.contract.routes import unproven_in_report
+    from mypref_harness.contract.route_verdicts import unproven_in_report
 
     report = tmp_path / "contract-result.json"
     rows = [

@@ -19,7 +19,7 @@ from mypref_harness.contract.results import (
     Status,
     count_by_basis,
 )
-from mypref_harness.contract.routes import RouteState, RouteVerdict, table_counts
+from mypref_harness.contract.route_verdicts import RouteState, RouteVerdict, table_counts
 from mypref_harness.report import JUnitCase, markdown_table, redact, scan_for_secrets, write_junit
 
 _TEXT_SUFFIXES = frozenset(

@@ -18,7 +18,7 @@ from mypref_harness.basis import Basis, VerdictPolicy
 from mypref_harness.errors import ExitCode
 
 if TYPE_CHECKING:
-    from mypref_harness.contract.routes import RouteVerdict
+    from mypref_harness.contract.route_verdicts import RouteVerdict
 
 
 class Status(enum.Enum):
@@ -182,7 +182,7 @@ class ContractResult:
     schemathesis_elapsed_s: float = 0.0  # Schemathesis's own running time (its JSON report)
     subprocess_elapsed_s: float = 0.0  # wall time of the Schemathesis subprocess, start-up included
     report_files: list[Path] = field(default_factory=list)
-    routes: list[RouteVerdict] = field(default_factory=list)  # the route table (contract/routes.py)
+    routes: list[RouteVerdict] = field(default_factory=list)  # the route table (contract/route_verdicts.py)
     policy: str = ""  # the verdict policy the records were judged by (VerdictPolicy.describe())
 
     @property

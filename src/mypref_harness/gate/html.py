@@ -13,9 +13,18 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mypref_harness.gate.model import STAGE_TITLES, GateResult, StageResult
+from mypref_harness.gate.summary import (
+    BASES,
+    FAILED_LINE_LIMIT,
+    ROUTE_STATES,
+    describe_target,
+    verdict_rows,
+)
+from mypref_harness.report import first_line
+
 if TYPE_CHECKING:
     from mypref_harness.config import Target
-    from mypref_harness.gate import GateResult, StageResult
 
 VERDICT_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "incomplete": "#9a6700", "error": "#cf222e"}
 OUTCOME_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "error": "#cf222e", "incomplete": "#9a6700"}
@@ -37,8 +46,6 @@ li { margin: 0.3em 0; }
 
 
 def render_html(gate: GateResult, target: Target | None, chart_svg: str | None = None) -> str:
-    from mypref_harness.gate import STAGE_TITLES, describe_target
-
     verdict = gate.verdict
     parts = [
         "<!DOCTYPE html>",
@@ -72,8 +79,6 @@ def render_html(gate: GateResult, target: Target | None, chart_svg: str | None =
 
 
 def _overview(gate: GateResult) -> list[str]:
-    from mypref_harness.gate import verdict_rows
-
     rows = verdict_rows(gate)
     if not rows:
         return []
@@ -92,8 +97,6 @@ def _overview(gate: GateResult) -> list[str]:
 
 
 def _basis_table(gate: GateResult) -> list[str]:
-    from mypref_harness.gate import BASES, STAGE_TITLES
-
     rows = [s for s in gate.stages if s.by_basis is not None]
     if not rows:
         return []
@@ -136,7 +139,9 @@ def _stage_section(stage: StageResult, title: str, report_dir: Path) -> list[str
         failed = [c for c in stage.junit_cases if c.outcome in ("failure", "error")]
         if failed:
             out.append(f"<h3>Failed ({len(failed)})</h3><ul>")
-            out += [f"<li>{escape(c.name)}: {escape(_first_line(c.failure or c.error))}</li>" for c in failed]
+            for case in failed:
+                line = first_line(case.failure or case.error, FAILED_LINE_LIMIT)
+                out.append(f"<li>{escape(case.name)}: {escape(line)}</li>")
             out.append("</ul>")
     if stage.route_counts:
         out += _route_table(stage.route_counts)
@@ -145,8 +150,6 @@ def _stage_section(stage: StageResult, title: str, report_dir: Path) -> list[str
 
 
 def _route_table(route_counts: dict[str, dict[str, int]]) -> list[str]:
-    from mypref_harness.gate import ROUTE_STATES
-
     out = ["<h3>Routes on the target</h3>", "<table><tr><th>route confidence</th>"]
     out.append("".join(f"<th>{s}</th>" for s in ROUTE_STATES) + "</tr>")
     for confidence, row in sorted(route_counts.items()):
@@ -165,8 +168,3 @@ def _links(files: Sequence[Path], report_dir: Path) -> list[str]:
             continue  # outside reports/: not reachable from the page
         out.append(f'<a href="{escape(relative.as_posix())}">{escape(relative.as_posix())}</a>')
     return out
-
-
-def _first_line(text: str | None) -> str:
-    stripped = (text or "").strip()
-    return stripped.splitlines()[0][:300] if stripped else ""

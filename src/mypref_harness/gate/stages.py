@@ -56,7 +56,7 @@ def run_vectors(target: Target, options: GateOptions) -> StageResult:
 def run_contract_stage(target: Target, options: GateOptions) -> StageResult:
     from mypref_harness.contract.options import ContractOptions
     from mypref_harness.contract.reporting import contract_junit_cases
-    from mypref_harness.contract.routes import table_counts
+    from mypref_harness.contract.route_verdicts import table_counts
     from mypref_harness.contract.runner import run_contract
 
     result = run_contract(target, ContractOptions(
@@ -135,8 +135,9 @@ def run_auth_stage(target: Target, options: GateOptions) -> StageResult:
 
 
 def run_load_stage(target: Target, options: GateOptions) -> StageResult:
-    from mypref_harness.contract.routes import unproven_in_report
-    from mypref_harness.load.runner import LoadOptions, run_load
+    from mypref_harness.contract.route_verdicts import unproven_in_report
+    from mypref_harness.load.options import LoadOptions
+    from mypref_harness.load.runner import run_load
 
     absent = frozenset[tuple[str, str]]()
     if "contract" in options.stages:  # this gate's contract stage wrote the route table
