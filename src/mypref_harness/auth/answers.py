@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -35,6 +36,15 @@ class UndecidedAnswer(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def json_body(response: httpx.Response) -> dict[str, Any]:
+    """The answer's body when it is a JSON object (a token response, an error's Message), else {}."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def retryable_status(status: int) -> bool:

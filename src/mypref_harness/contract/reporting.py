@@ -20,7 +20,14 @@ from mypref_harness.contract.results import (
     count_by_basis,
 )
 from mypref_harness.contract.route_verdicts import RouteState, RouteVerdict, table_counts
-from mypref_harness.report import JUnitCase, markdown_table, redact, scan_for_secrets, write_junit
+from mypref_harness.report import JUnitCase, first_line, markdown_table, redact, scan_for_secrets, write_junit
+
+CELL_CHARS = 160
+
+
+def _cell(evidence: str) -> str:
+    """Evidence in a summary table cell: its first line, cut to CELL_CHARS."""
+    return first_line(evidence, CELL_CHARS, "...")
 
 _TEXT_SUFFIXES = frozenset(
     {".xml", ".json", ".ndjson", ".md", ".txt", ".toml", ".html", ".js", ".yaml", ".har"}
@@ -59,11 +66,6 @@ def secret_scan(directory: Path, target: Target) -> list[CheckRecord]:
         )
         for leak in leaks
     ]
-
-
-def _first_line(text: str) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= 160 else line[:157] + "..."
 
 
 def record_cases(records: Iterable[CheckRecord], classname: str) -> list[JUnitCase]:
@@ -148,14 +150,14 @@ def conformance_markdown(result: ConformanceResult) -> list[str]:
     ]
     if result.unhealthy:
         lines[-1:-1] = ["", "**Target unhealthy**: no answer decided any check or fact (5xx, 429, timeouts)."]
-    rows = [(c.name, c.status.value.upper(), c.check, _first_line(c.evidence)) for c in result.checks]
+    rows = [(c.name, c.status.value.upper(), c.check, _cell(c.evidence)) for c in result.checks]
     lines.append(markdown_table(("check", "result", "id", "evidence"), rows))
     if result.facts:
         lines += ["", "### Discovered facts about the target", ""]
         lines.append(
             markdown_table(
                 ("fact", "value", "evidence"),
-                [(f.name, f.text, _first_line(f.evidence)) for f in result.facts],
+                [(f.name, f.text, _cell(f.evidence)) for f in result.facts],
             )
         )
     if result.warnings:
@@ -192,7 +194,7 @@ def warnings_markdown(records: Sequence[CheckRecord]) -> list[str]:
         "",
         markdown_table(
             ("subject", "check", "basis", "evidence"),
-            [(w.operation or w.name, w.check, w.basis.value, _first_line(w.evidence)) for w in records],
+            [(w.operation or w.name, w.check, w.basis.value, _cell(w.evidence)) for w in records],
         ),
     ]
 
@@ -267,7 +269,7 @@ def contract_markdown(result: ContractResult) -> str:
             markdown_table(
                 ("operation", "check", "basis", "code", "cases", "evidence", "reproduce"),
                 [
-                    (f.operation, f.check, f.basis.value, f.code or "", f.count, _first_line(f.evidence),
+                    (f.operation, f.check, f.basis.value, f.code or "", f.count, _cell(f.evidence),
                      (f"`{f.replay}`" + (f" (answered {f.answer})" if f.answer else "")) if f.replay else "")
                     for f in failed
                 ],
@@ -276,7 +278,7 @@ def contract_markdown(result: ContractResult) -> str:
     lines += warnings_markdown(result.warned)
     lines += routes_markdown(result.routes)
     if result.errors:
-        lines += ["", "## Schemathesis errors", ""] + [f"- {_first_line(e)}" for e in result.errors]
+        lines += ["", "## Schemathesis errors", ""] + [f"- {_cell(e)}" for e in result.errors]
     if result.scenarios:
         lines += [
             "",
@@ -285,7 +287,7 @@ def contract_markdown(result: ContractResult) -> str:
             markdown_table(
                 ("scenario", "check", "result", "evidence"),
                 [
-                    (s.name, s.check, s.status.value.upper(), _first_line(s.evidence))
+                    (s.name, s.check, s.status.value.upper(), _cell(s.evidence))
                     for s in result.scenarios
                 ],
             ),

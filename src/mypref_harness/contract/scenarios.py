@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 import httpx
 
+from mypref_harness.auth.answers import json_body
 from mypref_harness.basis import Basis, Rule, catalog, documented, route_basis
 from mypref_harness.config import Target
 from mypref_harness.contract.results import CheckRecord, Status
@@ -139,7 +140,7 @@ class ProfileApi:
         response = self.call("createProfile", json=dict(body))
         profile_id = None
         if response.status_code in CREATE_STATUSES:
-            profile_id = created_id(_json(response), location_header(response.headers))
+            profile_id = created_id(json_body(response), location_header(response.headers))
         if profile_id is not None:
             self.created.append(profile_id)
         return response, profile_id
@@ -148,7 +149,7 @@ class ProfileApi:
         response = self.call("getProfile", profile_id)
         if response.status_code != 200:
             raise ScenarioError(f"GET profile {profile_id}: HTTP {response.status_code}")
-        return _json(response)
+        return json_body(response)
 
     def cleanup(self) -> None:
         if not self.has("deleteProfile"):
@@ -157,14 +158,6 @@ class ProfileApi:
             with contextlib.suppress(httpx.HTTPError):
                 self.call("deleteProfile", profile_id)
         self.created.clear()
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def missing_fields(expected: Any, actual: Any, path: str = "") -> list[str]:
@@ -227,7 +220,7 @@ def _id_problems(response: httpx.Response, profile_id: Any) -> list[str]:
         return [f"create answered {status}, the catalog says 200 or 201"]
     if profile_id is None:
         return [f"create answered {status} with no ProfileId in the body and no Location"]
-    in_body = id_from_body(_json(response))
+    in_body = id_from_body(json_body(response))
     in_location = id_from_location(location_header(response.headers))
     if in_body is not None and in_location is not None and in_body != in_location:
         return [f"the body says ProfileId {in_body} but Location names {in_location}"]
