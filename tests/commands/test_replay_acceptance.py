@@ -19,7 +19,7 @@ import sys
 import pytest
 import yaml
 
-from mypref_harness.config import default_spec_path
+from mypref_harness import resources
 from mypref_harness.contract.schemathesis.spec_transform import select_operations
 
 DEFECTS = ("unicode-500", "undeclared-field", "search-cap-ignored")
@@ -28,7 +28,7 @@ OPERATIONS = {"POST /{clientId}/Profile", "GET /{clientId}/Profile/Name", "GET /
 
 
 def defect_spec(path):
-    document = yaml.safe_load(default_spec_path().read_text(encoding="utf-8"))
+    document = yaml.safe_load(resources.spec_file().read_text(encoding="utf-8"))
     spec, kept = select_operations(document, lambda label: label in OPERATIONS)
     assert kept == 3
     spec["components"]["examples"]["NewProfileExample"]["value"]["CustomerName"]["FirstName"] = "Łukasz"
