@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from mypref_harness.auth import clock
+from mypref_harness.auth.clock import retry_after_seconds as parse_retry_after
 
 TOO_MANY_REQUESTS = 429
 
@@ -54,7 +54,7 @@ def retryable_status(status: int) -> bool:
 
 def retry_after_seconds(response: httpx.Response, now: float | None = None) -> float | None:
     """``Retry-After`` of a response as seconds from now (the one parser: auth.clock)."""
-    return clock.retry_after_seconds(response.headers.get("retry-after"), now)
+    return parse_retry_after(response.headers.get("retry-after"), now)
 
 
 @dataclass(frozen=True)
