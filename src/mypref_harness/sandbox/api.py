@@ -21,8 +21,8 @@ from mypref_harness import resources
 from mypref_harness.sandbox.context import RequestContext
 from mypref_harness.sandbox.operations import cache as response_cache
 from mypref_harness.sandbox.operations import load_all
-from mypref_harness.sandbox.operations.base import HttpError, OpRequest, Reply
-from mypref_harness.sandbox.operations.routing import Operation, RouteTable, build_route_table
+from mypref_harness.sandbox.operations.base import HttpError, Reply
+from mypref_harness.sandbox.operations.routing import Route, RouteTable, build_route_table
 from mypref_harness.sandbox.store import Store
 from mypref_harness.sandbox.validation import UnsafeJson, first_error, parse_request_json
 
@@ -89,7 +89,7 @@ class DataApi:
                 f"The requested resource does not support http method '{request.method.upper()}'.",
                 {"Allow": allow},
             )
-        op = match.operation
+        op = match.route
         assert op is not None
         cache_key: tuple[Any, ...] | None = None
         if op.operation_id in response_cache.CONFIG_READS and request.method == "GET":
@@ -106,7 +106,7 @@ class DataApi:
                 return Response(payload, media_type=JSON_MEDIA)
         try:
             body = await self._read_body(request, op)
-            op_request = OpRequest.build(op, match.path_args, request, body, ctx, self.store, self.settings)
+            op_request = op.bind(match.path_args, request, body, ctx, self.store, self.settings)
             reply = op.handler(op_request)
             if cache_key is not None and reply.status == 200 and reply.cache is None:
                 reply.cache = (cache_key, tag)
@@ -119,7 +119,7 @@ class DataApi:
             return error_response(500, GENERIC_500)
         return self._respond(op, reply)
 
-    async def _read_body(self, request: Request, op: Operation) -> Any:
+    async def _read_body(self, request: Request, op: Route) -> Any:
         raw = await request.body()
         if op.body is None:
             return None  # the operation takes no body: ignore whatever was sent, like ASP.NET does
@@ -148,7 +148,7 @@ class DataApi:
             raise HttpError(400, f"The request is invalid: {problem}")
         return op.body.clean(value)
 
-    def _respond(self, op: Operation, reply: Reply) -> Response:
+    def _respond(self, op: Route, reply: Reply) -> Response:
         if reply.raw is not None:
             return Response(reply.raw, status_code=reply.status, headers=reply.headers, media_type=JSON_MEDIA)
         body = reply.body

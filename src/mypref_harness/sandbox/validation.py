@@ -253,11 +253,24 @@ class SchemaSet:
         self.raw = components
         self.converted = {name: convert(s, components, request=request) for name, s in components.items()}
         self._root = {"components": {"schemas": self.converted}}
+        self._component_validators: dict[str, Draft4Validator] = {}
 
     def validator(self, schema: dict[str, Any]) -> Draft4Validator:
         converted = convert(schema, self.raw, request=self.request)
         document = {"allOf": [converted], **self._root}
         return Draft4Validator(document, format_checker=FORMAT_CHECKER)
+
+    def component_error(self, name: str, value: Any) -> str | None:
+        """Why ``value`` violates the named component schema, None when it is valid (for a handler that
+        validates a body it has assembled, e.g. a profile after a JSON Patch)."""
+        validator = self._component_validators.get(name)
+        if validator is None:
+            validator = self._component_validators[name] = self.validator({"$ref": f"{REF_PREFIX}{name}"})
+        return first_error(validator, value)
+
+    def without_read_only(self, name: str, value: Any) -> Any:
+        """``value`` without the members the named component schema marks readOnly."""
+        return strip_read_only(value, {"$ref": f"{REF_PREFIX}{name}"}, self.raw)
 
     def resolve(self, schema: Any) -> Any:
         seen: set[str] = set()
@@ -373,19 +386,21 @@ def strip_read_only(value: Any, schema: Any, components: dict[str, Any], depth: 
 # -- compiled pruning (the hot path) ---------------------------------------------------------------
 
 
-class Plan:
+class PrunePlan:
     """What pruning does at one schema node, computed once: keep declared properties, fill required."""
 
     __slots__ = ("fill", "items", "kind", "props")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind  # "object" (closed: undeclared keys dropped), "open-object", "array"
-        self.props: dict[str, Plan | None] = {}
+        self.props: dict[str, PrunePlan | None] = {}
         self.fill: list[tuple[str, Any]] = []
-        self.items: Plan | None = None
+        self.items: PrunePlan | None = None
 
 
-def compile_plan(schema: Any, schemas: SchemaSet, _memo: dict[int, Plan | None] | None = None) -> Plan | None:
+def compile_plan(
+    schema: Any, schemas: SchemaSet, _memo: dict[int, PrunePlan | None] | None = None
+) -> PrunePlan | None:
     """A pruning plan for a (converted) schema; None where nothing needs to be done."""
     memo = {} if _memo is None else _memo
     resolved = schemas.resolve(schema)
@@ -401,7 +416,7 @@ def compile_plan(schema: Any, schemas: SchemaSet, _memo: dict[int, Plan | None] 
     kind = merged.get("type")
     kinds = kind if isinstance(kind, list) else [kind] if kind else []
     if "array" in kinds:
-        plan = Plan("array")
+        plan = PrunePlan("array")
         memo[key] = plan
         plan.items = compile_plan(merged.get("items", {}), schemas, memo)
         if plan.items is None:
@@ -413,7 +428,7 @@ def compile_plan(schema: Any, schemas: SchemaSet, _memo: dict[int, Plan | None] 
         memo[key] = None
         return None
     extra = merged.get("additionalProperties", False)
-    plan = Plan("open-object" if extra is True or isinstance(extra, dict) else "object")
+    plan = PrunePlan("open-object" if extra is True or isinstance(extra, dict) else "object")
     memo[key] = plan
     for name, sub in props.items():
         plan.props[name] = None if sub == {"not": {}} else compile_plan(sub, schemas, memo)
@@ -425,7 +440,7 @@ def compile_plan(schema: Any, schemas: SchemaSet, _memo: dict[int, Plan | None] 
     return plan
 
 
-def prune(value: Any, plan: Plan | None, repairs: list[str] | None = None, where: str = "") -> Any:
+def prune(value: Any, plan: PrunePlan | None, repairs: list[str] | None = None, where: str = "") -> Any:
     """Apply a plan: drop undeclared properties of closed objects, fill missing required ones."""
     if plan is None:
         return value

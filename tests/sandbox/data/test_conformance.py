@@ -102,7 +102,7 @@ def responses(seeded_db: Any, tmp_path_factory: pytest.TempPathFactory) -> list[
 
 def test_every_operation_has_a_handler() -> None:
     assert route_table().unhandled() == []
-    assert len(route_table().operations) == sum(
+    assert len(route_table().routes) == sum(
         1 for item in SPEC["paths"].values() for m in item if m in ("get", "post", "put", "patch", "delete")
     )
 

@@ -43,3 +43,17 @@ def test_prune_drops_undeclared_and_fills_required() -> None:
     out = prune({"Name": "a", "Secret": 1, "Tags": [{"Name": "t", "Extra": True}]}, plan, repairs)
     assert out == {"Name": "a", "Tags": [{"Name": "t"}], "Id": 0}
     assert len(repairs) == 3
+
+
+def test_a_named_component_validates_a_body_a_handler_assembled() -> None:
+    requests = SchemaSet(COMPONENTS, request=True)
+    assert requests.component_error("Item", {"Name": "a"}) is None
+    assert (
+        requests.component_error("Item", {"Name": "a", "Tags": [{"Name": 3}]})
+        == "Tags/0/Name: 3 is not of type 'string'"
+    )
+
+
+def test_read_only_members_of_a_named_component_are_stripped() -> None:
+    requests = SchemaSet(COMPONENTS, request=True)
+    assert requests.without_read_only("Item", {"Id": 7, "Name": "a"}) == {"Name": "a"}

@@ -32,7 +32,7 @@ from mypref_harness import demo
 from mypref_harness.auth.pnauth import sign_header
 from mypref_harness.sandbox.api import route_table
 from mypref_harness.sandbox.http_guard import FD_RESERVE
-from mypref_harness.sandbox.operations.routing import Operation
+from mypref_harness.sandbox.operations.routing import Route
 from mypref_harness.sandbox.process import SandboxHandle, running_sandbox
 
 from .rawhttp import (
@@ -135,7 +135,7 @@ def send(client: httpx.Client, t: Tally, method: str, url: str, **kwargs: Any) -
 
 
 # -- lone surrogates ------------------------------------------------------------------------------
-def example_body(op: Operation) -> Any:
+def example_body(op: Route) -> Any:
     spec = route_table().spec
     content = spec["paths"][op.template][op.method.lower()]["requestBody"]["content"]
     examples = next(iter(content.values())).get("examples") or {}
@@ -167,7 +167,7 @@ def with_surrogate(value: Any, where: tuple[Any, ...]) -> Any:
     return copied
 
 
-def concrete(op: Operation, fill: str = "1") -> str:
+def concrete(op: Route, fill: str = "1") -> str:
     path = op.template.replace("{clientId}", "ACME_CORP")
     while "{" in path:
         start = path.index("{")
@@ -179,7 +179,7 @@ def test_lone_surrogates_in_every_string_field_of_every_body(client: httpx.Clien
     t = tally("surrogate in a body string")
     refused = 0
     failing_operations = set()
-    operations = [op for op in route_table().operations if op.body is not None]
+    operations = [op for op in route_table().routes if op.body is not None]
     for op in operations:
         example = example_body(op)
         for where in list(string_paths(example))[:MAX_SURROGATE_TRIES_PER_OPERATION]:
@@ -197,7 +197,7 @@ def test_lone_surrogates_in_every_string_field_of_every_body(client: httpx.Clien
 
 def test_lone_surrogates_in_paths_and_queries(client: httpx.Client) -> None:
     t = tally("surrogate in a path or query")
-    for op in route_table().operations:
+    for op in route_table().routes:
         if op.method != "GET":
             continue
         send(client, t, "GET", concrete(op) + "?Name=%ED%A0%80&x=%ED%A0%80", headers=pnauth())

@@ -11,16 +11,16 @@ import pytest
 from starlette.testclient import TestClient
 
 from mypref_harness.sandbox.api import route_table
-from mypref_harness.sandbox.operations.routing import Operation
+from mypref_harness.sandbox.operations.routing import Route
 from mypref_harness.sandbox.store import Store
 from mypref_harness.sandbox.validation import UnsafeJson, parse_request_json
 
 BASE = "/Profiles/v4"
 TENANT = "ACME_CORP"
-BODY_OPERATIONS = [op for op in route_table().operations if op.body is not None]
+BODY_OPERATIONS = [op for op in route_table().routes if op.body is not None]
 
 
-def concrete_path(op: Operation) -> str:
+def concrete_path(op: Route) -> str:
     """The operation's template with the tenant and a plausible value ("1") for every other parameter."""
 
     def fill(match: re.Match[str]) -> str:
@@ -29,7 +29,7 @@ def concrete_path(op: Operation) -> str:
     return BASE + re.sub(r"\{([^}]+)\}", fill, op.template)
 
 
-def send(client: TestClient, op: Operation, text: str) -> Any:
+def send(client: TestClient, op: Route, text: str) -> Any:
     return client.request(
         op.method,
         concrete_path(op),
@@ -59,7 +59,7 @@ def test_every_body_operation_is_covered() -> None:
 
 
 @pytest.mark.parametrize("op", BODY_OPERATIONS, ids=lambda op: f"{op.method} {op.template}")
-def test_a_lone_surrogate_anywhere_in_a_body_is_a_400(data_client: TestClient, op: Operation) -> None:
+def test_a_lone_surrogate_anywhere_in_a_body_is_a_400(data_client: TestClient, op: Route) -> None:
     # In a key and in a nested value, so that no schema position can hide it.
     assert_refused(send(data_client, op, '{"Name": "x\\ud800", "\\udfff": ["\\udc00"]}'), "surrogate")
 

@@ -6,15 +6,10 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from mypref_harness.sandbox.context import RequestContext
 from mypref_harness.sandbox.store import Store
-
-if TYPE_CHECKING:
-    from starlette.requests import Request
-
-    from mypref_harness.sandbox.operations.routing import Operation
+from mypref_harness.sandbox.validation import SchemaSet
 
 
 class HttpError(Exception):
@@ -54,7 +49,10 @@ class Reply:
 
 @dataclass
 class OpRequest:
-    op: Operation
+    """One request as a handler sees it: typed parameters, the validated body and where to keep data."""
+
+    template: str  # the spec path it matched, e.g. "/{clientId}/Profile/{profileId}"
+    schemas: SchemaSet  # the spec's component schemas, request direction
     tenant: str
     user_id: str
     path: dict[str, Any]  # typed path parameters by their spec names (clientId excluded)
@@ -65,27 +63,8 @@ class OpRequest:
     settings: Any
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
-    @classmethod
-    def build(
-        cls,
-        op: Operation,
-        path_args: list[str],
-        request: Request,
-        body: Any,
-        ctx: RequestContext,
-        store: Store,
-        settings: Any,
-    ) -> OpRequest:
-        path = op.parse_path(path_args)
-        raw_query = list(request.query_params.multi_items())
-        query = op.parse_query(raw_query)
-        now = dt.datetime.now(dt.UTC)
-        offset = float(getattr(settings, "clock_offset", 0.0) or 0.0)
-        if offset:
-            now += dt.timedelta(seconds=offset)
-        return cls(op, ctx.client_id, ctx.user_id, path, query, raw_query, body, store, settings, now)
-
-    def q(self, name: str, default: Any = None) -> Any:
+    def query_param(self, name: str, default: Any = None) -> Any:
+        """A declared query parameter by case-insensitive name, typed; ``default`` when absent."""
         value = self.query.get(name.lower())
         return default if value is None else value
 
@@ -97,7 +76,7 @@ class OpRequest:
                 return value
         return None
 
-    def p(self, *names: str) -> Any:
+    def path_param(self, *names: str) -> Any:
         """The first path parameter found under one of ``names`` (case-insensitive), else the only one."""
         lowered = {k.lower(): v for k, v in self.path.items()}
         for name in names:

@@ -57,7 +57,7 @@ def _iso(moment: dt.datetime) -> str:
 
 
 def _job(tx: Tx, req: OpRequest, kind: str) -> dict[str, Any]:
-    token = req.p("accessToken")
+    token = req.path_param("accessToken")
     job = tx.get(req.tenant, kind, token)
     if job is None:
         raise HttpError(404, f"Access token {token} was not found or has expired.")
@@ -237,8 +237,8 @@ def import_status_handler(req: OpRequest) -> Reply:
 
 
 def _page(req: OpRequest, items: list[Any]) -> tuple[list[Any], dict[str, Any]]:
-    limit = int(req.q("limit", 1000))
-    offset = int(req.q("offset", 1))
+    limit = int(req.query_param("limit", 1000))
+    offset = int(req.query_param("offset", 1))
     chunk = items[offset - 1 : offset - 1 + limit]
     return chunk, {
         "Count": len(chunk),
@@ -331,7 +331,7 @@ def _initiate_export(req: OpRequest, segments: tuple[str, ...], name: str) -> Re
 
 @operation("POST", "/Async/{clientId}/Export/Segment/{segmentName}", "initiateSegmentExport")
 def export_segment(req: OpRequest) -> Reply:
-    name = str(req.p("segmentName"))
+    name = str(req.path_param("segmentName"))
     if name.lower() not in SEGMENTS:
         raise HttpError(404, f"Segment '{name[:100]}' was not found.")
     return _initiate_export(req, (name.lower(),), name)
@@ -339,7 +339,7 @@ def export_segment(req: OpRequest) -> Reply:
 
 @operation("POST", "/Async/{clientId}/Export/SegmentGroup/{segmentGroupName}", "initiateSegmentGroupExport")
 def export_segment_group(req: OpRequest) -> Reply:
-    name = str(req.p("segmentGroupName"))
+    name = str(req.path_param("segmentGroupName"))
     if name.lower() not in SEGMENT_GROUPS:
         raise HttpError(404, f"Segment group '{name[:100]}' was not found.")
     return _initiate_export(req, SEGMENT_GROUPS[name.lower()], name)
@@ -391,7 +391,7 @@ def export_data(req: OpRequest) -> Reply:
             )
         ids, page = _page(req, job["_profiles"])
         docs = tx.get_many(req.tenant, PROFILE, ids)
-        if not page["HasMore"] and not req.q("keepAlive", False):
+        if not page["HasMore"] and not req.query_param("keepAlive", False):
             job["Status"] = "Retrieved"
             tx.put(req.tenant, EXPORT_JOB, job["AccessToken"], job)
     return Reply(200, {**page, "Count": len(docs), "UserProfilePreferences": [view(d, req) for d in docs]})

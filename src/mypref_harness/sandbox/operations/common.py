@@ -254,7 +254,7 @@ def record_event(
 def view(doc: dict[str, Any], req: OpRequest, *, search: bool = False) -> dict[str, Any]:
     """A stored profile as the API shows it (internal keys removed, query flags applied)."""
     out = {k: v for k, v in doc.items() if not k.startswith(INTERNAL_PREFIX)}
-    if req.q("includeConsentHistory", True) is False and out.get("Consents"):
+    if req.query_param("includeConsentHistory", True) is False and out.get("Consents"):
         latest: dict[str, dict[str, Any]] = {}
         for consent in out["Consents"]:
             key = str(consent.get("ConsentType", "")).lower()

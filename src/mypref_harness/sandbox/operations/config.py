@@ -126,12 +126,12 @@ def localize(items: list[dict[str, Any]], family: Family, locale: str | None) ->
 
 def select(req: OpRequest, tx: Tx, family: Family) -> list[dict[str, Any]]:
     items = tx.all(req.tenant, family.kind)
-    wanted = req.q("Id")
+    wanted = req.query_param("Id")
     if wanted not in (None, 0):
         items = [i for i in items if i.get(family.id_field) == wanted]
         if not items:
             raise HttpError(404, f"{family.singular} {wanted} was not found.")
-    return localize(items, family, req.q("locale"))
+    return localize(items, family, req.query_param("locale"))
 
 
 def _edited(req: OpRequest, previous: dict[str, Any] | None) -> dict[str, Any]:
@@ -158,20 +158,20 @@ def create_items(req: OpRequest, family: Family) -> Reply:
             tx.put(req.tenant, family.kind, new_id, stored)
             created.append(stored)
         tx.next_id(req.tenant, response_cache.CONFIG_VERSION)  # invalidates cached configuration reads
-    collection = "/".join(req.op.template.strip("/").split("/")[1:])
+    collection = "/".join(req.template.strip("/").split("/")[1:])
     location = f"/Profiles/v4/{req.tenant}/{collection}?Id={created[0][family.id_field]}"
     return Reply(201, {family.list_key: created}, {"Location": location})
 
 
 def patch_item(req: OpRequest, family: Family) -> Reply:
-    item_id = req.p("typeId", "Id")
+    item_id = req.path_param("typeId", "Id")
     with req.store.write() as tx:
         current = tx.get(req.tenant, family.kind, item_id)
         if current is None:
             raise HttpError(404, f"{family.singular} {item_id} was not found.")
         editable = {k: v for k, v in current.items() if k not in (family.id_field, "Edited")}
         patched = model.apply_patch(editable, req.body or [])
-        problem = req.op.validate_component(family.input_schema, patched)
+        problem = req.schemas.component_error(family.input_schema, patched)
         if problem:
             raise HttpError(model.PATCH_CONFLICT, f"The patched {family.singular} is invalid: {problem}")
         name = str(patched.get(family.name_field, "")).lower()
@@ -228,8 +228,8 @@ def update_consent_type(req: OpRequest) -> Reply:
 
 @operation("GET", "/{clientId}/CustomFields", "getCustomFields")
 def get_custom_fields(req: OpRequest) -> Reply:
-    wanted = req.q("Id")
-    locale = req.q("locale")
+    wanted = req.query_param("Id")
+    locale = req.query_param("locale")
     out: dict[str, list[dict[str, Any]]] = {}
     hit = False
     with req.store.read() as tx:
@@ -307,7 +307,7 @@ def delete_tags(req: OpRequest) -> Reply:
 
 @operation("GET", "/{clientId}/GroupNames", "getGroupNames")
 def get_group_names(req: OpRequest) -> Reply:
-    wanted = req.q("Id")
+    wanted = req.query_param("Id")
     with req.store.read() as tx:
         types = tx.all(req.tenant, "GroupTypes")
         if wanted not in (None, 0):
@@ -326,7 +326,7 @@ def get_group_names(req: OpRequest) -> Reply:
 
 @operation("POST", "/{clientId}/Groups/{groupType}", "renameGroup")
 def rename_group(req: OpRequest) -> Reply:
-    group_type = str(req.p("groupType"))
+    group_type = str(req.path_param("groupType"))
     body = req.body or {}
     old, new = str(body.get("OldGroupName", "")), str(body.get("NewGroupName", ""))
     with req.store.write() as tx:

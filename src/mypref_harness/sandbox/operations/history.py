@@ -64,7 +64,7 @@ def _standard(doc: dict[str, Any], at: str, rows: list[HistoryRow], req: OpReque
 def _preferences(
     doc: dict[str, Any], at: str, rows: list[HistoryRow], req: OpRequest
 ) -> dict[str, Any] | None:
-    wanted = req.q("filterId")
+    wanted = req.query_param("filterId")
     entry = _base(doc, at)
     contacts: dict[str, dict[str, dict[str, Any]]] = {c: {} for c in model.CONTACT_COLLECTIONS}
     current = {
@@ -128,14 +128,14 @@ def _history(req: OpRequest, tx: Tx, doc: dict[str, Any], family: str, build: Bu
 def _by_id(family: str, build: Builder) -> Callable[[OpRequest], Reply]:
     def handler(req: OpRequest) -> Reply:
         with req.store.read() as tx:
-            return _history(req, tx, load_profile(tx, req.tenant, req.p("profileId")), family, build)
+            return _history(req, tx, load_profile(tx, req.tenant, req.path_param("profileId")), family, build)
 
     return handler
 
 
 def _by_alternate_id(family: str, build: Builder) -> Callable[[OpRequest], Reply]:
     def handler(req: OpRequest) -> Reply:
-        id_type, value = str(req.q("alternateIdType", "")), str(req.q("alternateId", ""))
+        id_type, value = str(req.query_param("alternateIdType", "")), str(req.query_param("alternateId", ""))
         if not id_type.strip() or not value.strip():
             raise HttpError(404, "No profile has an empty alternate id.")
         with req.store.read() as tx:

@@ -108,7 +108,7 @@ def create_profile(req: OpRequest) -> Reply:
 
 @operation("GET", "/{clientId}/Profile/{profileId}", "getProfile")
 def get_profile(req: OpRequest) -> Reply:
-    profile_id = req.p("profileId")
+    profile_id = req.path_param("profileId")
     text = req.store.read_text(req.tenant, PROFILE, profile_id)
     if text is None:
         raise HttpError(404, f"Profile {profile_id} was not found.")
@@ -125,8 +125,8 @@ def _update(req: OpRequest, tx: Tx, current: dict[str, Any], mode: str) -> dict[
     body = req.body
     if mode == "patch":
         patched = model.apply_patch(view(current, req), body or [])
-        patched = req.op.strip_read_only("Profile", patched)
-        problem = req.op.validate_component("ProfileInput", patched)
+        patched = req.schemas.without_read_only("Profile", patched)
+        problem = req.schemas.component_error("ProfileInput", patched)
         if problem:
             raise HttpError(model.PATCH_CONFLICT, f"The patched profile is invalid: {problem}")
         new = {**patched, "ProfileId": current["ProfileId"]}
@@ -154,7 +154,7 @@ def _update(req: OpRequest, tx: Tx, current: dict[str, Any], mode: str) -> dict[
 
 def _update_by_id(req: OpRequest, mode: str) -> Reply:
     with _writer(req) as tx:
-        current = load_profile(tx, req.tenant, req.p("profileId"))
+        current = load_profile(tx, req.tenant, req.path_param("profileId"))
         stored = _update(req, tx, current, mode)
     return profile_reply(req, 200, view(stored, req))
 
@@ -175,7 +175,7 @@ def patch_profile(req: OpRequest) -> Reply:
 
 
 def _alt_params(req: OpRequest) -> tuple[str, str]:
-    id_type, value = str(req.q("alternateIdType", "")), str(req.q("alternateId", ""))
+    id_type, value = str(req.query_param("alternateIdType", "")), str(req.query_param("alternateId", ""))
     if not id_type.strip() or not value.strip():
         raise HttpError(404, "No profile has an empty alternate id.")
     return id_type, value
@@ -229,7 +229,7 @@ def patch_by_alternate_id(req: OpRequest) -> Reply:
 
 @operation("DELETE", "/{clientId}/Profile/{profileId}", "deleteProfile")
 def delete_profile(req: OpRequest) -> Reply:
-    profile_id = req.p("profileId")
+    profile_id = req.path_param("profileId")
     with req.store.write() as tx:
         current = load_profile(tx, req.tenant, profile_id)
         tx.delete(req.tenant, PROFILE, profile_id)
@@ -242,7 +242,7 @@ def delete_profile(req: OpRequest) -> Reply:
 def deactivate_profile(req: OpRequest) -> Reply:
     reason = (req.body or {}).get("Reason")
     with req.store.write() as tx:
-        current = load_profile(tx, req.tenant, req.p("profileId"))
+        current = load_profile(tx, req.tenant, req.path_param("profileId"))
         new = dict(current, IsActive=False, ReasonCode=reason)
         if current.get("PreservePreferences") is False:
             for pref in model._all_preferences(new).values():
@@ -254,7 +254,7 @@ def deactivate_profile(req: OpRequest) -> Reply:
 @operation("POST", "/{clientId}/Profile/{profileId}/Activate", "activateProfile")
 def activate_profile(req: OpRequest) -> Reply:
     with req.store.write() as tx:
-        current = load_profile(tx, req.tenant, req.p("profileId"))
+        current = load_profile(tx, req.tenant, req.path_param("profileId"))
         new = dict(current, IsActive=True)
         new.pop("ReasonCode", None)
         save_profile(req, tx, new, current, "profile.reactivated")
@@ -265,7 +265,7 @@ def activate_profile(req: OpRequest) -> Reply:
 def add_consents(req: OpRequest) -> Reply:
     consents = (req.body or {}).get("Consents") or []
     with req.store.write() as tx:
-        current = load_profile(tx, req.tenant, req.p("profileId"))
+        current = load_profile(tx, req.tenant, req.path_param("profileId"))
         new = model.merge(current, {"Consents": consents})
         save_profile(req, tx, new, current, "consent.added")
     return Reply(200)
@@ -273,9 +273,9 @@ def add_consents(req: OpRequest) -> Reply:
 
 @operation("GET", "/{clientId}/Consents/{profileId}/Filters", "getFilterConsents")
 def filter_consents(req: OpRequest) -> Reply:
-    wanted = req.q("filterId")
+    wanted = req.query_param("filterId")
     with req.store.read() as tx:
-        doc = load_profile(tx, req.tenant, req.p("profileId"))
+        doc = load_profile(tx, req.tenant, req.path_param("profileId"))
         filters = tx.all(req.tenant, "filter")
     if wanted is not None and not any(f["FilterId"].lower() == str(wanted).lower() for f in filters):
         raise HttpError(404, f"Filter '{str(wanted)[:50]}' was not found.")
@@ -300,7 +300,7 @@ def filter_consents(req: OpRequest) -> Reply:
     "upsertPreferencesByAlternateId",
 )
 def upsert_preferences(req: OpRequest) -> Reply:
-    id_type, value = str(req.p("alternateIdType")), str(req.p("alternateId"))
+    id_type, value = str(req.path_param("alternateIdType")), str(req.path_param("alternateId"))
     body = req.body or {}
     with req.store.write() as tx:
         current = require_by_alternate_id(tx, req.tenant, id_type, value)
@@ -329,7 +329,7 @@ def _check_contact_types(tx: Tx, tenant: str, body: dict[str, Any]) -> None:
 def archive_preferences(req: OpRequest) -> Reply:
     body = req.body or {}
     with req.store.write() as tx:
-        current = load_profile(tx, req.tenant, req.p("profileId"))
+        current = load_profile(tx, req.tenant, req.path_param("profileId"))
         new, archived = _archive(current, body)
         new["_archived"] = [*(current.get("_archived") or []), *archived]
         save_profile(req, tx, new, current, "preference.archived")

@@ -66,7 +66,7 @@ def program_view(
     mine = [f for f in all_filters if f.get("_ProgramId") == program["ProgramId"]]
     if wanted:
         mine = [f for f in mine if matches(f, wanted)]
-    out["Filters"] = [_filter_view(f, req.q("locale")) for f in mine]
+    out["Filters"] = [_filter_view(f, req.query_param("locale")) for f in mine]
     return out
 
 
@@ -98,7 +98,7 @@ def programs_all(req: OpRequest) -> Reply:
 
 @operation("GET", "/{clientId}/Programs/{programId}", "getProgram")
 def get_program(req: OpRequest) -> Reply:
-    program_id = req.p("programId")
+    program_id = req.path_param("programId")
     reply = _programs(req, lambda p: p["ProgramId"] == program_id)
     if not reply.body["Programs"]:
         raise HttpError(404, f"Program {program_id} was not found.")
@@ -107,7 +107,7 @@ def get_program(req: OpRequest) -> Reply:
 
 @operation("GET", "/{clientId}/Programs/{programId}/{programGroupId}", "getProgramByProgramGroup")
 def get_program_in_group(req: OpRequest) -> Reply:
-    program_id, group_id = req.p("programId"), req.p("programGroupId")
+    program_id, group_id = req.path_param("programId"), req.path_param("programGroupId")
     reply = _programs(req, lambda p: p["ProgramId"] == program_id and p.get("ProgramGroupId") == group_id)
     if not reply.body["Programs"]:
         raise HttpError(404, f"Program {program_id} was not found in program group {group_id}.")
@@ -116,7 +116,7 @@ def get_program_in_group(req: OpRequest) -> Reply:
 
 @operation("GET", "/{clientId}/Programs/ProgramTypes/{programTypeId}", "getProgramsByProgramType")
 def programs_by_type(req: OpRequest) -> Reply:
-    type_id = req.p("programTypeId")
+    type_id = req.path_param("programTypeId")
     if type_id not in PROGRAM_TYPES:
         raise HttpError(404, f"Program type {type_id} was not found.")
     return _programs(req, lambda p: p.get("ProgramTypeId") == type_id)
@@ -160,7 +160,7 @@ def groups_all(req: OpRequest) -> Reply:
 
 @operation("GET", "/{clientId}/ProgramGroups/{programGroupId}", "getProgramGroup")
 def get_program_group(req: OpRequest) -> Reply:
-    group_id = req.p("programGroupId")
+    group_id = req.path_param("programGroupId")
     reply = _groups(req, lambda g: g["ProgramGroupId"] == group_id)
     if not reply.body["ProgramGroup"]:
         raise HttpError(404, f"Program group {group_id} was not found.")
@@ -169,11 +169,11 @@ def get_program_group(req: OpRequest) -> Reply:
 
 @operation("GET", "/{clientId}/Filters/{filterId}", "getFilter")
 def get_filter(req: OpRequest) -> Reply:
-    filter_id = str(req.p("filterId"))
+    filter_id = str(req.path_param("filterId"))
     with req.store.read() as tx:
         doc = tx.get(req.tenant, FILTER, filter_id) or next(
             (f for f in tx.all(req.tenant, FILTER) if f["FilterId"].lower() == filter_id.lower()), None
         )
     if doc is None:
         raise HttpError(404, f"Filter '{filter_id[:50]}' was not found.")
-    return Reply(200, {"Filters": [_filter_view(doc, req.q("locale"))]})
+    return Reply(200, {"Filters": [_filter_view(doc, req.query_param("locale"))]})

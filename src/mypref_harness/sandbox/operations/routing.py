@@ -7,11 +7,12 @@ methods of the most specific matching path.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft4Validator
 
@@ -25,16 +26,21 @@ from mypref_harness.sandbox.operations.base import (
     normalize_template,
 )
 from mypref_harness.sandbox.validation import (
-    Plan,
+    PrunePlan,
     SchemaSet,
     compile_plan,
     first_error,
     prune,
-    strip_read_only,
 )
 from mypref_harness.spec.document import read_document
-from mypref_harness.spec.operations import operation_objects
+from mypref_harness.spec.operations import OperationObject, operation_objects, operation_parameters
 from mypref_harness.spec.refs import resolve_or
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from mypref_harness.sandbox.context import RequestContext
+    from mypref_harness.sandbox.store import Store
 
 log = logging.getLogger("mypref_harness.sandbox.data")
 
@@ -166,7 +172,7 @@ class Body:
     validator: Draft4Validator
     # Drops properties the input schema does not declare (its objects are open), so that stray client
     # fields are never stored and never echoed back in (closed) responses.
-    plan: Plan | None = None
+    plan: PrunePlan | None = None
 
     def clean(self, value: Any) -> Any:
         return prune(value, self.plan)
@@ -180,7 +186,7 @@ class Body:
 
 
 @dataclass
-class Operation:
+class Route:
     operation_id: str
     method: str
     template: str
@@ -195,6 +201,35 @@ class Operation:
     handler: Handler
     has_handler: bool
     _shapers: dict[int, Callable[[Any], Any] | None] = field(default_factory=dict)
+
+    def bind(
+        self,
+        path_args: list[str],
+        request: Request,
+        body: Any,
+        ctx: RequestContext,
+        store: Store,
+        settings: Any,
+    ) -> OpRequest:
+        """The handler's view of one request to this route: parameters parsed and typed (400 if not)."""
+        raw_query = list(request.query_params.multi_items())
+        now = dt.datetime.now(dt.UTC)
+        offset = float(getattr(settings, "clock_offset", 0.0) or 0.0)
+        if offset:
+            now += dt.timedelta(seconds=offset)
+        return OpRequest(
+            template=self.template,
+            schemas=self.request_schemas,
+            tenant=ctx.client_id,
+            user_id=ctx.user_id,
+            path=self.parse_path(path_args),
+            query=self.parse_query(raw_query),
+            raw_query=raw_query,
+            body=body,
+            store=store,
+            settings=settings,
+            now=now,
+        )
 
     def parse_path(self, args: list[str]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -230,17 +265,6 @@ class Operation:
             out[lname] = value
         return out
 
-    def validate_component(self, name: str, value: Any) -> str | None:
-        """Validate a value against a named component schema (request direction); None when valid."""
-        validator = _COMPONENT_VALIDATORS.get((id(self.request_schemas), name))
-        if validator is None:
-            validator = self.request_schemas.validator({"$ref": f"#/components/schemas/{name}"})
-            _COMPONENT_VALIDATORS[(id(self.request_schemas), name)] = validator
-        return first_error(validator, value)
-
-    def strip_read_only(self, name: str, value: Any) -> Any:
-        return strip_read_only(value, {"$ref": f"#/components/schemas/{name}"}, self.request_schemas.raw)
-
     def response_schema(self, status: int) -> tuple[bool, Any]:
         for key in (str(status), f"{str(status)[0]}XX", "default"):
             if key in self.response_schemas:
@@ -257,7 +281,7 @@ class Operation:
             else:
                 op_id = self.operation_id
 
-                def shape(value: Any, _plan: Plan = plan) -> Any:
+                def shape(value: Any, _plan: PrunePlan = plan) -> Any:
                     repairs: list[str] = []
                     result = prune(value, _plan, repairs)
                     if repairs:
@@ -268,8 +292,6 @@ class Operation:
         return self._shapers[status]
 
 
-_COMPONENT_VALIDATORS: dict[tuple[int, str], Draft4Validator] = {}
-
 # operationId -> repairs the shaper had to make (tests assert this stays empty for sampled responses)
 REPAIRS: dict[str, list[str]] = {}
 
@@ -277,7 +299,7 @@ REPAIRS: dict[str, list[str]] = {}
 @dataclass
 class Match:
     status: int  # 200 = found, 404, 405
-    operation: Operation | None = None
+    route: Route | None = None
     path_args: list[str] = field(default_factory=list)
     allow: list[str] = field(default_factory=list)
 
@@ -290,10 +312,10 @@ class _Node:
     def __init__(self) -> None:
         self.literals: dict[str, _Node] = {}
         self.param: _Node | None = None
-        self.methods: dict[str, Operation] | None = None
+        self.methods: dict[str, Route] | None = None
 
 
-def _walk(node: _Node, lowered: list[str], original: list[str], depth: int) -> dict[str, Operation] | None:
+def _walk(node: _Node, lowered: list[str], original: list[str], depth: int) -> dict[str, Route] | None:
     """Depth-first, literal before parameter: the first complete match is the most specific one."""
     if depth == len(lowered):
         return node.methods
@@ -309,14 +331,14 @@ def _walk(node: _Node, lowered: list[str], original: list[str], depth: int) -> d
 
 @dataclass
 class RouteTable:
-    operations: list[Operation]
+    routes: list[Route]
     spec: dict[str, Any]
     root: _Node = field(default_factory=lambda: _Node())
 
     def index(self) -> None:
-        groups: dict[tuple[str | None, ...], dict[str, Operation]] = {}
-        for op in self.operations:
-            groups.setdefault(op.segments, {})[op.method] = op
+        groups: dict[tuple[str | None, ...], dict[str, Route]] = {}
+        for route in self.routes:
+            groups.setdefault(route.segments, {})[route.method] = route
         for segments, methods in groups.items():
             node = self.root
             for segment in segments:
@@ -332,15 +354,13 @@ class RouteTable:
         methods = _walk(self.root, [s.lower() for s in segments], segments, 0)
         if methods is None:
             return Match(404)
-        op = methods.get(method)
-        if op is not None:
-            return Match(200, op, segments)
+        route = methods.get(method)
+        if route is not None:
+            return Match(200, route, segments)
         return Match(405, allow=sorted(methods))
 
     def unhandled(self) -> list[str]:
-        return [
-            f"{op.method} {op.template} ({op.operation_id})" for op in self.operations if not op.has_handler
-        ]
+        return [f"{r.method} {r.template} ({r.operation_id})" for r in self.routes if not r.has_handler]
 
 
 # Schema references stay as they are: the SchemaSet compiles them (and their cycles) itself.
@@ -352,12 +372,12 @@ def _deref(node: Any, spec: dict[str, Any]) -> Any:
     return resolve_or(spec, node, {}, stop_at=SCHEMA_REFS)
 
 
-def _input_plan(schema: Any, requests: SchemaSet) -> Plan | None:
+def _input_plan(schema: Any, requests: SchemaSet) -> PrunePlan | None:
     """Like a response plan, but every object counts as closed and nothing is filled in."""
     plan = compile_plan(schema, requests)
     seen: set[int] = set()
 
-    def close(node: Plan | None) -> None:
+    def close(node: PrunePlan | None) -> None:
         if node is None or id(node) in seen:
             return
         seen.add(id(node))
@@ -384,15 +404,8 @@ def build_route_table(spec_path: Path) -> RouteTable:
     components = (spec.get("components") or {}).get("schemas") or {}
     requests = SchemaSet(components, request=True)
     responses = SchemaSet(components, request=False)
-    operations: list[Operation] = []
-    for found in operation_objects(spec):
-        shared = [_deref(p, spec) for p in found.item.get("parameters") or []]
-        operations.append(
-            _build_operation(
-                spec, found.path, found.method.upper(), dict(found.raw), shared, requests, responses
-            )
-        )
-    table = RouteTable(operations, spec)
+    routes = [_build_route(spec, found, requests, responses) for found in operation_objects(spec)]
+    table = RouteTable(routes, spec)
     table.index()
     missing = table.unhandled()
     if missing:
@@ -400,18 +413,13 @@ def build_route_table(spec_path: Path) -> RouteTable:
     return table
 
 
-def _build_operation(
-    spec: dict[str, Any],
-    template: str,
-    method: str,
-    raw_op: dict[str, Any],
-    shared: list[Any],
-    requests: SchemaSet,
-    responses: SchemaSet,
-) -> Operation:
-    params: dict[tuple[str, str], dict[str, Any]] = {}
-    for p in [*shared, *[_deref(p, spec) for p in raw_op.get("parameters") or []]]:
-        if isinstance(p, dict) and "name" in p and "in" in p:
+def _build_route(
+    spec: dict[str, Any], found: OperationObject, requests: SchemaSet, responses: SchemaSet
+) -> Route:
+    template, method, raw_op = found.path, found.method.upper(), found.raw
+    params: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for p in operation_parameters(spec, found.item, raw_op):  # the operation's own win over the path's
+        if "name" in p and "in" in p:
             params[(p["in"], p["name"])] = p
     path_params: dict[str, Param] = {}
     query_params: dict[str, Param] = {}
@@ -458,7 +466,7 @@ def _build_operation(
         else:
             segments.append(part.lower())
             names.append(None)
-    return Operation(
+    return Route(
         operation_id=op_id,
         method=method,
         template=template,

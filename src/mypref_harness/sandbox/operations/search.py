@@ -60,27 +60,27 @@ def _contact_type(
 
 
 def _email_ids(req: OpRequest, tx: Tx) -> tuple[list[int], Predicate | None]:
-    email = _lower(req.q("emailAddress"))
+    email = _lower(req.query_param("emailAddress"))
     if not email:
         return [], None
-    kind = req.q("emailType")
+    kind = req.query_param("emailType")
     return tx.find_profiles(req.tenant, "email", email), lambda d: _contact_type(
         d, "Emails", "EmailAddress", "email", email, "EmailAddressType", kind
     )
 
 
 def _phone_ids(req: OpRequest, tx: Tx) -> tuple[list[int], Predicate | None]:
-    phone = model.digits(req.q("phoneNumber"))
+    phone = model.digits(req.query_param("phoneNumber"))
     if not phone:
         return [], None
-    kind = req.q("phoneType")
+    kind = req.query_param("phoneType")
     return tx.find_profiles(req.tenant, "phone", phone), lambda d: _contact_type(
         d, "PhoneNumbers", "PhoneNumber", "phone", phone, "PhoneType", kind
     )
 
 
 def _alt_ids(req: OpRequest, tx: Tx) -> tuple[list[int], Predicate | None]:
-    id_type, value = _lower(req.q("alternateIdType")), _lower(req.q("alternateId"))
+    id_type, value = _lower(req.query_param("alternateIdType")), _lower(req.query_param("alternateId"))
     if not id_type or not value:
         return [], None
     return tx.find_profiles(req.tenant, f"alt:{id_type}", value), None
@@ -90,14 +90,14 @@ def _alt_ids(req: OpRequest, tx: Tx) -> tuple[list[int], Predicate | None]:
 def by_email(req: OpRequest) -> Reply:
     with req.store.read() as tx:
         ids, predicate = _email_ids(req, tx)
-        return _finish(req, tx, ids, predicate, bool(req.q("includeInactive", False)))
+        return _finish(req, tx, ids, predicate, bool(req.query_param("includeInactive", False)))
 
 
 @operation("GET", "/{clientId}/Profile/Phone", "getProfilesByPhone")
 def by_phone(req: OpRequest) -> Reply:
     with req.store.read() as tx:
         ids, predicate = _phone_ids(req, tx)
-        return _finish(req, tx, ids, predicate, bool(req.q("includeInactive", False)))
+        return _finish(req, tx, ids, predicate, bool(req.query_param("includeInactive", False)))
 
 
 def _name_matches(doc: dict[str, Any], req: OpRequest, partial: bool, skip_last: bool = False) -> bool:
@@ -105,7 +105,7 @@ def _name_matches(doc: dict[str, Any], req: OpRequest, partial: bool, skip_last:
     for field, param in (("FirstName", "firstName"), ("MiddleName", "middleName"), ("LastName", "lastName")):
         if skip_last and field == "LastName":
             continue
-        wanted = req.q(param)
+        wanted = req.query_param(param)
         if wanted is None or wanted == "":
             continue
         have = _lower(name.get(field))
@@ -116,7 +116,7 @@ def _name_matches(doc: dict[str, Any], req: OpRequest, partial: bool, skip_last:
 
 @operation("GET", "/{clientId}/Profile/Name", "getProfilesByName")
 def by_name(req: OpRequest) -> Reply:
-    last = _lower(req.q("lastName"))
+    last = _lower(req.query_param("lastName"))
     if not last:
         return profile_reply(req, 200, [])
     with req.store.read() as tx:
@@ -126,7 +126,7 @@ def by_name(req: OpRequest) -> Reply:
 
 @operation("GET", "/{clientId}/Profile/PartialName", "getProfilesByPartialName")
 def by_partial_name(req: OpRequest) -> Reply:
-    last = _lower(req.q("lastName"))
+    last = _lower(req.query_param("lastName"))
     if not last:
         return profile_reply(req, 200, [])
     with req.store.read() as tx:
@@ -136,11 +136,11 @@ def by_partial_name(req: OpRequest) -> Reply:
 
 @operation("GET", "/{clientId}/Profile/Address", "getProfilesByAddress")
 def by_address(req: OpRequest) -> Reply:
-    city, state = _lower(req.q("city")), _lower(req.q("stateProvince"))
+    city, state = _lower(req.query_param("city")), _lower(req.query_param("stateProvince"))
     if not city or not state:
         return profile_reply(req, 200, [])
-    partial_address = bool(req.q("partialAddress1Match", False))
-    partial_name = bool(req.q("partialNameMatch", False))
+    partial_address = bool(req.query_param("partialAddress1Match", False))
+    partial_name = bool(req.query_param("partialNameMatch", False))
 
     def matches(doc: dict[str, Any]) -> bool:
         if not _name_matches(doc, req, partial=partial_name):
@@ -154,10 +154,10 @@ def by_address(req: OpRequest) -> Reply:
                 ("PostalCode", "postalCode"),
                 ("AddressType", "addressType"),
             ):
-                wanted = req.q(param)
+                wanted = req.query_param(param)
                 if wanted not in (None, "") and _lower(address.get(field)) != _lower(wanted):
                     ok = False
-            wanted1 = req.q("address1")
+            wanted1 = req.query_param("address1")
             if wanted1 not in (None, ""):
                 have = _lower(address.get("Address1"))
                 if (partial_address and not have.startswith(_lower(wanted1))) or (
@@ -232,8 +232,8 @@ def by_preference_attributes(req: OpRequest) -> Reply:
 
 
 def _group_members(req: OpRequest, tx: Tx, members: list[dict[str, Any]]) -> Reply:
-    group_type = _lower(req.q("groupType"))
-    group_name = req.q("groupName")
+    group_type = _lower(req.query_param("groupType"))
+    group_name = req.query_param("groupName")
     if not group_type:
         return _finish(req, tx, [])
     names: set[str] = set()
@@ -252,7 +252,7 @@ def _group_members(req: OpRequest, tx: Tx, members: list[dict[str, Any]]) -> Rep
 @operation("GET", "/{clientId}/Profile/{profileId}/Group", "getGroupProfilesByProfileId")
 def group_by_profile(req: OpRequest) -> Reply:
     with req.store.read() as tx:
-        return _group_members(req, tx, [load_profile(tx, req.tenant, req.p("profileId"))])
+        return _group_members(req, tx, [load_profile(tx, req.tenant, req.path_param("profileId"))])
 
 
 def _group_via(
@@ -281,7 +281,7 @@ def group_by_phone(req: OpRequest) -> Reply:
 
 @operation("GET", "/{clientId}/Profile/Group/Name", "getGroupProfilesByGroupName")
 def group_by_name(req: OpRequest) -> Reply:
-    group_type, group_name = _lower(req.q("groupType")), _lower(req.q("groupName"))
+    group_type, group_name = _lower(req.query_param("groupType")), _lower(req.query_param("groupName"))
     if not group_type or not group_name:
         return profile_reply(req, 200, [])
     with req.store.read() as tx:

@@ -67,7 +67,7 @@ def create_subscription(req: OpRequest) -> Reply:
 
 @operation("GET", "/{clientId}/Webhooks/Subscriptions", "getWebhookSubscriptions")
 def get_subscriptions(req: OpRequest) -> Reply:
-    wanted = req.q("subscriptionId")
+    wanted = req.query_param("subscriptionId")
     with req.store.read() as tx:
         subs = tx.all(req.tenant, SUBSCRIPTION)
     if wanted not in (None, 0):
@@ -79,7 +79,7 @@ def get_subscriptions(req: OpRequest) -> Reply:
 
 @operation("PUT", "/{clientId}/Webhooks/Subscriptions/{subscriptionId}", "updateWebhookSubscription")
 def update_subscription(req: OpRequest) -> Reply:
-    sub_id = req.p("subscriptionId")
+    sub_id = req.path_param("subscriptionId")
     body = dict(req.body or {})
     with req.store.write() as tx:
         if tx.get(req.tenant, SUBSCRIPTION, sub_id) is None:
@@ -95,8 +95,8 @@ def update_subscription(req: OpRequest) -> Reply:
 
 def _window(req: OpRequest) -> tuple[str, str]:
     earliest = req.now - dt.timedelta(days=MAX_EVENT_HISTORY_DAYS)
-    start = _parse(req.q("startAt"), "startAt") or earliest
-    end = _parse(req.q("endAt"), "endAt") or req.now + dt.timedelta(days=1)
+    start = _parse(req.query_param("startAt"), "startAt") or earliest
+    end = _parse(req.query_param("endAt"), "endAt") or req.now + dt.timedelta(days=1)
     # The look-back is capped (MaxEventHistoryDays): an older startAt is clamped, not refused, and an
     # empty window (startAt after endAt) selects nothing; both are schema-valid requests.
     start = max(start, earliest)
@@ -122,7 +122,7 @@ def _select(
     req: OpRequest, events: list[dict[str, Any]], types: set[str] | None = None
 ) -> list[dict[str, Any]]:
     start, end = _window(req)
-    wanted = req.q("eventType")
+    wanted = req.query_param("eventType")
     out = []
     for event in events:
         if not start <= str(event.get("OccurredDate", "")) <= end:
@@ -144,21 +144,21 @@ def get_events(req: OpRequest) -> Reply:
 
 @operation("GET", "/{clientId}/Events/Profile/{profileId}", "getEventsByProfileId")
 def events_by_profile(req: OpRequest) -> Reply:
-    profile_id = req.p("profileId")
+    profile_id = req.path_param("profileId")
     with req.store.read() as tx:
         events = tx.events(req.tenant, profile_id=profile_id, limit=10 * EVENT_LIMIT)
         if not events and tx.get(req.tenant, PROFILE, profile_id) is None:
             raise HttpError(404, f"Profile {profile_id} was not found.")
         subs = tx.all(req.tenant, SUBSCRIPTION)
     types = None
-    if req.q("activeSubscriptionsOnly", False):
+    if req.query_param("activeSubscriptionsOnly", False):
         types = set().union(*(_event_types(s) for s in subs if s.get("State") == "Active")) if subs else set()
     return Reply(200, _select(req, events, types))
 
 
 @operation("GET", "/{clientId}/Events/Subscription/{subscriptionId}", "getEventsBySubscription")
 def events_by_subscription(req: OpRequest) -> Reply:
-    sub_id = req.p("subscriptionId")
+    sub_id = req.path_param("subscriptionId")
     with req.store.read() as tx:
         sub = tx.get(req.tenant, SUBSCRIPTION, sub_id)
         if sub is None:
@@ -170,7 +170,7 @@ def events_by_subscription(req: OpRequest) -> Reply:
 
 @operation("GET", "/{clientId}/Events/{eventId}", "getEvent")
 def get_event(req: OpRequest) -> Reply:
-    event_id = str(req.p("eventId"))
+    event_id = str(req.path_param("eventId"))
     with req.store.read() as tx:
         found = tx.events(req.tenant, event_id=event_id, limit=1)
     if not found:
