@@ -4,20 +4,18 @@ Each check is a pure function over an `Exchange` (what was asked, what came back
 violation message or None, so it is unit-tested without Schemathesis. One registry: the
 ``@custom_check(rule)`` decorator takes the check's name from the function, its text from the
 docstring and its `Rule` (mypref_harness.basis: where the rule comes from; documented rules quote the
-API overview verbatim). `schemathesis_checks()` wraps every registered check as a Schemathesis check
-function (raise AssertionError); contracts/hooks.py registers them; ``contract --list-checks`` prints
-them with their basis.
+API overview verbatim). contract/schemathesis/checks.py wraps every registered check as a Schemathesis
+check function (raise AssertionError) for the hooks; ``contract --list-checks`` prints them with their
+basis.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
 
 from mypref_harness.basis import Rule, assumption, catalog, documented
 from mypref_harness.spec.refs import resolve_if_possible
@@ -204,7 +202,7 @@ def search_cap_honoured(ex: Exchange) -> str | None:
     return None
 
 
-# --- Schemathesis adapters -----------------------------------------------------------------------
+# --- what the spec declares ---------------------------------------------------------------------
 
 
 def declared_headers(
@@ -228,64 +226,3 @@ def declared_headers(
         if swagger2
         or (isinstance(h := resolve_if_possible(document, header), Mapping) and h.get("required") is True)
     )
-
-
-# All custom checks see the same (case, response) one after another: build its Exchange once.
-_LAST_EXCHANGE = threading.local()
-_DECLARED_201: dict[int, frozenset[str]] = {}  # id(raw operation) -> declared 201 headers
-
-
-def exchange_from_schemathesis(case: Any, response: Any, configured_client_id: str | None = None) -> Exchange:
-    key = (id(case), id(response))
-    cached = getattr(_LAST_EXCHANGE, "value", None)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    exchange = _build_exchange(case, response, configured_client_id)
-    _LAST_EXCHANGE.value = (key, exchange)
-    return exchange
-
-
-def _build_exchange(case: Any, response: Any, configured_client_id: str | None) -> Exchange:
-    operation = case.operation
-    raw_operation = getattr(operation.definition, "raw", {}) or {}
-    declared = _DECLARED_201.get(id(raw_operation))
-    if declared is None:
-        document = getattr(operation.schema, "raw_schema", {}) or {}
-        declared = _DECLARED_201[id(raw_operation)] = declared_headers(document, raw_operation, "201")
-    headers = {
-        k.lower(): (v[0] if isinstance(v, list) and v else str(v)) for k, v in response.headers.items()
-    }
-    params = {k: unquote(str(v)) for k, v in (case.path_parameters or {}).items()}
-    return Exchange(
-        method=str(case.method),
-        path_template=str(case.path),
-        path_parameters=params,
-        status=int(response.status_code),
-        headers=headers,
-        body=bytes(response.content or b""),
-        declared_201_headers=declared,
-        configured_client_id=configured_client_id,
-    )
-
-
-CheckFn = Callable[[Any, Any, Any], None]
-
-
-def _as_schemathesis(check: CustomCheck, configured_client_id: str) -> CheckFn:
-    def run(ctx: Any, response: Any, case: Any) -> None:
-        problem = check.function(exchange_from_schemathesis(case, response, configured_client_id))
-        if problem:
-            raise AssertionError(problem)
-
-    run.__name__ = run.__qualname__ = check.name
-    run.__doc__ = check.text
-    return run
-
-
-def schemathesis_checks(configured_client_id: str) -> list[CheckFn]:
-    """Every registered custom check as a Schemathesis check function (named like the check)."""
-    return [_as_schemathesis(check, configured_client_id) for check in CUSTOM_CHECKS.values()]
-
-
-# Derived from the registry (the runner's list of enabled checks).
-CUSTOM_CHECK_NAMES = tuple(CUSTOM_CHECKS)

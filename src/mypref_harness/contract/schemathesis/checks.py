@@ -1,9 +1,15 @@
-"""Which Schemathesis checks a contract run executes: its built-in ones and our custom checks."""
+"""Our checks as Schemathesis sees them: which checks a run executes (its built-in ones and our custom
+checks), and each custom check (contract/checks.py, one registry) wrapped as a Schemathesis check function."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote
+
 from mypref_harness.config import Target
-from mypref_harness.contract.checks import CUSTOM_CHECKS
+from mypref_harness.contract.checks import CUSTOM_CHECKS, CustomCheck, Exchange, declared_headers
 from mypref_harness.contract.options import ContractOptions
 from mypref_harness.guards import is_loopback
 
@@ -32,3 +38,60 @@ def enabled_checks(target: Target, options: ContractOptions) -> list[str]:
     local = is_loopback(target.base_url) if options.unexpected_methods is None else options.unexpected_methods
     excluded = set(options.exclude_checks) | (set() if local else {"unsupported_method"})
     return [n for n in names if n not in excluded]
+
+
+# All custom checks see the same (case, response) one after another: build its Exchange once.
+_LAST_EXCHANGE = threading.local()
+_DECLARED_201: dict[int, frozenset[str]] = {}  # id(raw operation) -> declared 201 headers
+
+
+def exchange_from_schemathesis(case: Any, response: Any, configured_client_id: str | None = None) -> Exchange:
+    key = (id(case), id(response))
+    cached = getattr(_LAST_EXCHANGE, "value", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    exchange = _build_exchange(case, response, configured_client_id)
+    _LAST_EXCHANGE.value = (key, exchange)
+    return exchange
+
+
+def _build_exchange(case: Any, response: Any, configured_client_id: str | None) -> Exchange:
+    operation = case.operation
+    raw_operation = getattr(operation.definition, "raw", {}) or {}
+    declared = _DECLARED_201.get(id(raw_operation))
+    if declared is None:
+        document = getattr(operation.schema, "raw_schema", {}) or {}
+        declared = _DECLARED_201[id(raw_operation)] = declared_headers(document, raw_operation, "201")
+    headers = {
+        k.lower(): (v[0] if isinstance(v, list) and v else str(v)) for k, v in response.headers.items()
+    }
+    params = {k: unquote(str(v)) for k, v in (case.path_parameters or {}).items()}
+    return Exchange(
+        method=str(case.method),
+        path_template=str(case.path),
+        path_parameters=params,
+        status=int(response.status_code),
+        headers=headers,
+        body=bytes(response.content or b""),
+        declared_201_headers=declared,
+        configured_client_id=configured_client_id,
+    )
+
+
+CheckFn = Callable[[Any, Any, Any], None]
+
+
+def _as_schemathesis(check: CustomCheck, configured_client_id: str) -> CheckFn:
+    def run(ctx: Any, response: Any, case: Any) -> None:
+        problem = check.function(exchange_from_schemathesis(case, response, configured_client_id))
+        if problem:
+            raise AssertionError(problem)
+
+    run.__name__ = run.__qualname__ = check.name
+    run.__doc__ = check.text
+    return run
+
+
+def schemathesis_checks(configured_client_id: str) -> list[CheckFn]:
+    """Every registered custom check as a Schemathesis check function (named like the check)."""
+    return [_as_schemathesis(check, configured_client_id) for check in CUSTOM_CHECKS.values()]

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from mypref_harness.config import Target
-from mypref_harness.contract.checks import schemathesis_checks
 from mypref_harness.contract.routes import RouteRecorder
 from mypref_harness.contract.schemathesis.auth import ENV_CLOCK_OFFSET, ContractAuth
+from mypref_harness.contract.schemathesis.checks import schemathesis_checks
 from mypref_harness.contract.schemathesis.progress import CaseCounter
 
 _INSTALLED: dict[str, Any] = {}
