@@ -23,7 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from mypref_harness.config import Target, default_spec_path
+from mypref_harness import resources
+from mypref_harness.config import Target
 from mypref_harness.embedded import resolved_target
 from mypref_harness.secret import reveal
 
@@ -86,7 +87,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     bin_dir = Path(sys.executable).parent
-    spec = str(default_spec_path())
+    spec = str(resources.spec_file())
     with tempfile.TemporaryDirectory(prefix="bench-contract-") as tmp, resolved_target(Target()) as target:
         work = Path(tmp)
         env = {k: v for k, v in os.environ.items() if not k.startswith("MYPREF_")}

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from mypref_harness import resources
 from mypref_harness.auth.pnauth import PnAuthError, UserIdEncoding, parse_scheme
 from mypref_harness.errors import ConfigError
 from mypref_harness.secret import Secret, as_secret, reveal
@@ -30,7 +31,6 @@ OAUTH_SEND_MODES = ("basic", "body")
 USER_ID_ENCODINGS = tuple(encoding.value for encoding in UserIdEncoding)
 DEFAULT_PNAUTH_SCHEME = "PNAUTHINFO3-HMAC-SHA256"
 DEFAULT_CONFIG_FILE = "mypref.toml"
-DEFAULT_SPEC_RELATIVE = Path("contracts/openapi/mypreferences-v4.yaml")
 
 
 class ConfigWarning(UserWarning):
@@ -58,7 +58,7 @@ class Target:
     oauth_cert_path: Path | None = None
     oauth_key_path: Path | None = None
     oauth_send: str = "basic"
-    spec: str = ""  # path or URL of the OpenAPI document; "" = default_spec_path()
+    spec: str = ""  # path or URL of the OpenAPI document; "" = resources.spec_file()
     jwks_url: str | None = None
     sandbox_root_url: str | None = None  # set when this target is a sandbox we started
     config_file: Path | None = None
@@ -70,7 +70,7 @@ class Target:
         object.__setattr__(self, "api_key", as_secret(self.api_key))
         object.__setattr__(self, "oauth_client_secret", as_secret(self.oauth_client_secret))
         if not self.spec:
-            object.__setattr__(self, "spec", str(default_spec_path()))
+            object.__setattr__(self, "spec", str(resources.spec_file()))
 
     @property
     def is_embedded(self) -> bool:
@@ -190,20 +190,6 @@ def target_env(target: Target) -> dict[str, str]:
         "spec": target.spec,
     }
     return {_KEYS_BY_NAME[name].env: str(value) for name, value in values.items() if value}
-
-
-def default_spec_path() -> Path:
-    """Our reconstructed v4 spec, found relative to this package (not the cwd).
-
-    Works from a source checkout (src layout) and from an editable install; falls back to the
-    checkout location so error messages name the expected file.
-    """
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / DEFAULT_SPEC_RELATIVE
-        if candidate.is_file():
-            return candidate
-    return here.parents[2] / DEFAULT_SPEC_RELATIVE
 
 
 def _is_url(text: str) -> bool:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mypref_harness.config import Target, default_spec_path
+from mypref_harness import resources
+from mypref_harness.config import Target
 from mypref_harness.contract.options import ContractOptions
 from mypref_harness.contract.schemathesis.launch import schemathesis_error_line
 from mypref_harness.contract.schemathesis.prepare import prepare_run
@@ -17,7 +18,7 @@ from mypref_harness.errors import ConfigError
 
 KEY = "a-very-secret-pnauth-key-0123456789"
 SECRET = "an-oauth-client-secret-abcdefghijklmnop"
-SPEC = str(default_spec_path())
+SPEC = str(resources.spec_file())
 
 
 @pytest.fixture(scope="module")

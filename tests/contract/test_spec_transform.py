@@ -204,9 +204,9 @@ def test_free_form_query_objects_are_left_out_of_the_run():
 
 
 def test_the_bundled_spec_has_four_free_form_query_objects():
-    from mypref_harness.config import default_spec_path
+    from mypref_harness import resources
     from mypref_harness.contract.schemathesis.spec_transform import drop_free_form_query_objects
     from mypref_harness.contract.spec_document import load_spec_document
 
-    _, dropped = drop_free_form_query_objects(load_spec_document(str(default_spec_path())))
+    _, dropped = drop_free_form_query_objects(load_spec_document(str(resources.spec_file())))
     assert dropped == 4  # customProperties of Programs and ProgramGroups, IncludeAll and IncludeMatching

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from mypref_harness import resources
 from mypref_harness.contract.schemathesis.config import (
     client_id_parameter_names,
     deep_merge,
     dump_toml,
     load_base_config,
-    repo_contracts_dir,
     run_config,
 )
 from mypref_harness.errors import ConfigError
@@ -33,9 +33,7 @@ def test_dump_toml_round_trips_nested_tables_and_awkward_keys():
 
 
 def test_static_config_is_valid_and_sets_the_vendor_safe_defaults():
-    contracts = repo_contracts_dir()
-    assert contracts is not None
-    base = load_base_config(contracts / "schemathesis.toml")
+    base = load_base_config(resources.schemathesis_config_file())  # MissingResource if not found
     assert base["auth"]["auto-signup"] is False
     assert base["generation"]["mode"] == "all"
     assert all(base["phases"][p]["enabled"] for p in ("examples", "coverage", "fuzzing", "stateful"))

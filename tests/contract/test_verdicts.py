@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from mypref_harness import resources
 from mypref_harness.basis import Basis, Verdict, VerdictPolicy
-from mypref_harness.config import default_spec_path
 from mypref_harness.contract.results import CheckRecord, ConformanceResult, ContractResult, Status
 from mypref_harness.contract.verdicts import (
     check_catalog,
@@ -74,8 +74,8 @@ def test_custom_checks_keep_their_own_rule_whatever_the_route():
 
 
 def test_our_spec_and_a_users_spec(tmp_path):
-    assert is_our_spec(str(default_spec_path()))
-    assert is_our_spec(str(default_spec_path().with_name("mypreferences-v4.swagger2.json")))
+    assert is_our_spec(str(resources.spec_file()))
+    assert is_our_spec(str(resources.spec_file().with_name("mypreferences-v4.swagger2.json")))
     assert not is_our_spec(str(tmp_path / "official-swagger.json"))
     assert not is_our_spec("https://example.com/swagger.json")
 

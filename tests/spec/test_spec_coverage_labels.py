@@ -14,7 +14,7 @@ from schemathesis import Config
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.modes import GenerationMode
 
-from mypref_harness.spec import DEFAULT_SPEC_PATH
+from mypref_harness import resources
 
 BASE = "http://127.0.0.1:9/Profiles/v4"  # never contacted
 WEBHOOK_OPERATIONS = {"createWebhookSubscription", "updateWebhookSubscription"}
@@ -23,7 +23,7 @@ WEBHOOK_OPERATIONS = {"createWebhookSubscription", "updateWebhookSubscription"}
 def mislabelled_cases(only: set[str] | None = None) -> dict[str, int]:
     """operationId -> coverage cases labelled positive whose body was generated as negative data."""
     schema = schemathesis.openapi.from_path(
-        str(DEFAULT_SPEC_PATH), config=Config.from_dict({"base-url": BASE})
+        str(resources.spec_file()), config=Config.from_dict({"base-url": BASE})
     )
     found: dict[str, int] = {}
     for result in schema.get_all_operations():

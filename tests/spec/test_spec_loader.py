@@ -14,11 +14,9 @@ from typing import ClassVar
 
 import pytest
 
+from mypref_harness import resources
 from mypref_harness.errors import ConfigError, ExitCode
 from mypref_harness.spec import (
-    DEFAULT_SPEC_PATH,
-    OAUTH_SPEC_PATH,
-    SWAGGER2_SPEC_PATH,
     Operation,
     example_problems,
     load_spec,
@@ -54,12 +52,12 @@ paths:
 
 @pytest.fixture(scope="module")
 def v4():
-    return load_spec(DEFAULT_SPEC_PATH)
+    return load_spec(resources.spec_file())
 
 
 @pytest.fixture(scope="module")
 def v2():
-    return load_spec(SWAGGER2_SPEC_PATH)
+    return load_spec(resources.swagger2_spec_file())
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -88,9 +86,8 @@ def test_small_spec_operations_and_stats(tmp_path):
 
 
 def test_default_spec_path_is_the_repository_spec_from_any_cwd(tmp_path):
-    assert (
-        Path(__file__).resolve().parents[2] / "contracts/openapi/mypreferences-v4.yaml" == DEFAULT_SPEC_PATH
-    )
+    repository_spec = Path(__file__).resolve().parents[2] / "contracts/openapi/mypreferences-v4.yaml"
+    assert repository_spec == resources.spec_file()
     code = (
         "from mypref_harness.spec import load_spec; s = load_spec(validate=False); print(len(s.operations))"
     )
@@ -132,7 +129,7 @@ def test_swagger2_rendition_has_the_same_operations(v4, v2):
 
 
 def test_oauth_spec_loads():
-    oauth = load_spec(OAUTH_SPEC_PATH)
+    oauth = load_spec(resources.oauth_spec_file())
     assert {o.operation_id for o in oauth.operations} == {"requestAccessToken", "getSigningKeys"}
 
 
@@ -141,7 +138,7 @@ def test_every_example_of_the_v4_spec_validates(v4):
 
 
 def test_example_checker_reports_bad_examples(tmp_path):
-    spec = load_spec(DEFAULT_SPEC_PATH, validate=False)
+    spec = load_spec(resources.spec_file(), validate=False)
     examples = spec.document["components"]["examples"]
     examples["Profile"]["value"]["Undeclared"] = 1  # response: closed object
     examples["ProfileInputExample"]["value"]["Emails"][0]["IsActive"] = True  # request: readOnly member
@@ -211,7 +208,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def http_server() -> Iterator[str]:
-    _Handler.routes = {"/swagger.json": SWAGGER2_SPEC_PATH.read_bytes(), "/small.yaml": SMALL_30.encode()}
+    _Handler.routes = {
+        "/swagger.json": resources.swagger2_spec_file().read_bytes(),
+        "/small.yaml": SMALL_30.encode(),
+    }
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -12,8 +12,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import Config
 
+from mypref_harness import resources
 from mypref_harness.cli import main
-from mypref_harness.spec import DEFAULT_SPEC_PATH, SWAGGER2_SPEC_PATH
 
 REPO = Path(__file__).resolve().parents[2]
 BASE = "http://127.0.0.1:9/Profiles/v4"  # never contacted: nothing is sent in these tests
@@ -38,7 +38,9 @@ def _operations(path: Path) -> dict[str, object]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", [DEFAULT_SPEC_PATH, SWAGGER2_SPEC_PATH], ids=["openapi3", "swagger2"])
+@pytest.mark.parametrize(
+    "path", [resources.spec_file(), resources.swagger2_spec_file()], ids=["openapi3", "swagger2"]
+)
 def test_schemathesis_loads_every_operation_and_generates_cases(path):
     ops = _operations(path)
     assert len(ops) == 110
@@ -69,7 +71,7 @@ def test_cli_stats_text_and_json(capsys):
     code, out, _ = run_cli(capsys, "spec", "stats")
     assert code == 0
     assert "operations: 110" in out and "Integration: Bulk" in out and "guess" in out
-    code, out, _ = run_cli(capsys, "spec", "stats", "--json", "--spec", str(SWAGGER2_SPEC_PATH))
+    code, out, _ = run_cli(capsys, "spec", "stats", "--json", "--spec", str(resources.swagger2_spec_file()))
     stats = json.loads(out)
     assert code == 0 and stats["version"] == "2.0" and stats["by_confidence"]["high"] == 7
 
@@ -82,7 +84,7 @@ def test_cli_validate_and_list(capsys):
 
 
 def test_cli_validate_reports_invalid_examples_with_exit_1(capsys, tmp_path):
-    text = DEFAULT_SPEC_PATH.read_text(encoding="utf-8").replace(
+    text = resources.spec_file().read_text(encoding="utf-8").replace(
         "ConsentStatus: 1\n", "ConsentStatus: 9\n", 1
     )
     bad = tmp_path / "bad-example.yaml"

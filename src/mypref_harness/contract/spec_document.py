@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mypref_harness.config import default_spec_path
+from mypref_harness import resources
 from mypref_harness.errors import ConfigError
 from mypref_harness.spec import load_spec
 
@@ -26,7 +26,7 @@ def load_spec_document(spec: str) -> dict[str, Any]:
     any other spec is validated before anything runs.
     """
     is_url = re.match(r"^https?://", spec) is not None
-    bundled = not is_url and Path(spec).resolve() == default_spec_path().resolve()
+    bundled = not is_url and Path(spec).resolve() == resources.spec_file().resolve()
     cached = None if is_url else _parsed_spec_cache(Path(spec))
     if cached is not None and cached.is_file():
         document = json.loads(cached.read_text(encoding="utf-8"))

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mypref_harness import resources
 from mypref_harness.basis import Basis, Rule, VerdictPolicy, route_basis
 from mypref_harness.contract.checks import CUSTOM_CHECKS
 from mypref_harness.contract.results import CheckRecord, ContractResult
@@ -41,13 +42,11 @@ BUILTIN_RULE_TEXT = (
 
 def is_our_spec(spec: str) -> bool:
     """True for the reconstructed spec shipped in contracts/openapi (any of its forms)."""
-    from mypref_harness.config import default_spec_path
-
     if re.match(r"^https?://", spec):
         return False
     try:
-        return Path(spec).resolve().parent == default_spec_path().resolve().parent
-    except OSError:
+        return Path(spec).resolve().parent == resources.spec_file().resolve().parent
+    except (OSError, resources.MissingResource):
         return False
 
 

@@ -8,21 +8,12 @@
 - ``stats`` and ``examples``: what ``spec stats`` and ``spec validate`` report
 """
 
-from mypref_harness.spec.document import (
-    DEFAULT_SPEC_PATH,
-    OAUTH_SPEC_PATH,
-    SWAGGER2_SPEC_PATH,
-    LoadedSpec,
-    load_spec,
-)
+from mypref_harness.spec.document import LoadedSpec, load_spec
 from mypref_harness.spec.examples import ExampleProblem, example_problems
 from mypref_harness.spec.operations import Operation, iter_operations
 from mypref_harness.spec.stats import spec_stats
 
 __all__ = [
-    "DEFAULT_SPEC_PATH",
-    "OAUTH_SPEC_PATH",
-    "SWAGGER2_SPEC_PATH",
     "ExampleProblem",
     "LoadedSpec",
     "Operation",

@@ -16,15 +16,10 @@ from urllib.parse import urlparse
 
 import yaml
 
+from mypref_harness import resources
 from mypref_harness.errors import ConfigError
 from mypref_harness.spec.operations import Operation, iter_operations
 from mypref_harness.spec.paths import base_path
-
-_REPO_ROOT = Path(__file__).resolve().parents[3]
-CONTRACTS_DIR = _REPO_ROOT / "contracts" / "openapi"
-DEFAULT_SPEC_PATH = CONTRACTS_DIR / "mypreferences-v4.yaml"
-OAUTH_SPEC_PATH = CONTRACTS_DIR / "mypreferences-oauth.yaml"
-SWAGGER2_SPEC_PATH = CONTRACTS_DIR / "mypreferences-v4.swagger2.json"
 
 _URL_TIMEOUT_SECONDS = 15.0
 
@@ -183,7 +178,7 @@ def _file_key(source: str | Path) -> tuple[str, int, int] | None:
 
 def load_spec(source: str | Path | None = None, *, validate: bool = True) -> LoadedSpec:
     """Load and (by default) validate a spec. ``None`` means the repository's v4 spec."""
-    source = DEFAULT_SPEC_PATH if source is None else source
+    source = resources.spec_file() if source is None else source
     key = _file_key(source)
     name, text = _read_source(source)
     document = _parse(name, text)

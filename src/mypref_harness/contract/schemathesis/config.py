@@ -22,15 +22,6 @@ from mypref_harness.spec.refs import resolve_if_possible
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-def repo_contracts_dir() -> Path | None:
-    """contracts/ of the source checkout this package runs from (None for an installed wheel)."""
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "contracts"
-        if (candidate / "hooks.py").is_file():
-            return candidate
-    return None
-
-
 def load_base_config(path: Path | None) -> dict[str, Any]:
     if path is None or not path.is_file():
         return {}

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mypref_harness import resources
 from mypref_harness.config import Target, target_env
 from mypref_harness.contract.options import ContractOptions
 from mypref_harness.contract.routes import ENV_ROUTE_LOG
@@ -26,7 +27,6 @@ from mypref_harness.contract.schemathesis.config import (
     client_id_parameter_names,
     dump_toml,
     load_base_config,
-    repo_contracts_dir,
     run_config,
     state_conflict_overrides,
 )
@@ -62,17 +62,6 @@ def hypothesis_storage() -> Path:
 def schemathesis_command() -> list[str]:
     exe = Path(sys.executable).with_name("schemathesis")
     return [str(exe)] if exe.is_file() else [sys.executable, "-m", "schemathesis.cli"]
-
-
-def hooks_file(report_dir: Path) -> Path:
-    contracts = repo_contracts_dir()
-    if contracts is not None:
-        return contracts / "hooks.py"
-    # Installed without the source tree: write the same two-line hooks module next to the reports.
-    path = report_dir / "hooks.py"
-    hooks = "from mypref_harness.contract.schemathesis.hooks import install\n\ninstall()\n"
-    path.write_text(hooks, encoding="utf-8")
-    return path
 
 
 @dataclass
@@ -116,9 +105,7 @@ def prepare_run(
     spec_doc, _ = drop_free_form_query_objects(spec_doc)
     spec_path = report_dir / ("spec-run.json" if strict else "spec-run-lenient.json")
     spec_path.write_text(json.dumps(spec_doc, indent=1), encoding="utf-8")
-    base = load_base_config(
-        options.config_file or ((repo_contracts_dir() or Path("contracts")) / "schemathesis.toml")
-    )
+    base = load_base_config(options.config_file or resources.schemathesis_config_file())
     rate_limit = (
         options.rate_limit
         if options.rate_limit is not None
@@ -126,7 +113,7 @@ def prepare_run(
     )
     config = run_config(
         base,
-        hooks_path=hooks_file(report_dir),
+        hooks_path=resources.contract_hooks_file(),
         base_url=target.base_url,
         client_id=target.client_id,
         client_id_params=pinned,

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from mypref_harness import resources
 from mypref_harness.auth.clock import signing_offset_for
 from mypref_harness.config import Target
 from mypref_harness.contract.options import ALL_PHASES
@@ -19,7 +20,6 @@ from mypref_harness.contract.probes import measure_clock_skew, preflight
 from mypref_harness.contract.schemathesis.config import (
     client_id_parameter_names,
     load_base_config,
-    repo_contracts_dir,
     run_config,
     state_conflict_overrides,
 )
@@ -59,7 +59,7 @@ def build_schema(target: Target, env: Mapping[str, str] | None = None) -> Any:
     spec, _ = (dict(document), 0) if _strict(target, env) else lenient_spec(document)
     spec, _ = unconstrain_path_parameters(spec, set(pinned))
     spec, _ = drop_free_form_query_objects(spec)
-    base = load_base_config((repo_contracts_dir() or Path("contracts")) / "schemathesis.toml")
+    base = load_base_config(resources.schemathesis_config_file())
     max_examples = int(env.get(ENV_MAX_EXAMPLES, DEFAULT_PYTEST_MAX_EXAMPLES))
     config = run_config(
         base,
