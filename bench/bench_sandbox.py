@@ -37,8 +37,6 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-
 from mypref_harness.auth.pnauth import Signer
 from mypref_harness.sandbox.process import SandboxHandle, running_sandbox
 
