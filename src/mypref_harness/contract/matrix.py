@@ -34,7 +34,7 @@ MATRIX_TOKEN_LIFETIME = 2
 
 
 @dataclass(frozen=True)
-class Plan:
+class MatrixPlan:
     """What to run for one defect: auth check ids, Schemathesis operations, scenario names."""
 
     defect: str
@@ -45,12 +45,12 @@ class Plan:
     sandbox_options: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _auth_plan(defect: str, **sandbox: Any) -> Plan:
+def _auth_plan(defect: str, **sandbox: Any) -> MatrixPlan:
     ids = tuple(checks_catching(defect))
-    return Plan(defect, expected=ids, auth_checks=ids, sandbox_options=sandbox)
+    return MatrixPlan(defect, expected=ids, auth_checks=ids, sandbox_options=sandbox)
 
 
-def default_plans() -> list[Plan]:
+def default_plans() -> list[MatrixPlan]:
     auth_defects = (
         "future-timestamp-accepted",
         "day-long-window",
@@ -66,21 +66,21 @@ def default_plans() -> list[Plan]:
     plans = [_auth_plan(d) for d in auth_defects]
     plans.append(_auth_plan("expired-token-accepted", token_lifetime=MATRIX_TOKEN_LIFETIME))
     plans += [
-        Plan("undeclared-field", expected=("response_schema_conformance",), operations=("getProfile",)),
+        MatrixPlan("undeclared-field", expected=("response_schema_conformance",), operations=("getProfile",)),
         # Schemathesis would see the 200 too, but the spec's create example collides with seeded data
         # (409), so the deterministic read-back scenario is part of the plan.
-        Plan(
+        MatrixPlan(
             "wrong-status-create",
             expected=("status_code_conformance", "create_read_back"),
             operations=("createProfile",),
             scenarios=("create_read_back",),
         ),
-        Plan("unicode-500", expected=("unicode_names",), scenarios=("unicode_names",)),
-        Plan("update-drops-field", expected=("update_persists",), scenarios=("update_persists",)),
-        Plan("history-not-recorded", expected=("history_recorded",), scenarios=("history_recorded",)),
-        Plan("search-cap-ignored", expected=("search_cap_honoured",), scenarios=("search_cap_honoured",)),
-        Plan("put-as-post", expected=("put_replaces",), scenarios=("put_replaces",)),
-        Plan("lost-update", expected=("updates_durable",), scenarios=("updates_durable",)),
+        MatrixPlan("unicode-500", expected=("unicode_names",), scenarios=("unicode_names",)),
+        MatrixPlan("update-drops-field", expected=("update_persists",), scenarios=("update_persists",)),
+        MatrixPlan("history-not-recorded", expected=("history_recorded",), scenarios=("history_recorded",)),
+        MatrixPlan("search-cap-ignored", expected=("search_cap_honoured",), scenarios=("search_cap_honoured",)),
+        MatrixPlan("put-as-post", expected=("put_replaces",), scenarios=("put_replaces",)),
+        MatrixPlan("lost-update", expected=("updates_durable",), scenarios=("updates_durable",)),
     ]
     return plans
 
@@ -135,7 +135,7 @@ class MatrixResult:
 
 
 def run_plan(
-    target: Target, document: Mapping[str, Any], plan_parts: Plan, report_dir: Path, seed: int = 1
+    target: Target, document: Mapping[str, Any], plan_parts: MatrixPlan, report_dir: Path, seed: int = 1
 ) -> list[CheckRecord]:
     """Run a plan's parts against a resolved target; returns every record (passed and failed)."""
     records: list[CheckRecord] = []
@@ -163,7 +163,7 @@ def run_plan(
     return records
 
 
-def union_plan(plans: Iterable[Plan]) -> Plan:
+def union_plan(plans: Iterable[MatrixPlan]) -> MatrixPlan:
     plans = list(plans)
 
     def merged(attr: str) -> tuple[str, ...]:
@@ -173,7 +173,7 @@ def union_plan(plans: Iterable[Plan]) -> Plan:
                 seen[item] = None
         return tuple(seen)
 
-    return Plan(
+    return MatrixPlan(
         "clean",
         expected=(),
         auth_checks=merged("auth_checks"),
@@ -182,7 +182,7 @@ def union_plan(plans: Iterable[Plan]) -> Plan:
     )
 
 
-def _run_defect(plan: Plan, base: Target, document: Mapping[str, Any], report_dir: Path) -> MatrixRow:
+def _run_defect(plan: MatrixPlan, base: Target, document: Mapping[str, Any], report_dir: Path) -> MatrixRow:
     started = time.perf_counter()
     options = {"defects": (plan.defect,), **dict(plan.sandbox_options)}
     with resolved_target(base, **options) as target:
@@ -199,7 +199,7 @@ def _run_defect(plan: Plan, base: Target, document: Mapping[str, Any], report_di
 
 
 def run_matrix(
-    plans: Sequence[Plan] | None = None,
+    plans: Sequence[MatrixPlan] | None = None,
     *,
     report_dir: Path,
     spec: str | None = None,
