@@ -78,7 +78,9 @@ def default_plans() -> list[MatrixPlan]:
         MatrixPlan("unicode-500", expected=("unicode_names",), scenarios=("unicode_names",)),
         MatrixPlan("update-drops-field", expected=("update_persists",), scenarios=("update_persists",)),
         MatrixPlan("history-not-recorded", expected=("history_recorded",), scenarios=("history_recorded",)),
-        MatrixPlan("search-cap-ignored", expected=("search_cap_honoured",), scenarios=("search_cap_honoured",)),
+        MatrixPlan(
+            "search-cap-ignored", expected=("search_cap_honoured",), scenarios=("search_cap_honoured",)
+        ),
         MatrixPlan("put-as-post", expected=("put_replaces",), scenarios=("put_replaces",)),
         MatrixPlan("lost-update", expected=("updates_durable",), scenarios=("updates_durable",)),
     ]
