@@ -11,7 +11,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_pytest_runs_the_schemathesis_suite_against_the_embedded_sandbox():
