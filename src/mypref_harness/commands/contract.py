@@ -153,7 +153,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def print_check_list(out: Callable[[str], None] = print) -> None:
+def print_check_catalog(out: Callable[[str], None] = print) -> None:
     from mypref_harness.contract.verdicts import check_catalog
 
     for check in check_catalog():
@@ -167,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
     from mypref_harness.contract.runner import run_contract
 
     if args.list_checks:
-        print_check_list()
+        print_check_catalog()
         return 0
     if args.max_examples < 1:
         raise ConfigError("--max-examples must be at least 1")
