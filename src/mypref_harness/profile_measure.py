@@ -111,17 +111,18 @@ def measure_statuses(
     leaves the fact undetermined.
     """
     from mypref_harness.contract.scenarios import ProfileApi
+    from mypref_harness.spec.roles import Role
 
     api = ProfileApi(target, document, client)
     values: dict[str, FactValue] = {"create_status": None, "state_conflict_status": None}
     evidence: dict[str, str] = {}
-    if not api.has("createProfile"):
+    if not api.has(Role.CREATE_PROFILE):
         evidence["create_status"] = "the spec has no createProfile"
         return values, evidence
     tag = secrets.token_hex(4)
     body = {"CustomerName": {"FirstName": "Ada", "LastName": f"Profile{tag}"}}
     try:
-        created = api.call("createProfile", json=body)
+        created = api.call(Role.CREATE_PROFILE, json=body)
         profile_id = _profile_id(created) if created.status_code in CREATE_STATUSES else None
         if profile_id is None:
             evidence["create_status"] = f"createProfile answered HTTP {created.status_code} without an id"
@@ -129,9 +130,9 @@ def measure_statuses(
         api.created.append(profile_id)
         values["create_status"] = created.status_code
         evidence["create_status"] = f"POST createProfile -> HTTP {created.status_code}"
-        if api.has("patchProfile"):
+        if api.has(Role.PATCH_PROFILE):
             conflict = api.call(
-                "patchProfile",
+                Role.PATCH_PROFILE,
                 profile_id,
                 content=json.dumps(FAILING_PATCH),
                 headers={"Content-Type": "application/json-patch+json"},
@@ -196,9 +197,9 @@ def measure_profile(
 ) -> TargetProfile:
     """Every fact of the profile, measured now on a resolved (running) target."""
     from mypref_harness.auth.clock import signing_offset_for
-    from mypref_harness.contract.probes import measure_clock_skew
     from mypref_harness.contract.spec_document import load_spec_document
     from mypref_harness.credentials import auth_for
+    from mypref_harness.preflight import measure_clock_skew
 
     values, evidence = facts_from_probes(probe_facts(target, slow=slow))
     if statuses:

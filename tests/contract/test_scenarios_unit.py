@@ -12,6 +12,7 @@ from mypref_harness.basis import Basis, VerdictPolicy
 from mypref_harness.config import Target
 from mypref_harness.contract.results import Status, judged
 from mypref_harness.contract.scenarios import ProfileApi, is_blank, missing_fields, run_scenarios
+from mypref_harness.spec.roles import Role
 
 DOCUMENT = {
     "paths": {
@@ -199,7 +200,7 @@ def test_missing_fields_and_blank():
 def test_urls_are_built_from_the_spec_templates():
     api = ProfileApi(TARGET, DOCUMENT, httpx.Client())
     assert (
-        api.url("getStandardFieldsHistory", 7)
+        api.url(Role.STANDARD_FIELDS_HISTORY, 7)
         == "http://api.test/Profiles/v4/ACME_CORP/Profile/7/History/StandardFields"
     )
 

@@ -54,6 +54,7 @@ from mypref_harness.basis import route_basis
 from mypref_harness.contract.results import CheckRecord, Status
 from mypref_harness.contract.route_verdicts import RouteState, RouteVerdict
 from mypref_harness.spec.operations import operation_objects, operation_parameters
+from mypref_harness.spec.roles import Role, resolve
 
 ENV_ROUTE_LOG = "MYPREF_ROUTE_LOG"
 ROUTE_CHECK = "route_exists"
@@ -274,8 +275,7 @@ def send_known_searches(
 
     from mypref_harness.created import CREATE_STATUSES, created_id, location_header
 
-    ops = {o.operation_id: o for o in spec_operations(document)}
-    create, delete = ops.get("createProfile"), ops.get("deleteProfile")
+    create, delete = resolve(document, Role.CREATE_PROFILE), resolve(document, Role.DELETE_PROFILE)
     if not operations or create is None:
         return {}
     base, client_segment = base_url.rstrip("/"), quote(client_id, safe="")

@@ -14,7 +14,8 @@ Schemathesis checks each response on its own; these bugs only show when a write 
                             and never against the sandbox's deterministic every-20th)
 * ``search_cap_honoured``   a name search with more than 50 matches is a 403 (never a 200 with > 50)
 
-Operations are found in the spec by operationId; a scenario whose operations are missing is skipped.
+Operations are found in the spec by their role (spec.roles); a scenario whose operations are missing is
+skipped.
 Every profile created is deleted at the end. Evidence never carries credentials.
 """
 
@@ -41,10 +42,12 @@ from mypref_harness.created import (
     id_from_location,
     location_header,
 )
+from mypref_harness.spec.operations import OperationObject
+from mypref_harness.spec.paths import join
+from mypref_harness.spec.roles import Role, expected_operation_id, resolve_all
 
 SEARCH_CAP = 50
 SEARCH_LAST_NAME = "Smith"  # the sandbox seeds 60 of them; on other targets the check passes trivially
-_METHODS = ("get", "put", "post", "delete", "patch")
 
 # Where each scenario's rule comes from (mypref_harness.basis; documented rules quote the overview).
 # A scenario may report a finding on a weaker basis than its rule (create_read_back's convention).
@@ -90,36 +93,32 @@ class ScenarioError(Exception):
 
 
 class ProfileApi:
-    """The few profile operations the scenarios need, resolved from the spec by operationId."""
+    """The few profile operations the scenarios need, found in the spec by their role."""
 
     def __init__(self, target: Target, document: Mapping[str, Any], client: httpx.Client) -> None:
         self.target = target
         self.client = client
-        self.routes: dict[str, tuple[str, str]] = {}
-        self.confidence: dict[str, str | None] = {}  # operationId -> x-route-confidence (ours only)
-        for path, item in (document.get("paths") or {}).items():
-            if not isinstance(item, Mapping):
-                continue
-            for method in _METHODS:
-                op = item.get(method)
-                if isinstance(op, Mapping) and op.get("operationId"):
-                    self.routes[str(op["operationId"])] = (method.upper(), str(path))
-                    confidence = op.get("x-route-confidence")
-                    self.confidence[str(op["operationId"])] = str(confidence) if confidence else None
+        self.routes: dict[Role, OperationObject] = resolve_all(document)
         self.created: list[Any] = []
         self.requests = 0
 
-    def route_basis(self, operation_id: str) -> Basis:
+    def route_basis(self, role: Role) -> Basis:
         """How sure the spec is that this operation's route exists: our spec says it per operation
         (x-route-confidence); an operation without it is the vendor's own declaration (documented)."""
-        confidence = self.confidence.get(operation_id)
+        found = self.routes.get(role)
+        confidence = found.raw.get("x-route-confidence") if found is not None else None
+        confidence = str(confidence) if confidence else None
         return route_basis(confidence, users_spec=confidence is None)
 
-    def has(self, *operation_ids: str) -> bool:
-        return all(o in self.routes for o in operation_ids)
+    def has(self, *roles: Role) -> bool:
+        return all(r in self.routes for r in roles)
 
-    def url(self, operation_id: str, profile_id: Any = None) -> str:
-        _, template = self.routes[operation_id]
+    def lacks(self, roles: tuple[Role, ...]) -> str:
+        """What the spec lacks for ``roles``, as the operationIds it was searched for."""
+        return ", ".join(expected_operation_id(r) for r in roles if r not in self.routes)
+
+    def url(self, role: Role, profile_id: Any = None) -> str:
+        template = self.routes[role].path
         segments = []
         for segment in template.strip("/").split("/"):
             name = segment[1:-1].lower() if segment.startswith("{") and segment.endswith("}") else None
@@ -128,16 +127,16 @@ class ProfileApi:
             elif name in ("profileid", "profile_id"):
                 segment = quote(str(profile_id), safe="")
             segments.append(segment)
-        return f"{self.target.base_url}/" + "/".join(segments)
+        return join(str(self.target.base_url), "/".join(segments))
 
-    def call(self, operation_id: str, profile_id: Any = None, **kwargs: Any) -> httpx.Response:
-        method, _ = self.routes[operation_id]
+    def call(self, role: Role, profile_id: Any = None, **kwargs: Any) -> httpx.Response:
+        method = self.routes[role].method.upper()
         self.requests += 1
-        return self.client.request(method, self.url(operation_id, profile_id), **kwargs)
+        return self.client.request(method, self.url(role, profile_id), **kwargs)
 
     def create(self, body: Mapping[str, Any]) -> tuple[httpx.Response, Any]:
         """Create a profile; the id comes from the body or from Location, whichever is present."""
-        response = self.call("createProfile", json=dict(body))
+        response = self.call(Role.CREATE_PROFILE, json=dict(body))
         profile_id = None
         if response.status_code in CREATE_STATUSES:
             profile_id = created_id(json_body(response), location_header(response.headers))
@@ -146,17 +145,17 @@ class ProfileApi:
         return response, profile_id
 
     def read(self, profile_id: Any) -> dict[str, Any]:
-        response = self.call("getProfile", profile_id)
+        response = self.call(Role.READ_PROFILE, profile_id)
         if response.status_code != 200:
             raise ScenarioError(f"GET profile {profile_id}: HTTP {response.status_code}")
         return json_body(response)
 
     def cleanup(self) -> None:
-        if not self.has("deleteProfile"):
+        if not self.has(Role.DELETE_PROFILE):
             return
         for profile_id in self.created:
             with contextlib.suppress(httpx.HTTPError):
-                self.call("deleteProfile", profile_id)
+                self.call(Role.DELETE_PROFILE, profile_id)
         self.created.clear()
 
 
@@ -198,14 +197,14 @@ def _failed(check: str, title: str, evidence: str, basis: Basis | None = None) -
 
 
 def _answer_failed(
-    api: ProfileApi, operation_id: str, check: str, title: str, response: httpx.Response, what: str
+    api: ProfileApi, role: Role, check: str, title: str, response: httpx.Response, what: str
 ) -> CheckRecord:
     """A scenario step answered with an unexpected status. A 404 may mean the route itself is wrong,
     so such a finding is no stronger than the spec's confidence in that route (a guessed history
     route that the target lacks warns; the route table names it)."""
     basis = scenario_basis(check)
     if response.status_code == 404:
-        basis = weaker(basis, api.route_basis(operation_id))
+        basis = weaker(basis, api.route_basis(role))
     return _failed(check, title, f"{what} answered HTTP {response.status_code}", basis)
 
 
@@ -295,9 +294,9 @@ def update_persists(api: ProfileApi, tag: str) -> CheckRecord:
             "Suffix": "PhD",
         }
     }
-    response = api.call("updateProfile", profile_id, json=update)
+    response = api.call(Role.UPDATE_PROFILE, profile_id, json=update)
     if response.status_code != 200:
-        return _answer_failed(api, "updateProfile", check, title, response, "update")
+        return _answer_failed(api, Role.UPDATE_PROFILE, check, title, response, "update")
     problems = missing_fields(update, api.read(profile_id))
     return (
         _failed(check, title, "acknowledged but not stored: " + "; ".join(problems))
@@ -314,9 +313,9 @@ def put_replaces(api: ProfileApi, tag: str) -> CheckRecord:
     if profile_id is None:
         return _failed(check, title, "could not create a profile to replace")
     replacement = {"CustomerName": {"FirstName": "Put", "LastName": f"Replace{tag}"}}
-    response = api.call("replaceProfile", profile_id, json=replacement)
+    response = api.call(Role.REPLACE_PROFILE, profile_id, json=replacement)
     if response.status_code != 200:
-        return _answer_failed(api, "replaceProfile", check, title, response, "PUT")
+        return _answer_failed(api, Role.REPLACE_PROFILE, check, title, response, "PUT")
     stored = api.read(profile_id)
     problems = missing_fields(replacement, stored)
     if not is_blank((stored.get("CustomerName") or {}).get("MiddleName")):
@@ -338,12 +337,12 @@ def history_recorded(api: ProfileApi, tag: str) -> CheckRecord:
     if profile_id is None:
         return _failed(check, title, "could not create a profile")
     marker = f"Hist{tag}"
-    response = api.call("updateProfile", profile_id, json={"CustomerName": {"FirstName": marker}})
+    response = api.call(Role.UPDATE_PROFILE, profile_id, json={"CustomerName": {"FirstName": marker}})
     if response.status_code != 200:
-        return _answer_failed(api, "updateProfile", check, title, response, "update")
-    history = api.call("getStandardFieldsHistory", profile_id)
+        return _answer_failed(api, Role.UPDATE_PROFILE, check, title, response, "update")
+    history = api.call(Role.STANDARD_FIELDS_HISTORY, profile_id)
     if history.status_code != 200:
-        return _answer_failed(api, "getStandardFieldsHistory", check, title, history, "history")
+        return _answer_failed(api, Role.STANDARD_FIELDS_HISTORY, check, title, history, "history")
     if marker not in history.text:
         return _failed(
             check,
@@ -363,12 +362,12 @@ def updates_durable(api: ProfileApi, tag: str, updates: int) -> CheckRecord:
     for i in range(updates):
         value = f"Durable{tag}n{i}"
         response = api.call(
-            "updateProfile",
+            Role.UPDATE_PROFILE,
             profile_id,
             json={"CustomerName": {"FirstName": value, "LastName": f"Durable{tag}"}},
         )
         if response.status_code != 200:
-            return _answer_failed(api, "updateProfile", check, title, response, f"update #{i + 1}")
+            return _answer_failed(api, Role.UPDATE_PROFILE, check, title, response, f"update #{i + 1}")
         if (api.read(profile_id).get("CustomerName") or {}).get("FirstName") != value:
             lost.append(i + 1)
     if lost:
@@ -381,7 +380,7 @@ def updates_durable(api: ProfileApi, tag: str, updates: int) -> CheckRecord:
 
 def search_cap(api: ProfileApi, tag: str) -> CheckRecord:
     check, title = "search_cap_honoured", f"name search never returns more than {SEARCH_CAP} profiles"
-    response = api.call("getProfilesByName", params={"lastName": SEARCH_LAST_NAME})
+    response = api.call(Role.SEARCH_BY_NAME, params={"lastName": SEARCH_LAST_NAME})
     try:
         body = response.json()
     except ValueError:
@@ -400,24 +399,24 @@ def search_cap(api: ProfileApi, tag: str) -> CheckRecord:
 Scenario = Callable[[ProfileApi, str], CheckRecord]
 
 
-def scenario_table(updates: int) -> list[tuple[str, tuple[str, ...], Scenario]]:
-    """(check name, operationIds needed, scenario) in run order."""
+def scenario_table(updates: int) -> list[tuple[str, tuple[Role, ...], Scenario]]:
+    """(check name, operation roles needed, scenario) in run order."""
     return [
-        ("create_read_back", ("createProfile", "getProfile"), create_read_back),
-        ("unicode_names", ("createProfile", "getProfile"), unicode_names),
-        ("update_persists", ("createProfile", "getProfile", "updateProfile"), update_persists),
-        ("put_replaces", ("createProfile", "getProfile", "replaceProfile"), put_replaces),
+        ("create_read_back", (Role.CREATE_PROFILE, Role.READ_PROFILE), create_read_back),
+        ("unicode_names", (Role.CREATE_PROFILE, Role.READ_PROFILE), unicode_names),
+        ("update_persists", (Role.CREATE_PROFILE, Role.READ_PROFILE, Role.UPDATE_PROFILE), update_persists),
+        ("put_replaces", (Role.CREATE_PROFILE, Role.READ_PROFILE, Role.REPLACE_PROFILE), put_replaces),
         (
             "history_recorded",
-            ("createProfile", "updateProfile", "getStandardFieldsHistory"),
+            (Role.CREATE_PROFILE, Role.UPDATE_PROFILE, Role.STANDARD_FIELDS_HISTORY),
             history_recorded,
         ),
         (
             "updates_durable",
-            ("createProfile", "getProfile", "updateProfile"),
+            (Role.CREATE_PROFILE, Role.READ_PROFILE, Role.UPDATE_PROFILE),
             lambda api, tag: updates_durable(api, tag, updates),
         ),
-        ("search_cap_honoured", ("getProfilesByName",), search_cap),
+        ("search_cap_honoured", (Role.SEARCH_BY_NAME,), search_cap),
     ]
 
 
@@ -448,7 +447,7 @@ def run_scenarios(
                         check=check,
                         status=Status.SKIPPED,
                         basis=scenario_basis(check),
-                        evidence=f"the spec lacks {', '.join(n for n in needs if n not in api.routes)}",
+                        evidence=f"the spec lacks {api.lacks(needs)}",
                     )
                 )
                 continue
