@@ -1,4 +1,5 @@
-"""A killed or timed-out Schemathesis leaves valid report files that say the run is incomplete."""
+"""Launching Schemathesis: a killed or timed-out run leaves valid report files that say the run is
+incomplete; a run that could not start is summed up by its most telling output line."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from mypref_harness.contract.schemathesis.launch import mark_incomplete_reports
+from mypref_harness.contract.schemathesis.launch import mark_incomplete_reports, schemathesis_error_line
 from mypref_harness.contract.schemathesis.prepare import PreparedRun
 
 
@@ -46,3 +47,9 @@ def test_reports_schemathesis_finished_are_kept(tmp_path):
     run.json_path.write_text('{"test_cases": {"generated": 5}}', encoding="utf-8")
     assert mark_incomplete_reports(run, "stopped") == []
     assert json.loads(run.json_path.read_text()) == {"test_cases": {"generated": 5}}
+
+
+def test_error_line_picks_the_telling_line():
+    output = "Schemathesis v4\n━━━━\n\nSchema Loading Error\n\nUnable to load schema: bad ref\n"
+    assert schemathesis_error_line(output).startswith("Schema Loading Error: Unable to load schema")
+    assert schemathesis_error_line("") == "no output"

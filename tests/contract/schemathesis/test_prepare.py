@@ -1,4 +1,5 @@
-"""Run preparation without running anything: spec loading, operation filters, toml/env split of secrets."""
+"""Run preparation without running anything: the run toml, the run spec, the command line and the
+toml/env split of secrets."""
 
 from __future__ import annotations
 
@@ -11,10 +12,8 @@ import pytest
 from mypref_harness import resources
 from mypref_harness.config import Target
 from mypref_harness.contract.options import ContractOptions
-from mypref_harness.contract.schemathesis.launch import schemathesis_error_line
 from mypref_harness.contract.schemathesis.prepare import prepare_run
-from mypref_harness.contract.spec_document import load_spec_document, operations_regex
-from mypref_harness.errors import ConfigError
+from mypref_harness.contract.spec_document import load_spec_document
 
 KEY = "a-very-secret-pnauth-key-0123456789"
 SECRET = "an-oauth-client-secret-abcdefghijklmnop"
@@ -40,43 +39,6 @@ def target(**overrides) -> Target:
     )
     values.update(overrides)
     return Target(**values)
-
-
-def test_operation_ids_become_exact_labels(document):
-    regex = operations_regex(["getProfile,createProfile"], document)
-    assert regex == r"(?:^GET\ /\{clientId\}/Profile/\{profileId\}$)|(?:^POST\ /\{clientId\}/Profile$)"
-
-
-def test_regex_selectors_pass_through_and_must_match_something(document):
-    assert operations_regex(["^GET /{clientId}/Programs"], document) == "(?:^GET /{clientId}/Programs)"
-    with pytest.raises(ConfigError, match="matches no operation"):
-        operations_regex(["noSuchOperation"], document)
-    with pytest.raises(ConfigError, match="not a valid regex"):
-        operations_regex(["GET /(unclosed"], document)
-    assert operations_regex([], document) is None
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        (None, "not found"),
-        ("a: [unclosed", "not valid YAML"),
-        ("just: text", "not an OpenAPI"),
-        ("openapi: 3.0.3\npaths: {}", "invalid"),  # no info object
-        ("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}", "no paths"),
-    ],
-)
-def test_unusable_specs_are_config_errors(tmp_path: Path, content, message):
-    path = tmp_path / "spec.yaml"
-    if content is not None:
-        path.write_text(content)
-    with pytest.raises(ConfigError, match=message):
-        load_spec_document(str(path))
-
-
-def test_swagger2_rendition_loads():
-    document = load_spec_document(str(Path(SPEC).with_name("mypreferences-v4.swagger2.json")))
-    assert document["swagger"] == "2.0"
 
 
 def test_secrets_reach_the_environment_but_no_file(tmp_path: Path, document):
@@ -123,12 +85,6 @@ def test_non_local_targets_get_a_rate_limit_and_no_unexpected_methods(tmp_path: 
     )
     assert config["rate-limit"] == "20/s"
     assert config["phases"]["coverage"]["unexpected-methods"] == []
-
-
-def test_error_line_picks_the_telling_line():
-    output = "Schemathesis v4\n━━━━\n\nSchema Loading Error\n\nUnable to load schema: bad ref\n"
-    assert schemathesis_error_line(output).startswith("Schema Loading Error: Unable to load schema")
-    assert schemathesis_error_line("") == "no output"
 
 
 def test_ndjson_only_on_request(tmp_path: Path, document):
