@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 
+# The module, not its RUNNERS: a test swaps stages.RUNNERS for fake stages.
 import mypref_harness.gate.stages as stages
 from mypref_harness import progress as live
 from mypref_harness import report
@@ -29,12 +30,11 @@ STOPPING_CODES = (int(ExitCode.USAGE), int(ExitCode.UNREACHABLE))
 def check_target(target: Target) -> None:
     """Once, before any stage of a configured target: reachable (exit 3) and our credentials accepted
     (exit 2). Every stage would otherwise report the same error again."""
-    from mypref_harness.auth.clock import signing_offset_for
-    from mypref_harness.contract.probes import measure_clock_skew, preflight
     from mypref_harness.guards import check_reachable
+    from mypref_harness.preflight import preflight
 
     check_reachable(target)
-    preflight(target, signing_offset_for(measure_clock_skew(target)))
+    preflight(target)
 
 
 def run_gate(target: Target, options: GateOptions, progress: Progress = print) -> GateResult:
