@@ -54,6 +54,7 @@ from mypref_harness.basis import route_basis
 from mypref_harness.contract.results import CheckRecord, Status
 from mypref_harness.contract.route_verdicts import RouteState, RouteVerdict
 from mypref_harness.spec.operations import operation_objects, operation_parameters
+from mypref_harness.spec.paths import join
 from mypref_harness.spec.roles import Role, resolve
 
 ENV_ROUTE_LOG = "MYPREF_ROUTE_LOG"
@@ -278,14 +279,14 @@ def send_known_searches(
     create, delete = resolve(document, Role.CREATE_PROFILE), resolve(document, Role.DELETE_PROFILE)
     if not operations or create is None:
         return {}
-    base, client_segment = base_url.rstrip("/"), quote(client_id, safe="")
+    client_segment = quote(client_id, safe="")
     tag = secrets.token_hex(6)
     values = {"lastname": f"Routeproof{tag}", "emailaddress": f"route-proof-{tag}@example.com"}
     body = {
         "CustomerName": {"FirstName": "Route", "LastName": values["lastname"]},
         "Emails": [{"EmailAddress": values["emailaddress"]}],
     }
-    response = client.post(base + create.path.replace("{clientId}", client_segment), json=body)
+    response = client.post(join(base_url, create.path.replace("{clientId}", client_segment)), json=body)
     if response.status_code not in CREATE_STATUSES:
         return {}  # no known data, no decision
     try:
@@ -300,13 +301,13 @@ def send_known_searches(
             path = _fill(operation.path, client_segment, None if profile_id is None else str(profile_id))
             if path is None:
                 continue  # a profile read, but the create gave no id
-            answer = client.get(base + path, params=params)
+            answer = client.get(join(base_url, path), params=params)
             reason = REASON_NO_ROUTE if is_no_route_body(answer.content) else REASON_KNOWN_SEARCH
             evidence.setdefault(operation.label, OperationEvidence()).add(int(answer.status_code), reason)
     finally:
         if delete is not None and profile_id is not None:
             path = delete.path.replace("{clientId}", client_segment)
-            client.delete(base + re.sub(r"\{[^}]+\}", quote(str(profile_id), safe=""), path))
+            client.delete(join(base_url, re.sub(r"\{[^}]+\}", quote(str(profile_id), safe=""), path)))
     return evidence
 
 
@@ -342,7 +343,7 @@ def send_bare_gets(
     evidence: dict[str, OperationEvidence] = {}
     for operation in operations:
         path = re.sub(r"\{[^}]+\}", quote(client_id, safe=""), operation.path)
-        response = client.get(base_url.rstrip("/") + path)
+        response = client.get(join(base_url, path))
         status = int(response.status_code)
         reason = REASON_NO_ROUTE if is_no_route_body(response.content) else REASON_BARE_GET
         evidence.setdefault(operation.label, OperationEvidence()).add(status, reason)
