@@ -3,7 +3,7 @@ import socket
 import pytest
 
 from mypref_harness.cli import main
-from mypref_harness.load.runner import LoadResult
+from mypref_harness.load.result import LoadResult
 from mypref_harness.load.slo import SloResult
 
 

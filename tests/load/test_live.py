@@ -9,7 +9,8 @@ from mypref_harness.config import Target
 from mypref_harness.load import LoadOptions, run_load
 from mypref_harness.load import slo as slo_mod
 from mypref_harness.load import stats as st
-from mypref_harness.load.runner import judge, plan
+from mypref_harness.load.judge import judge
+from mypref_harness.load.plan import plan
 
 pytestmark = pytest.mark.slow
 

@@ -95,7 +95,8 @@ def test_the_partial_summary_of_a_run_out_of_time_says_incomplete(tmp_path):
     from mypref_harness.errors import RunIncomplete
     from mypref_harness.load import LoadOptions
     from mypref_harness.load import slo as slo_mod
-    from mypref_harness.load.runner import _judge_partial, plan
+    from mypref_harness.load.judge import judge_partial
+    from mypref_harness.load.plan import plan
 
     from .helpers import locust_json_entry
 
@@ -105,7 +106,7 @@ def test_the_partial_summary_of_a_run_out_of_time_says_incomplete(tmp_path):
     options = LoadOptions(users=1, duration="5m", report_dir=tmp_path)
     target = Target(base_url="http://127.0.0.1:9/Profiles/v4", client_id="ACME_CORP", user_id="John.Doe",
                     api_key="partial-summary-test-key-0123")
-    _judge_partial(plan(options), options, target, slo_mod.parse_slo({}), json_path, tmp_path, prefix,
+    judge_partial(plan(options), options, target, slo_mod.parse_slo({}), json_path, tmp_path, prefix,
                    RunIncomplete("Locust process did not finish in time"), 0.0)
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["incomplete"] == "ran out of time (--timeout)"

@@ -145,7 +145,7 @@ def test_the_write_read_back_waits_out_a_429_instead_of_calling_the_write_unread
     import httpx
 
     from mypref_harness.config import Target
-    from mypref_harness.load.runner import MAX_READ_BACK_WAIT, profile_fetcher
+    from mypref_harness.load.read_back import MAX_READ_BACK_WAIT, profile_fetcher
 
     answers = iter([httpx.Response(429, headers={"Retry-After": "2"}),
                     httpx.Response(429, headers={"Retry-After": "90"}),

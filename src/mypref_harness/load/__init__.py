@@ -4,6 +4,8 @@
 Locust itself only ever runs in subprocesses (see runner); nothing here imports it.
 """
 
-from mypref_harness.load.runner import LoadOptions, LoadResult, run_load
+from mypref_harness.load.options import LoadOptions
+from mypref_harness.load.result import LoadResult
+from mypref_harness.load.runner import run_load
 
 __all__ = ["LoadOptions", "LoadResult", "run_load"]

@@ -1,0 +1,73 @@
+"""The acknowledged writes read back after the run (the integrity check), with the harness's own auth.
+
+These requests go out from this process with httpx, not through Locust, signed in the target's time.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from mypref_harness.config import Target
+from mypref_harness.load.integrity import ProfileUnreadable
+from mypref_harness.load.scenarios import REQUEST_TEMPLATES
+
+READ_BACK_ATTEMPTS = 3
+
+MAX_READ_BACK_WAIT = 5.0  # seconds the read-back waits at most after a 429, whatever Retry-After says
+
+
+def request_auth(target: Target, *, auth_off: bool = False, clock_offset: float = 0.0) -> Any:
+    """The httpx auth of the harness's own requests (preflight, read-back), signed in server time."""
+    from mypref_harness.credentials import auth_for, token_source_for
+
+    if auth_off:
+        return None
+    source = token_source_for(target, clock_offset=clock_offset) if target.auth == "oauth" else None
+    return auth_for(target, token_source=source, clock_offset=clock_offset)
+
+
+def profile_fetcher(
+    target: Target,
+    *,
+    auth_off: bool = False,
+    timeout: float = 10.0,
+    clock_offset: float = 0.0,
+    transport: Any = None,
+    sleep: Any = time.sleep,
+) -> Any:
+    """fetch(profile_id) -> body | None (404) for the integrity read-back.
+
+    A transport error or a 5xx is retried at once, a 429 after its Retry-After (bounded): a
+    throttling target must not turn acknowledged writes into "unreadable" ones.
+    """
+    import httpx
+
+    from mypref_harness.auth.clock import retry_after_seconds
+
+    auth = request_auth(target, auth_off=auth_off, clock_offset=clock_offset)
+    client = httpx.Client(auth=auth, timeout=timeout, transport=transport)
+
+    def fetch(profile_id: int) -> Any:
+        url = target.base_url + REQUEST_TEMPLATES["profile_by_id"].url(  # type: ignore[operator]
+            clientId=target.client_id, profileId=profile_id
+        )
+        last = ""
+        for attempt in range(1, READ_BACK_ATTEMPTS + 1):
+            try:
+                response = client.get(url, headers={"Accept": "application/json"})
+            except httpx.TransportError as exc:
+                last = type(exc).__name__
+                continue
+            if response.status_code == 200:
+                return response.json()
+            if response.status_code == 404:
+                return None
+            last = f"HTTP {response.status_code}"
+            if response.status_code == 429 and attempt < READ_BACK_ATTEMPTS:
+                after = retry_after_seconds(response.headers.get("retry-after"))
+                sleep(min(MAX_READ_BACK_WAIT, 1.0 if after is None else after))
+        raise ProfileUnreadable(last)
+
+    fetch.close = client.close  # type: ignore[attr-defined]
+    return fetch
