@@ -13,9 +13,9 @@ from typing import Any
 
 from mypref_harness import resources
 from mypref_harness.errors import ConfigError
-from mypref_harness.spec import load_spec
+from mypref_harness.spec.document import load_spec
+from mypref_harness.spec.operations import operation_names
 
-_HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _OPERATION_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
@@ -57,20 +57,6 @@ def _parsed_spec_cache(path: Path) -> Path | None:
     except OSError:
         return None
     return folder / f"{key}.json"
-
-
-def operation_names(document: Mapping[str, Any]) -> dict[str, str]:
-    """operationId (or "METHOD /path" when missing) -> Schemathesis label "METHOD /path"."""
-    names: dict[str, str] = {}
-    for path, item in (document.get("paths") or {}).items():
-        if not isinstance(item, Mapping):
-            continue
-        for method in _HTTP_METHODS:
-            op = item.get(method)
-            if isinstance(op, Mapping):
-                label = f"{method.upper()} {path}"
-                names[str(op.get("operationId") or label)] = label
-    return names
 
 
 def operations_regex(selectors: Sequence[str], document: Mapping[str, Any]) -> str | None:
