@@ -219,7 +219,7 @@ class _NotFound(http.server.BaseHTTPRequestHandler):
      ("/Profiles/v4", "does not know ClientId 'ACME_CORP'")],
 )
 def test_a_404_for_the_client_id_names_the_missing_prefix(path, message):
-    from mypref_harness.contract.probes import preflight
+    from mypref_harness.preflight import preflight
 
     server = http.server.HTTPServer(("127.0.0.1", 0), _NotFound)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -94,8 +94,9 @@ def replay_url(case: Any, base_url: str) -> str:
 def send(target: Any, case: Any, *, timeout: float) -> tuple[int, str, str]:
     import httpx
 
-    from mypref_harness.contract.probes import measure_clock_skew, signing_offset_for
+    from mypref_harness.auth.clock import signing_offset_for
     from mypref_harness.credentials import auth_for
+    from mypref_harness.preflight import measure_clock_skew
 
     url = replay_url(case, target.base_url or "")
     auth = (

@@ -673,6 +673,7 @@ def run_auth_conformance(target: Target, options: ConformanceOptions | None = No
 
 def _run(target: Target, options: ConformanceOptions) -> ConformanceResult:
     from mypref_harness.contract import probes
+    from mypref_harness.preflight import preflight
 
     started = time.perf_counter()
     if options.foreign_client_id is None and target.is_sandbox and target.client_id != demo.SANCHEZ.client_id:
@@ -681,14 +682,15 @@ def _run(target: Target, options: ConformanceOptions) -> ConformanceResult:
     result = ConformanceResult(target=target.base_url or "?", policy=policy.describe())
     with httpx.Client(timeout=options.timeout_s) as client:
         probe = AuthProbe(target, options, client=client)
-        skew = probes.measure_clock_skew(target, client, probe.retrier)
-        probe.clock_offset = offset = clock.signing_offset_for(skew)
+        # A 5xx/429 read is no configuration error here: every check then reports ERRORED on its own.
+        checked = preflight(target, probe_path=options.probe_path, client=client, retrier=probe.retrier)
+        skew, probe.clock_offset = checked.skew_s, checked.clock_offset
+        offset = checked.clock_offset
         result.facts.append(probes.skew_fact(skew, offset))
         if skew is not None and skew > clock.AHEAD_THRESHOLD:
             result.warnings.append(
                 f"local clock runs {skew:.0f} s ahead of the target: signing {-offset:.0f} s in the past"
             )
-        probes.preflight(target, offset, options.probe_path)
         result.checks = judge_all(run_checks(probe, options.only), policy)
         if options.probes and (not options.only or "probes" in options.only):
             result.facts += probes.run_probes(probe)

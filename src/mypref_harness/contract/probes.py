@@ -19,15 +19,14 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import httpx
 
 from mypref_harness import demo
 from mypref_harness.auth import pnauth
-from mypref_harness.auth.answers import Retrier, RetryPolicy, UndecidedAnswer
-from mypref_harness.auth.clock import signing_offset_for, skew_from_headers
+from mypref_harness.auth.answers import Retrier, UndecidedAnswer
+from mypref_harness.auth.clock import signing_offset_for
 from mypref_harness.config import Target
 from mypref_harness.contract.auth_probe import (
     AuthProbe,
@@ -39,6 +38,7 @@ from mypref_harness.contract.auth_probe import (
 from mypref_harness.contract.results import Fact
 from mypref_harness.embedded import resolved_target
 from mypref_harness.guards import check_reachable
+from mypref_harness.preflight import measure_clock_skew
 
 WINDOW_PROBE_MAX = 2 * 86_400  # seconds: covers a "day-long" window
 FUTURE_PROBE_MAX = 86_400
@@ -86,40 +86,7 @@ def guarded(name: str, measure: Callable[[], Fact]) -> Fact:
         return Fact.undetermined(name, f"no deciding answer: {exc.reason}")
 
 
-# --- clock skew --------------------------------------------------------------------------------
-
-
-def measure_clock_skew(
-    target: Target, client: httpx.Client | None = None, retrier: Retrier | None = None
-) -> float | None:
-    """Local clock minus the target's (seconds; > 0 = local ahead), from the Date header of one answer.
-
-    Only a deciding answer counts (a 503 may come from a proxy with its own clock): 5xx/429 and
-    timeouts are retried, and None is returned when no other answer comes.
-    """
-    if not target.base_url:
-        return None
-    url = target.base_url + "/"
-    retrier = retrier or Retrier(RetryPolicy())
-    own = client is None
-    http = client or httpx.Client(timeout=5.0)
-    moments: list[float] = []
-
-    def send() -> httpx.Response:
-        moments[:] = [time.time()]
-        response = http.get(url)
-        moments.append(time.time())
-        return response
-
-    try:
-        response = retrier.send(send, "GET /")
-    except UndecidedAnswer:
-        return None
-    finally:
-        if own:
-            http.close()
-    # Compare with the middle of the exchange, not its end.
-    return skew_from_headers(dict(response.headers), local_now=sum(moments) / 2)
+# --- clock skew (measured by mypref_harness.preflight) ----------------------------------------
 
 
 def skew_fact(skew: float | None, offset: float) -> Fact:
@@ -421,34 +388,3 @@ def discover_facts(
             offset = signing_offset_for(skew)
             probe = AuthProbe(resolved, options, clock_offset=offset, client=client, sleep=sleep)
             return [skew_fact(skew, offset), *run_probes(probe)]
-
-
-def preflight(target: Target, clock_offset: float = 0.0, probe_path: str = "/{clientId}/Programs") -> None:
-    """One authenticated request before the suite: wrong credentials are a configuration error (exit 2),
-    not hundreds of findings. Raises ConfigError / TargetUnreachable / the TokenSource's TokenError."""
-    from mypref_harness.credentials import auth_for
-    from mypref_harness.errors import ConfigError, TargetUnreachable
-
-    url = f"{target.base_url}{probe_path.replace('{clientId}', quote(str(target.client_id), safe=''))}"
-    try:
-        with httpx.Client(auth=auth_for(target, clock_offset=clock_offset), timeout=10.0) as client:
-            response = client.get(url, headers={"Accept": "application/json"})
-    except httpx.TransportError as exc:
-        raise TargetUnreachable(f"{target.base_url}: {type(exc).__name__}: {exc}") from None
-    if response.status_code == 401:
-        try:
-            message = response.json().get("Message")
-        except (ValueError, AttributeError):
-            message = None
-        scheme = "OAuth token" if target.auth == "oauth" else f"{target.pnauth_scheme} signature"
-        raise ConfigError(
-            f"the target rejected our credentials ({scheme} for {target.client_id}/{target.user_id}): "
-            f"401 {message or ''}".rstrip()
-        )
-    if response.status_code == 404 and not response.content.strip():
-        from mypref_harness.guards import missing_api_prefix
-
-        hint = missing_api_prefix(target.base_url)  # the URL misses /Profiles/v4: not the ClientId's fault
-        if hint:
-            raise ConfigError(f"{hint}: 404 on {probe_path}")
-        raise ConfigError(f"the target does not know ClientId {target.client_id!r} (404 on {probe_path})")

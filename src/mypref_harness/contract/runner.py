@@ -84,20 +84,19 @@ def policy_of(options: ContractOptions, *, is_sandbox: bool) -> VerdictPolicy:
 def _run_resolved(
     target: Target, options: ContractOptions, document: Mapping[str, Any], started: float
 ) -> ContractResult:
-    from mypref_harness.auth.clock import AHEAD_THRESHOLD, signing_offset_for
-    from mypref_harness.contract.probes import measure_clock_skew, preflight
+    from mypref_harness.auth.clock import AHEAD_THRESHOLD
+    from mypref_harness.preflight import preflight
 
     report_dir = Path(options.report_dir).resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
     result = ContractResult(target=target.base_url or "?", seed=options.seed)
-    skew = measure_clock_skew(target)
-    offset = signing_offset_for(skew)
+    checked = preflight(target)
+    skew, offset = checked.skew_s, checked.clock_offset
     if skew is not None and skew > AHEAD_THRESHOLD:
         result.warnings.append(
             f"local clock runs {skew:.0f} s ahead of the target's Date header: "
             f"signing {-offset:.0f} s in the past"
         )
-    preflight(target, offset)
     prepared = prepare_run(target, options, document, clock_offset=offset)
     result.strict = prepared.strict
     # The subprocess runs in a scratch directory: Schemathesis leaves .hypothesis/ and .schemathesis/ behind.

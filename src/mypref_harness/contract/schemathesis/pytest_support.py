@@ -13,10 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from mypref_harness import resources
-from mypref_harness.auth.clock import signing_offset_for
 from mypref_harness.config import Target
 from mypref_harness.contract.options import ALL_PHASES
-from mypref_harness.contract.probes import measure_clock_skew, preflight
 from mypref_harness.contract.schemathesis.config import (
     client_id_parameter_names,
     load_base_config,
@@ -31,6 +29,7 @@ from mypref_harness.contract.schemathesis.spec_transform import (
 )
 from mypref_harness.contract.spec_document import load_spec_document
 from mypref_harness.guards import is_loopback
+from mypref_harness.preflight import preflight
 
 ENV_MAX_EXAMPLES = "MYPREF_CONTRACT_MAX_EXAMPLES"
 ENV_STRICT = "MYPREF_CONTRACT_STRICT"  # "1"/"0"; unset = strict on the embedded sandbox only
@@ -51,8 +50,7 @@ def build_schema(target: Target, env: Mapping[str, str] | None = None) -> Any:
     import schemathesis
 
     env = os.environ if env is None else env
-    offset = signing_offset_for(measure_clock_skew(target))
-    preflight(target, offset)
+    offset = preflight(target).clock_offset
     install(target=target, clock_offset=offset)
     document = load_spec_document(target.spec)
     pinned = client_id_parameter_names(document)
