@@ -6,9 +6,11 @@
   load generator needs on top: token requests go through Locust's own client so they show up as
   their own statistics entry, and after a failed fetch every user backs off together (exponential
   cool-down) instead of each queueing its own attempts behind the lock.
-- :func:`send`: one request; on a 401 that is a TOKEN error (never on a PNAUTHINFO3 failure, pitfall
-  4) the token is refreshed once and the request replayed once. The first attempt is reported under
-  its own ``auth: ...`` name as a failure, so nothing is hidden and business latency stays clean.
+- :func:`send`: one request; on a 401 that is a TOKEN error the token is refreshed once and the
+  request replayed once. Never on a PNAUTHINFO3 failure or a bad signature: a new token does not cure
+  those, and re-fetching on every 401 turned a wrong key into 204 token fetches in 5 s when measured.
+  The first attempt is reported under its own ``auth: ...`` name as a failure, so nothing is hidden
+  and business latency stays clean.
 - a 429 is the target throttling us, not the API failing: it is reported under its own
   ``throttled: ...`` name (an error kind of its own in the summary and SLOs, out of business latency)
   and the user waits the ``Retry-After`` (at most :data:`MAX_THROTTLE_WAIT`) before its next task.

@@ -1,12 +1,13 @@
-"""Locust's end-of-run statistics, read from its ``--json-file`` output (exact totals, pitfall 10).
+"""Locust's end-of-run statistics, read from its ``--json-file`` output: exact totals, where its
+``_stats.csv`` can lag the final summary by about a second in local and ``--processes`` runs.
 
 The JSON is a list of entries, one per (method, name), each with a response-time histogram
 (milliseconds, rounded by Locust to about two significant digits -> count) and per-second request
 counts. Everything the SLOs, the summary and the gate need is computed here from that data, in the
 runner process, so none of it runs inside gevent and all of it is unit-testable.
 
-Request names follow ``"<group>: <METHOD> <path template>"`` (see scenarios.request_name) so that SLOs
-can select groups with glob patterns.
+Request names follow ``"<group>: <METHOD> <path template>"`` (see scenarios.RequestTemplate.name) so
+that SLOs can select groups with glob patterns.
 """
 
 from __future__ import annotations
