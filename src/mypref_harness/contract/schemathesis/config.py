@@ -104,13 +104,9 @@ def client_id_parameter_names(document: Mapping[str, Any]) -> list[str]:
         (document.get("parameters") or {}).values() if isinstance(document.get("parameters"), Mapping) else []
     ):
         visit([p])  # Swagger 2.0 global parameters
-    for item in (document.get("paths") or {}).values():
-        if not isinstance(item, Mapping):
-            continue
-        visit(item.get("parameters"))
-        for op in item.values():
-            if isinstance(op, Mapping):
-                visit(op.get("parameters"))
+    for found in operation_objects(document):
+        visit(found.item.get("parameters"))
+        visit(found.raw.get("parameters"))
     return sorted(names)
 
 
