@@ -8,7 +8,7 @@ import pytest
 from mypref_harness import resources
 from mypref_harness.config import Target
 from mypref_harness.errors import ConfigError
-from mypref_harness.load import runner, runtime
+from mypref_harness.load import runner, runtime, slo
 from mypref_harness.load.locust_command import local_command, master_command, run_env, worker_command
 from mypref_harness.load.options import LoadOptions
 from mypref_harness.load.plan import plan
@@ -187,8 +187,8 @@ def test_production_is_refused_without_the_flag():
 
 
 def test_token_budget_formula():
-    assert runner.token_budget(30, 5, 1.5) == 10
-    assert runner.token_budget(30, 5, 1) == 9
+    assert slo.token_budget(30, 5, 1.5) == 10
+    assert slo.token_budget(30, 5, 1) == 9
 
 
 def _history(path, rows):

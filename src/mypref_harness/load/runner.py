@@ -15,7 +15,6 @@ lines and environment), :mod:`.locust_process` (start, wait, stop), :mod:`.judge
 from __future__ import annotations
 
 import contextlib
-import math
 import time
 import uuid
 from pathlib import Path
@@ -217,8 +216,3 @@ def _run_and_judge(
         )
     entries = st.load_locust_json(json_path)
     return judge(p, options, target, slo, verify_sample, entries, out, prefix, clock_offset=clock_offset)
-
-
-def token_budget(duration_s: float, lifetime_s: float, early_s: float) -> int:
-    """The issue's bound on token fetches per process: ceil(duration / (lifetime - early)) + 1."""
-    return math.ceil(duration_s / (lifetime_s - early_s)) + 1

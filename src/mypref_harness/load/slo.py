@@ -194,6 +194,13 @@ def load_slo(path: Path | str | None = None) -> SloSet:
 # --------------------------------------------------------------------------- evaluation
 
 
+def token_budget(duration_s: float, lifetime_s: float, early_s: float) -> int:
+    """Token fetches one process makes at most when it refreshes ``early_s`` before a ``lifetime_s``
+    expiry: ceil(duration / (lifetime - early)) + 1."""
+    return math.ceil(duration_s / (lifetime_s - early_s)) + 1
+
+
+
 def allowed_token_requests(rate_per_minute: float, duration_s: float, processes: int) -> int:
     """Token fetches a run may make: the first one per process plus ``rate`` per started minute."""
     return max(1, processes) * (math.ceil(rate_per_minute * duration_s / 60.0) + 1)
