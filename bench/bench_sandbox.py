@@ -19,7 +19,7 @@ Ratios are authenticated / bare (target >= 0.7) and authenticated / authoff (the
 A second part measures the same app in-process (ASGI calls, no sockets, no client) with the data layer
 replaced by a constant response: the cost of the server stack plus authentication alone, stable even
 on a busy machine.
-Every response status is counted; non-200 answers are reported (501 means the data layer is missing).
+Every response status is counted; non-200 answers are reported.
 Server CPU (from /proc) shows whether the server or this client was the bottleneck.
 """
 
@@ -152,14 +152,12 @@ def inprocess_microseconds(state_dir: Path, n: int = 20_000) -> dict[str, float]
     from mypref_harness.sandbox.app import create_app
     from mypref_harness.sandbox.settings import SandboxSettings
 
-    app = create_app(SandboxSettings(state_dir=state_dir).with_port(8000))
-    state = app.state.sandbox
-
     class ConstantDataApi:
         async def handle(self, request: object, ctx: object) -> Response:
             return Response(b'{"Programs":[]}', media_type="application/json")
 
-    state.data_api = ConstantDataApi()
+    app = create_app(SandboxSettings(state_dir=state_dir).with_port(8000), data_api=ConstantDataApi())
+    state = app.state.sandbox
     tenant = state.tenants.get(CLIENT_ID)
     token = state.issuer.issue(tenant.oauth_clients[0], f"{CLIENT_ID}/{USER_ID}")["access_token"]
     pn = _pn_header_factory(tenant.api_key)

@@ -1,8 +1,10 @@
-"""Fixtures of the sandbox-core tests.
+"""Fixtures of the sandbox tests.
 
-Most tests drive the app in-process with Starlette's TestClient WITHOUT running the lifespan: the data
-layer is then not opened and an authenticated API request answers 501 "data layer not built yet". That
-makes 501 a clean "authentication passed" marker, independent of the data layer's progress.
+Most tests drive the app in-process with Starlette's TestClient and a stub data layer injected into
+``create_app`` (``helpers.StubDataApi``): no database is opened, and an API request that passes
+authentication reaches the stub, which answers 200 with its marker and the request context
+(``helpers.outcome`` turns that into ``AUTHENTICATED``). tests/sandbox/data and tests/sandbox/hostile
+override some of these fixtures with their own.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ with warnings.catch_warnings():
 from mypref_harness.sandbox.app import create_app
 from mypref_harness.sandbox.settings import SandboxSettings
 
-from .helpers import ROOT
+from .helpers import ROOT, StubDataApi
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +45,8 @@ def make_settings(state_dir: Path) -> Callable[..., SandboxSettings]:
 @pytest.fixture(scope="session")
 def make_client(make_settings: Callable[..., SandboxSettings]) -> Callable[..., TestClient]:
     def make(**kwargs: Any) -> TestClient:
-        return TestClient(create_app(make_settings(**kwargs)), base_url=ROOT, raise_server_exceptions=True)
+        app = create_app(make_settings(**kwargs), data_api=StubDataApi())
+        return TestClient(app, base_url=ROOT, raise_server_exceptions=True)
 
     return make
 

@@ -14,7 +14,7 @@ from mypref_harness.errors import ConfigError
 from mypref_harness.sandbox.server import human_banner, redacted_credentials
 from mypref_harness.sandbox.tenants import build_tenants, credentials_document
 
-from .helpers import AUTHENTICATED, BASE
+from .helpers import AUTHENTICATED, BASE, outcome
 
 FILE_KEY, FILE_SECRET, FILE_CLIENT = "file-only-key-0123456789", "s" * 64, "c" * 48
 
@@ -56,8 +56,7 @@ def test_tenants_file_overrides_and_adds(make_client: Any, make_settings: Any, t
     client = make_client(tenants_file=tenants_file)
     header = sign_header(key=FILE_KEY, client_id="ACME_CORP", user_id="John.Doe")
     assert (
-        client.get(f"{BASE}/ACME_CORP/Programs", headers={"Authorization": header}).status_code
-        == AUTHENTICATED
+        outcome(client.get(f"{BASE}/ACME_CORP/Programs", headers={"Authorization": header})) == AUTHENTICATED
     )
     token = client.post(
         "/oauth2/v1/token",

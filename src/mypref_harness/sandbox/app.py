@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote
 
 from starlette.applications import Starlette
@@ -47,28 +47,37 @@ from mypref_harness.sandbox.oauth_server import TokenIssuer, TokenVerifier, load
 from mypref_harness.sandbox.settings import SandboxSettings
 from mypref_harness.sandbox.tenants import TenantRegistry, build_tenants
 
+if TYPE_CHECKING:
+    from mypref_harness.sandbox.store import Store
+
 log = logging.getLogger("mypref_harness.sandbox")
 
 API_PREFIX = "/Profiles/v4"
 JSON_MEDIA = "application/json; charset=utf-8"
-DATA_LAYER_MISSING = "data layer not built yet"
 
 
 def _message(status: int, text: str, headers: dict[str, str] | None = None) -> Response:
     return JSONResponse({"Message": text}, status_code=status, headers=headers, media_type=JSON_MEDIA)
 
 
+class DataLayer(Protocol):
+    """What the dispatcher hands an authenticated API request to: ``DataApi``, or a test's stub."""
+
+    async def handle(self, request: Request, context: RequestContext) -> Response: ...
+
+
 @dataclass
 class SandboxState:
-    """Per-process objects built once; the data layer arrives in the lifespan (it opens the database)."""
+    """Per-process objects built once; the data layer is injected or arrives in the lifespan (it opens
+    the database)."""
 
     settings: SandboxSettings
     tenants: TenantRegistry
     certificate: DemoCertificate | None
     issuer: TokenIssuer
     authenticator: ApiAuthenticator
-    data_api: Any = None
-    store: Any = None
+    data_api: DataLayer | None = None
+    store: Store | None = None
     spec_cache: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -113,8 +122,8 @@ class ApiDispatcher:
         if isinstance(outcome, AuthFailure):
             return unauthorized_response(outcome, self.realm, with_challenge=self.challenge)
         data_api = self.state.data_api
-        if data_api is None:
-            return _message(501, DATA_LAYER_MISSING)
+        if data_api is None:  # the app's lifespan did not run and create_app got no data_api
+            raise RuntimeError("no data layer: run the app's lifespan or pass data_api to create_app")
         try:
             response: Response = await data_api.handle(request, outcome)
         except Exception:  # a data-layer bug must still answer in the documented error shape
@@ -281,14 +290,13 @@ def _routes(state: SandboxState) -> list[Route]:
 
 # -- data layer ------------------------------------------------------------------------------------
 def open_data_layer(state: SandboxState, db_path: Path) -> None:
-    """Open the store, seed it when empty and build the DataApi; leaves data_api None if not built yet."""
-    try:
-        from mypref_harness.sandbox.api import DataApi
-        from mypref_harness.sandbox.seed import seed_if_empty
-        from mypref_harness.sandbox.store import Store
-    except ImportError as exc:
-        log.warning("data layer not available (%s): API requests answer 501", exc)
-        return
+    """Open the store, seed it when empty and build the DataApi."""
+    # Imported here, not at module level: a multi-worker server's parent imports this module but never
+    # serves, and the data layer's imports (jsonschema, the operations) cost it ~0.2 s of start-up.
+    from mypref_harness.sandbox.api import DataApi
+    from mypref_harness.sandbox.seed import seed_if_empty
+    from mypref_harness.sandbox.store import Store
+
     store = Store.open(db_path)
     seed_if_empty(store, state.tenants)
     state.store = store
@@ -307,11 +315,17 @@ def build_state(settings: SandboxSettings) -> SandboxState:
     return SandboxState(settings, tenants, certificate, issuer, authenticator)
 
 
-def create_app(settings: SandboxSettings) -> Starlette:
+def create_app(settings: SandboxSettings, data_api: DataLayer | None = None) -> Starlette:
+    """The sandbox app; ``data_api`` replaces the real data layer (the lifespan then opens no database)."""
     state = build_state(settings)
+    state.data_api = data_api
+    injected = data_api is not None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if injected:
+            yield
+            return
         temp_dir = None
         db_path = settings.db_path
         if db_path is None:

@@ -194,11 +194,9 @@ def _preseed(settings: SandboxSettings, tenants: TenantRegistry) -> None:
 
     Only needed with several workers: a single worker runs in this process and seeds in its lifespan.
     """
-    try:
-        from mypref_harness.sandbox.seed import seed_if_empty
-        from mypref_harness.sandbox.store import Store
-    except ImportError:
-        return  # no data layer yet: the workers answer 501
+    from mypref_harness.sandbox.seed import seed_if_empty
+    from mypref_harness.sandbox.store import Store
+
     assert settings.db_path is not None
     store = Store.open(settings.db_path)
     try:

@@ -1,8 +1,9 @@
 """Fixtures of the hostile-input tests: the whole sandbox app in-process, with its data layer.
 
 ``data_client`` runs the app's lifespan (so the data layer is open) with authentication off, on a
-private copy of a database seeded once per session. Authentication tests use ``auth_client`` (auth
-on, no lifespan: an authenticated API request answers 501 "data layer not built yet").
+private copy of a database seeded once per session. Authentication tests use ``make_auth_client``
+(auth on, the stub data layer of ``tests.sandbox.helpers`` injected: a request that passes
+authentication reaches the stub).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ with warnings.catch_warnings():
 
 from mypref_harness.sandbox.app import create_app
 from mypref_harness.sandbox.settings import SandboxSettings
+
+from ..helpers import StubDataApi
 
 ROOT = "http://127.0.0.1:8000"
 
@@ -73,6 +76,7 @@ def data_client(make_settings: Callable[..., SandboxSettings], seeded_db: Path) 
 @pytest.fixture
 def make_auth_client(make_settings: Callable[..., SandboxSettings]) -> Callable[..., TestClient]:
     def make(**kwargs: Any) -> TestClient:
-        return TestClient(create_app(make_settings(**kwargs)), base_url=ROOT, raise_server_exceptions=False)
+        app = create_app(make_settings(**kwargs), data_api=StubDataApi())
+        return TestClient(app, base_url=ROOT, raise_server_exceptions=False)
 
     return make

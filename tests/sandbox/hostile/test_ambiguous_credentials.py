@@ -12,11 +12,11 @@ from starlette.testclient import TestClient
 from mypref_harness import demo
 from mypref_harness.auth.pnauth import sign_header
 
+from ..helpers import AUTHENTICATED, outcome
 from .conftest import ROOT
 
 ACME = demo.ACME
 PROGRAMS = "/Profiles/v4/ACME_CORP/Programs"
-AUTH_PASSED = 501  # no lifespan, so no data layer: 501 means authentication let the request through
 BASIC = (ACME.oauth_client_id or "", ACME.oauth_client_secret or "")
 
 
@@ -52,8 +52,8 @@ def client(make_auth_client: Callable[..., TestClient]) -> TestClient:
 
 
 def test_one_valid_header_passes(client: TestClient) -> None:
-    assert get_with(client, pnauth()).status_code == AUTH_PASSED
-    assert get_with(client, bearer(client)).status_code == AUTH_PASSED
+    assert outcome(get_with(client, pnauth())) == AUTHENTICATED
+    assert outcome(get_with(client, bearer(client))) == AUTHENTICATED
 
 
 @pytest.mark.parametrize("order", ["valid-first", "valid-last"])

@@ -83,8 +83,8 @@ def test_running_sandbox_serves_both_schemes_and_stops_cleanly(state_dir: Path) 
             f"{sb.base_url}/ACME_CORP/Programs", headers={"Authorization": f"Bearer {_token(sb)}"}
         )
         denied = httpx.get(f"{sb.base_url}/ACME_CORP/Programs")
-        assert pn.status_code in (200, 501)  # 501 until the data layer is importable
-        assert bearer.status_code in (200, 501)
+        assert pn.status_code == 200
+        assert bearer.status_code == 200
         assert denied.status_code == 401
         pid = sb.pid
         temp_db_dir = sb.db_path.parent if sb.db_path else None
@@ -142,8 +142,6 @@ def test_acknowledged_writes_survive_kill_9_and_restart(state_dir: Path, seeded_
                     headers=_pn(sb),
                     json={"CustomerName": {"FirstName": "Kill", "LastName": name}},
                 )
-                if created.status_code == 501:
-                    pytest.skip("the data layer is not importable yet")
                 assert created.status_code == 201, created.text
                 written[created.json()["ProfileId"]] = name
             # An update of an existing profile, acknowledged just before the kill.
