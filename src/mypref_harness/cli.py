@@ -33,7 +33,8 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def _build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
+    """The parser for ``argv``, with only the module of the command being run imported."""
     parser = argparse.ArgumentParser(
         prog="mypref-harness",
         description="Contract and load testing harness for the MyPreferences v4 API.",
@@ -51,7 +52,7 @@ def _build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = _build_parser(args_list)
+    parser = build_parser(args_list)
     args = parser.parse_args(args_list)
     func = getattr(args, "func", None)
     if func is None:

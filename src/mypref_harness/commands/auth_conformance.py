@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mypref_harness.basis import PolicyError, VerdictPolicy
+from mypref_harness.basis import VerdictPolicy
 from mypref_harness.commands.options import (
     add_profile_option,
     add_target_options,
+    add_verdict_options,
     comma_separated,
     load_cli_target,
+    load_policy_file,
     sandbox_options,
 )
 from mypref_harness.config import Target
-from mypref_harness.errors import ConfigError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -59,26 +60,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--slow", action="store_true", help="wait for the access token to expire to test expiry")
     add_profile_option(p)
-    strictness = p.add_mutually_exclusive_group()
-    strictness.add_argument(
-        "--strict",
-        dest="strict",
-        action="store_true",
-        default=None,
-        help="every finding fails, assumption and practice included (default on the embedded sandbox)",
-    )
-    strictness.add_argument(
-        "--lenient",
-        dest="strict",
-        action="store_false",
-        help="only documented and catalog findings fail, the others warn (default on a configured target)",
-    )
-    p.add_argument(
-        "--policy",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="TOML verdict policy: strict = true|false and [checks] <id> = \"fail\"|\"warn\" (see --list)",
+    add_verdict_options(
+        p,
+        strict_help="every finding fails, assumption and practice included (default on the embedded sandbox)",
+        lenient_help="only documented and catalog findings fail, the others warn (default on a configured "
+        "target)",
+        policy_help='TOML verdict policy: strict = true|false and [checks] <id> = "fail"|"warn" (see --list)',
     )
     p.add_argument(
         "--list", action="store_true", help="list the checks: id, title, basis (with the quoted sentence)"
@@ -90,10 +77,7 @@ def verdict_policy(args: argparse.Namespace, target: Target) -> VerdictPolicy | 
     """The policy the options ask for; None lets the run choose by target (strict on the sandbox)."""
     strict = target.is_embedded if args.strict is None else args.strict
     if args.policy is not None:
-        try:
-            return VerdictPolicy.load(args.policy, strict=strict)
-        except PolicyError as exc:
-            raise ConfigError(str(exc)) from None
+        return load_policy_file(args.policy, strict=strict)
     return None if args.strict is None else VerdictPolicy(strict=args.strict)
 
 

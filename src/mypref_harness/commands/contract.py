@@ -9,6 +9,7 @@ from pathlib import Path
 from mypref_harness.commands.options import (
     add_profile_option,
     add_target_options,
+    add_verdict_options,
     comma_separated,
     load_cli_target,
     sandbox_options,
@@ -67,28 +68,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="all",
         help="test data: valid, invalid or both (default all)",
     )
-    strictness = p.add_mutually_exclusive_group()
-    strictness.add_argument(
-        "--strict",
-        dest="strict",
-        action="store_true",
-        default=None,
-        help="our assumptions are the truth: undeclared response fields fail and every finding fails, "
+    add_verdict_options(
+        p,
+        strict_help="our assumptions are the truth: undeclared response fields fail and every finding fails, "
         "assumption and practice included (default on the embedded sandbox)",
-    )
-    strictness.add_argument(
-        "--lenient",
-        dest="strict",
-        action="store_false",
-        help="allow undeclared response fields; only documented and catalog findings fail, the others "
-        "warn (default on a configured target)",
-    )
-    p.add_argument(
-        "--policy",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help='TOML verdict policy: strict = true|false and [checks] <name> = "fail"|"warn" '
+        lenient_help="allow undeclared response fields; only documented and catalog findings fail, the "
+        "others warn (default on a configured target)",
+        policy_help='TOML verdict policy: strict = true|false and [checks] <name> = "fail"|"warn" '
         "(names as in --list-checks)",
     )
     p.add_argument(

@@ -12,9 +12,11 @@ from mypref_harness.commands.options import (
     add_config_option,
     add_guard_options,
     add_profile_option,
+    add_verdict_options,
+    load_policy_file,
     target_from_args,
 )
-from mypref_harness.errors import ExitCode, HarnessError
+from mypref_harness.errors import ConfigError, HarnessError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,20 +44,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_config_option(p)
     p.add_argument("--schemathesis-html", action="store_true",
                    help="also write Schemathesis's own HTML report (contract/schemathesis-html/)")
-    strictness = p.add_mutually_exclusive_group()
-    strictness.add_argument(
-        "--strict", dest="strict", action="store_true", default=None,
-        help="our assumptions are the truth: every finding fails, assumption and practice included, and "
-        "undeclared response fields fail (default on the embedded sandbox)",
-    )
-    strictness.add_argument(
-        "--lenient", dest="strict", action="store_false",
-        help="only documented and catalog findings fail, the others are listed as warnings "
+    add_verdict_options(
+        p,
+        strict_help="our assumptions are the truth: every finding fails, assumption and practice included, "
+        "and undeclared response fields fail (default on the embedded sandbox)",
+        lenient_help="only documented and catalog findings fail, the others are listed as warnings "
         "(default on a configured target)",
-    )
-    p.add_argument(
-        "--policy", type=Path, metavar="FILE",
-        help='TOML verdict policy: strict = true|false and [checks] <name> = "fail"|"warn" '
+        policy_help='TOML verdict policy: strict = true|false and [checks] <name> = "fail"|"warn" '
         "(names as in `contract --list-checks` and `auth-conformance --list`)",
     )
     add_profile_option(p)
@@ -72,8 +67,7 @@ def run(args: argparse.Namespace) -> int:
     from mypref_harness.gate.summary import describe_target, verdict_rows
 
     if args.max_examples is not None and args.max_examples < 1:
-        print("mypref-harness gate: --max-examples must be at least 1", file=sys.stderr)
-        return ExitCode.USAGE
+        raise ConfigError("--max-examples must be at least 1")
     options = GateOptions(
         stages=parse_stages(args.stages),
         quick=args.quick,
@@ -89,13 +83,7 @@ def run(args: argparse.Namespace) -> int:
         operations=tuple(args.operations),
     )
     if args.policy is not None:  # a bad policy file is a usage error before anything runs
-        from mypref_harness.basis import PolicyError, VerdictPolicy
-
-        try:
-            VerdictPolicy.load(args.policy)
-        except PolicyError as exc:
-            print(f"mypref-harness gate: {exc}", file=sys.stderr)
-            return ExitCode.USAGE
+        load_policy_file(args.policy)
     target: Target | None = None
     try:
         target = target_from_args(args)

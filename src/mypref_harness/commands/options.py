@@ -1,9 +1,10 @@
 """The options every command that sends traffic shares, and the one way such a command loads its Target.
 
 Which target (``--config``, ``--target``), the production guard rail (``--allow-production``), the
-embedded sandbox's seeded defects (``--sandbox-defect``) and a pinned profile (``--profile``) are
-declared here once, so they read and behave the same on contract, auth-conformance, discover, load,
-gate and replay. A bad setting raises ConfigError; ``cli.main`` prints it on one line and exits 2.
+embedded sandbox's seeded defects (``--sandbox-defect``), a pinned profile (``--profile``) and the
+verdict policy (``--strict``/``--lenient``/``--policy``) are declared here once, so they read and behave
+the same on contract, auth-conformance, discover, load, gate and replay. A bad setting raises
+ConfigError; ``cli.main`` prints it on one line and exits 2.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 from pathlib import Path
 from typing import Any, Protocol
 
+from mypref_harness.basis import PolicyError, VerdictPolicy
 from mypref_harness.config import Target, describe_kind, load_target
 from mypref_harness.errors import ConfigError
 from mypref_harness.guards import guard_production
@@ -82,6 +84,28 @@ def add_profile_option(p: OptionContainer) -> None:
         help="a pinned target profile (from `mypref-harness discover`): re-measure every fact and report "
         "each drift as a finding (default: profile in mypref.toml / MYPREF_PROFILE)",
     )
+
+
+def add_verdict_options(
+    p: argparse.ArgumentParser, *, strict_help: str, lenient_help: str, policy_help: str
+) -> None:
+    """--strict / --lenient (args.strict: True, False, or None for the target's default) and --policy FILE.
+
+    The help texts are the command's own: what "strict" adds differs (undeclared response fields are
+    a contract matter) and so do the check names a policy file may use.
+    """
+    strictness = p.add_mutually_exclusive_group()
+    strictness.add_argument("--strict", dest="strict", action="store_true", default=None, help=strict_help)
+    strictness.add_argument("--lenient", dest="strict", action="store_false", help=lenient_help)
+    p.add_argument("--policy", type=Path, default=None, metavar="FILE", help=policy_help)
+
+
+def load_policy_file(path: Path, *, strict: bool = False) -> VerdictPolicy:
+    """A --policy file, its problems as ConfigError (exit 2) before anything runs."""
+    try:
+        return VerdictPolicy.load(path, strict=strict)
+    except PolicyError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def target_from_args(args: argparse.Namespace) -> Target:

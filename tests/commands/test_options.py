@@ -1,0 +1,91 @@
+"""The options every traffic-sending command shares (commands/options.py): one declaration, one behaviour."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mypref_harness import cli
+from mypref_harness.commands.options import comma_separated
+
+CONFIGURED = {
+    "MYPREF_BASE_URL": "http://127.0.0.1:9/Profiles/v4",
+    "MYPREF_CLIENT_ID": "ACME_CORP",
+    "MYPREF_USER_ID": "John.Doe",
+    "MYPREF_API_KEY": "a-key-long-enough",
+}
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in [k for k in os.environ if k.startswith("MYPREF_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def parsed(argv: list[str]):
+    parser = cli.build_parser(argv)
+    return parser.parse_args(argv)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["contract"], ["auth-conformance"], ["discover"], ["load"], ["gate"], ["replay", "case.json"]],
+)
+def test_every_traffic_sending_command_takes_the_same_target_options(command: list[str]) -> None:
+    args = parsed([*command, "--config", "team.toml", "--target", "configured", "--allow-production"])
+    assert args.config == Path("team.toml")
+    assert args.target == "configured"
+    assert args.allow_production is True
+
+
+@pytest.mark.parametrize("command", ["contract", "auth-conformance", "discover", "load"])
+def test_the_sandbox_defect_option_is_repeatable_where_a_sandbox_may_be_started(command: str) -> None:
+    args = parsed([command, "--sandbox-defect", "unicode-500", "--sandbox-defect", "lost-update"])
+    assert args.sandbox_defect == ["unicode-500", "lost-update"]
+
+
+@pytest.mark.parametrize("command", ["contract", "auth-conformance", "gate"])
+def test_strict_lenient_and_neither(command: str) -> None:
+    assert parsed([command, "--strict"]).strict is True
+    assert parsed([command, "--lenient"]).strict is False
+    assert parsed([command]).strict is None  # the run decides by target
+    with pytest.raises(SystemExit):
+        parsed([command, "--strict", "--lenient"])
+
+
+def test_comma_separated_values_drop_blanks() -> None:
+    assert comma_separated(" a, b,,c ,") == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("command", ["contract", "auth-conformance", "discover"])
+def test_a_sandbox_defect_on_a_configured_target_is_a_usage_error(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    for name, value in CONFIGURED.items():
+        monkeypatch.setenv(name, value)
+    assert cli.main([command, "--sandbox-defect", "unicode-500"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"mypref-harness {command}: --sandbox-defect only applies to the embedded sandbox "
+        "(MYPREF_BASE_URL is set)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--max-examples", "0"], "--max-examples must be at least 1"),
+        (["--policy", "missing.toml"], "cannot read policy file missing.toml"),
+    ],
+)
+def test_gate_usage_errors_are_one_line_and_exit_2_before_anything_runs(
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert cli.main(["gate", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"mypref-harness gate: {message}") and err.count("\n") == 1
+    assert not (workdir / "reports").exists()
