@@ -88,7 +88,9 @@ def replay_url(case: Any, base_url: str) -> str:
     """The case's path on this run's base URL (a recorded URL outside any base URL is sent as it is)."""
     if case.path.startswith(("http://", "https://")):
         return str(case.path)
-    return base_url.rstrip("/") + case.path
+    from mypref_harness.spec.paths import join
+
+    return join(base_url, case.path)
 
 
 def send(target: Any, case: Any, *, timeout: float) -> tuple[int, str, str]:
