@@ -284,16 +284,25 @@ def _read_secret_file(name: str, values: dict[str, str], sources: dict[str, str]
     if direct is not None and (direct.startswith("env") or sources[file_key].startswith("file")):
         return
     path = Path(values[file_key])
+    values[name] = read_secret_file(path, f"{name} from {path} ({sources[file_key]})")
+    sources[name] = f"{sources[file_key]} (contents)"
+
+
+def read_secret_file(path: Path, label: str) -> str:
+    """A secret kept in a file (a CI secret mount): its text without the trailing newline.
+
+    The one reader of key and secret files (``*_FILE`` variables, ``sign --key-file``). ``label`` names
+    the file in the one-line ConfigError: unreadable, not UTF-8, or empty.
+    """
     try:
         content = path.read_text(encoding="utf-8").rstrip("\r\n")
     except OSError as exc:
-        raise ConfigError(f"cannot read {name} from {path} ({sources[file_key]}): {exc.strerror}") from None
+        raise ConfigError(f"cannot read {label}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path} ({sources[file_key]}) is not UTF-8 text") from None
+        raise ConfigError(f"{label} is not UTF-8 text") from None
     if not content:
-        raise ConfigError(f"{path} ({sources[file_key]}) is empty")
-    values[name] = content
-    sources[name] = f"{sources[file_key]} (contents)"
+        raise ConfigError(f"{label} is empty")
+    return content
 
 
 def _config_file_path(env: Mapping[str, str], toml_path: str | Path | None) -> Path | None:

@@ -338,3 +338,19 @@ def test_target_env_round_trips_through_load_target(tmp_path):
                   "pnauth_scheme", "user_id_encoding", "spec"):
         assert getattr(rebuilt, field) == getattr(original, field), field
     assert rebuilt.secrets() == original.secrets()
+
+
+def test_the_secret_file_reader_names_the_file_in_each_error(tmp_path):
+    from mypref_harness.config import read_secret_file
+
+    key = tmp_path / "key"
+    key.write_text("the-key\r\n")
+    assert read_secret_file(key, "--key-file key") == "the-key"
+    with pytest.raises(ConfigError, match=r"^cannot read --key-file nope: "):
+        read_secret_file(tmp_path / "nope", "--key-file nope")
+    (tmp_path / "latin1").write_bytes(b"\xff\xfe key")
+    with pytest.raises(ConfigError, match=r"^--key-file latin1 is not UTF-8 text$"):
+        read_secret_file(tmp_path / "latin1", "--key-file latin1")
+    (tmp_path / "empty").write_text("\n")
+    with pytest.raises(ConfigError, match=r"^--key-file empty is empty$"):
+        read_secret_file(tmp_path / "empty", "--key-file empty")
