@@ -36,7 +36,7 @@ test-fast: venv
 	$(BIN)/python -m pytest -q -n $(PYTEST_JOBS) --dist loadfile -m "not slow"
 
 lint: venv
-	$(BIN)/ruff check src tests bench contracts loadtests
+	$(BIN)/ruff check src tests bench contracts loadtests tools auth_vectors/make_vectors.py
 	$(BIN)/mypy
 
 vectors: venv

@@ -916,13 +916,13 @@ def negative() -> Builder:
         (f"PNAUTHINFO3-HMAC-SHA256 {cred} {sig}", "UNAUTHENTICATED", "parameters without names"),
         (f"PNAUTHINFO100-SHA256 Signature={sig}", "INVALID_SCHEME", "unknown scheme is reported first"),
     ]
-    for header, reason, what in malformed:
+    for sent, reason, what in malformed:
         b.add(
             t4,
             server,
             comment=what,
             flags=["MalformedHeader"],
-            header=header,
+            header=sent,
             verify_at="2026-11-28T12:01:00Z",
             result="invalid",
             reason=reason,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemas import DT, DT2
+from tools.spec.schemas import DT, DT2
 
 EDITED = {"CreatedDate": DT, "CreatedBy": "John.Doe", "ModifiedDate": DT2, "ModifiedBy": "John.Doe"}
 

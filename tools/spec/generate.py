@@ -5,7 +5,9 @@ Inputs: the endpoint catalog (endpoints.json: methods, paths, parameters, status
 and the hand-written overrides in this directory (schemas.py, examples.py, the OPERATIONS table below).
 The committed YAML is the source of truth; this script exists so that it is reproducible:
 
-    .venv/bin/python tools/spec/generate.py [--catalog ../shared/reference/endpoints.json] [--check]
+    .venv/bin/python -m tools.spec.generate [--catalog ../shared/reference/endpoints.json] [--check]
+
+Run it from the repository's root: ``tools`` is a package, its modules import each other by name.
 
 --check regenerates in memory and exits 1 if the committed files differ.
 """
@@ -22,12 +24,11 @@ from typing import Any
 
 import yaml
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+from tools.spec import examples as ex
+from tools.spec import schemas as sc
+from tools.spec.to_swagger2 import convert
 
-import examples as ex  # noqa: E402
-import schemas as sc  # noqa: E402
-from to_swagger2 import convert  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 REPO = HERE.parent.parent
 OUT_DIR = REPO / "contracts" / "openapi"
@@ -928,7 +929,8 @@ def error_responses(
     if 409 in codes or state_dependent:
         codes.add(402)  # a valid request that fails on the resource's state: the document's 402
     out: list[tuple[int, str]] = []
-    from_overview, assumed = [], []
+    from_overview: list[int] = []
+    assumed: list[int] = []
     for code in sorted(c for c in codes if c >= 300):
         name = STATUS_REF[code]
         if code == 403 and meta.get("search"):

@@ -1,0 +1,1 @@
+"""The generator of the reconstructed spec: ``python -m tools.spec.generate [--check]``."""
