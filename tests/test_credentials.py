@@ -42,3 +42,13 @@ def test_an_oauth_target_needs_a_secret_or_a_certificate():
                     client_id="ACME_CORP", user_id="John.Doe", auth="oauth", oauth_client_id="oauth-client")
     with pytest.raises(ConfigError, match="MYPREF_OAUTH_CLIENT_SECRET or a certificate"):
         token_source_for(target)
+
+
+def test_a_certificate_needs_its_key_too(tmp_path):
+    cert = tmp_path / "client.pem"
+    cert.write_text("not read: the pair is checked first")
+    target = Target(base_url="http://127.0.0.1:1/Profiles/v4", token_url="http://127.0.0.1:1/t",
+                    client_id="ACME_CORP", user_id="John.Doe", auth="oauth", oauth_client_id="oauth-client",
+                    oauth_cert_path=cert)
+    with pytest.raises(ConfigError, match="MYPREF_OAUTH_CERT and MYPREF_OAUTH_KEY must be set together"):
+        token_source_for(target)

@@ -31,6 +31,8 @@ def token_source_for(
         raise ConfigError("OAuth needs MYPREF_TOKEN_URL and MYPREF_OAUTH_CLIENT_ID")
     scope = target.scope
     if target.uses_certificate:
+        if target.oauth_cert_path is None or target.oauth_key_path is None:
+            raise ConfigError("MYPREF_OAUTH_CERT and MYPREF_OAUTH_KEY must be set together")
         # Imported here: PyJWT and cryptography cost start-up time that secret-based runs never need.
         from mypref_harness.auth.assertion import ClientAssertionSigner
 
