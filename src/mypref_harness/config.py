@@ -2,11 +2,16 @@
 
 Values come from ``MYPREF_*`` environment variables and an optional TOML file (``mypref.toml``);
 the environment wins. No configuration at all means "the embedded sandbox": ``base_url`` stays
-``None`` and :func:`resolved_target` starts the sandbox and fills in its URLs and demo credentials.
+``None`` and ``mypref_harness.embedded.resolved_target`` starts the sandbox and fills in its URLs
+and demo credentials.
 
 Secrets (PNAUTHINFO3 key, OAuth client secret) are wrapped in ``mypref_harness.secret.Secret`` so
 that a Target can be printed, logged or put in a report without leaking them. Secrets are never
 read from argv.
+
+This module only models, loads and validates a Target. What is done with one lives above it:
+``guards`` (production host, loopback, reachability), ``embedded`` (the sandbox for a run),
+``credentials`` (auth objects) and ``preflight`` (the first requests of a run).
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ class ConfigWarning(UserWarning):
 class Target:
     """Where the API under test lives and who the harness is there.
 
-    ``base_url`` None means "the embedded sandbox" (see :func:`resolved_target`).
+    ``base_url`` None means "the embedded sandbox" (see ``embedded.resolved_target``).
     Plain ``str`` secrets given to the constructor are wrapped in ``Secret``.
     """
 
@@ -74,7 +79,7 @@ class Target:
 
     @property
     def is_embedded(self) -> bool:
-        """True until :func:`resolved_target` has started the sandbox for this target."""
+        """True until ``embedded.resolved_target`` has started the sandbox for this target."""
         return self.base_url is None
 
     @property
