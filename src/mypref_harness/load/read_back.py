@@ -8,23 +8,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import httpx
+
+from mypref_harness.auth.clock import retry_after_seconds
 from mypref_harness.config import Target
+from mypref_harness.credentials import auth_for
 from mypref_harness.load.integrity import ProfileUnreadable
 from mypref_harness.load.scenarios import REQUEST_TEMPLATES
 
 READ_BACK_ATTEMPTS = 3
-
 MAX_READ_BACK_WAIT = 5.0  # seconds the read-back waits at most after a 429, whatever Retry-After says
-
-
-def request_auth(target: Target, *, auth_off: bool = False, clock_offset: float = 0.0) -> Any:
-    """The httpx auth of the harness's own requests (preflight, read-back), signed in server time."""
-    from mypref_harness.credentials import auth_for, token_source_for
-
-    if auth_off:
-        return None
-    source = token_source_for(target, clock_offset=clock_offset) if target.auth == "oauth" else None
-    return auth_for(target, token_source=source, clock_offset=clock_offset)
 
 
 def profile_fetcher(
@@ -41,11 +34,7 @@ def profile_fetcher(
     A transport error or a 5xx is retried at once, a 429 after its Retry-After (bounded): a
     throttling target must not turn acknowledged writes into "unreadable" ones.
     """
-    import httpx
-
-    from mypref_harness.auth.clock import retry_after_seconds
-
-    auth = request_auth(target, auth_off=auth_off, clock_offset=clock_offset)
+    auth = None if auth_off else auth_for(target, clock_offset=clock_offset)  # signed in server time
     client = httpx.Client(auth=auth, timeout=timeout, transport=transport)
 
     def fetch(profile_id: int) -> Any:
