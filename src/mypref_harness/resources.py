@@ -31,7 +31,16 @@ VECTORS = "auth_vectors"
 
 # What the wheel must carry (pyproject's force-include maps each to _data/<same path>); the wheel test
 # checks every one of them after an install outside the checkout.
-SHIPPED = (SPEC, OAUTH_SPEC, SWAGGER2_SPEC, SCHEMATHESIS_CONFIG, CONTRACT_HOOKS, LOCUSTFILE, SHAPES, SLO_DEFAULTS)
+SHIPPED = (
+    SPEC,
+    OAUTH_SPEC,
+    SWAGGER2_SPEC,
+    SCHEMATHESIS_CONFIG,
+    CONTRACT_HOOKS,
+    LOCUSTFILE,
+    SHAPES,
+    SLO_DEFAULTS,
+)
 
 
 class MissingResource(ConfigError):
