@@ -16,6 +16,8 @@ class DemoTenant:
     api_key: str
     oauth_client_id: str | None = None
     oauth_client_secret: str | None = None
+    # Another user of the tenant whose UserId has a space, so the UserId URL-encoding rule can be tested.
+    second_user_id: str | None = None
 
 
 # The documented PNAUTHINFO3 example (API overview, "Keyed Algorithm").
@@ -23,6 +25,7 @@ SANCHEZ = DemoTenant(
     client_id="SanchezAssociates",
     user_id="RickSanchez",
     api_key="SeemslikearareopportunityMorty!",
+    second_user_id="Morty Smith",
 )
 
 # The documented OAuth example tenant; OAuth client id is 48 characters, the secret 64 (as documented).

@@ -2,7 +2,8 @@
 
 The facts come from three places, each behind one small function so the seams stay visible:
 
-* the auth discovery probes (``contract.probes.discover_facts``: typed facts by stable names);
+* the auth discovery probes (``contract.auth_conformance.discovery.discover_facts``: typed facts by
+  stable names);
 * two data-API statuses measured here: ``create_status`` (createProfile) and ``state_conflict_status``
   (a JSON Patch whose ``test`` operation fails on the profile just created), then the profile is
   deleted;
@@ -76,15 +77,10 @@ def facts_from_probes(facts: Iterable[Any]) -> tuple[dict[str, FactValue], dict[
 
 def probe_facts(target: Target, *, slow: bool = False) -> list[Any]:
     """The auth discovery probes against a resolved target (no checks, no reports)."""
-    from mypref_harness.contract import probes
-    from mypref_harness.contract.auth_conformance import ConformanceOptions, run_auth_conformance
+    from mypref_harness.contract.auth_conformance.discovery import discover_facts
+    from mypref_harness.contract.auth_conformance.probe import ConformanceOptions
 
-    options = ConformanceOptions(slow=slow, write_reports=False)
-    discover = getattr(probes, "discover_facts", None)
-    if discover is None:  # before the probes-only entry point: the probes of a check-less run
-        options.only = ("probes",)
-        return list(run_auth_conformance(target, options).facts)
-    return list(discover(target, options))
+    return list(discover_facts(target, ConformanceOptions(slow=slow, write_reports=False)))
 
 
 # ------------------------------------------------------------------------------------ statuses
@@ -309,7 +305,7 @@ def pinned_profile(option: Path | None, target: Target) -> TargetProfile | None:
 
 def conformance_with_profile(target: Target, options: Any, pinned: TargetProfile) -> Any:
     """``auth-conformance --profile``: the run, then every pinned fact re-measured, in one report."""
-    from mypref_harness.contract.auth_conformance import policy_for, run_auth_conformance
+    from mypref_harness.contract.auth_conformance.run import policy_for, run_auth_conformance
     from mypref_harness.contract.reporting import finish_conformance_reports
     from mypref_harness.embedded import resolved_target
 

@@ -19,7 +19,7 @@ from mypref_harness import demo
 from mypref_harness.auth.pnauth import PnAuthError, UserIdEncoding
 from mypref_harness.auth.verifier import ClientRecord, UnknownClient, Verifier, static_lookup
 from mypref_harness.config import Target
-from mypref_harness.contract.auth_probe import AuthProbe, ConformanceOptions
+from mypref_harness.contract.auth_conformance.probe import AuthProbe, ConformanceOptions
 
 TENANT = demo.SANCHEZ
 BASE = "http://api.test/Profiles/v4"

@@ -13,7 +13,8 @@ import pytest
 
 from mypref_harness.auth.answers import RetryPolicy
 from mypref_harness.config import Target
-from mypref_harness.contract.auth_conformance import ConformanceOptions, run_auth_conformance
+from mypref_harness.contract.auth_conformance.probe import ConformanceOptions
+from mypref_harness.contract.auth_conformance.run import run_auth_conformance
 from mypref_harness.contract.results import Status
 from mypref_harness.errors import ExitCode
 

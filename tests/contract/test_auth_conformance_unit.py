@@ -18,20 +18,21 @@ from mypref_harness.auth.pnauth import PnAuthError
 from mypref_harness.auth.verifier import ClientRecord, UnknownClient, Verifier, static_lookup
 from mypref_harness.basis import Basis, VerdictPolicy, practice
 from mypref_harness.config import Target
-from mypref_harness.contract.auth_conformance import (
+from mypref_harness.contract.auth_conformance.catalog import (
     ALL_CHECKS,
     OAUTH_CHECKS,
     PNAUTH_CHECKS,
-    REGISTRY,
+    checks_catching,
+)
+from mypref_harness.contract.auth_conformance.outcomes import rejection_problems
+from mypref_harness.contract.auth_conformance.probe import (
     AuthProbe,
     ConformanceOptions,
-    auth_check,
-    checks_catching,
-    rejection_problems,
-    run_checks,
     tampered_token,
     unsigned_token,
 )
+from mypref_harness.contract.auth_conformance.registry import REGISTRY, auth_check
+from mypref_harness.contract.auth_conformance.run import run_checks
 from mypref_harness.contract.console import print_check_list
 from mypref_harness.contract.matrix import default_plans
 from mypref_harness.contract.results import ConformanceResult, Status, judge_all
@@ -311,7 +312,7 @@ def cli_args(*argv: str):
 
 def test_strict_by_default_on_the_embedded_sandbox_lenient_on_a_configured_target(tmp_path):
     from mypref_harness.commands.auth_conformance import verdict_policy
-    from mypref_harness.contract.auth_conformance import policy_for
+    from mypref_harness.contract.auth_conformance.run import policy_for
 
     embedded, configured = Target(), Target(base_url=BASE, client_id="C", user_id="U")
     assert verdict_policy(cli_args(), embedded) is None  # the run decides by target

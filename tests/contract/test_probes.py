@@ -9,7 +9,7 @@ from mypref_harness.auth.answers import RetryPolicy
 from mypref_harness.auth.clock import signing_offset_for
 from mypref_harness.auth.pnauth import UserIdEncoding
 from mypref_harness.auth.timestamps import format_utc
-from mypref_harness.contract.probes import (
+from mypref_harness.contract.auth_conformance.discovery import (
     FACT_NAMES,
     basic_format_fact,
     bisect_max,
@@ -77,7 +77,7 @@ class FakeClock:
 
 @pytest.mark.parametrize(("real", "expected"), [(300, 300), (290, 297), (330, None)])
 def test_measured_token_lifetime(real, expected):
-    from mypref_harness.contract.probes import measured_token_lifetime
+    from mypref_harness.contract.auth_conformance.discovery import measured_token_lifetime
 
     clock = FakeClock()
     measured = measured_token_lifetime(

@@ -82,7 +82,9 @@ def verdict_policy(args: argparse.Namespace, target: Target) -> VerdictPolicy | 
 
 
 def run(args: argparse.Namespace) -> int:
-    from mypref_harness.contract.auth_conformance import ALL_CHECKS, ConformanceOptions, run_auth_conformance
+    from mypref_harness.contract.auth_conformance.catalog import ALL_CHECKS
+    from mypref_harness.contract.auth_conformance.probe import ConformanceOptions
+    from mypref_harness.contract.auth_conformance.run import run_auth_conformance
     from mypref_harness.contract.console import print_check_list, print_conformance
 
     if args.list:

@@ -10,7 +10,8 @@ Both accept an embedded Target (``Target()`` with no base URL): the sandbox is s
 
 from __future__ import annotations
 
-from mypref_harness.contract.auth_conformance import ConformanceOptions, run_auth_conformance
+from mypref_harness.contract.auth_conformance.probe import ConformanceOptions
+from mypref_harness.contract.auth_conformance.run import run_auth_conformance
 from mypref_harness.contract.options import ContractOptions
 from mypref_harness.contract.results import (
     CheckRecord,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from mypref_harness.contract.results import ConformanceResult, ContractResult
 
 if TYPE_CHECKING:
-    from mypref_harness.contract.auth_conformance import AuthCheck
+    from mypref_harness.contract.auth_conformance.registry import AuthCheck
 
 
 def _line(text: str, limit: int = 160) -> str:

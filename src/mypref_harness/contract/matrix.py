@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from mypref_harness.config import Target
-from mypref_harness.contract.auth_conformance import ConformanceOptions, checks_catching, run_auth_conformance
+from mypref_harness.contract.auth_conformance.catalog import checks_catching
+from mypref_harness.contract.auth_conformance.probe import ConformanceOptions
+from mypref_harness.contract.auth_conformance.run import run_auth_conformance
 from mypref_harness.contract.options import ContractOptions
 from mypref_harness.contract.results import CheckRecord
 from mypref_harness.contract.runner import run_contract

@@ -86,9 +86,10 @@ FactValue = str | int | float | bool | tuple[str, ...] | None
 class Fact:
     """A discovery-probe result: something the documentation leaves open, measured on the target.
 
-    ``name`` is a stable id (``mypref_harness.contract.probes.FACT_NAMES`` lists them with their value
-    formats); ``value`` is typed data (None when undetermined) so that a profile can pin it and a later
-    run can compare; ``evidence`` says how it was measured, or why it could not be.
+    ``name`` is a stable id (``FACT_NAMES`` of ``mypref_harness.contract.auth_conformance.discovery``
+    lists them with their value formats); ``value`` is typed data (None when undetermined) so that a
+    profile can pin it and a later run can compare; ``evidence`` says how it was measured, or why it
+    could not be.
     """
 
     name: str

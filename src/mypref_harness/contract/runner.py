@@ -145,7 +145,8 @@ def _run_resolved(
         result, target, document, options, prepared, scenario_routes, users_spec=users_spec, offset=offset
     )
     if options.auth_conformance:
-        from mypref_harness.contract.auth_conformance import ConformanceOptions, run_auth_conformance
+        from mypref_harness.contract.auth_conformance.probe import ConformanceOptions
+        from mypref_harness.contract.auth_conformance.run import run_auth_conformance
 
         result.conformance = run_auth_conformance(
             target,

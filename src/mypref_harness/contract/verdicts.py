@@ -1,7 +1,7 @@
 """Verdicts of a contract run: the basis of every finding and the verdict policy that judges them.
 
 - Custom checks carry their own `Rule` (contract/checks.py), read-back scenarios theirs
-  (contract/scenarios.py), auth conformance checks theirs (contract/auth_conformance.py).
+  (contract/scenarios.py), auth conformance checks theirs (contract/auth_conformance/).
 - Schemathesis's built-in checks compare a response with the spec's declaration of an operation, so
   a finding takes the basis of that declaration: with our reconstructed spec the operation's
   ``x-route-confidence`` (high -> documented, medium -> catalog, guess -> assumption); with the user's

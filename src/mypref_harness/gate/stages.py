@@ -113,7 +113,8 @@ def stage_policy(target: Target, options: GateOptions) -> VerdictPolicy:
 
 
 def run_auth_stage(target: Target, options: GateOptions) -> StageResult:
-    from mypref_harness.contract.auth_conformance import ConformanceOptions, run_auth_conformance
+    from mypref_harness.contract.auth_conformance.probe import ConformanceOptions
+    from mypref_harness.contract.auth_conformance.run import run_auth_conformance
     from mypref_harness.contract.reporting import record_cases
 
     result = run_auth_conformance(target, ConformanceOptions(

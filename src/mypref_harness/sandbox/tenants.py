@@ -26,9 +26,6 @@ from mypref_harness.errors import ConfigError
 from mypref_harness.sandbox.certs import DemoCertificate
 from mypref_harness.sandbox.settings import SandboxSettings
 
-# A second user of the documented tenant, with a space, so the UserId URL-encoding rule can be tested.
-SANCHEZ_SECOND_USER = "Morty Smith"
-
 
 @dataclass(frozen=True)
 class OAuthClient:
@@ -90,7 +87,7 @@ class TenantRegistry:
 def _demo_tenants(settings: SandboxSettings, cert: DemoCertificate | None) -> list[Tenant]:
     sanchez = Tenant(
         client_id=demo.SANCHEZ.client_id,
-        users=(demo.SANCHEZ.user_id, SANCHEZ_SECOND_USER),
+        users=tuple(u for u in (demo.SANCHEZ.user_id, demo.SANCHEZ.second_user_id) if u),
         api_key=demo.SANCHEZ.api_key,
         pnauth_window=settings.pnauth_window,
         token_lifetime=settings.token_lifetime,

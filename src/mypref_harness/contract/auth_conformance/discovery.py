@@ -25,13 +25,12 @@ import httpx
 
 from mypref_harness import demo
 from mypref_harness.auth import pnauth
-from mypref_harness.auth.answers import Retrier, UndecidedAnswer
+from mypref_harness.auth.answers import Retrier, UndecidedAnswer, json_body
 from mypref_harness.auth.clock import signing_offset_for
 from mypref_harness.config import Target
-from mypref_harness.contract.auth_probe import (
+from mypref_harness.contract.auth_conformance.probe import (
     AuthProbe,
     ConformanceOptions,
-    json_body,
     tampered_token,
     token_lifetimes,
 )
@@ -217,9 +216,8 @@ def encoding_fact(probe: AuthProbe) -> Fact:
                 "userid_encodings_accepted",
                 f"UserId {user!r} encodes the same either way (needs a UserId with a space)",
             )
-        from mypref_harness.sandbox.tenants import SANCHEZ_SECOND_USER
-
-        user, key, client = SANCHEZ_SECOND_USER, demo.SANCHEZ.api_key, demo.SANCHEZ.client_id
+        # The embedded sandbox's documented demo tenant has a user with a space (demo, not sandbox data).
+        user, key, client = str(demo.SANCHEZ.second_user_id), demo.SANCHEZ.api_key, demo.SANCHEZ.client_id
     results = {}
     for encoding in pnauth.UserIdEncoding:
         header = probe.pn(user_id=user, key=key, client_id=client, encoding=encoding)

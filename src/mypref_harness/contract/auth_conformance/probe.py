@@ -22,7 +22,7 @@ from urllib.parse import quote
 import httpx
 
 from mypref_harness.auth import pnauth
-from mypref_harness.auth.answers import Retrier, RetryPolicy
+from mypref_harness.auth.answers import Retrier, RetryPolicy, json_body
 from mypref_harness.auth.timestamps import format_utc
 from mypref_harness.basis import VerdictPolicy
 from mypref_harness.config import Target
@@ -30,6 +30,13 @@ from mypref_harness.report import redact
 from mypref_harness.secret import reveal
 
 DEFAULT_PROBE_PATH = "/{clientId}/Programs"
+UNKNOWN_USER_ID = "mypref.harness.no.such.user"
+
+
+def wrong_case(client_id: str) -> str:
+    """The ClientId spelled in a case the target must refuse (a caseless id gets a suffix)."""
+    return client_id.swapcase() if client_id.swapcase() != client_id else client_id + "x"
+
 
 
 @dataclass
@@ -194,14 +201,6 @@ class AuthProbe:
         else:
             parts.append("; empty body")
         return self.redact("".join(parts))
-
-
-def json_body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def b64url_decode(text: str) -> bytes:
