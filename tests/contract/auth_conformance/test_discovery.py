@@ -25,7 +25,7 @@ from mypref_harness.contract.auth_conformance.discovery import (
 from mypref_harness.contract.results import ConformanceResult, Fact
 from mypref_harness.errors import ExitCode
 
-from .auth_fakes import NOW, FakeApi, probe_for
+from .fakes import NOW, FakeApi, probe_for
 
 
 @pytest.mark.parametrize("limit", [1, 2, 899, 900, 86_399])

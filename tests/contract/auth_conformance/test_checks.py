@@ -39,8 +39,8 @@ from mypref_harness.contract.results import ConformanceResult, Status, judge_all
 from mypref_harness.errors import ConfigError, ExitCode
 from mypref_harness.sandbox.defects import DEFECTS
 
-from .auth_fakes import FakeApi
-from .auth_fakes import probe_for as fake_probe
+from .fakes import FakeApi
+from .fakes import probe_for as fake_probe
 
 TENANT = demo.SANCHEZ
 BASE = "http://api.test/Profiles/v4"
@@ -164,7 +164,7 @@ def test_documented_rejection_has_no_problems():
 # --- basis, registry and verdict policy ------------------------------------------------------------
 
 # The vendor document lies in shared/ beside the checkout (tests that need it skip without it).
-OVERVIEW = Path(__file__).resolve().parents[3] / "shared" / "reference" / "mypreferences-v4-api-overview.txt"
+OVERVIEW = Path(__file__).resolve().parents[4] / "shared" / "reference" / "mypreferences-v4-api-overview.txt"
 
 
 def normalised(text: str) -> str:
