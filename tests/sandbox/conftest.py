@@ -3,8 +3,8 @@
 Most tests drive the app in-process with Starlette's TestClient and a stub data layer injected into
 ``create_app`` (``helpers.StubDataApi``): no database is opened, and an API request that passes
 authentication reaches the stub, which answers 200 with its marker and the request context
-(``helpers.outcome`` turns that into ``AUTHENTICATED``). tests/sandbox/data and tests/sandbox/hostile
-override some of these fixtures with their own.
+(``helpers.outcome`` turns that into ``AUTHENTICATED``). tests/sandbox/hostile builds on these
+fixtures; tests/sandbox/data replaces ``client`` and ``seeded_db`` with its own (a bare data layer).
 """
 
 from __future__ import annotations

@@ -12,8 +12,7 @@ from starlette.testclient import TestClient
 from mypref_harness import demo
 from mypref_harness.auth.pnauth import sign_header
 
-from ..helpers import AUTHENTICATED, outcome
-from .conftest import ROOT
+from ..helpers import AUTHENTICATED, ROOT, outcome
 
 ACME = demo.ACME
 PROGRAMS = "/Profiles/v4/ACME_CORP/Programs"

@@ -23,7 +23,7 @@ from mypref_harness.sandbox.app import create_app
 from mypref_harness.sandbox.settings import SandboxSettings
 from mypref_harness.sandbox.store import Store
 
-from .conftest import ROOT
+from ..helpers import ROOT
 
 TOKEN = "/oauth2/v1/token"
 
