@@ -84,8 +84,10 @@ def test_cli_validate_and_list(capsys):
 
 
 def test_cli_validate_reports_invalid_examples_with_exit_1(capsys, tmp_path):
-    text = resources.spec_file().read_text(encoding="utf-8").replace(
-        "ConsentStatus: 1\n", "ConsentStatus: 9\n", 1
+    text = (
+        resources.spec_file()
+        .read_text(encoding="utf-8")
+        .replace("ConsentStatus: 1\n", "ConsentStatus: 9\n", 1)
     )
     bad = tmp_path / "bad-example.yaml"
     bad.write_text(text, encoding="utf-8")
