@@ -15,7 +15,7 @@ import pytest
 from mypref_harness import vectors
 from mypref_harness.errors import HarnessError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "auth_vectors"
 EXAMPLES = CORPUS / "examples"
 ALL = vectors.load_corpus(CORPUS)
