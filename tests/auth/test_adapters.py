@@ -21,8 +21,6 @@ from mypref_harness.auth.adapters import (
 from mypref_harness.auth.oauth import TokenSource
 from mypref_harness.auth.pnauth import PnAuthError, Reason
 from mypref_harness.auth.verifier import ClientRecord, Verifier, static_lookup
-from mypref_harness.config import Target
-from mypref_harness.credentials import auth_for, authorization_header, pnauth_for, requests_auth_for
 from mypref_harness.secret import Secret
 
 KEY = "SeemslikearareopportunityMorty!"
@@ -319,41 +317,3 @@ def test_requests_bearer_twin_replays_once_on_token_error_only():
     assert [r.status_code for r in response.history] == [401]
     assert session.get("http://127.0.0.1:1/pn", auth=auth).status_code == 401
     assert server.calls == 2 and auth.replays == 1
-
-
-# ------------------------------------------------------------------ factories
-
-PN_TARGET = Target(
-    base_url="http://127.0.0.1:1/Profiles/v4",
-    client_id="SanchezAssociates",
-    user_id="RickSanchez",
-    api_key=KEY,
-)
-
-
-def test_auth_for_and_authorization_header_for_pnauth_target():
-    assert isinstance(auth_for(PN_TARGET), PnAuth)
-    assert isinstance(requests_auth_for(PN_TARGET), PnAuthRequests)
-    match = HEADER_RE.match(authorization_header(PN_TARGET))
-    assert match["sig"] == independent_signature(KEY, f"SanchezAssociates:RickSanchez:{match['ts']}")
-    other = HEADER_RE.match(authorization_header(PN_TARGET, user_id="Morty"))
-    assert other["user"] == "Morty"
-    assert pnauth_for(PN_TARGET).client_id == "SanchezAssociates"
-
-
-def test_auth_for_oauth_target_uses_the_given_token_source():
-    target = Target(
-        base_url="http://127.0.0.1:1/P",
-        token_url="http://127.0.0.1:1/t",
-        client_id="A",
-        user_id="B",
-        auth="oauth",
-        oauth_client_id="id",
-        oauth_client_secret="secret-1234",
-    )
-    source = TokenSource("http://127.0.0.1:1/t", "id", "secret-1234", "A/B", post=CountingServer())
-    auth = auth_for(target, token_source=source)
-    assert isinstance(auth, BearerAuth) and auth.token_source is source
-    assert authorization_header(target, source) == "Bearer token-1"
-    with pytest.raises(ValueError, match="token_source"):
-        authorization_header(target)

@@ -19,9 +19,7 @@ from mypref_harness.auth.oauth import (
     httpx_post,
     jwt_expiry,
 )
-from mypref_harness.config import Target
-from mypref_harness.credentials import token_source_for
-from mypref_harness.errors import ConfigError, ExitCode
+from mypref_harness.errors import ExitCode
 
 TOKEN_URL = "http://127.0.0.1:1/oauth2/v1/token"
 CLIENT_ID = "demo0acme0oauth0client0id0000000000000000000048c"
@@ -389,27 +387,6 @@ def test_httpx_transport_maps_connection_refused_to_transport_failure():
         port = s.getsockname()[1]
     with pytest.raises(TransportFailure, match="cannot connect"):
         httpx_post(timeout=2)(f"http://127.0.0.1:{port}/oauth2/v1/token", {}, {})
-
-
-def test_token_source_for_target_uses_scope_and_send_mode():
-    target = Target(
-        base_url="http://127.0.0.1:1/P",
-        token_url=TOKEN_URL,
-        client_id="ACME_CORP",
-        user_id="John.Doe",
-        auth="oauth",
-        oauth_client_id=CLIENT_ID,
-        oauth_client_secret=SECRET,
-        oauth_send="body",
-    )
-    server = FakeServer()
-    source = token_source_for(target, post=server)
-    source.token()
-    data = server.calls[0][1]
-    assert data["scope"] == "ACME_CORP/John.Doe"
-    assert data["client_secret"] == SECRET
-    with pytest.raises(ConfigError):
-        token_source_for(Target(base_url="http://127.0.0.1:1/P", auth="oauth"))
 
 
 def test_after_a_failed_fetch_callers_fail_fast_during_the_cool_down():
