@@ -224,7 +224,7 @@ def http_server() -> Iterator[str]:
 
 
 def test_load_from_loopback_urls(http_server):
-    swagger = load_spec(f"{http_server}/swagger.json", validate=False)  # validity: test_spec_document
+    swagger = load_spec(f"{http_server}/swagger.json", validate=False)  # validity: test_committed_v4_spec
     assert swagger.version == "2.0" and len(swagger.operations) == 110
     assert load_spec(f"{http_server}/small.yaml").source == f"{http_server}/small.yaml"
     with pytest.raises(ConfigError, match="HTTP 404"):
