@@ -54,8 +54,6 @@ from mypref_harness.basis import route_basis
 from mypref_harness.contract.results import CheckRecord, Status
 from mypref_harness.contract.route_verdicts import RouteState, RouteVerdict
 from mypref_harness.spec.operations import operation_objects, operation_parameters
-from mypref_harness.spec.paths import join
-from mypref_harness.spec.roles import Role, resolve
 
 ENV_ROUTE_LOG = "MYPREF_ROUTE_LOG"
 ROUTE_CHECK = "route_exists"
@@ -255,99 +253,6 @@ def _reads_one_profile(document: Mapping[str, Any], item: Mapping[str, Any], op:
     ids = [str(p.get("name", "")).lower() for p in params if p.get("in") == "path"]
     ids = [n for n in ids if n not in CLIENT_ID_NAMES]
     return len(ids) == 1 and ids[0] in PROFILE_ID_NAMES
-
-
-def search_probes(document: Mapping[str, Any], routes: Iterable[RouteVerdict]) -> list[SpecOperation]:
-    """Undecided searches and profile reads that a profile of known name, email and id can decide."""
-    undecided = {r.label for r in routes if r.state is RouteState.UNDECIDED}
-    return [
-        op
-        for op in spec_operations(document)
-        if (op.search_fields or op.profile_read) and op.label in undecided
-    ]
-
-
-def send_known_searches(
-    operations: list[SpecOperation], client: Any, base_url: str, client_id: str, document: Mapping[str, Any]
-) -> dict[str, OperationEvidence]:
-    """Create one profile (unique last name and email), search for it with each operation, delete it."""
-    import secrets
-    from urllib.parse import quote
-
-    from mypref_harness.created import CREATE_STATUSES, created_id, location_header
-
-    create, delete = resolve(document, Role.CREATE_PROFILE), resolve(document, Role.DELETE_PROFILE)
-    if not operations or create is None:
-        return {}
-    client_segment = quote(client_id, safe="")
-    tag = secrets.token_hex(6)
-    values = {"lastname": f"Routeproof{tag}", "emailaddress": f"route-proof-{tag}@example.com"}
-    body = {
-        "CustomerName": {"FirstName": "Route", "LastName": values["lastname"]},
-        "Emails": [{"EmailAddress": values["emailaddress"]}],
-    }
-    response = client.post(join(base_url, create.path.replace("{clientId}", client_segment)), json=body)
-    if response.status_code not in CREATE_STATUSES:
-        return {}  # no known data, no decision
-    try:
-        created_body = response.json()
-    except ValueError:
-        created_body = None
-    profile_id = created_id(created_body, location_header(response.headers))
-    evidence: dict[str, OperationEvidence] = {}
-    try:
-        for operation in operations:
-            params = {name: values[name.lower()] for name in operation.search_fields}
-            path = _fill(operation.path, client_segment, None if profile_id is None else str(profile_id))
-            if path is None:
-                continue  # a profile read, but the create gave no id
-            answer = client.get(join(base_url, path), params=params)
-            reason = REASON_NO_ROUTE if is_no_route_body(answer.content) else REASON_KNOWN_SEARCH
-            evidence.setdefault(operation.label, OperationEvidence()).add(int(answer.status_code), reason)
-    finally:
-        if delete is not None and profile_id is not None:
-            path = delete.path.replace("{clientId}", client_segment)
-            client.delete(join(base_url, re.sub(r"\{[^}]+\}", quote(str(profile_id), safe=""), path)))
-    return evidence
-
-
-def _fill(template: str, client_segment: str, profile_id: str | None) -> str | None:
-    """The path with the ClientId and (if the template has one) the ProfileId filled in."""
-    from urllib.parse import quote
-
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1).lower()
-        if name in CLIENT_ID_NAMES:
-            return client_segment
-        return quote(profile_id or "", safe="")
-
-    if profile_id is None and any(
-        n.lower() in PROFILE_ID_NAMES for n in re.findall(r"\{([^}]+)\}", template)
-    ):
-        return None
-    return re.sub(r"\{([^}]+)\}", value, template)
-
-
-def bare_get_probes(document: Mapping[str, Any], routes: Iterable[RouteVerdict]) -> list[SpecOperation]:
-    """Undecided GETs that can name no resource: one bare GET of ours decides each (rule 2)."""
-    undecided = {r.label for r in routes if r.state is RouteState.UNDECIDED}
-    return [op for op in spec_operations(document) if op.bare_get and op.label in undecided]
-
-
-def send_bare_gets(
-    operations: Iterable[SpecOperation], client: Any, base_url: str, client_id: str
-) -> dict[str, OperationEvidence]:
-    """One GET per operation, ClientId filled in, nothing else; answers as route evidence."""
-    from urllib.parse import quote
-
-    evidence: dict[str, OperationEvidence] = {}
-    for operation in operations:
-        path = re.sub(r"\{[^}]+\}", quote(client_id, safe=""), operation.path)
-        response = client.get(join(base_url, path))
-        status = int(response.status_code)
-        reason = REASON_NO_ROUTE if is_no_route_body(response.content) else REASON_BARE_GET
-        evidence.setdefault(operation.label, OperationEvidence()).add(status, reason)
-    return evidence
 
 
 # --- read-back scenarios as evidence -----------------------------------------------------------

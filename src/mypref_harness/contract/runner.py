@@ -22,16 +22,18 @@ from mypref_harness.config import Target
 from mypref_harness.contract.options import ALL_PHASES, ContractOptions
 from mypref_harness.contract.reporting import finish_contract_reports, redact_text
 from mypref_harness.contract.results import CheckRecord, CheckTally, ContractResult
-from mypref_harness.contract.routes import (
-    ROUTE_CHECK,
-    ScenarioRouteRecorder,
+from mypref_harness.contract.route_probes import (
     bare_get_probes,
-    read_route_log,
-    route_findings,
-    route_table,
     search_probes,
     send_bare_gets,
     send_known_searches,
+)
+from mypref_harness.contract.routes import (
+    ROUTE_CHECK,
+    ScenarioRouteRecorder,
+    read_route_log,
+    route_findings,
+    route_table,
 )
 from mypref_harness.contract.schemathesis.checks import enabled_checks
 from mypref_harness.contract.schemathesis.launch import run_schemathesis, schemathesis_error_line
@@ -215,7 +217,7 @@ def _add_route_table(
     evidence = [read_route_log(prepared.route_log), scenario_routes.evidence]
     routes = route_table(document, *evidence)
     # Undecided GETs that name no resource (one bare GET each) and searches known data can decide
-    # (contract/routes.py); only on a configured target: every route exists on the embedded sandbox.
+    # (contract/route_probes.py); only on a configured target: every route exists on the embedded sandbox.
     bare = [] if target.is_sandbox else bare_get_probes(document, routes)
     searches = [] if target.is_sandbox else search_probes(document, routes)
     if bare or searches:
