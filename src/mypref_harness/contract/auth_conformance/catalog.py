@@ -5,10 +5,10 @@ Importing the two check modules registers their checks (``@auth_check``, in defi
 
 from __future__ import annotations
 
-from mypref_harness.contract.auth_conformance import oauth_checks, pnauth_checks
+# The modules whose import fills REGISTRY (imported by name: not through the package's __init__).
+import mypref_harness.contract.auth_conformance.oauth_checks
+import mypref_harness.contract.auth_conformance.pnauth_checks  # noqa: F401
 from mypref_harness.contract.auth_conformance.registry import REGISTRY, AuthCheck
-
-_REGISTERED_BY = (pnauth_checks, oauth_checks)  # the modules whose import fills REGISTRY
 
 PNAUTH_CHECKS: tuple[AuthCheck, ...] = tuple(c for c in REGISTRY.values() if c.scheme == "pnauth")
 OAUTH_CHECKS: tuple[AuthCheck, ...] = tuple(c for c in REGISTRY.values() if c.scheme == "oauth")
