@@ -22,7 +22,7 @@ from mypref_harness.auth.pnauth import PnAuthError, Reason, Scheme, build_messag
 from mypref_harness.auth.timestamps import epoch_micros
 from mypref_harness.auth.verifier import ClientRecord, UnknownClient, VerifiedCredential, Verifier
 from mypref_harness.sandbox.context import AUTH_OAUTH, AUTH_PNAUTH, RequestContext
-from mypref_harness.sandbox.oauth_server import TokenError, TokenVerifier
+from mypref_harness.sandbox.oauth_server import RejectedBearerToken, TokenVerifier
 from mypref_harness.sandbox.settings import SandboxSettings
 from mypref_harness.sandbox.tenants import Tenant, TenantRegistry
 
@@ -215,7 +215,7 @@ class ApiAuthenticator:
     def _bearer(self, path_client_id: str, tenant: Tenant, token: str) -> RequestContext | AuthFailure:
         try:
             claims = self.tokens.verify(token)
-        except TokenError as exc:
+        except RejectedBearerToken as exc:
             return _bearer_failure(str(exc))
         if not self.cross_tenant:
             same = (

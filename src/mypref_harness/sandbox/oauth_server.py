@@ -367,7 +367,7 @@ class TokenIssuer:
 
 
 # -- Bearer token verification ----------------------------------------------------------------------
-class TokenError(Exception):
+class RejectedBearerToken(Exception):
     """A Bearer token that must be rejected; the text goes into error_description (RFC 6750)."""
 
 
@@ -410,12 +410,12 @@ class TokenVerifier:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
-            raise TokenError("The access token is malformed") from exc
+            raise RejectedBearerToken("The access token is malformed") from exc
         if self.accept_none and str(header.get("alg", "")).lower() == "none":
             claims = self._decode_unsigned(token)  # the defect: trusting the token's own alg
         else:
             if header.get("kid") != self.kid:
-                raise TokenError("The access token was not signed by a known key")
+                raise RejectedBearerToken("The access token was not signed by a known key")
             claims = self._decode(token)
         return self._subject(claims), claims
 
@@ -438,13 +438,13 @@ class TokenVerifier:
                 },
             )
         except jwt.InvalidSignatureError as exc:
-            raise TokenError("The access token signature is invalid") from exc
+            raise RejectedBearerToken("The access token signature is invalid") from exc
         except jwt.InvalidAudienceError as exc:
-            raise TokenError("The access token is not for this audience") from exc
+            raise RejectedBearerToken("The access token is not for this audience") from exc
         except jwt.InvalidIssuerError as exc:
-            raise TokenError("The access token has an unknown issuer") from exc
+            raise RejectedBearerToken("The access token has an unknown issuer") from exc
         except jwt.PyJWTError as exc:
-            raise TokenError(f"The access token is invalid: {exc}") from exc
+            raise RejectedBearerToken(f"The access token is invalid: {exc}") from exc
         self._check_times(claims, now)
         return claims
 
@@ -452,19 +452,19 @@ class TokenVerifier:
         try:
             exp, nbf = float(claims["exp"]), float(claims["nbf"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise TokenError("The access token has invalid time claims") from exc
+            raise RejectedBearerToken("The access token has invalid time claims") from exc
         if self.verify_exp and now >= exp:
-            raise TokenError("The access token expired")
+            raise RejectedBearerToken("The access token expired")
         if now < nbf:
-            raise TokenError("The access token is not valid yet")
+            raise RejectedBearerToken("The access token is not valid yet")
 
     def _decode_unsigned(self, token: str) -> dict[str, Any]:
         try:
             claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
         except jwt.PyJWTError as exc:
-            raise TokenError(f"The access token is invalid: {exc}") from exc
+            raise RejectedBearerToken(f"The access token is invalid: {exc}") from exc
         if claims.get("iss") != self.issuer:
-            raise TokenError("The access token has an unknown issuer")
+            raise RejectedBearerToken("The access token has an unknown issuer")
         if "exp" in claims:
             self._check_times({"nbf": 0, **claims}, self.clock())
         return claims
@@ -473,8 +473,8 @@ class TokenVerifier:
     def _subject(claims: dict[str, Any]) -> TokenClaims:
         sub = claims.get("sub")
         if not isinstance(sub, str):
-            raise TokenError("The access token has no subject")
+            raise RejectedBearerToken("The access token has no subject")
         client_id, slash, user_id = sub.partition("/")
         if not slash or not client_id or not user_id:
-            raise TokenError("The access token subject is not ClientId/UserId")
+            raise RejectedBearerToken("The access token subject is not ClientId/UserId")
         return TokenClaims(client_id, user_id)
