@@ -128,3 +128,15 @@ def test_sign_reads_the_key_file_named_in_the_environment(tmp_path, monkeypatch,
     monkeypatch.setenv("MYPREF_API_KEY_FILE", str(tmp_path / "key"))
     assert main([*SIGN, "--timestamp", "2015-08-10T20:11:00"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == DOC_HEADER
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [(b"\n", "is empty"), (b"\xff\xfe key", "is not UTF-8 text")],
+)
+def test_an_unusable_key_file_is_one_line_naming_the_option(tmp_path, monkeypatch, capsys, content, needle):
+    monkeypatch.delenv("MYPREF_API_KEY", raising=False)
+    key_file = tmp_path / "key"
+    key_file.write_bytes(content)
+    assert main([*SIGN, "--key-file", str(key_file)]) == 2
+    assert capsys.readouterr().err == f"mypref-harness sign: --key-file {key_file} {needle}\n"

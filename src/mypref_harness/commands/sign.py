@@ -22,6 +22,7 @@ from mypref_harness.auth.pnauth import (
     sign_header,
 )
 from mypref_harness.auth.timestamps import TimestampFormatError, parse_issued
+from mypref_harness.config import read_secret_file
 from mypref_harness.errors import ConfigError
 
 KEY_ENV = "MYPREF_API_KEY"
@@ -67,15 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def read_key(key_file: Path | None, env: dict[str, str] | os._Environ[str] = os.environ) -> str:
     if key_file is not None:
-        try:
-            key = key_file.read_text(encoding="utf-8").rstrip("\r\n")
-        except OSError as exc:
-            raise ConfigError(f"cannot read --key-file {key_file}: {exc.strerror or exc}") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"--key-file {key_file} is not UTF-8 text") from None
-        if not key:
-            raise ConfigError(f"--key-file {key_file} is empty")
-        return key
+        return read_secret_file(key_file, f"--key-file {key_file}")
     key = env.get(KEY_ENV, "")
     if not key and env.get(KEY_FILE_ENV, "").strip():
         return read_key(Path(env[KEY_FILE_ENV].strip()), env)  # CI secret mounts
