@@ -14,7 +14,7 @@ from mypref_harness.sandbox.api import default_spec_path, route_table
 from mypref_harness.sandbox.operations.routing import REPAIRS
 from mypref_harness.sandbox.validation import FORMAT_CHECKER, SchemaSet, convert
 
-from .conftest import TENANT, client_for
+from .helpers import TENANT, client_for
 
 SPEC = yaml.load(default_spec_path().read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 COMPONENTS = SPEC["components"]["schemas"]

@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 from mypref_harness.sandbox.operations import profiles
 from mypref_harness.sandbox.store import Store
 
-from .conftest import client_for
+from .helpers import client_for
 
 BASE = "/Profiles/v4/ACME_CORP"
 

@@ -16,7 +16,7 @@ from mypref_harness.demo import ACME
 from mypref_harness.sandbox.seed import PROFILE_COUNT, seed_if_empty
 from mypref_harness.sandbox.store import Store
 
-from .conftest import TENANT, Tenant
+from .helpers import TENANT, Tenant
 
 
 def test_seed_is_deterministic_and_idempotent(tmp_path: Path) -> None:
