@@ -7,14 +7,15 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from mypref_harness.contract.results import ConformanceResult, ContractResult
+from mypref_harness.report import first_line
 
 if TYPE_CHECKING:
     from mypref_harness.contract.auth_conformance.registry import AuthCheck
 
 
 def _line(text: str, limit: int = 160) -> str:
-    first = text.strip().splitlines()[0] if text.strip() else ""
-    return first if len(first) <= limit else first[: limit - 3] + "..."
+    """A console line's evidence: its first line, cut to ``limit`` with "..."."""
+    return first_line(text, limit, "...")
 
 
 def print_conformance(result: ConformanceResult, out: Callable[[str], None] = print) -> None:
