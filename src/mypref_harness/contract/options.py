@@ -13,6 +13,9 @@ DEFAULT_REPORT_DIR = Path("reports/contract")
 
 @dataclass
 class ContractOptions:
+    """What one contract run does: its budget, the operations and phases chosen, the verdict policy, the
+    extra parts (scenarios, auth conformance) and where its reports go."""
+
     max_examples: int = 20
     seed: int | None = None
     operations: Sequence[str] = ()  # operationIds or regexes over "METHOD /path"

@@ -60,12 +60,15 @@ def hypothesis_storage() -> Path:
 
 
 def schemathesis_command() -> list[str]:
+    """The Schemathesis CLI of this interpreter's environment (its script, else ``python -m``)."""
     exe = Path(sys.executable).with_name("schemathesis")
     return [str(exe)] if exe.is_file() else [sys.executable, "-m", "schemathesis.cli"]
 
 
 @dataclass
 class PreparedRun:
+    """Everything a prepared run needs: the command, its environment and where its files go."""
+
     command: list[str]
     env: dict[str, str]
     config_path: Path
