@@ -106,7 +106,7 @@ def measure_statuses(
     ``client`` authenticates every request. A route the spec lacks or the target does not answer
     leaves the fact undetermined.
     """
-    from mypref_harness.contract.scenarios import ProfileApi
+    from mypref_harness.contract.profile_api import ProfileApi
     from mypref_harness.spec.roles import Role
 
     api = ProfileApi(target, document, client)

@@ -10,8 +10,9 @@ import pytest
 
 from mypref_harness.basis import Basis, VerdictPolicy
 from mypref_harness.config import Target
+from mypref_harness.contract.profile_api import ProfileApi
 from mypref_harness.contract.results import Status, judged
-from mypref_harness.contract.scenarios import ProfileApi, is_blank, missing_fields, run_scenarios
+from mypref_harness.contract.scenarios import is_blank, missing_fields, run_scenarios
 from mypref_harness.spec.roles import Role
 
 DOCUMENT = {

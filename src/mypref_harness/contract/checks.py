@@ -22,7 +22,9 @@ from mypref_harness.spec.refs import resolve_if_possible
 
 ERROR_STATUSES_WITH_MESSAGE = frozenset({400, 401, 402, 403, 409, 422})
 SEARCH_CAP = 50
+# How specs spell the ClientId and ProfileId path parameters (compared lower-case).
 CLIENT_ID_PARAM_NAMES = frozenset({"clientid", "client_id"})
+PROFILE_ID_PARAM_NAMES = frozenset({"profileid", "profile_id"})
 
 
 @dataclass(frozen=True)

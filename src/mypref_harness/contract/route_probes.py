@@ -9,10 +9,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from mypref_harness.contract.checks import CLIENT_ID_PARAM_NAMES, PROFILE_ID_PARAM_NAMES
 from mypref_harness.contract.route_verdicts import RouteState, RouteVerdict
 from mypref_harness.contract.routes import (
-    CLIENT_ID_NAMES,
-    PROFILE_ID_NAMES,
     REASON_BARE_GET,
     REASON_KNOWN_SEARCH,
     REASON_NO_ROUTE,
@@ -85,12 +84,12 @@ def _fill(template: str, client_segment: str, profile_id: str | None) -> str | N
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1).lower()
-        if name in CLIENT_ID_NAMES:
+        if name in CLIENT_ID_PARAM_NAMES:
             return client_segment
         return quote(profile_id or "", safe="")
 
     if profile_id is None and any(
-        n.lower() in PROFILE_ID_NAMES for n in re.findall(r"\{([^}]+)\}", template)
+        n.lower() in PROFILE_ID_PARAM_NAMES for n in re.findall(r"\{([^}]+)\}", template)
     ):
         return None
     return re.sub(r"\{([^}]+)\}", value, template)

@@ -51,6 +51,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from mypref_harness.basis import route_basis
+from mypref_harness.contract.checks import CLIENT_ID_PARAM_NAMES, PROFILE_ID_PARAM_NAMES
 from mypref_harness.contract.results import CheckRecord, Status
 from mypref_harness.contract.route_verdicts import RouteState, RouteVerdict
 from mypref_harness.spec.operations import operation_objects, operation_parameters
@@ -58,7 +59,6 @@ from mypref_harness.spec.operations import operation_objects, operation_paramete
 ENV_ROUTE_LOG = "MYPREF_ROUTE_LOG"
 ROUTE_CHECK = "route_exists"
 ASPNET_NO_ROUTE = b"No HTTP resource was found"
-CLIENT_ID_NAMES = frozenset({"clientid", "client_id"})
 # Answers that show a route was matched. 401 may come from an authentication layer in front of the
 # router, 405 says the path exists but not this method, 404/429/5xx say nothing about the route.
 _NOT_ROUTED = frozenset({401, 404, 405, 429})
@@ -68,7 +68,6 @@ REASON_405 = "405: the target serves the path, not this method"
 REASON_BARE_GET = "a GET naming no resource (only the configured ClientId, no query, no body)"
 REASON_KNOWN_ID = "id of a profile the scenario had just created"
 REASON_KNOWN_SEARCH = "a search for, or a read of, a profile created for the purpose"
-PROFILE_ID_NAMES = frozenset({"profileid", "profile_id"})
 # Required query parameters a search probe can fill from the profile it creates (lower-case names).
 _SEARCH_FIELDS = frozenset({"emailaddress", "lastname"})
 
@@ -177,7 +176,7 @@ def names_no_resource(case: Any) -> bool:
     """A GET whose only path parameter is the ClientId, sent without query parameters and body (rule 2)."""
     if str(case.method).upper() != "GET" or case.query or getattr(case, "body", None) not in (None, b"", ""):
         return False
-    return all(str(name).lower() in CLIENT_ID_NAMES for name in (case.path_parameters or {}))
+    return all(str(name).lower() in CLIENT_ID_PARAM_NAMES for name in (case.path_parameters or {}))
 
 
 def read_route_log(path: Path) -> dict[str, OperationEvidence]:
@@ -232,7 +231,8 @@ def _names_no_resource(document: Mapping[str, Any], item: Mapping[str, Any], op:
         return False
     if any(p.get("in") == "query" and p.get("required") for p in params):
         return False
-    return all(str(p.get("name", "")).lower() in CLIENT_ID_NAMES for p in params if p.get("in") == "path")
+    path_names = [str(p.get("name", "")).lower() for p in params if p.get("in") == "path"]
+    return all(name in CLIENT_ID_PARAM_NAMES for name in path_names)
 
 
 def _search_fields(
@@ -241,7 +241,7 @@ def _search_fields(
     params = operation_parameters(document, item, op)
     paths = [str(p.get("name", "")) for p in params if p.get("in") == "path"]
     required = tuple(str(p.get("name", "")) for p in params if p.get("in") == "query" and p.get("required"))
-    if "requestBody" in op or not required or any(n.lower() not in CLIENT_ID_NAMES for n in paths):
+    if "requestBody" in op or not required or any(n.lower() not in CLIENT_ID_PARAM_NAMES for n in paths):
         return ()
     return required if all(n.lower() in _SEARCH_FIELDS for n in required) else ()
 
@@ -251,8 +251,8 @@ def _reads_one_profile(document: Mapping[str, Any], item: Mapping[str, Any], op:
     if "requestBody" in op or any(p.get("in") == "query" and p.get("required") for p in params):
         return False
     ids = [str(p.get("name", "")).lower() for p in params if p.get("in") == "path"]
-    ids = [n for n in ids if n not in CLIENT_ID_NAMES]
-    return len(ids) == 1 and ids[0] in PROFILE_ID_NAMES
+    ids = [n for n in ids if n not in CLIENT_ID_PARAM_NAMES]
+    return len(ids) == 1 and ids[0] in PROFILE_ID_PARAM_NAMES
 
 
 # --- read-back scenarios as evidence -----------------------------------------------------------
@@ -277,7 +277,7 @@ class ScenarioRouteRecorder:
             return
         operation, values = match
         status = int(response.status_code)
-        ids = [v for name, v in values.items() if name.lower() not in CLIENT_ID_NAMES]
+        ids = [v for name, v in values.items() if name.lower() not in CLIENT_ID_PARAM_NAMES]
         deciding = None
         if status == 404:
             response.read()
