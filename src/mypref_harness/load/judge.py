@@ -18,7 +18,7 @@ import mypref_harness.load.slo as slo_mod
 import mypref_harness.load.stats as st
 from mypref_harness.config import Target
 from mypref_harness.errors import ExitCode, HarnessError, RunIncomplete
-from mypref_harness.load.integrity import read_jsonl, verify
+from mypref_harness.load.integrity import IntegrityReport, read_jsonl, verify
 from mypref_harness.load.junit import write_slo_junit
 from mypref_harness.load.options import LoadOptions
 from mypref_harness.load.plan import LoadPlan
@@ -85,44 +85,13 @@ def judge(
     business = st.business(entries)
     throttled = st.throttled(entries).requests
     slo_results = slo_mod.evaluate(slo, entries, processes=p.load_processes)
-    integrity = None
-    writes = read_jsonl(out / runtime.LEDGER_FILE)
-    if verify_sample != 0:
-        fetch = profile_fetcher(target, auth_off=options.auth_off, clock_offset=clock_offset)
-        try:
-            integrity = verify(writes, fetch, sample=verify_sample)
-        finally:
-            fetch.close()
+    integrity = _read_back(out, target, options, verify_sample, clock_offset)
     timeline = build_timeline(entries, read_history(Path(f"{prefix}_stats_history.csv")))
     counters = _read_processes(out / runtime.PROCESSES_FILE)
-    breaches = slo_mod.breaches(slo_results)
-    lost = integrity is not None and not integrity.passed
-    if incomplete:
-        passed, message = False, f"incomplete: {incomplete}"
-    elif not everything.requests:
-        passed, message = False, "no requests were made"
-    else:
-        passed = not breaches and not lost
-        message = (
-            "passed"
-            if passed
-            else "; ".join(
-                ([f"{len(breaches)} SLO breach(es)"] if breaches else [])
-                + ([integrity.summary_line()] if lost and integrity else [])
-            )
-        )
+    passed, message = _verdict(incomplete, everything.requests, slo_results, integrity)
     if exit_code is None:
         exit_code = ExitCode.OK if passed else ExitCode.FINDINGS
-    run_info = {
-        "target": target.base_url,
-        "auth": "off" if options.auth_off else target.auth,
-        "load": p.description,
-        "processes": p.load_processes,
-        "mode": _mode(options),
-        "slo_file": slo.source,
-        "signing_clock_offset_s": round(clock_offset, 1),
-        "report_dir": str(out),
-    }
+    run_info = _run_info(p, options, target, slo, out, clock_offset)
     summary = build_summary(
         entries=entries,
         slo_results=slo_results,
@@ -163,6 +132,54 @@ def judge(
         report_dir=out,
         message=message,
     )
+
+
+def _read_back(
+    out: Path, target: Target, options: LoadOptions, verify_sample: int | None, clock_offset: float
+) -> IntegrityReport | None:
+    """The acknowledged writes of the ledger read back from the target (None: ``--verify-writes off``)."""
+    writes = read_jsonl(out / runtime.LEDGER_FILE)
+    if verify_sample == 0:
+        return None
+    fetch = profile_fetcher(target, auth_off=options.auth_off, clock_offset=clock_offset)
+    try:
+        return verify(writes, fetch, sample=verify_sample)
+    finally:
+        fetch.close()
+
+
+def _verdict(
+    incomplete: str, requests: int, slo_results: list[slo_mod.SloResult], integrity: IntegrityReport | None
+) -> tuple[bool, str]:
+    """(passed, one-line message): a stopped or empty run never passes; else no breach, no lost write."""
+    if incomplete:
+        return False, f"incomplete: {incomplete}"
+    if not requests:
+        return False, "no requests were made"
+    breaches = slo_mod.breaches(slo_results)
+    lost = integrity is not None and not integrity.passed
+    if not breaches and not lost:
+        return True, "passed"
+    return False, "; ".join(
+        ([f"{len(breaches)} SLO breach(es)"] if breaches else [])
+        + ([integrity.summary_line()] if lost and integrity else [])
+    )
+
+
+def _run_info(
+    p: LoadPlan, options: LoadOptions, target: Target, slo: slo_mod.SloSet, out: Path, clock_offset: float
+) -> dict[str, Any]:
+    """What was run, for the summary's header."""
+    return {
+        "target": target.base_url,
+        "auth": "off" if options.auth_off else target.auth,
+        "load": p.description,
+        "processes": p.load_processes,
+        "mode": _mode(options),
+        "slo_file": slo.source,
+        "signing_clock_offset_s": round(clock_offset, 1),
+        "report_dir": str(out),
+    }
 
 
 def _mode(options: LoadOptions) -> str:
