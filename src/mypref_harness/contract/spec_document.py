@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from mypref_harness import resources
+from mypref_harness.contract.cache import user_cache_dir
 from mypref_harness.errors import ConfigError
 from mypref_harness.spec.document import load_spec
 from mypref_harness.spec.operations import operation_names
@@ -50,13 +50,8 @@ def _parsed_spec_cache(path: Path) -> Path | None:
     except OSError:
         return None  # load_spec reports the missing file
     key = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:32]
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = base / "mypref-harness" / "parsed-specs"  # beside the Hypothesis storage
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return folder / f"{key}.json"
+    folder = user_cache_dir("parsed-specs")
+    return None if folder is None else folder / f"{key}.json"
 
 
 def operations_regex(selectors: Sequence[str], document: Mapping[str, Any]) -> str | None:
