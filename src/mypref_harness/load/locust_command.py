@@ -26,6 +26,7 @@ STOP_TIMEOUT = 5  # seconds users get to finish their task after the end
 
 
 def free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody listens on now (for a local master), on ``host``."""
     with socket.socket() as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])

@@ -18,7 +18,6 @@ from mypref_harness.errors import RunIncomplete
 from mypref_harness.load.summary import progress_line
 
 LOCUST_STOP_GRACE = 10.0  # seconds Locust gets after SIGTERM to stop its users and write its reports
-
 PROGRESS_EVERY_S = 2.0  # how often a running Locust's stats history is read for the live progress line
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from mypref_harness.load.scenarios import Route
 
 DEFAULT_REPORT_DIR = Path("reports/load")
-
 DEFAULT_MASTER_PORT = 5557
 
 

@@ -17,9 +17,7 @@ from mypref_harness.load.shapes import (
 )
 
 DEFAULT_USERS = 5
-
 DEFAULT_SPAWN_RATE = 5.0
-
 DEFAULT_DURATION = 15.0
 
 
