@@ -154,39 +154,45 @@ def _word(accepted: bool) -> str:
 
 
 def window_fact(probe: AuthProbe) -> Fact:
-    calls = probe.requests
-
-    def accepts(age: int) -> bool:
-        return decides(probe.get(lambda: probe.pn(timestamp=probe.stamp(-age))))
-
-    limit = bisect_max(accepts, 1, WINDOW_PROBE_MAX)
-    used = probe.requests - calls
-    if limit is None:
-        return Fact.undetermined("pnauth_window_s", "a 1 s old signature was rejected")
-    bound = " (at least: the probe's upper bound)" if limit == WINDOW_PROBE_MAX else ""
-    return Fact(
+    return _bisected_fact(
+        probe,
         "pnauth_window_s",
-        limit,
-        f"bisection over issued-timestamp age, {used} requests{bound} (documented default 900 s)",
+        direction=-1,  # the issued timestamp lies that many seconds in the past
+        lo=1,
+        hi=WINDOW_PROBE_MAX,
+        rejected_at_lo="a 1 s old signature was rejected",
+        evidence="bisection over issued-timestamp age, {used} requests{bound} (documented default 900 s)",
     )
 
 
 def future_tolerance_fact(probe: AuthProbe) -> Fact:
+    return _bisected_fact(
+        probe,
+        "future_tolerance_s",
+        direction=1,  # the issued timestamp lies that many seconds in the future
+        lo=0,
+        hi=FUTURE_PROBE_MAX,
+        rejected_at_lo="a current timestamp was rejected",
+        evidence="bisection over future timestamps, {used} requests{bound} (documented: none)",
+    )
+
+
+def _bisected_fact(
+    probe: AuthProbe, name: str, *, direction: int, lo: int, hi: int, rejected_at_lo: str, evidence: str
+) -> Fact:
+    """The largest number of seconds in [lo, hi] the issued timestamp may be moved (``direction``) and
+    still be accepted; ``evidence`` is formatted with the requests ``used`` and the ``bound`` note."""
     calls = probe.requests
 
-    def accepts(ahead: int) -> bool:
-        return decides(probe.get(lambda: probe.pn(timestamp=probe.stamp(ahead))))
+    def accepts(seconds: int) -> bool:
+        return decides(probe.get(lambda: probe.pn(timestamp=probe.stamp(direction * seconds))))
 
-    limit = bisect_max(accepts, 0, FUTURE_PROBE_MAX)
+    limit = bisect_max(accepts, lo, hi)
     used = probe.requests - calls
     if limit is None:
-        return Fact.undetermined("future_tolerance_s", "a current timestamp was rejected")
-    bound = " (at least: the probe's upper bound)" if limit == FUTURE_PROBE_MAX else ""
-    return Fact(
-        "future_tolerance_s",
-        limit,
-        f"bisection over future timestamps, {used} requests{bound} (documented: none)",
-    )
+        return Fact.undetermined(name, rejected_at_lo)
+    bound = " (at least: the probe's upper bound)" if limit == hi else ""
+    return Fact(name, limit, evidence.format(used=used, bound=bound))
 
 
 def basic_format_fact(probe: AuthProbe) -> Fact:
