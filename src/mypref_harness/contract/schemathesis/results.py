@@ -55,6 +55,19 @@ def _shorten(text: str, limit: int = MAX_EVIDENCE) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _finding(operation: str, check: str, evidence: str, code: str, count: int) -> CheckRecord:
+    """One failed check of one operation, as the run's reports give it (``count`` failing cases)."""
+    return CheckRecord(
+        name=operation,
+        check=check,
+        status=Status.FAILED,
+        evidence=evidence,
+        operation=operation,
+        code=code or None,
+        count=count,
+    )
+
+
 def parse_ndjson(path: Path, redact: Callable[[str], str] = lambda s: s) -> ParsedRun:
     run = ParsedRun()
     runs: dict[str, int] = {}
@@ -96,17 +109,8 @@ def parse_ndjson(path: Path, redact: Callable[[str], str] = lambda s: s) -> Pars
     for (operation, check_name, code, title), group in sorted(groups.items()):
         message = group["message"]
         evidence = f"{title}: {message}" if message and message != title else title
-        run.findings.append(
-            CheckRecord(
-                name=operation,
-                check=check_name,
-                status=Status.FAILED,
-                evidence=redact(_shorten(evidence)),
-                operation=operation,
-                code=code or None,
-                count=int(group["count"]),
-            )
-        )
+        count = int(group["count"])
+        run.findings.append(_finding(operation, check_name, redact(_shorten(evidence)), code, count))
     return run
 
 
@@ -224,17 +228,7 @@ def parse_reports(
             count = count or (int(group.get("count") or 1) if len(operations) == 1 else 1)
             failures[check] = failures.get(check, 0) + count
             evidence = f"{title}: {message}" if message else title
-            run.findings.append(
-                CheckRecord(
-                    name=operation,
-                    check=check,
-                    status=Status.FAILED,
-                    evidence=redact(_shorten(evidence)),
-                    operation=operation,
-                    code=code or None,
-                    count=count,
-                )
-            )
+            run.findings.append(_finding(operation, check, redact(_shorten(evidence)), code, count))
     for error in document.get("errors") or []:
         run.errors.append(redact(_shorten(f"{error.get('title')} (x{error.get('count', 1)})", 400)))
     names = list(dict.fromkeys([*enabled_checks, *failures]))
