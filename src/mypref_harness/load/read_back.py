@@ -15,6 +15,7 @@ from mypref_harness.config import Target
 from mypref_harness.credentials import auth_for
 from mypref_harness.load.integrity import ProfileUnreadable
 from mypref_harness.load.scenarios import REQUEST_TEMPLATES
+from mypref_harness.spec.paths import join
 
 READ_BACK_ATTEMPTS = 3
 MAX_READ_BACK_WAIT = 5.0  # seconds the read-back waits at most after a 429, whatever Retry-After says
@@ -34,13 +35,14 @@ def profile_fetcher(
     A transport error or a 5xx is retried at once, a 429 after its Retry-After (bounded): a
     throttling target must not turn acknowledged writes into "unreadable" ones.
     """
+    base_url = target.base_url
+    assert base_url is not None
     auth = None if auth_off else auth_for(target, clock_offset=clock_offset)  # signed in server time
     client = httpx.Client(auth=auth, timeout=timeout, transport=transport)
 
     def fetch(profile_id: int) -> Any:
-        url = target.base_url + REQUEST_TEMPLATES["profile_by_id"].url(  # type: ignore[operator]
-            clientId=target.client_id, profileId=profile_id
-        )
+        path = REQUEST_TEMPLATES["profile_by_id"].url(clientId=target.client_id, profileId=profile_id)
+        url = join(base_url, path)
         last = ""
         for attempt in range(1, READ_BACK_ATTEMPTS + 1):
             try:

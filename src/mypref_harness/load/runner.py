@@ -25,8 +25,8 @@ import mypref_harness.load.slo as slo_mod
 import mypref_harness.load.stats as st
 from mypref_harness.config import Target
 from mypref_harness.embedded import resolved_target
-from mypref_harness.errors import ConfigError, ExitCode, HarnessError, RunIncomplete, TargetUnreachable
-from mypref_harness.guards import check_reachable, is_production
+from mypref_harness.errors import ExitCode, HarnessError, RunIncomplete, TargetUnreachable
+from mypref_harness.guards import check_reachable, guard_production
 from mypref_harness.load.integrity import parse_verify_mode
 from mypref_harness.load.judge import judge, judge_partial
 from mypref_harness.load.locust_command import (
@@ -49,27 +49,19 @@ WEB_STOP_GRACE = 30.0  # an interactive (web) run ends with Ctrl-C: Locust gets 
 WORKER_EXIT_WAIT = 15.0  # seconds each local worker gets to exit after its master
 
 
-def _production_guard(target: Target, options: LoadOptions) -> None:
-    if is_production(target) and not options.allow_production:
-        raise ConfigError(
-            f"refusing to load-test the production host of {target.base_url or target.token_url}; "
-            "pass --allow-production if you really mean it"
-        )
-
-
 def run_load(target: Target, options: LoadOptions) -> LoadResult:
     """Run the load test described by ``options`` against ``target`` and judge it."""
     p = plan(options)
     slo = slo_mod.load_slo(options.slo_file)  # a bad SLO file fails before anything starts
     verify_sample = parse_verify_mode(options.verify_writes)
     load_model(options.scenario_file, options.think_time)  # same for a bad scenario file
-    _production_guard(target, options)
+    guard_production(target, allow=options.allow_production, action="load-test")
     if options.worker:
         return _run_worker(p, options)
     if not target.is_embedded:
         check_reachable(target)
     with resolved_target(target, **options.sandbox_options) as resolved:
-        _production_guard(resolved, options)
+        guard_production(resolved, allow=options.allow_production, action="load-test")
         checked = preflight(resolved, auth_off=options.auth_off)
         if checked.undecided:
             # Load needs a healthy target: a run against one that cannot answer one read measures its errors.

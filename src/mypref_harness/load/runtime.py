@@ -31,6 +31,7 @@ from mypref_harness.load.locust_auth import (
     token_request_name,
 )
 from mypref_harness.load.scenarios import UniqueValues, load_model, parse_routes
+from mypref_harness.spec.paths import join
 
 ENV_RUN_ID = "MYPREF_LOAD_RUN_ID"
 ENV_OUT_DIR = "MYPREF_LOAD_DIR"
@@ -92,7 +93,7 @@ def clock_offset(target: Target, env: Mapping[str, str]) -> float:
     if given is not None:
         return given
     assert target.base_url is not None
-    return signing_offset_against(target.base_url + "/")
+    return signing_offset_against(join(target.base_url, "/"))
 
 
 def build_auth(
