@@ -19,8 +19,9 @@ from typing import Any
 from mypref_harness import procs
 from mypref_harness.basis import PolicyError, VerdictPolicy
 from mypref_harness.config import Target
+from mypref_harness.contract.artifacts import redact_text
 from mypref_harness.contract.options import ALL_PHASES, ContractOptions
-from mypref_harness.contract.reporting import finish_contract_reports, redact_text
+from mypref_harness.contract.reporting import finish_contract_reports
 from mypref_harness.contract.results import CheckRecord, CheckTally, ContractResult
 from mypref_harness.contract.route_probes import (
     bare_get_probes,

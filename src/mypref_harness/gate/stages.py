@@ -54,8 +54,8 @@ def run_vectors(target: Target, options: GateOptions) -> StageResult:
 
 
 def run_contract_stage(target: Target, options: GateOptions) -> StageResult:
+    from mypref_harness.contract.junit import contract_junit_cases
     from mypref_harness.contract.options import ContractOptions
-    from mypref_harness.contract.reporting import contract_junit_cases
     from mypref_harness.contract.route_verdicts import table_counts
     from mypref_harness.contract.runner import run_contract
 
@@ -115,7 +115,7 @@ def stage_policy(target: Target, options: GateOptions) -> VerdictPolicy:
 def run_auth_stage(target: Target, options: GateOptions) -> StageResult:
     from mypref_harness.contract.auth_conformance.probe import ConformanceOptions
     from mypref_harness.contract.auth_conformance.run import run_auth_conformance
-    from mypref_harness.contract.reporting import record_cases
+    from mypref_harness.contract.junit import record_cases
 
     result = run_auth_conformance(target, ConformanceOptions(
         report_dir=options.report_dir / "auth", probes=not options.quick,
@@ -185,7 +185,7 @@ def latency_thresholds(slo_results: Iterable[Any]) -> dict[str, float]:
 def run_profile_stage(target: Target, options: GateOptions) -> StageResult:
     """Re-measure the pinned profile's facts; the contract stage's route table (its
     ``contract-result.json`` in this gate's report directory) stands for the routes now."""
-    from mypref_harness.contract.reporting import record_cases
+    from mypref_harness.contract.junit import record_cases
     from mypref_harness.profile import load_profile, save_profile
     from mypref_harness.profile_measure import check_profile, routes_from_report
 

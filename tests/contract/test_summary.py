@@ -1,0 +1,45 @@
+"""summary.md and contract-result.json of a contract run."""
+
+from __future__ import annotations
+
+from mypref_harness.contract.summary import contract_json, contract_markdown
+
+from .run_results import result, warned_result
+
+
+def test_markdown_summary_has_the_tables():
+    text = contract_markdown(result())
+    assert text.startswith("# Contract run: FAIL")
+    assert "| response_schema_conformance | 10 | 2 | FAIL |" in text
+    assert "5.0 cases/s" in text and "effective expiry window" in text and "put_replaces" in text
+
+
+def test_warnings_have_their_own_section_and_do_not_fail():
+    text = contract_markdown(warned_result())
+    assert text.startswith("# Contract run: PASS")
+    assert "## Warnings: 1 finding(s) that do not fail the run" in text
+    assert "| POST /y | status_code_conformance | assumption | 402 |" in text
+    assert "| status_code_conformance | 10 | 1 | WARN |" in text
+    assert "| assumption | 0 | 1 |" in text  # findings by basis
+    assert "## Findings\n" not in text  # nothing failed
+
+
+def test_the_route_table_is_in_the_summary_and_the_json():
+    import json
+
+    run = warned_result()
+    text = contract_markdown(run)
+    assert "## Routes on the target" in text
+    assert "| guess | 0 | 1 | 0 | 0 |" in text and "| high | 1 | 0 | 0 | 0 |" in text
+    document = json.loads(contract_json(run))
+    assert document["routes"][1] == {
+        "method": "GET",
+        "path": "/{clientId}/Nope",
+        "operation_id": "nope",
+        "confidence": "guess",
+        "state": "not_found",
+        "statuses": {"404": 2},
+        "evidence": "all 404",
+    }
+    assert document["warned"][0]["basis"] == "assumption" and document["failures"] == []
+    assert document["by_basis"]["assumption"] == {"failed": 0, "warned": 1}
