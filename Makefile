@@ -7,12 +7,13 @@ UV_VERSION := 0.9.5
 HARNESS := $(BIN)/mypref-harness
 WORKERS ?= 2
 
-.PHONY: help venv test test-fast lint vectors bench gate sandbox contract load load-distributed spec clean
+.PHONY: help venv test test-fast lint vectors bench gate sandbox contract load load-distributed spec wheel clean
 
 help:
 	@echo "make gate              run the release gate on the embedded sandbox (or the configured target)"
 	@echo "make test              run the harness's own test suite (sets up .venv first)"
 	@echo "make lint | vectors | bench | spec | sandbox | contract | load | load-distributed WORKERS=N"
+	@echo "make wheel             build dist/mypref_harness-*.whl (carries the spec, locustfile, SLOs, vectors)"
 
 # uv installs the locked versions in about a second; it is itself bootstrapped with pip into the venv
 # and synced with --inexact so that the sync does not remove it again.
@@ -47,6 +48,10 @@ bench: venv
 
 spec: venv
 	$(HARNESS) spec stats
+
+# The installable package; tests/test_wheel.py installs it outside the checkout and runs gate --quick.
+wheel: venv
+	$(BIN)/uv build --wheel --out-dir dist
 
 gate: venv
 	$(HARNESS) gate
