@@ -35,7 +35,9 @@ body), the harness sends that GET once itself, bare (rule 2): one request per un
 
 Evidence from the Schemathesis subprocess comes from ``RouteRecorder`` (an after_call hook writes
 per-operation status counts to ``MYPREF_ROUTE_LOG``); evidence from the scenarios from
-``ScenarioRouteRecorder`` (an httpx response hook). Neither sees credentials.
+``ScenarioRouteRecorder`` (an httpx response hook). Neither sees credentials. The harness's own
+deciding requests (the bare GETs, the searches and reads of a profile created for the purpose) are in
+contract/route_probes.py; the table's rows (``RouteVerdict``) in contract/route_verdicts.py.
 """
 
 from __future__ import annotations
