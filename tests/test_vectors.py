@@ -336,3 +336,15 @@ def test_an_auth_vectors_folder_in_the_working_directory_is_the_default_corpus(t
     (tmp_path / "auth_vectors").mkdir()
     monkeypatch.chdir(tmp_path)
     assert vectors.default_corpus_dir() == Path("auth_vectors")
+
+
+def test_verify_corpus_without_a_directory_runs_the_default_corpus_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    report = vectors.verify_corpus()
+    assert report.ok and report.total == len(ALL)
+
+
+def test_check_command_without_a_directory_runs_the_default_corpus_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    report = vectors.check_command(["true"])  # prints nothing: every positive vector is a mismatch
+    assert report.total == sum(1 for v in ALL if v.is_positive) > 0 and report.passed == 0

@@ -439,8 +439,9 @@ def _check_signing(
         compare("issued", expected["issuedAtUtc"], actual)
 
 
-def verify_corpus(directory: str | Path = "auth_vectors") -> CorpusReport:
-    """Run every vector of the corpus through our signer and verifier."""
+def verify_corpus(directory: str | Path | None = None) -> CorpusReport:
+    """Run every vector of the corpus (default: default_corpus_dir()) through our signer and verifier."""
+    directory = default_corpus_dir() if directory is None else directory
     vectors = load_corpus(directory)
     return CorpusReport(str(directory), [check_vector(v) for v in vectors])
 
@@ -598,11 +599,15 @@ class CheckReport(CorpusReport):
 
 
 def check_command(
-    command: Sequence[str], directory: str | Path = "auth_vectors", *, timeout: float = 10.0
+    command: Sequence[str], directory: str | Path | None = None, *, timeout: float = 10.0
 ) -> CheckReport:
-    """Run `command` once per positive vector (inputs as JSON on stdin) and compare its output."""
+    """Run `command` once per positive vector (inputs as JSON on stdin) and compare its output.
+
+    ``directory`` defaults to default_corpus_dir().
+    """
     if not command:
         raise ConfigError("check-cmd needs a command after --")
+    directory = default_corpus_dir() if directory is None else directory
     outcomes: list[VectorOutcome] = []
     for vector in (v for v in load_corpus(directory) if v.is_positive):
         outcome = VectorOutcome(vector)
