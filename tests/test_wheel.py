@@ -14,10 +14,14 @@ import os
 import subprocess
 import sys
 import sysconfig
+import tomllib
 import zipfile
+from email.parser import HeaderParser
+from importlib import metadata
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 from mypref_harness import resources
 
@@ -87,6 +91,18 @@ def test_the_wheel_carries_every_shipped_data_file(wheel: Path):
     for relative in (*resources.SHIPPED, *corpus):
         assert f"mypref_harness/_data/{relative}" in names, relative
     assert not any(name.startswith(("contracts/", "loadtests/", "auth_vectors/")) for name in names)
+
+
+def test_the_wheel_declares_the_projects_dependencies_and_the_borrowed_ones_satisfy_them(wheel: Path):
+    """What `pip install` would resolve from the wheel, and the project venv (the .pth) has it."""
+    archive = zipfile.ZipFile(wheel)
+    (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+    declared = HeaderParser().parsestr(archive.read(name).decode("utf-8")).get_all("Requires-Dist") or []
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    wanted = [Requirement(line) for line in pyproject["project"]["dependencies"]]
+    assert sorted(map(str, map(Requirement, declared))) == sorted(map(str, wanted))
+    for requirement in wanted:
+        assert requirement.specifier.contains(metadata.version(requirement.name)), requirement
 
 
 def test_the_installed_package_and_its_data_come_from_the_wheel_not_the_checkout(venv: Path, tmp_path: Path):
