@@ -10,7 +10,8 @@ import pytest
 
 from mypref_harness.cli import main
 from mypref_harness.config import Target
-from mypref_harness.contract import ContractOptions, run_contract
+from mypref_harness.contract.options import ContractOptions
+from mypref_harness.contract.runner import run_contract
 from mypref_harness.embedded import resolved_target
 from mypref_harness.report import scan_for_secrets
 
@@ -192,7 +193,8 @@ def test_bad_options_exit_2(monkeypatch, capsys, tmp_path: Path):
 def test_a_local_clock_running_ahead_is_measured_warned_and_corrected(tmp_path: Path):
     # The sandbox's clock runs 30 s behind ours, i.e. ours runs 30 s ahead of the target: unless the
     # harness signs with a correcting offset, every PNAUTHINFO3 timestamp is "in the future".
-    from mypref_harness.contract import ConformanceOptions, run_auth_conformance
+    from mypref_harness.contract.auth_conformance.probe import ConformanceOptions
+    from mypref_harness.contract.auth_conformance.run import run_auth_conformance
 
     only = ("pnauth.accepted.pnauthinfo3-hmac-sha256", "pnauth.future-timestamp", "pnauth.expired-timestamp")
     options = ConformanceOptions(

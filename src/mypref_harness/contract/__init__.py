@@ -1,37 +1,13 @@
 """The contract suite: Schemathesis conformance, read-back scenarios and auth conformance.
 
-Public entry points::
+Entry points (import them from their modules; this package's ``__init__`` imports nothing, so that a
+command that only declares its options does not load httpx and the suite)::
 
-    run_contract(target, ContractOptions(...)) -> ContractResult
-    run_auth_conformance(target, ConformanceOptions(...)) -> ConformanceResult
+    mypref_harness.contract.runner.run_contract(target, ContractOptions(...)) -> ContractResult
+    mypref_harness.contract.auth_conformance.run.run_auth_conformance(target, ConformanceOptions(...))
+        -> ConformanceResult
 
-Both accept an embedded Target (``Target()`` with no base URL): the sandbox is started for the run.
+``ContractOptions`` is in ``contract.options``, ``ConformanceOptions`` in ``contract.auth_conformance.probe``,
+the results in ``contract.results``. Both runs accept an embedded Target (``Target()`` with no base URL):
+the sandbox is started for the run. docs/contract.md lists every module.
 """
-
-from __future__ import annotations
-
-from mypref_harness.contract.auth_conformance.probe import ConformanceOptions
-from mypref_harness.contract.auth_conformance.run import run_auth_conformance
-from mypref_harness.contract.options import ContractOptions
-from mypref_harness.contract.results import (
-    CheckRecord,
-    CheckTally,
-    ConformanceResult,
-    ContractResult,
-    Fact,
-    Status,
-)
-from mypref_harness.contract.runner import run_contract
-
-__all__ = [
-    "CheckRecord",
-    "CheckTally",
-    "ConformanceOptions",
-    "ConformanceResult",
-    "ContractOptions",
-    "ContractResult",
-    "Fact",
-    "Status",
-    "run_auth_conformance",
-    "run_contract",
-]
