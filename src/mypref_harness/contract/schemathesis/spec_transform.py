@@ -13,10 +13,10 @@ their ``additionalProperties: false`` and negative-data generation is unchanged.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from mypref_harness.spec.operations import METHODS
+from mypref_harness.spec.operations import operation_objects
 
 LENIENT_SUFFIX = "__lenient"
 
@@ -102,19 +102,31 @@ class _Relaxer:
         return out
 
 
+def _operations(doc: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """(path item, operation) of every operation of ``doc``, a copy this module changes in place, through
+    the spec's one operation walk (spec.operations)."""
+    for found in operation_objects(doc):
+        if isinstance(found.item, dict) and isinstance(found.raw, dict):
+            yield found.item, found.raw
+
+
+def _path_items(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Each path item that holds an operation, once (their ``parameters`` apply to all of them)."""
+    seen: set[int] = set()
+    for item, _ in _operations(doc):
+        if id(item) not in seen:
+            seen.add(id(item))
+            yield item
+
+
 def lenient_spec(document: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
     """A relaxed deep copy of ``document`` and the number of ``additionalProperties: false`` removed."""
     doc = copy.deepcopy(dict(document))
     relaxer = _Relaxer(doc)
-    for item in (doc.get("paths") or {}).values():
-        if not isinstance(item, dict):
-            continue
-        for method, operation in item.items():
-            if method.lower() not in METHODS or not isinstance(operation, dict):
-                continue
-            responses = operation.get("responses")
-            if isinstance(responses, dict):
-                operation["responses"] = {status: relaxer.response(r) for status, r in responses.items()}
+    for _, operation in _operations(doc):
+        responses = operation.get("responses")
+        if isinstance(responses, dict):
+            operation["responses"] = {status: relaxer.response(r) for status, r in responses.items()}
     return doc, relaxer.relaxed
 
 
@@ -145,12 +157,10 @@ def unconstrain_path_parameters(document: Mapping[str, Any], names: set[str]) ->
         fix(list(components["parameters"].values()))
     if isinstance(doc.get("parameters"), dict):
         fix(list(doc["parameters"].values()))
-    for item in (doc.get("paths") or {}).values():
-        if isinstance(item, dict):
-            fix(item.get("parameters"))
-            for method, operation in item.items():
-                if method.lower() in METHODS and isinstance(operation, dict):
-                    fix(operation.get("parameters"))
+    for item in _path_items(doc):
+        fix(item.get("parameters"))
+    for _, operation in _operations(doc):
+        fix(operation.get("parameters"))
     return doc, changed
 
 
@@ -164,30 +174,13 @@ def select_operations(document: Mapping[str, Any], keep: Callable[[str], bool]) 
     operations outside the selection go too. Returns the copy and the number of operations kept.
     """
     doc = copy.deepcopy(dict(document))
-    paths: dict[str, Any] = {}
-    for path, item in (doc.get("paths") or {}).items():
-        if isinstance(item, dict) and any(
-            method.lower() in METHODS and keep(f"{method.upper()} {path}") for method in item
-        ):
-            paths[path] = item
-    doc["paths"] = paths
-    operations = [
-        operation
-        for item in paths.values()
-        for method, operation in item.items()
-        if method.lower() in METHODS and isinstance(operation, dict)
-    ]
+    chosen = {found.path for found in operation_objects(doc) if keep(found.label)}
+    doc["paths"] = {path: item for path, item in (doc.get("paths") or {}).items() if path in chosen}
+    kept = list(operation_objects(doc))
+    operations = [found.raw for found in kept if isinstance(found.raw, dict)]
     # Links are kept only between selected operations: Schemathesis reports an error when every link
     # of the spec points at an operation the filter excludes.
-    selected_ids = {
-        str(operation["operationId"])
-        for path, item in paths.items()
-        for method, operation in item.items()
-        if method.lower() in METHODS
-        and isinstance(operation, dict)
-        and operation.get("operationId")
-        and keep(f"{method.upper()} {path}")
-    }
+    selected_ids = {found.operation_id for found in kept if found.operation_id and keep(found.label)}
     for operation in operations:
         source_selected = operation.get("operationId") in selected_ids
         for response in (operation.get("responses") or {}).values():
@@ -233,12 +226,10 @@ def drop_free_form_query_objects(document: Mapping[str, Any]) -> tuple[dict[str,
         dropped += len(params) - len(kept)
         return kept
 
-    for item in (doc.get("paths") or {}).values():
-        if not isinstance(item, dict):
-            continue
+    for item in _path_items(doc):
         if "parameters" in item:
             item["parameters"] = keep(item["parameters"])
-        for method, operation in item.items():
-            if method.lower() in METHODS and isinstance(operation, dict) and "parameters" in operation:
-                operation["parameters"] = keep(operation["parameters"])
+    for _, operation in _operations(doc):
+        if "parameters" in operation:
+            operation["parameters"] = keep(operation["parameters"])
     return doc, dropped
