@@ -254,7 +254,7 @@ def test_bearer_does_not_refresh_on_a_pnauth_style_401():
     with httpx.Client(transport=httpx.MockTransport(handler), auth=BearerAuth(source)) as client:
         for _ in range(5):
             assert client.get("http://127.0.0.1:1/x").status_code == 401
-    assert server.calls == 1  # no token storm (tooling-notes pitfall 4)
+    assert server.calls == 1  # no token storm: a 401 on a PNAUTHINFO3 failure must not refresh the token
     assert len(seen) == 5
     assert source.invalidations == 0
 
