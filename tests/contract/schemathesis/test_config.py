@@ -33,7 +33,9 @@ def test_dump_toml_round_trips_nested_tables_and_awkward_keys():
 
 
 def test_static_config_is_valid_and_sets_the_vendor_safe_defaults():
-    base = load_base_config(resources.schemathesis_config_file())  # MissingResource if not found
+    config_file = resources.schemathesis_config_file()  # MissingResource if not found
+    assert config_file.name == "schemathesis.toml" and config_file.is_file()
+    base = load_base_config(config_file)
     assert base["auth"]["auto-signup"] is False
     assert base["generation"]["mode"] == "all"
     assert all(base["phases"][p]["enabled"] for p in ("examples", "coverage", "fuzzing", "stateful"))
