@@ -20,7 +20,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 # Bottom up. A module may import its own package (when it is a sub-module of a package listed here)
 # and anything on a lower floor; nothing on its floor outside its package, nothing above.
 FLOORS: tuple[tuple[str, ...], ...] = (
-    ("secret", "errors", "demo", "procs", "resources", "basis", "progress", "created", "chart"),
+    ("budget", "secret", "errors", "demo", "procs", "resources", "basis", "progress", "created", "chart"),
     ("spec", "auth"),
     ("config", "vectors", "sandbox"),
     ("guards", "credentials", "embedded", "report", "profile"),

@@ -1,0 +1,167 @@
+"""The shared request/time budget: its arithmetic, its pace, its ledger (no network, no real clock)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from mypref_harness import budget
+from mypref_harness.budget import Budget, Pacer, StageSpend
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_the_share_is_what_is_left_after_spending_and_others_reservations() -> None:
+    b = Budget(requests=1000)
+    b.stage("auth").record(requests=40)
+    b.stage("vectors")  # sends nothing
+    b.reserve("load", 200)
+    assert b.share_for("contract") == (760, None)
+    # The reserving stage itself is not kept from its own reservation.
+    assert b.share_for("load") == (960, None)
+
+
+def test_the_share_never_goes_negative() -> None:
+    b = Budget(requests=100)
+    b.stage("auth").record(requests=90)
+    b.reserve("load", 50)
+    assert b.share_for("contract") == (0, None)
+
+
+def test_the_time_share_counts_from_the_budgets_start() -> None:
+    clock = FakeClock()
+    b = Budget(seconds=300.0, clock=clock)
+    clock.now += 120.0
+    assert b.share_for("contract") == (None, 180.0)
+    clock.now += 400.0
+    assert b.share_for("contract") == (None, 0.0)
+
+
+def test_no_limits_means_no_share_limits() -> None:
+    b = Budget()
+    b.stage("auth").record(requests=5)
+    assert not b.limited
+    assert b.share_for("contract") == (None, None)
+
+
+@pytest.mark.parametrize("requests, seconds", [(0, None), (None, 0.0), (-5, None)])
+def test_a_budget_of_nothing_is_refused(requests: int | None, seconds: float | None) -> None:
+    with pytest.raises(ValueError):
+        Budget(requests=requests, seconds=seconds)
+
+
+def test_the_ledger_books_by_stage_phase_and_operation() -> None:
+    spend = StageSpend()
+    spend.record(requests=3, seconds=0.3, phase="examples", operation="GET /a")
+    spend.record(requests=5, seconds=0.5, phase="coverage", operation="GET /b")
+    spend.record(requests=2, phase="coverage", operation="GET /a")
+    assert (spend.requests, round(spend.seconds, 3)) == (10, 0.8)
+    assert {k: v.requests for k, v in spend.phases.items()} == {"examples": 3, "coverage": 7}
+    assert [(name, s.requests) for name, s in spend.top_operations(1)] == [("GET /a", 5)]
+    assert [name for name, _ in spend.top_operations(5)] == ["GET /a", "GET /b"]  # ties: by name
+
+
+def test_the_progress_text_shows_spent_over_budget() -> None:
+    clock = FakeClock()
+    b = Budget(requests=5000, seconds=300.0, clock=clock)
+    b.stage("contract").record(requests=1234)
+    clock.now += 80.0
+    assert b.progress_text() == "1234/5000 requests, 01:20/05:00"
+    assert Budget(clock=clock).progress_text() == "0/- requests, 00:00/-"
+
+
+def test_the_pacer_spaces_requests_evenly() -> None:
+    clock = FakeClock()
+    pacer = Pacer(20.0, clock=clock, sleep=clock.sleep)
+    for _ in range(5):
+        pacer.wait()
+    assert clock.slept == pytest.approx([0.05] * 4)  # the first goes at once, then one per 1/20 s
+
+
+def test_a_pacer_without_a_rate_never_waits() -> None:
+    clock = FakeClock()
+    pacer = Pacer(None, clock=clock, sleep=clock.sleep)
+    assert [pacer.wait() for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert clock.slept == []
+
+
+def test_a_pacer_does_not_save_up_idle_time_for_a_burst() -> None:
+    clock = FakeClock()
+    pacer = Pacer(10.0, clock=clock, sleep=clock.sleep)
+    pacer.wait()
+    clock.now += 5.0  # idle for 5 s
+    pacer.wait()
+    pacer.wait()
+    assert clock.slept == pytest.approx([0.1])
+
+
+@pytest.mark.parametrize(
+    "text, rate", [("20/s", 20.0), ("600/m", 10.0), ("0.5/s", 0.5), ("7200/h", 2.0), (" 5 / s ", 5.0)]
+)
+def test_rates(text: str, rate: float) -> None:
+    assert budget.parse_rate(text) == rate
+
+
+@pytest.mark.parametrize("text", ["20", "0/s", "x/s", "20/d", ""])
+def test_bad_rates(text: str) -> None:
+    with pytest.raises(ValueError):
+        budget.parse_rate(text)
+
+
+@pytest.mark.parametrize(
+    "text, seconds", [("5m", 300.0), ("90s", 90.0), ("90", 90.0), ("1.5h", 5400.0), ("500ms", 0.5)]
+)
+def test_durations(text: str, seconds: float) -> None:
+    assert budget.parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["0s", "5d", "m", ""])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(ValueError):
+        budget.parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    "rate, round_trip, workers",
+    [
+        (20.0, 0.1, 2),  # the issue's simulated remote target
+        (20.0, 0.11, 3),  # ceil
+        (20.0, 0.001, 1),  # loopback-like: at least one
+        (100.0, 1.0, 16),  # at most 16
+        (None, 0.1, None),  # no rate: keep the caller's choice
+        (20.0, None, None),  # no measurement: keep the caller's choice
+    ],
+)
+def test_workers_from_the_measurement(
+    rate: float | None, round_trip: float | None, workers: int | None
+) -> None:
+    assert budget.workers_for(rate, round_trip) == workers
+
+
+def test_the_hook_paces_and_books_on_the_active_stage_only() -> None:
+    clock = FakeClock()
+    b = Budget(requests=100, rate=10.0, clock=clock)
+    b.pacer = Pacer(10.0, clock=clock, sleep=clock.sleep)
+    request = SimpleNamespace(method="GET", url=SimpleNamespace(path="/ACME/Programs"))
+    budget.on_request(request)  # no active budget: nothing booked, nothing waited
+    with budget.spending(b, "auth"):
+        budget.on_request(request)
+        budget.on_request(request)
+    budget.on_request(request)
+    assert b.stage("auth").requests == 2
+    assert b.stage("auth").operations["GET /ACME/Programs"].requests == 2
+    assert clock.slept == pytest.approx([0.1])
+    assert b.stage("auth").seconds == pytest.approx(0.1)  # the stage's wall time, its waits included
+    assert budget.request_hooks() == {"request": [budget.on_request]}
