@@ -30,6 +30,7 @@ from mypref_harness import resources
 from mypref_harness.auth.pnauth import PnAuthError, UserIdEncoding, parse_scheme
 from mypref_harness.errors import ConfigError
 from mypref_harness.secret import Secret, as_secret, reveal
+from mypref_harness.spec.roles import role_table
 
 AUTH_MODES = ("pnauth", "oauth")
 OAUTH_SEND_MODES = ("basic", "body")
@@ -68,6 +69,8 @@ class Target:
     sandbox_root_url: str | None = None  # set when this target is a sandbox we started
     config_file: Path | None = None
     profile: Path | None = None  # a pinned target profile (docs/profile.md): drift is reported
+    client_id_param: str | None = None  # the spec's name of the ClientId path parameter; None = by name
+    operations: Mapping[str, str] = field(default_factory=dict)  # [operations]: role -> operation name
     # where each value came from, e.g. "env MYPREF_BASE_URL" or "file mypref.toml"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -161,6 +164,8 @@ KEYS: tuple[_Key, ...] = (
     _Key("oauth_send"),
     _Key("spec", path=True),
     _Key("profile", path=True),  # the pinned target profile that --profile would name
+    _Key("client_id_param"),  # the ClientId path parameter's name when it is not clientid/client_id
+    _Key("operations"),  # TOML: the [operations] table; env: "create-profile=Profile_Create;..."
     _Key("target"),  # "sandbox" | "configured": what the run must test (CI requires "configured")
 )
 _KEYS_BY_NAME = {key.name: key for key in KEYS}
@@ -193,6 +198,8 @@ def target_env(target: Target) -> dict[str, str]:
         "oauth_key": target.oauth_key_path,
         "oauth_send": target.oauth_send,
         "spec": target.spec,
+        "client_id_param": target.client_id_param,
+        "operations": format_operations(target.operations),
     }
     return {_KEYS_BY_NAME[name].env: str(value) for name, value in values.items() if value}
 
@@ -339,6 +346,10 @@ def _read_toml(path: Path) -> tuple[dict[str, str], list[str]]:
 
     values: dict[str, str] = {}
     for name, value in data.items():
+        if name == "operations" and isinstance(value, dict):
+            table = role_table(value, f"{path}: [operations]")
+            values[name] = format_operations({role.value: operation for role, operation in table.items()})
+            continue
         if isinstance(value, dict):
             continue
         key = _KEYS_BY_NAME.get(name)
@@ -429,11 +440,31 @@ def _build_target(
         oauth_send=oauth_send,
         spec=spec,
         profile=Path(values["profile"]) if values.get("profile") else None,
+        client_id_param=values.get("client_id_param"),
+        operations=parse_operations(values.get("operations", ""), where("operations")),
         config_file=file_path,
         sources=dict(sources),
     )
     validate_target(target, ignored_secrets=ignored_secrets)
     return target
+
+
+def format_operations(operations: Mapping[str, str]) -> str:
+    """The [operations] table as one line (MYPREF_OPERATIONS): ``create-profile=Profile_Create;...``."""
+    return ";".join(f"{role}={name}" for role, name in operations.items())
+
+
+def parse_operations(text: str, origin: str) -> dict[str, str]:
+    """The inverse of :func:`format_operations`; role names are checked (an unknown one is an error)."""
+    entries: dict[str, str] = {}
+    for item in text.split(";"):
+        if not item.strip():
+            continue
+        role, sep, name = item.partition("=")
+        if not sep:
+            raise ConfigError(f"{origin}: {item.strip()!r} is not role=operation")
+        entries[role.strip()] = name.strip()
+    return {role.value: name for role, name in role_table(entries, origin).items()}
 
 
 def _normalise_url(value: str | None, origin: str) -> str | None:

@@ -182,13 +182,25 @@ def test_a_location_that_names_another_profile_than_the_body_fails():
     assert "Location names 999" in record.evidence
 
 
-def test_missing_operations_skip_the_scenario():
-    document = {"paths": {"/{clientId}/Profile/Name": {"get": {"operationId": "getProfilesByName"}}}}
+ONLY_A_SEARCH = {"paths": {"/{clientId}/Profile/Name": {"get": {"operationId": "getProfilesByName"}}}}
+
+
+def test_a_role_that_does_not_resolve_is_a_catalog_finding():
     client = httpx.Client(transport=httpx.MockTransport(Store().handle))
-    records = {r.check: r for r in run_scenarios(TARGET, document, client=client)}
+    records = {r.check: r for r in run_scenarios(TARGET, ONLY_A_SEARCH, client=client)}
     assert records["search_cap_honoured"].status is Status.PASSED
+    record = records["create_read_back"]
+    assert record.status is Status.FAILED and record.basis is Basis.CATALOG
+    assert "unresolved role create-profile, read-profile" in record.evidence
+
+
+def test_missing_roles_allowed_skip_the_scenario():
+    client = httpx.Client(transport=httpx.MockTransport(Store().handle))
+    records = {
+        r.check: r for r in run_scenarios(TARGET, ONLY_A_SEARCH, client=client, allow_missing_roles=True)
+    }
     assert records["create_read_back"].status is Status.SKIPPED
-    assert "createProfile" in records["create_read_back"].evidence
+    assert records["create_read_back"].evidence == "unresolved role create-profile, read-profile"
 
 
 def test_missing_fields_and_blank():

@@ -17,7 +17,7 @@ from mypref_harness.contract.checks import CLIENT_ID_PARAM_NAMES, PROFILE_ID_PAR
 from mypref_harness.created import CREATE_STATUSES, created_id, location_header
 from mypref_harness.spec.operations import OperationObject
 from mypref_harness.spec.paths import join
-from mypref_harness.spec.roles import Role, expected_operation_id, resolve_all
+from mypref_harness.spec.roles import Role, RoleMap, resolve_roles
 
 
 class ScenarioError(Exception):
@@ -30,7 +30,8 @@ class ProfileApi:
     def __init__(self, target: Target, document: Mapping[str, Any], client: httpx.Client) -> None:
         self.target = target
         self.client = client
-        self.routes: dict[Role, OperationObject] = resolve_all(document)
+        self.roles: RoleMap = resolve_roles(document, target.operations)
+        self.routes: dict[Role, OperationObject] = self.roles.resolved()
         self.created: list[Any] = []
         self.requests = 0
 
@@ -46,8 +47,8 @@ class ProfileApi:
         return all(r in self.routes for r in roles)
 
     def lacks(self, roles: tuple[Role, ...]) -> str:
-        """What the spec lacks for ``roles``, as the operationIds it was searched for."""
-        return ", ".join(expected_operation_id(r) for r in roles if r not in self.routes)
+        """What the spec lacks for ``roles``: "unresolved role create-profile, read-profile"."""
+        return "unresolved role " + ", ".join(r.value for r in self.roles.unresolved(roles))
 
     def url(self, role: Role, profile_id: Any = None) -> str:
         template = self.routes[role].path
