@@ -89,3 +89,22 @@ def test_gate_usage_errors_are_one_line_and_exit_2_before_anything_runs(
     err = capsys.readouterr().err
     assert err.startswith(f"mypref-harness gate: {message}") and err.count("\n") == 1
     assert not (workdir / "reports").exists()
+
+
+
+def test_contract_passes_allow_missing_roles_to_the_run(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mypref_harness.contract import runner
+
+    seen = []
+
+    def fake_run_contract(target, options):
+        seen.append(options.allow_missing_roles)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(runner, "run_contract", fake_run_contract)
+    for argv in (["contract"], ["contract", "--allow-missing-roles"]):
+        with pytest.raises(SystemExit):
+            cli.main(argv)
+    assert seen == [False, True]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mypref_harness.commands.options import (
+    add_missing_roles_option,
     add_profile_option,
     add_target_options,
     add_verdict_options,
@@ -112,6 +113,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_false",
         help="skip the read-back scenarios (they create and delete a few profiles)",
     )
+    add_missing_roles_option(p)
     p.add_argument(
         "--scenario-updates",
         type=int,
@@ -174,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
         auth_conformance=args.auth_conformance,
         scenarios=args.scenarios,
         scenario_updates=args.scenario_updates,
+        allow_missing_roles=args.allow_missing_roles,
         html=args.html,
         rate_limit=args.rate_limit,
         slow=args.slow,

@@ -100,6 +100,15 @@ def add_verdict_options(
     p.add_argument("--policy", type=Path, default=None, metavar="FILE", help=policy_help)
 
 
+def add_missing_roles_option(p: OptionContainer) -> None:
+    p.add_argument(
+        "--allow-missing-roles",
+        action="store_true",
+        help="a scenario whose operation role does not resolve in the spec is skipped, not a finding "
+        "(see `spec roles`; map roles in mypref.toml [operations])",
+    )
+
+
 def load_policy_file(path: Path, *, strict: bool = False) -> VerdictPolicy:
     """A --policy file, its problems as ConfigError (exit 2) before anything runs."""
     try:

@@ -27,14 +27,21 @@ class ContractOptions:
     strict: bool | None = None
     policy_file: Path | None = None  # --policy: promote/demote checks by name (basis.VerdictPolicy.load)
     report_dir: Path = DEFAULT_REPORT_DIR
-    workers: int = 1  # more workers were slower on 2 cores (tooling notes)
+    # None: from the measurement off loopback (budget.workers_for: rate x round trip), 1 on loopback,
+    # where more workers were slower on 2 cores (tooling notes).
+    workers: int | None = None
     checks: Sequence[str] = ()  # empty: every enabled check
     exclude_checks: Sequence[str] = ()
     auth_conformance: bool = True
     scenarios: bool = True  # package-level read-back scenarios (update, PUT, history, lost update)
     scenario_updates: int = 100
+    allow_missing_roles: bool = False  # a scenario whose role does not resolve is skipped, not failed
     html: bool = False  # Schemathesis's own HTML report
     rate_limit: str | None = None  # None: unlimited on loopback, DEFAULT_REMOTE_RATE_LIMIT elsewhere
+    # This run's share of the budget (the gate's Budget.share_for("contract"), or contract's own
+    # --budget-requests/--budget-time); None = unlimited = every case of every phase.
+    budget_requests: int | None = None
+    budget_time_s: float | None = None
     unexpected_methods: bool | None = None  # None: on for loopback targets only
     timeout_s: float = 1800.0
     slow: bool = False  # let auth conformance wait for token expiry

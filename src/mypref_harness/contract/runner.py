@@ -100,8 +100,9 @@ def _run_resolved(
             f"local clock runs {skew:.0f} s ahead of the target's Date header: "
             f"signing {-offset:.0f} s in the past"
         )
-    prepared = prepare_run(target, options, document, clock_offset=offset)
+    prepared = prepare_run(target, options, document, clock_offset=offset, round_trip_s=checked.round_trip_s)
     result.strict = prepared.strict
+    result.workers, result.workers_why = prepared.workers, prepared.workers_why
     # The subprocess runs in a scratch directory: Schemathesis leaves .hypothesis/ and .schemathesis/ behind.
     with procs.temp_dir("mypref-contract-") as scratch:
         rc, elapsed = run_schemathesis(
@@ -197,7 +198,12 @@ def _run_scenarios(
         auth=auth_for(target, clock_offset=offset), timeout=15.0, event_hooks={"response": [recorder]}
     ) as client:
         return run_scenarios(
-            target, document, updates=options.scenario_updates, clock_offset=offset, client=client
+            target,
+            document,
+            updates=options.scenario_updates,
+            clock_offset=offset,
+            client=client,
+            allow_missing_roles=options.allow_missing_roles,
         )
 
 
