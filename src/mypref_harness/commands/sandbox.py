@@ -127,6 +127,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="BENCHMARK BASELINE ONLY: serve API requests without authentication",
     )
+    p.add_argument(
+        "--request-log",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="append one JSON line per request (time, method, path, status, ms) to FILE: what a run "
+        "sent, counted at the server (docs/time-to-verdict.md)",
+    )
     p.add_argument("--list-defects", action="store_true", help="list the defect names and exit")
     p.add_argument(
         "--show-credentials",
@@ -194,6 +202,7 @@ def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
         read_timeout=args.read_timeout,
         max_connections=args.max_connections,
         max_header_bytes=args.max_header_bytes,
+        request_log=args.request_log,
         **knobs,
     )
 

@@ -44,6 +44,7 @@ from mypref_harness.sandbox.certs import DemoCertificate, ensure_demo_certificat
 from mypref_harness.sandbox.context import AUTH_OFF, RequestContext
 from mypref_harness.sandbox.faults import Clock, FaultMiddleware, RateLimitMiddleware, faults_configured
 from mypref_harness.sandbox.oauth_server import TokenIssuer, TokenVerifier, load_or_create_signing_key
+from mypref_harness.sandbox.request_log import RequestLogMiddleware
 from mypref_harness.sandbox.settings import SandboxSettings
 from mypref_harness.sandbox.tenants import TenantRegistry, build_tenants
 
@@ -352,4 +353,6 @@ def create_app(settings: SandboxSettings, data_api: DataLayer | None = None) -> 
         app.add_middleware(RateLimitMiddleware, settings=settings)
     if faults_configured(settings):
         app.add_middleware(FaultMiddleware, settings=settings)
+    if settings.request_log is not None:  # outermost: the logged time includes the injected latency
+        app.add_middleware(RequestLogMiddleware, path=settings.request_log)
     return app

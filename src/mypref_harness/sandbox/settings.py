@@ -69,6 +69,8 @@ class SandboxSettings:
     read_timeout: float = DEFAULT_READ_TIMEOUT
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES
+    # Append one JSON line per request here (sandbox/request_log.py); None = no log.
+    request_log: Path | None = None
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -150,7 +152,7 @@ class SandboxSettings:
     # -- transport to worker processes ------------------------------------------------------------
     def to_json(self) -> str:
         data: dict[str, Any] = asdict(self)
-        for key in ("db_path", "state_dir", "tenants_file"):
+        for key in ("db_path", "state_dir", "tenants_file", "request_log"):
             data[key] = None if data[key] is None else str(data[key])
         data["defects"] = sorted(self.defects)
         data["token_outage"] = None if self.token_outage is None else list(self.token_outage)
@@ -161,7 +163,7 @@ class SandboxSettings:
         data = json.loads(text)
         known = {f.name for f in fields(cls)}
         data = {k: v for k, v in data.items() if k in known}
-        for key in ("db_path", "state_dir", "tenants_file"):
+        for key in ("db_path", "state_dir", "tenants_file", "request_log"):
             if data.get(key) is not None:
                 data[key] = Path(data[key])
         data["defects"] = frozenset(data.get("defects") or ())
