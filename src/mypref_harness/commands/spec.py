@@ -1,11 +1,13 @@
-"""`mypref-harness spec stats|validate|list`: inspect the reconstructed spec or a spec the user brings."""
+"""`mypref-harness spec stats|validate|list|diff|compare`: inspect our spec or one the user brings."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
+from mypref_harness.commands.spec_roles import add_roles_parser, run_roles
 from mypref_harness.errors import ExitCode
 
 SPEC_HELP = "spec file or URL (Swagger 2.0 or OpenAPI 3.x); default: the repository's reconstructed v4 spec"
@@ -31,7 +33,71 @@ def register(subparsers: Any) -> None:
     listing.add_argument("--area", help="only this area (first tag), e.g. Data")
     listing.add_argument("--confidence", choices=["high", "medium", "guess", "unknown"])
 
+    add_roles_parser(actions, SPEC_HELP)
+
+    diff = actions.add_parser(
+        "diff",
+        help="the changes from OLD to NEW, breaking or not (exit 1 when one breaks a client)",
+        description="Classify every change between two spec versions as breaking or non-breaking for a "
+        "client (removed operation or status, new required parameter or field, narrowed type or enum, "
+        "removed response field, changed security, changed path). Exit 0: nothing breaks, 1: something "
+        "breaks, 2: a file cannot be read as Swagger 2.0 / OpenAPI 3.x.",
+    )
+    diff.add_argument("old", metavar="OLD", help="the earlier spec (path or URL)")
+    diff.add_argument("new", metavar="NEW", help="the later spec (path or URL)")
+    _add_report_options(diff)
+
+    compare = actions.add_parser(
+        "compare",
+        help="which of our routes THEIRS confirms or contradicts, by route confidence",
+        description="Match every operation of OURS (our reconstructed spec, or another) in THEIRS (e.g. the "
+        "vendor's Swagger file) by route, then operationId, then role: confirmed, contradicted (another "
+        "method or path) or absent, counted by x-route-confidence. Exit 0 (informational), 2 on bad input.",
+    )
+    compare.add_argument("ours", metavar="OURS", help="our spec (path or URL)")
+    compare.add_argument("theirs", metavar="THEIRS", help="their spec (path or URL)")
+    compare.add_argument("--role-table", metavar="ROLE=OPERATION;...",
+                         help="roles of THEIRS named explicitly, as MYPREF_OPERATIONS "
+                         "(e.g. 'create-profile=Profiles_Post'): matches an operation whose route and name "
+                         "both differ")
+    _add_report_options(compare)
+
     parser.set_defaults(func=run, spec_action=None)
+
+
+def _add_report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=["table", "md", "json"], default="table",
+                        help="table (default), md (Markdown) or json")
+    parser.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        print(text, end="")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    print(f"written: {output}")
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from mypref_harness.spec.diff import diff_specs, render
+
+    result = diff_specs(args.old, args.new)
+    _emit(render(result, args.format), args.output)
+    if args.output is not None:
+        print(result.summary())
+    return ExitCode.FINDINGS if result.breaking else ExitCode.OK
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    from mypref_harness.config import parse_operations
+    from mypref_harness.spec.compare import compare_specs, render
+
+    table = parse_operations(args.role_table, "--role-table") if args.role_table else None
+    result = compare_specs(args.ours, args.theirs, table=table)
+    _emit(render(result, args.format), args.output)
+    return ExitCode.OK
 
 
 def _table(title: str, counts: dict[str, int]) -> list[str]:
@@ -58,6 +124,12 @@ def run(args: argparse.Namespace) -> int:
     from mypref_harness import spec as spec_module
 
     action = args.spec_action or "stats"
+    if action == "roles":
+        return run_roles(args)
+    if action == "diff":
+        return run_diff(args)
+    if action == "compare":
+        return run_compare(args)
     source = getattr(args, "spec", None)
     if action == "stats":
         loaded = spec_module.load_spec(source)
