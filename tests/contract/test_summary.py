@@ -43,3 +43,21 @@ def test_the_route_table_is_in_the_summary_and_the_json():
     }
     assert document["warned"][0]["basis"] == "assumption" and document["failures"] == []
     assert document["by_basis"]["assumption"] == {"failed": 0, "warned": 1}
+
+
+def test_the_stateful_links_added_by_role_are_in_the_summary_the_json_and_the_console():
+    import json
+
+    from mypref_harness.contract.console import print_contract
+
+    run = result()
+    run.links_added = 18
+    assert "- stateful links added by role: 18 (the spec declares none)" in contract_markdown(run)
+    assert json.loads(contract_json(run))["links_added"] == 18
+    lines: list[str] = []
+    print_contract(run, lines.append)
+    assert "  stateful links: 18 added by role (the spec declares none)" in lines
+    run.links_added = 0
+    lines.clear()
+    print_contract(run, lines.append)
+    assert not any("stateful links" in line for line in lines)

@@ -66,6 +66,8 @@ def print_contract(result: ContractResult, out: Callable[[str], None] = print) -
         f"  {result.cases} cases, {result.operations_tested}/{result.operations_selected} operations, "
         f"{result.schemathesis_elapsed_s:.1f} s ({result.cases_per_second:.1f} cases/s)"
     )
+    if result.links_added:
+        out(f"  stateful links: {result.links_added} added by role (the spec declares none)")
     failing = {f.check for f in result.findings if not f.passed}
     out(f"  checks: {len(result.tallies)} ran, {len(failing)} failed, {len(result.warned)} warning(s)")
     for finding in result.findings:

@@ -178,6 +178,7 @@ class ContractResult:
     warnings: list[str] = field(default_factory=list)
     strict: bool = True
     seed: int | None = None
+    links_added: int = 0  # stateful links added by role to a spec that declares none (role_links.py)
     schemathesis_exit_code: int | None = None
     elapsed_s: float = 0.0
     schemathesis_elapsed_s: float = 0.0  # Schemathesis's own running time (its JSON report)

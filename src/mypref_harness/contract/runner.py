@@ -102,6 +102,7 @@ def _run_resolved(
         )
     prepared = prepare_run(target, options, document, clock_offset=offset, round_trip_s=checked.round_trip_s)
     result.strict = prepared.strict
+    result.links_added = prepared.links_added
     result.workers, result.workers_why = prepared.workers, prepared.workers_why
     # The subprocess runs in a scratch directory: Schemathesis leaves .hypothesis/ and .schemathesis/ behind.
     with procs.temp_dir("mypref-contract-") as scratch:

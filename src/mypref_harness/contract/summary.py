@@ -126,6 +126,8 @@ def contract_markdown(result: ContractResult) -> str:
         f"- cases: {result.cases} in {result.schemathesis_elapsed_s:.1f} s "
         f"({result.cases_per_second:.1f} cases/s); operations tested: "
         f"{result.operations_tested}/{result.operations_selected}",
+        f"- stateful links added by role: {result.links_added}"
+        + (" (the spec declares none)" if result.links_added else ""),
         f"- failures: {len(result.failures)}, warnings: {len(result.warned)}",
         "",
         *basis_markdown(result),
@@ -193,6 +195,7 @@ def contract_json(result: ContractResult) -> str:
         "strict": result.strict,
         "seed": result.seed,
         "cases": result.cases,
+        "links_added": result.links_added,
         "operations": {"selected": result.operations_selected, "tested": result.operations_tested},
         "timing_s": {
             "total": round(result.elapsed_s, 3),

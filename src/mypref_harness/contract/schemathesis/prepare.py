@@ -32,6 +32,7 @@ from mypref_harness.contract.schemathesis.config import (
     state_conflict_overrides,
 )
 from mypref_harness.contract.schemathesis.progress import ENV_PROGRESS
+from mypref_harness.contract.schemathesis.role_links import add_role_links
 from mypref_harness.contract.schemathesis.spec_transform import (
     drop_free_form_query_objects,
     lenient_spec,
@@ -78,6 +79,7 @@ class PreparedRun:
     strict: bool
     relaxed: int = 0
     route_log: Path = Path(ROUTE_LOG_NAME)
+    links_added: int = 0  # stateful links added by role to a spec without links (role_links.py)
 
 
 def prepare_run(
@@ -92,7 +94,8 @@ def prepare_run(
     pinned = client_id_parameter_names(document)
     include = operations_regex(options.operations, document)
     exclude = operations_regex(options.exclude_operations, document)
-    spec_doc = dict(document)
+    # Links first, on the whole spec: the selection below drops those to operations it leaves out.
+    spec_doc, links_added = add_role_links(document, target.operations)
     if include or exclude:  # first: the copies below are then of a small document
         spec_doc, _ = select_operations(
             spec_doc,
@@ -194,4 +197,5 @@ def prepare_run(
         strict,
         relaxed,
         route_log,
+        links_added=links_added,
     )
