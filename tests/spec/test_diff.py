@@ -1,0 +1,320 @@
+"""spec diff: one change of each kind made to a copy of our own spec, each classified as oasdiff would.
+
+Every case edits one operation (or the security schemes) of a deep copy of the reconstructed spec
+and expects exactly the listed (kind, breaking) changes: nothing else may show up, so a
+mis-classified or spurious change fails the case.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mypref_harness import cli
+from mypref_harness.resources import spec_file, swagger2_spec_file
+from mypref_harness.spec.diff import diff_documents, render
+from mypref_harness.spec.document import load_spec
+from mypref_harness.spec.refs import resolve
+
+Document = dict[str, Any]
+
+OURS = load_spec(None, validate=False).document
+SWAGGER2 = load_spec(swagger2_spec_file(), validate=False).document
+
+CREATE, GET, BY_NAME, PROGRAMS = (
+    ("/{clientId}/Profile", "post"),
+    ("/{clientId}/Profile/{profileId}", "get"),
+    ("/{clientId}/Profile/Name", "get"),
+    ("/{clientId}/Programs", "get"),
+)
+
+
+def _op(doc: Document, where: tuple[str, str]) -> dict[str, Any]:
+    return doc["paths"][where[0]][where[1]]
+
+
+def _request_schema(doc: Document, where: tuple[str, str]) -> dict[str, Any]:
+    """The operation's JSON request schema, inlined (a copy), so an edit changes this operation only."""
+    media = _op(doc, where)["requestBody"]["content"]["application/json"]
+    media["schema"] = copy.deepcopy(resolve(doc, media["schema"]))
+    return media["schema"]
+
+
+def _response_schema(doc: Document, where: tuple[str, str], status: str) -> dict[str, Any]:
+    response = resolve(doc, _op(doc, where)["responses"][status])
+    media = copy.deepcopy(response)["content"]["application/json"]
+    media["schema"] = copy.deepcopy(resolve(doc, media["schema"]))
+    _op(doc, where)["responses"][status] = {**response, "content": {"application/json": media}}
+    return media["schema"]
+
+
+def _query(doc: Document, where: tuple[str, str], name: str) -> dict[str, Any]:
+    return next(p for p in _op(doc, where)["parameters"] if p.get("name") == name)
+
+
+def _rename_path(doc: Document) -> None:
+    doc["paths"]["/{clientId}/Programmes"] = doc["paths"].pop("/{clientId}/Programs")
+
+
+def _remove_operation(doc: Document) -> None:
+    del doc["paths"]["/{clientId}/Programs"]["get"]
+
+
+def _add_operation(doc: Document) -> None:
+    doc["paths"]["/{clientId}/Programs"]["post"] = copy.deepcopy(_op(doc, PROGRAMS)) | {
+        "operationId": "addProgram"
+    }
+
+
+def _add_parameter(required: bool) -> Callable[[Document], None]:
+    def edit(doc: Document) -> None:
+        _op(doc, PROGRAMS)["parameters"].append(
+            {"name": "region", "in": "query", "required": required, "schema": {"type": "string"}}
+        )
+
+    return edit
+
+
+def _require_body_field(doc: Document) -> None:
+    schema = _request_schema(doc, CREATE)
+    schema["properties"]["Channel"] = {"type": "string"}
+    schema["required"] = ["Channel"]
+
+
+def _optional_body_field(doc: Document) -> None:
+    _request_schema(doc, CREATE)["properties"]["Channel"] = {"type": "string"}
+
+
+def _narrow_type(doc: Document) -> None:
+    _query(doc, BY_NAME, "firstName")["schema"] = {"type": "integer"}
+
+
+def _widen_type(doc: Document) -> None:
+    _request_schema(doc, CREATE)["properties"]["IsActive"] = {"type": "string"}  # boolean -> string
+
+
+def _new_max_length(doc: Document) -> None:
+    _query(doc, BY_NAME, "firstName")["schema"]["maxLength"] = 20
+
+
+def _looser_max_length(doc: Document) -> None:
+    _query(doc, PROGRAMS, "locale")["schema"]["maxLength"] = 30  # was 15
+
+
+def _new_pattern(doc: Document) -> None:
+    _query(doc, BY_NAME, "firstName")["schema"]["pattern"] = "^[A-Za-z]+$"
+
+
+def _remove_response_field(doc: Document) -> None:
+    del _response_schema(doc, GET, "200")["properties"]["CustomerType"]
+
+
+def _add_response_field(doc: Document) -> None:
+    _response_schema(doc, GET, "200")["properties"]["Channel"] = {"type": "string"}
+
+
+def _remove_status(doc: Document) -> None:
+    del _op(doc, GET)["responses"]["404"]
+
+
+def _add_status(doc: Document) -> None:
+    _op(doc, GET)["responses"]["410"] = {"description": "gone"}
+
+
+def _change_scheme(doc: Document) -> None:
+    doc["components"]["securitySchemes"]["pnAuthInfo3"]["name"] = "X-PN-Auth"
+
+
+def _drop_security_alternative(doc: Document) -> None:
+    _op(doc, GET)["security"] = [{"oauth2ClientCredentials": []}]
+
+
+def _require_body(doc: Document) -> None:
+    _op(doc, PROGRAMS)["requestBody"] = {
+        "required": True,
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+
+
+CASES: list[tuple[str, Callable[[Document], None], set[tuple[str, bool]]]] = [
+    ("path renamed", _rename_path, {("path-changed", True)}),
+    ("operation removed", _remove_operation, {("operation-removed", True)}),
+    ("operation added", _add_operation, {("operation-added", False)}),
+    ("required parameter added", _add_parameter(True), {("request-parameter-added-required", True)}),
+    ("optional parameter added", _add_parameter(False), {("request-parameter-added", False)}),
+    ("required body field added", _require_body_field, {("request-body-required-property-added", True)}),
+    ("optional body field added", _optional_body_field, {("request-body-property-added", False)}),
+    ("request body now required", _require_body, {("request-body-added", True)}),
+    ("parameter type changed", _narrow_type, {("request-parameter-type-changed", True)}),
+    ("body field type changed", _widen_type, {("request-body-type-changed", True)}),
+    ("new maxLength", _new_max_length, {("request-parameter-maxLength-changed", True)}),
+    ("looser maxLength", _looser_max_length, {("request-parameter-maxLength-changed", False)}),
+    ("new pattern", _new_pattern, {("request-parameter-pattern-changed", True)}),
+    ("response field removed", _remove_response_field, {("response-property-removed", True)}),
+    ("response field added", _add_response_field, {("response-property-added", False)}),
+    ("response status removed", _remove_status, {("response-status-removed", True)}),
+    ("response status added", _add_status, {("response-status-added", False)}),
+    ("security scheme changed", _change_scheme, {("security-scheme-changed", True)}),
+    ("security alternative dropped", _drop_security_alternative, {("security-requirement-removed", True)}),
+]
+
+
+@pytest.mark.parametrize(("edit", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_each_kind_of_change_is_classified(
+    edit: Callable[[Document], None], expected: set[tuple[str, bool]]
+) -> None:
+    new = copy.deepcopy(OURS)
+    edit(new)
+    result = diff_documents(OURS, new)
+    assert {(c.kind, c.breaking) for c in result.changes} == expected
+
+
+def _enum_doc(values: list[str]) -> Document:
+    doc = copy.deepcopy(OURS)
+    _request_schema(doc, CREATE)["properties"]["CustomerType"]["enum"] = values
+    return doc
+
+
+def test_an_enum_value_removed_from_a_request_breaks_and_one_added_does_not() -> None:
+    both, one = _enum_doc(["Consumer", "Business"]), _enum_doc(["Consumer"])
+    removed = diff_documents(both, one).changes
+    added = diff_documents(one, both).changes
+    assert [(c.kind, c.breaking, c.where) for c in removed] == [
+        ("request-body-enum-value-removed", True, "request body/CustomerType")
+    ]
+    assert [(c.kind, c.breaking) for c in added] == [("request-body-enum-value-added", False)]
+
+
+def test_a_response_that_may_carry_more_breaks_the_reader() -> None:
+    """The same edit read from the other side: a new enum value in a response breaks the client."""
+    old, new = copy.deepcopy(OURS), copy.deepcopy(OURS)
+    _response_schema(old, GET, "200")["properties"]["CustomerType"] = {"type": "string", "enum": ["Consumer"]}
+    _response_schema(new, GET, "200")["properties"]["CustomerType"] = {
+        "type": "string",
+        "enum": ["Consumer", "X"],
+    }
+    assert [(c.kind, c.breaking) for c in diff_documents(old, new).changes] == [
+        ("response-enum-value-added", True)
+    ]
+
+
+def test_the_same_spec_has_no_change() -> None:
+    assert diff_documents(OURS, copy.deepcopy(OURS)).changes == []
+
+
+def test_swagger2_changes_are_classified_like_openapi3() -> None:
+    new = copy.deepcopy(SWAGGER2)
+    del new["paths"]["/{clientId}/Programs"]["get"]
+    new["paths"]["/{clientId}/Profile/Name"]["get"]["parameters"].append(
+        {"name": "region", "in": "query", "required": True, "type": "string"}
+    )
+    kinds = {(c.kind, c.breaking) for c in diff_documents(SWAGGER2, new).changes}
+    assert kinds == {("operation-removed", True), ("request-parameter-added-required", True)}
+
+
+def test_our_spec_against_its_swagger2_rendition_breaks_nothing() -> None:
+    """Swagger 2.0 spells bodies, parameters, oneOf and OAuth flows otherwise: read alike, they agree
+    (the rendition only drops what 2.0 cannot say, e.g. a deepObject query parameter)."""
+    result = diff_documents(OURS, SWAGGER2)
+    assert result.breaking == []
+    assert {c.kind for c in result.changes} <= {"request-parameter-removed"}
+
+
+def test_a_base_path_that_moved_into_the_paths_is_no_change() -> None:
+    moved = copy.deepcopy(SWAGGER2)
+    moved["paths"] = {"/Profiles/v4" + path: item for path, item in moved.pop("paths").items()}
+    moved["basePath"] = "/"
+    assert diff_documents(SWAGGER2, moved).changes == []
+
+
+def test_a_recursive_schema_ends() -> None:
+    old, new = copy.deepcopy(OURS), copy.deepcopy(OURS)
+    for doc, extra in ((old, {}), (new, {"maxLength": 5})):
+        doc["components"]["schemas"]["Node"] = {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", **extra},
+                "child": {"$ref": "#/components/schemas/Node"},
+            },
+        }
+        _response_schema(doc, GET, "200")["properties"]["Tree"] = {"$ref": "#/components/schemas/Node"}
+    changes = diff_documents(old, new).changes
+    assert [(c.kind, c.where) for c in changes] == [("response-maxLength-changed", "response 200/Tree/name")]
+
+
+# --- the command --------------------------------------------------------------------------------------
+
+
+def _write(tmp_path: Path, name: str, doc: Document) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_exit_code_is_0_without_a_breaking_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new = copy.deepcopy(OURS)
+    _add_status(new)
+    assert cli.main(["spec", "diff", str(spec_file()), str(_write(tmp_path, "new.json", new))]) == 0
+    assert "0 breaking, 1 non-breaking change(s)" in capsys.readouterr().out
+
+
+def test_exit_code_is_1_on_a_breaking_change_and_json_lists_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new = copy.deepcopy(OURS)
+    _remove_operation(new)
+    code = cli.main(
+        ["spec", "diff", str(spec_file()), str(_write(tmp_path, "new.json", new)), "--format", "json"]
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert (report["breaking"], report["non_breaking"]) == (1, 0)
+    assert report["changes"][0]["operation"] == "GET /{clientId}/Programs"
+    assert report["changes"][0]["kind"] == "operation-removed"
+
+
+def test_exit_code_is_2_on_a_file_that_is_not_a_spec(tmp_path: Path) -> None:
+    not_a_spec = _write(tmp_path, "x.json", {"hello": "world"})
+    assert cli.main(["spec", "diff", str(spec_file()), str(not_a_spec)]) == 2
+    assert cli.main(["spec", "diff", str(tmp_path / "missing.yaml"), str(spec_file())]) == 2
+
+
+def test_output_writes_markdown_to_a_file(tmp_path: Path) -> None:
+    new = copy.deepcopy(OURS)
+    _remove_status(new)
+    out = tmp_path / "reports" / "diff.md"
+    code = cli.main(
+        [
+            "spec",
+            "diff",
+            str(spec_file()),
+            str(_write(tmp_path, "n.json", new)),
+            "--format",
+            "md",
+            "--output",
+            str(out),
+        ]
+    )
+    text = out.read_text(encoding="utf-8")
+    assert code == 1
+    assert text.startswith("# Spec diff: 1 breaking, 0 non-breaking change(s)")
+    assert (
+        "| breaking | GET /{clientId}/Profile/{profileId} | response 404 | response-status-removed: removed |"
+        in text
+    )
+
+
+def test_the_table_names_every_change() -> None:
+    new = copy.deepcopy(OURS)
+    _rename_path(new)
+    table = render(diff_documents(OURS, new, old="a.yaml", new="b.yaml"), "table")
+    assert (
+        "path-changed: GET /Profiles/v4/{clientId}/Programs -> GET /Profiles/v4/{clientId}/Programmes"
+        in table
+    )
+    assert table.rstrip().endswith("a.yaml -> b.yaml: 1 breaking, 0 non-breaking change(s)")
