@@ -16,6 +16,7 @@ This module only models, loads and validates a Target. What is done with one liv
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import stat
@@ -24,12 +25,14 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from mypref_harness import resources
 from mypref_harness.auth.pnauth import PnAuthError, UserIdEncoding, parse_scheme
 from mypref_harness.errors import ConfigError
 from mypref_harness.secret import Secret, as_secret, reveal
+from mypref_harness.spec.paths import ApiBase, plain_base, reconcile
 from mypref_harness.spec.roles import role_table
 
 AUTH_MODES = ("pnauth", "oauth")
@@ -73,6 +76,8 @@ class Target:
     operations: Mapping[str, str] = field(default_factory=dict)  # [operations]: role -> operation name
     # where each value came from, e.g. "env MYPREF_BASE_URL" or "file mypref.toml"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # where the spec's paths go on this target (spec.paths.reconcile); None = the base URL is the root
+    api_base: ApiBase | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "api_key", as_secret(self.api_key))
@@ -89,6 +94,25 @@ class Target:
     def is_sandbox(self) -> bool:
         """True for a target that points at an embedded sandbox started by the harness."""
         return self.sandbox_root_url is not None
+
+    def url_for(self, path: str) -> str:
+        """The request URL of a (filled-in) spec path, or of one of our catalog's, on this target."""
+        if self.api_base is not None:
+            return self.api_base.url(path)
+        if not self.base_url:
+            raise ConfigError("no base URL yet: the embedded sandbox is not started")
+        return plain_base(self.base_url).url(path)
+
+    @property
+    def spec_base_url(self) -> str | None:
+        """The URL the spec's paths are appended to as written (Schemathesis's base-url)."""
+        return self.api_base.schemathesis_url if self.api_base is not None else self.base_url
+
+    def with_spec(self, document: Mapping[str, Any]) -> Target:
+        """This target with the spec's paths reconciled with its base URL (ConfigError if they cannot be)."""
+        if not self.base_url:
+            raise ConfigError("no base URL yet: the embedded sandbox is not started")
+        return dataclasses.replace(self, api_base=reconcile(self.base_url, document))
 
     @property
     def uses_certificate(self) -> bool:
@@ -212,7 +236,11 @@ def _is_url(text: str) -> bool:
 
 
 def load_target(
-    env: Mapping[str, str] | None = None, toml_path: str | Path | None = None, *, kind: str | None = None
+    env: Mapping[str, str] | None = None,
+    toml_path: str | Path | None = None,
+    *,
+    kind: str | None = None,
+    spec: str | None = None,
 ) -> Target:
     """Build the Target from ``MYPREF_*`` env vars over an optional TOML file, and validate it.
 
@@ -221,6 +249,7 @@ def load_target(
     ``MYPREF_BASE_URL``, which is an error: it would otherwise silently mean "test the sandbox".
     Unknown ``MYPREF_*`` variables are an error naming the closest known one. ``kind`` (``--target``)
     beats ``MYPREF_TARGET`` / ``target =``: "configured" requires a base URL, "sandbox" forbids one.
+    ``spec`` (``--spec PATH|URL``) beats ``MYPREF_SPEC`` / ``spec =``.
     Raises :class:`ConfigError` with a one-line message on any invalid or missing setting.
     """
     env = os.environ if env is None else env
@@ -248,6 +277,8 @@ def load_target(
             sources[key.name] = f"file {file_path}"
     if kind is not None:
         values["target"], sources["target"] = kind, "option --target"
+    if spec:
+        values["spec"], sources["spec"] = _resolve_path(spec, Path.cwd()), "option --spec"
     for secret_name in ("api_key", "oauth_client_secret"):
         _read_secret_file(secret_name, values, sources)
     _check_target_kind(values, sources)

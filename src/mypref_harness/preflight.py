@@ -37,7 +37,6 @@ from mypref_harness.config import Target
 from mypref_harness.credentials import auth_for
 from mypref_harness.errors import ConfigError, TargetUnreachable
 from mypref_harness.guards import missing_api_prefix
-from mypref_harness.spec.paths import join
 
 PROBE_PATH = "/{clientId}/Programs"  # the configuration read of the vendor's own example request
 _ACCEPT_JSON = {"Accept": "application/json"}
@@ -62,7 +61,7 @@ def measure_clock_skew(
     """
     if not target.base_url:
         return None
-    url = join(target.base_url, "/")
+    url = target.url_for("/")
     retrier = retrier or Retrier(RetryPolicy())
     own = client is None
     http = client or httpx.Client(timeout=5.0)
@@ -127,7 +126,7 @@ def check_credentials(
     if not target.base_url or not target.client_id:
         raise ConfigError("the preflight needs a resolved target: a base URL and a ClientId")
     base_url = target.base_url
-    url = join(base_url, probe_path.replace("{clientId}", quote(target.client_id, safe="")))
+    url = target.url_for(probe_path.replace("{clientId}", quote(target.client_id, safe="")))
     auth = None if auth_off else auth_for(target, clock_offset=clock_offset)
 
     def send() -> httpx.Response:

@@ -72,8 +72,10 @@ def run_contract(target: Target, options: ContractOptions | None = None) -> Cont
     document = load_spec_document(target.spec)
     operations_regex(options.operations, document)  # bad selectors fail before a sandbox is started
     operations_regex(options.exclude_operations, document)
+    if not target.is_embedded:
+        target = target.with_spec(document)  # base URL vs spec paths: fails before anything is sent
     with _usable_target(target, options) as resolved:
-        return _run_resolved(resolved, options, document, started)
+        return _run_resolved(resolved.with_spec(document), options, document, started)
 
 
 def policy_of(options: ContractOptions, *, is_sandbox: bool) -> VerdictPolicy:
@@ -143,7 +145,7 @@ def _run_resolved(
     if options.seed is None:
         result.seed = _seed_of(prepared.json_path)
     policy = policy_of(options, is_sandbox=target.is_sandbox)
-    scenario_routes = ScenarioRouteRecorder(document, target.base_url or "")
+    scenario_routes = ScenarioRouteRecorder(document, target.spec_base_url or "")
     if options.scenarios:
         result.scenarios = _run_scenarios(target, document, options, offset, scenario_routes)
     _add_route_table(
@@ -233,7 +235,7 @@ def _add_route_table(
 
         from mypref_harness.credentials import auth_for
 
-        base_url, client_id = target.base_url or "", target.client_id or ""
+        base_url, client_id = target.spec_base_url or "", target.client_id or ""
         with httpx.Client(auth=auth_for(target, clock_offset=offset), timeout=15.0) as client:
             evidence.append(send_bare_gets(bare, client, base_url, client_id))
             evidence.append(send_known_searches(searches, client, base_url, client_id, document))

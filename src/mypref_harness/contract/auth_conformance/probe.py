@@ -102,7 +102,7 @@ class AuthProbe:
     def url(self, client_id: str | None = None) -> str:
         cid = self.target.client_id if client_id is None else client_id
         path = self.options.probe_path.replace("{clientId}", quote(str(cid), safe=""))
-        return f"{self.target.base_url}{path}"
+        return self.target.url_for(path)
 
     def get(
         self, authorization: str | Callable[[], str] | None, client_id: str | None = None

@@ -87,6 +87,8 @@ def prepare_run(
 ) -> PreparedRun:
     """Write the run's toml (and the lenient spec when needed) and build the command line."""
     assert target.base_url and target.client_id
+    # Schemathesis appends each spec path as written to its base-url (spec.paths.reconcile)
+    base_url = target.spec_base_url or target.base_url
     report_dir = Path(options.report_dir).resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
     local = is_loopback(target.base_url)
@@ -118,7 +120,7 @@ def prepare_run(
     config = run_config(
         base,
         hooks_path=resources.contract_hooks_file(),
-        base_url=target.base_url,
+        base_url=base_url,
         client_id=target.client_id,
         client_id_params=pinned,
         max_examples=options.max_examples,
@@ -150,7 +152,7 @@ def prepare_run(
         "run",
         str(spec_path),
         "--url",
-        target.base_url,
+        base_url,
         "--report",
         ",".join(formats),
         "--report-dir",
