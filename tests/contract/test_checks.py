@@ -85,6 +85,18 @@ def test_wrong_case_of_the_configured_client_is_not_unknown():
     assert unknown_client_404_empty(ex(200, [], client="ACME_CORP"), "ACME_CORP") is None
 
 
+def test_an_unknown_client_in_a_parameter_named_by_client_id_param():
+    def account(param: str | None) -> Exchange:
+        return Exchange(
+            method="GET", path_template="/{accountId}/Programs", path_parameters={"accountId": "Nobody"},
+            status=200, headers={}, body=b"[]", configured_client_id="ACME_CORP", client_id_param=param,
+        )
+
+    assert unknown_client_404_empty(account(None)) is None  # no ClientId parameter by name: not judged
+    problem = unknown_client_404_empty(account("accountId"))
+    assert problem is not None and "unknown ClientId 'Nobody'" in problem
+
+
 @pytest.mark.parametrize("status", [400, 401, 402, 403, 409, 422])
 def test_error_bodies_need_message(status):
     assert error_body_has_message(ex(status, {"Message": None})) is None

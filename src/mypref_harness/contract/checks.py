@@ -18,13 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mypref_harness.basis import Rule, assumption, catalog, documented
+from mypref_harness.spec.params import is_client_id_param
 from mypref_harness.spec.refs import resolve_if_possible
 
 ERROR_STATUSES_WITH_MESSAGE = frozenset({400, 401, 402, 403, 409, 422})
 SEARCH_CAP = 50
-# How specs spell the ClientId and ProfileId path parameters (compared lower-case).
-CLIENT_ID_PARAM_NAMES = frozenset({"clientid", "client_id"})
-PROFILE_ID_PARAM_NAMES = frozenset({"profileid", "profile_id"})
 
 
 @dataclass(frozen=True)
@@ -39,10 +37,11 @@ class Exchange:
     body: bytes
     declared_201_headers: frozenset[str] = field(default_factory=frozenset)  # lower-case names
     configured_client_id: str | None = None  # the target's ClientId (None: unknown, check skipped)
+    client_id_param: str | None = None  # mypref.toml client_id_param (None: found by name, spec/params.py)
 
     def client_id(self) -> str | None:
         for name, value in self.path_parameters.items():
-            if name.lower() in CLIENT_ID_PARAM_NAMES:
+            if is_client_id_param(name, self.client_id_param):
                 return value
         return None
 

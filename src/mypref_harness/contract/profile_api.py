@@ -13,9 +13,10 @@ import httpx
 from mypref_harness.auth.answers import json_body
 from mypref_harness.basis import Basis, route_basis
 from mypref_harness.config import Target
-from mypref_harness.contract.checks import CLIENT_ID_PARAM_NAMES, PROFILE_ID_PARAM_NAMES
 from mypref_harness.created import CREATE_STATUSES, created_id, location_header
 from mypref_harness.spec.operations import OperationObject
+from mypref_harness.spec.params import is_client_id_param, is_profile_id_param
+from mypref_harness.spec.paths import join
 from mypref_harness.spec.roles import Role, RoleMap, resolve_roles
 
 
@@ -53,13 +54,13 @@ class ProfileApi:
         template = self.routes[role].path
         segments = []
         for segment in template.strip("/").split("/"):
-            name = segment[1:-1].lower() if segment.startswith("{") and segment.endswith("}") else None
-            if name in CLIENT_ID_PARAM_NAMES:
+            name = segment[1:-1] if segment.startswith("{") and segment.endswith("}") else None
+            if name is not None and is_client_id_param(name, self.target.client_id_param):
                 segment = quote(str(self.target.client_id), safe="")
-            elif name in PROFILE_ID_PARAM_NAMES:
+            elif name is not None and is_profile_id_param(name):
                 segment = quote(str(profile_id), safe="")
             segments.append(segment)
-        return self.target.url_for("/".join(segments))
+        return join(str(self.target.base_url), "/".join(segments))
 
     def call(self, role: Role, profile_id: Any = None, **kwargs: Any) -> httpx.Response:
         method = self.routes[role].method.upper()

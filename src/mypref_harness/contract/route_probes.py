@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from mypref_harness.contract.checks import CLIENT_ID_PARAM_NAMES, PROFILE_ID_PARAM_NAMES
 from mypref_harness.contract.route_verdicts import RouteState, RouteVerdict
 from mypref_harness.contract.routes import (
     REASON_BARE_GET,
@@ -20,6 +19,7 @@ from mypref_harness.contract.routes import (
     is_no_route_body,
     spec_operations,
 )
+from mypref_harness.spec.params import CLIENT_ID_PARAM_NAMES, PROFILE_ID_PARAM_NAMES
 from mypref_harness.spec.paths import join
 from mypref_harness.spec.roles import Role, resolve
 

@@ -53,10 +53,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from mypref_harness.basis import route_basis
-from mypref_harness.contract.checks import CLIENT_ID_PARAM_NAMES, PROFILE_ID_PARAM_NAMES
 from mypref_harness.contract.results import CheckRecord, Status
 from mypref_harness.contract.route_verdicts import RouteState, RouteVerdict
 from mypref_harness.spec.operations import operation_objects, operation_parameters
+from mypref_harness.spec.params import CLIENT_ID_PARAM_NAMES, PROFILE_ID_PARAM_NAMES
 
 ENV_ROUTE_LOG = "MYPREF_ROUTE_LOG"
 ROUTE_CHECK = "route_exists"

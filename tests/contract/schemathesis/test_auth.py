@@ -157,3 +157,8 @@ def test_clock_offset_env_parsing():
 def test_client_id_from_path_is_case_insensitive_on_the_name():
     assert client_id_from_path({"ClientId": "A%2FB"}) == "A/B"
     assert client_id_from_path({"profileId": "1"}) is None
+
+
+def test_client_id_from_path_in_the_parameter_client_id_param_names():
+    assert client_id_from_path({"AccountId": "ACME", "clientId": "X"}, "accountid") == "ACME"
+    assert client_id_from_path({"AccountId": "ACME"}) is None

@@ -107,6 +107,12 @@ def test_client_id_parameter_names_from_components_inline_and_swagger2():
     assert client_id_parameter_names(document) == ["ClientID", "clientId", "client_id"]
 
 
+def test_client_id_param_names_the_parameter_to_pin():
+    document = {"paths": {"/{AccountId}/x": {"get": {"parameters": [{"name": "AccountId", "in": "path"}]}}}}
+    assert client_id_parameter_names(document) == []
+    assert client_id_parameter_names(document, "accountid") == ["AccountId"]
+
+
 def test_state_conflict_operations_accept_400_402_409_for_positive_data():
     import tomllib
 

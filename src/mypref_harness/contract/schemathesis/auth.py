@@ -25,9 +25,9 @@ from urllib.parse import unquote
 from mypref_harness.auth import pnauth
 from mypref_harness.auth.adapters import is_token_error
 from mypref_harness.config import Target
-from mypref_harness.contract.checks import CLIENT_ID_PARAM_NAMES
 from mypref_harness.errors import ConfigError
 from mypref_harness.secret import reveal
+from mypref_harness.spec.params import is_client_id_param
 
 # Env var the harness sets for the Schemathesis subprocess: seconds added to the local clock when
 # signing (negative when the local clock runs ahead of the target's Date header).
@@ -35,9 +35,12 @@ ENV_CLOCK_OFFSET = "MYPREF_CONTRACT_CLOCK_OFFSET"
 PNAUTH_MARKER = "pnauth"  # what get() returns for PNAUTHINFO3: Schemathesis needs a non-None value
 
 
-def client_id_from_path(path_parameters: Mapping[str, Any] | None) -> str | None:
+def client_id_from_path(
+    path_parameters: Mapping[str, Any] | None, configured: str | None = None
+) -> str | None:
+    """The ClientId a request goes to (its ClientId path parameter, ``configured`` = client_id_param)."""
     for name, value in (path_parameters or {}).items():
-        if name.lower() in CLIENT_ID_PARAM_NAMES and value is not None:
+        if is_client_id_param(name, configured) and value is not None:
             return unquote(str(value))
     return None
 
@@ -65,6 +68,7 @@ class ContractAuth:
             )
         self.mode = target.auth
         self.client_id = target.client_id
+        self.client_id_param = target.client_id_param
         self.user_id = target.user_id
         self.clock_offset = clock_offset
         self._clock = clock
@@ -97,7 +101,7 @@ class ContractAuth:
     def header_for(self, path_parameters: Mapping[str, Any] | None, credential: str) -> str:
         if self.mode == "oauth":
             return f"Bearer {credential}"
-        return self.sign(client_id_from_path(path_parameters) or self.client_id)
+        return self.sign(client_id_from_path(path_parameters, self.client_id_param) or self.client_id)
 
     def sign(self, client_id: str) -> str:
         return pnauth.sign_header(
@@ -125,7 +129,8 @@ class ContractAuth:
         name, value = _authorization(headers)
         if name is None or not self.is_own_pnauth_header(value):
             return False
-        headers[name] = self.sign(client_id_from_path(path_parameters) or self.client_id)
+        client_id = client_id_from_path(path_parameters, self.client_id_param)
+        headers[name] = self.sign(client_id or self.client_id)
         return True
 
     def observe(self, request_headers: Mapping[str, Any] | None, response: Any) -> bool:

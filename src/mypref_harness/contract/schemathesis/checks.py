@@ -45,17 +45,21 @@ _LAST_EXCHANGE = threading.local()
 _DECLARED_201: dict[int, frozenset[str]] = {}  # id(raw operation) -> declared 201 headers
 
 
-def exchange_from_schemathesis(case: Any, response: Any, configured_client_id: str | None = None) -> Exchange:
+def exchange_from_schemathesis(
+    case: Any, response: Any, configured_client_id: str | None = None, client_id_param: str | None = None
+) -> Exchange:
     key = (id(case), id(response))
     cached = getattr(_LAST_EXCHANGE, "value", None)
     if cached is not None and cached[0] == key:
         return cached[1]
-    exchange = _build_exchange(case, response, configured_client_id)
+    exchange = _build_exchange(case, response, configured_client_id, client_id_param)
     _LAST_EXCHANGE.value = (key, exchange)
     return exchange
 
 
-def _build_exchange(case: Any, response: Any, configured_client_id: str | None) -> Exchange:
+def _build_exchange(
+    case: Any, response: Any, configured_client_id: str | None, client_id_param: str | None
+) -> Exchange:
     operation = case.operation
     raw_operation = getattr(operation.definition, "raw", {}) or {}
     declared = _DECLARED_201.get(id(raw_operation))
@@ -75,15 +79,17 @@ def _build_exchange(case: Any, response: Any, configured_client_id: str | None) 
         body=bytes(response.content or b""),
         declared_201_headers=declared,
         configured_client_id=configured_client_id,
+        client_id_param=client_id_param,
     )
 
 
 CheckFn = Callable[[Any, Any, Any], None]
 
 
-def _as_schemathesis(check: CustomCheck, configured_client_id: str) -> CheckFn:
+def _as_schemathesis(check: CustomCheck, configured_client_id: str, client_id_param: str | None) -> CheckFn:
     def run(ctx: Any, response: Any, case: Any) -> None:
-        problem = check.function(exchange_from_schemathesis(case, response, configured_client_id))
+        exchange = exchange_from_schemathesis(case, response, configured_client_id, client_id_param)
+        problem = check.function(exchange)
         if problem:
             raise AssertionError(problem)
 
@@ -92,6 +98,8 @@ def _as_schemathesis(check: CustomCheck, configured_client_id: str) -> CheckFn:
     return run
 
 
-def schemathesis_checks(configured_client_id: str) -> list[CheckFn]:
+def schemathesis_checks(configured_client_id: str, client_id_param: str | None = None) -> list[CheckFn]:
     """Every registered custom check as a Schemathesis check function (named like the check)."""
-    return [_as_schemathesis(check, configured_client_id) for check in CUSTOM_CHECKS.values()]
+    return [
+        _as_schemathesis(check, configured_client_id, client_id_param) for check in CUSTOM_CHECKS.values()
+    ]

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from mypref_harness.contract.checks import CLIENT_ID_PARAM_NAMES
 from mypref_harness.errors import ConfigError
 from mypref_harness.spec.operations import operation_objects
+from mypref_harness.spec.params import is_client_id_param
 from mypref_harness.spec.refs import resolve_if_possible
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -83,8 +83,9 @@ def dump_toml(data: Mapping[str, Any]) -> str:
 # --- what the spec tells us ------------------------------------------------------------------------
 
 
-def client_id_parameter_names(document: Mapping[str, Any]) -> list[str]:
-    """Names of path parameters that carry the MyPreferences ClientId, as spelled in the spec."""
+def client_id_parameter_names(document: Mapping[str, Any], configured: str | None = None) -> list[str]:
+    """Names of path parameters that carry the MyPreferences ClientId, as spelled in the spec
+    (``configured``: mypref.toml's client_id_param, else found by name; spec/params.py)."""
     names: set[str] = set()
 
     def visit(params: Any) -> None:
@@ -93,7 +94,7 @@ def client_id_parameter_names(document: Mapping[str, Any]) -> list[str]:
             if (
                 isinstance(p, Mapping)
                 and p.get("in") == "path"
-                and str(p.get("name", "")).lower() in CLIENT_ID_PARAM_NAMES
+                and is_client_id_param(str(p.get("name", "")), configured)
             ):
                 names.add(str(p["name"]))
 
@@ -127,7 +128,7 @@ def can_conflict(path: str, method: str, op: Mapping[str, Any]) -> bool:
     if isinstance(responses, Mapping) and {"402", "409"} & {str(k) for k in responses}:
         return True
     names = re.findall(r"\{([^}]+)\}", path)
-    return method in _WRITES and any(n.lower() not in CLIENT_ID_PARAM_NAMES for n in names)
+    return method in _WRITES and any(not is_client_id_param(n) for n in names)
 
 
 def state_conflict_operations(document: Mapping[str, Any]) -> list[dict[str, str]]:

@@ -87,13 +87,11 @@ def prepare_run(
 ) -> PreparedRun:
     """Write the run's toml (and the lenient spec when needed) and build the command line."""
     assert target.base_url and target.client_id
-    # Schemathesis appends each spec path as written to its base-url (spec.paths.reconcile)
-    base_url = target.spec_base_url or target.base_url
     report_dir = Path(options.report_dir).resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
     local = is_loopback(target.base_url)
     strict = load_policy(options.policy_file, strict=options.strict, is_sandbox=target.is_sandbox).strict
-    pinned = client_id_parameter_names(document)
+    pinned = client_id_parameter_names(document, target.client_id_param)
     include = operations_regex(options.operations, document)
     exclude = operations_regex(options.exclude_operations, document)
     # Links first, on the whole spec: the selection below drops those to operations it leaves out.
@@ -120,7 +118,7 @@ def prepare_run(
     config = run_config(
         base,
         hooks_path=resources.contract_hooks_file(),
-        base_url=base_url,
+        base_url=target.base_url,
         client_id=target.client_id,
         client_id_params=pinned,
         max_examples=options.max_examples,
@@ -152,7 +150,7 @@ def prepare_run(
         "run",
         str(spec_path),
         "--url",
-        base_url,
+        target.base_url,
         "--report",
         ",".join(formats),
         "--report-dir",

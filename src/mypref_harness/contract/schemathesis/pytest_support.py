@@ -53,7 +53,7 @@ def build_schema(target: Target, env: Mapping[str, str] | None = None) -> Any:
     offset = preflight(target).clock_offset
     install(target=target, clock_offset=offset)
     document = load_spec_document(target.spec)
-    pinned = client_id_parameter_names(document)
+    pinned = client_id_parameter_names(document, target.client_id_param)
     spec, _ = (dict(document), 0) if _strict(target, env) else lenient_spec(document)
     spec, _ = unconstrain_path_parameters(spec, set(pinned))
     spec, _ = drop_free_form_query_objects(spec)
