@@ -22,6 +22,7 @@ from mypref_harness.spec import (
     load_spec,
     spec_stats,
 )
+from mypref_harness.spec.document import local_copy
 
 SMALL_30 = """
 openapi: 3.0.3
@@ -155,8 +156,14 @@ def test_example_checker_reports_bad_examples(tmp_path):
         ("empty.yaml", "", "is empty"),
         ("bad.yaml", "a: [\n", "is not valid YAML or JSON: line 2"),
         ("bad.json", '{"openapi": ', "is not valid JSON: line 1"),
-        ("list.yaml", "- 1\n- 2\n", "top level is not a mapping"),
-        ("other.yaml", "name: x\n", "no 'openapi' or 'swagger' key"),
+        ("list.yaml", "- 1\n- 2\n", "top level is not a mapping but a list: [1, 2]"),
+        ("other.yaml", "name: x\n", "no 'openapi' or 'swagger' key; top-level keys: name"),
+        ("page.html", "<html><body>Sign in</body></html>\n", "but a string: '<html><body>Sign in"),
+        (
+            "schema.json",
+            '{"$schema": "x", "type": "object", "properties": {}}',
+            "top-level keys: $schema, type, properties",
+        ),
         ("old.yaml", "swagger: '1.2'\n", "unsupported Swagger version '1.2'"),
         ("new.yaml", "openapi: 4.0.0\n", "unsupported OpenAPI version '4.0.0'"),
         (
@@ -229,6 +236,27 @@ def test_load_from_loopback_urls(http_server):
     assert load_spec(f"{http_server}/small.yaml").source == f"{http_server}/small.yaml"
     with pytest.raises(ConfigError, match="HTTP 404"):
         load_spec(f"{http_server}/missing.yaml")
+
+
+def test_a_url_spec_is_saved_once_in_the_report_folder(http_server, tmp_path):
+    saved = local_copy(f"{http_server}/small.yaml", tmp_path / "reports")
+    assert saved == str((tmp_path / "reports" / "spec-source.yaml").resolve())
+    assert Path(saved).read_text(encoding="utf-8") == SMALL_30
+    json_saved = local_copy(f"{http_server}/swagger.json", tmp_path / "reports")
+    assert Path(json_saved).name == "spec-source.json"
+    assert load_spec(json_saved, validate=False).version == "2.0"
+
+
+def test_a_local_spec_is_not_copied(tmp_path):
+    assert local_copy("contracts/x.yaml", tmp_path) == "contracts/x.yaml"
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_url_that_serves_no_spec_is_a_config_error_naming_what_it_found(http_server, tmp_path):
+    _Handler.routes["/login"] = b"<html>Sign in</html>"
+    with pytest.raises(ConfigError, match=r"/login is not an OpenAPI/Swagger document .*a string: '<html>"):
+        local_copy(f"{http_server}/login", tmp_path)
+    assert not any(tmp_path.iterdir())
 
 
 def test_unreachable_url_is_a_config_error():

@@ -119,13 +119,41 @@ def read_document(source: str | Path) -> dict[str, Any]:
     name, text = _read_source(source)
     document = _parse(name, text)
     if not isinstance(document, Mapping):
-        raise ConfigError(f"spec {name} is not an OpenAPI/Swagger document (top level is not a mapping)")
+        raise ConfigError(f"spec {name} is not an OpenAPI/Swagger document ({_found(document)})")
     return dict(document)
+
+
+def local_copy(source: str, folder: Path) -> str:
+    """A URL spec fetched once and saved in ``folder`` (the run's report folder); a local one unchanged.
+
+    Every component of a run (the contract run, Schemathesis, the load suite, the reports) then reads
+    the same bytes, and the report says which file was tested. The fetched text must be an
+    OpenAPI/Swagger document (ConfigError, exit 2, naming what was found otherwise).
+    """
+    if not _is_url(source):
+        return source
+    name, text = _read_source(source)
+    _version_of(name, _parse(name, text))
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = folder / ("spec-source.json" if text.lstrip().startswith("{") else "spec-source.yaml")
+    saved.write_text(text, encoding="utf-8")
+    return str(saved.resolve())
+
+
+def _found(document: Any) -> str:
+    """What a file that is not a spec holds instead, in a few words (for the one-line error)."""
+    if isinstance(document, Mapping):
+        keys = [str(key) for key in list(document)[:6]]
+        more = ", ..." if len(document) > 6 else ""
+        return f"no 'openapi' or 'swagger' key; top-level keys: {', '.join(keys) or 'none'}{more}"
+    kind = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+    shown = repr(document)[:40] + ("..." if len(repr(document)) > 40 else "")
+    return f"top level is not a mapping but {kind.get(type(document), type(document).__name__)}: {shown}"
 
 
 def _version_of(name: str, document: Any) -> str:
     if not isinstance(document, Mapping):
-        raise ConfigError(f"spec {name} is not an OpenAPI/Swagger document (top level is not a mapping)")
+        raise ConfigError(f"spec {name} is not an OpenAPI/Swagger document ({_found(document)})")
     if "swagger" in document:
         version = str(document["swagger"])
         if version != "2.0":
@@ -138,7 +166,7 @@ def _version_of(name: str, document: Any) -> str:
                 f"spec {name}: unsupported OpenAPI version {version!r} (3.0.x or 3.1.x expected)"
             )
         return version
-    raise ConfigError(f"spec {name} is not an OpenAPI/Swagger document (no 'openapi' or 'swagger' key)")
+    raise ConfigError(f"spec {name} is not an OpenAPI/Swagger document ({_found(document)})")
 
 
 def _validate(name: str, document: Mapping[str, Any]) -> None:
