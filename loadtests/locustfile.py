@@ -26,6 +26,7 @@ MODEL = load_model(
 PROCESS: runtime.LocustProcess | None = None  # built on first use: it needs the Locust environment
 SINK = runtime.MasterSink(runtime.out_dir(os.environ))
 CPU_AT_START: float | None = None  # process CPU when the test started (for the benchmark)
+PACER = runtime.pacer_from_env(os.environ)  # gate --rate-limit: one pace for all users of this process
 
 
 def process_state(environment: Any) -> runtime.LocustProcess:
@@ -62,7 +63,7 @@ class _MyPrefUser(FastHttpUser):
     flow: Any
 
     def on_start(self) -> None:
-        self.flow = self.flow_class(self.client, process_state(self.environment).ctx)
+        self.flow = self.flow_class(runtime.paced(self.client, PACER), process_state(self.environment).ctx)
         self.flow.start()
 
 

@@ -121,19 +121,6 @@ def test_bad_rates(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text, seconds", [("5m", 300.0), ("90s", 90.0), ("90", 90.0), ("1.5h", 5400.0), ("500ms", 0.5)]
-)
-def test_durations(text: str, seconds: float) -> None:
-    assert budget.parse_duration(text) == seconds
-
-
-@pytest.mark.parametrize("text", ["0s", "5d", "m", ""])
-def test_bad_durations(text: str) -> None:
-    with pytest.raises(ValueError):
-        budget.parse_duration(text)
-
-
-@pytest.mark.parametrize(
     "rate, round_trip, workers",
     [
         (20.0, 0.1, 2),  # the simulated remote target
@@ -165,3 +152,31 @@ def test_the_hook_paces_and_books_on_the_active_stage_only() -> None:
     assert clock.slept == pytest.approx([0.1])
     assert b.stage("auth").seconds == pytest.approx(0.1)  # the stage's wall time, its waits included
     assert budget.request_hooks() == {"request": [budget.on_request]}
+
+
+def test_merging_a_stages_ledger_adds_everything_but_its_seconds() -> None:
+    mine, theirs = StageSpend(seconds=10.0), StageSpend()
+    mine.record(requests=2, operation="GET /a")
+    theirs.record(requests=7, seconds=3.0, phase="coverage", operation="GET /a")
+    theirs.left_out.append("fuzzing phase: not run")
+    mine.merge(theirs)
+    assert (mine.requests, mine.seconds) == (9, 10.0)
+    assert mine.operations["GET /a"].requests == 9
+    assert mine.phases["coverage"].requests == 7
+    assert mine.left_out == ["fuzzing phase: not run"]
+
+
+@pytest.mark.parametrize("text, rate", [(None, None), ("auto", None), ("AUTO", None), ("20/s", 20.0)])
+def test_the_rate_of_a_rate_limit_option(text: str | None, rate: float | None) -> None:
+    assert budget.rate_of(text) == rate
+
+
+def test_reserved_time_is_kept_from_the_other_stages_until_released() -> None:
+    clock = FakeClock()
+    b = Budget(requests=1000, seconds=300.0, clock=clock)
+    b.reserve("load", 200, 30.0)
+    b.reserve("auth", 100, 20.0)
+    clock.now += 50.0
+    assert b.share_for("contract") == (700, 200.0)
+    b.release("auth")  # auth runs now: what it does not spend goes back to the pool
+    assert b.share_for("contract") == (800, 220.0)

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+DEFAULT_REMOTE_RATE_LIMIT = "20/s"  # every stage, on any target that is not loopback
 MAX_WORKERS = 16  # Schemathesis workers from the measurement: more only adds threads that wait
 
 
@@ -72,6 +73,17 @@ class StageSpend:
             spend = self.operations.setdefault(operation, Spend())
             spend.requests += requests
             spend.seconds += seconds
+
+    def merge(self, other: StageSpend) -> None:
+        """Add another ledger's requests, phases, operations and left-out lines (not its seconds: the
+        stage's wall time already holds them)."""
+        self.requests += other.requests
+        for mine, theirs in ((self.phases, other.phases), (self.operations, other.operations)):
+            for name, spend in theirs.items():
+                into = mine.setdefault(name, Spend())
+                into.requests += spend.requests
+                into.seconds += spend.seconds
+        self.left_out.extend(other.left_out)
 
     def top_operations(self, n: int) -> list[tuple[str, Spend]]:
         """The ``n`` operations that took the most requests (ties by name, for a stable report)."""
@@ -138,6 +150,7 @@ class Budget:
         self.requests, self.seconds, self.rate = requests, seconds, rate
         self.stages: dict[str, StageSpend] = {}
         self.reserved: dict[str, int] = {}
+        self.reserved_s: dict[str, float] = {}
         self.pacer = Pacer(rate)
         self._clock = clock
         self._started = clock()
@@ -151,9 +164,16 @@ class Budget:
         with self._lock:
             return self.stages.setdefault(name, StageSpend())
 
-    def reserve(self, stage: str, requests: int) -> None:
-        """Keep ``requests`` for a later ``stage`` (the load stage): no other stage's share includes them."""
+    def reserve(self, stage: str, requests: int, seconds: float = 0.0) -> None:
+        """Keep ``requests`` and ``seconds`` for a later ``stage`` (the load stage): no other stage's share
+        includes them."""
         self.reserved[stage] = max(0, requests)
+        self.reserved_s[stage] = max(0.0, seconds)
+
+    def release(self, stage: str) -> None:
+        """``stage`` is running (or done): its reservation is no longer kept from the others."""
+        self.reserved.pop(stage, None)
+        self.reserved_s.pop(stage, None)
 
     @property
     def spent_requests(self) -> int:
@@ -172,7 +192,10 @@ class Budget:
         if self.requests is not None:
             others = sum(n for name, n in self.reserved.items() if name != stage)
             requests = max(0, self.requests - self.spent_requests - others)
-        seconds = None if self.seconds is None else max(0.0, self.seconds - self.elapsed_s)
+        seconds = None
+        if self.seconds is not None:
+            others_s = sum(s for name, s in self.reserved_s.items() if name != stage)
+            seconds = max(0.0, self.seconds - self.elapsed_s - others_s)
         return requests, seconds
 
     def progress_text(self) -> str:
@@ -189,6 +212,7 @@ class Budget:
             "spent_requests": self.spent_requests,
             "elapsed_s": round(self.elapsed_s, 3),
             "reserved": dict(self.reserved),
+            "reserved_s": dict(self.reserved_s),
             "stages": {name: spend.to_json() for name, spend in self.stages.items()},
         }
 
@@ -200,8 +224,6 @@ def clock_text(seconds: float) -> str:
 
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(s|m|h)\s*$", re.IGNORECASE)
 _PER = {"s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
-_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 def parse_rate(text: str) -> float:
@@ -212,12 +234,12 @@ def parse_rate(text: str) -> float:
     return float(match.group(1)) / _PER[match.group(2).lower()]
 
 
-def parse_duration(text: str) -> float:
-    """ "5m" -> 300.0 seconds ("90s", "90", "1.5h", "500ms" too)."""
-    match = _DURATION.match(text)
-    if not match or float(match.group(1)) <= 0:
-        raise ValueError(f"a duration is N with an optional unit ms, s, m or h (N > 0), got {text!r}")
-    return float(match.group(1)) * _UNIT[(match.group(2) or "s").lower()]
+def rate_of(text: str | None) -> float | None:
+    """Requests per second of a ``--rate-limit`` value for our own pacing; None for none or for
+    ``auto`` (Schemathesis then waits out each 429's Retry-After; our in-process clients do the same)."""
+    if not text or text.strip().lower() == "auto":
+        return None
+    return parse_rate(text)
 
 
 def workers_for(rate: float | None, round_trip_s: float | None) -> int | None:
@@ -240,6 +262,7 @@ def spending(budget: Budget, stage: str) -> Iterator[StageSpend]:
     global _active
     previous, _active = _active, (budget, stage)
     started = budget._clock()
+    budget.release(stage)
     spend = budget.stage(stage)
     try:
         yield spend

@@ -49,6 +49,9 @@ class Preflight:
     skew_s: float | None  # local clock minus the target's, seconds (> 0: local ahead); None = unknown
     clock_offset: float  # seconds to add to the local clock when signing (auth.clock.signing_offset_for)
     undecided: str | None = None  # why the configuration read decided nothing (5xx/429 after retries)
+    # Seconds of the first exchange (the clock read, else the configuration read): what one request
+    # costs on this target, for the number of workers that keeps a rate limit busy (budget.workers_for).
+    round_trip_s: float | None = None
 
 
 def measure_clock_skew(
@@ -102,14 +105,17 @@ def preflight(
     own = client is None
     http = client or httpx.Client(timeout=timeout)
     try:
+        started = time.monotonic()
         skew = None if auth_off else measure_clock_skew(target, http, retrier)
+        measured = time.monotonic()
         offset = signing_offset_for(skew)
         undecided = check_credentials(target, clock_offset=offset, probe_path=probe_path,
                                       auth_off=auth_off, client=http, retrier=retrier)
+        round_trip = (measured - started) if not auth_off else (time.monotonic() - measured)
     finally:
         if own:
             http.close()
-    return Preflight(skew, offset, undecided)
+    return Preflight(skew, offset, undecided, round_trip)
 
 
 def check_credentials(

@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 
 from mypref_harness.basis import VerdictPolicy
+from mypref_harness.budget import request_hooks
 from mypref_harness.config import Target
 from mypref_harness.contract.results import CheckRecord, Status, judged
 from mypref_harness.created import CREATE_STATUSES
@@ -200,7 +201,9 @@ def measure_profile(
     values, evidence = facts_from_probes(probe_facts(target, slow=slow))
     if statuses:
         offset = signing_offset_for(measure_clock_skew(target))
-        with httpx.Client(auth=auth_for(target, clock_offset=offset), timeout=15.0) as client:
+        with httpx.Client(
+            auth=auth_for(target, clock_offset=offset), timeout=15.0, event_hooks=request_hooks()
+        ) as client:
             found, why = measure_statuses(target, load_spec_document(target.spec), client)
         values.update(found)
         evidence.update(why)

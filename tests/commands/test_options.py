@@ -108,3 +108,34 @@ def test_contract_passes_allow_missing_roles_to_the_run(
         with pytest.raises(SystemExit):
             cli.main(argv)
     assert seen == [False, True]
+
+
+def _budget_args(*argv: str):
+    import argparse
+
+    from mypref_harness.commands.options import add_budget_options
+
+    parser = argparse.ArgumentParser()
+    add_budget_options(parser, rate_help="r")
+    return parser.parse_args(list(argv))
+
+
+def test_the_budget_options_give_the_rate_requests_and_seconds():
+    from mypref_harness.commands.options import budget_from_args
+
+    assert budget_from_args(_budget_args()) == (None, None, None)
+    given = _budget_args("--rate-limit", "10/s", "--budget-requests", "3000", "--budget-time", "4m")
+    assert budget_from_args(given) == ("10/s", 3000, 240.0)
+    assert budget_from_args(_budget_args("--budget-time", "0", "--budget-requests", "0")) == (None, 0, 0.0)
+    assert budget_from_args(_budget_args("--rate-limit", "auto"))[0] == "auto"
+
+
+@pytest.mark.parametrize(
+    "argv", [("--rate-limit", "fast"), ("--budget-requests", "-1"), ("--budget-time", "soon")]
+)
+def test_a_bad_budget_option_is_a_usage_error(argv):
+    from mypref_harness.commands.options import budget_from_args
+    from mypref_harness.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        budget_from_args(_budget_args(*argv))

@@ -27,7 +27,7 @@ def target():
 
 def fake_stage(name, outcome="pass", code=0, failures=0, files=(), **extra):
     """A runner that returns one StageResult without running any suite."""
-    def runner(target, options):
+    def runner(target, options, budget=None):
         cases = [report.JUnitCase(name=f"{name}-case", classname=name,
                                   failure="boom: it broke" if failures else None)]
         return StageResult(name, outcome, code, failures=failures, figures={"failures": failures},

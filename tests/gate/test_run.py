@@ -1,6 +1,7 @@
 """The gate's flow with fake stages: order, exit codes, stopping early, the secret scan, progress."""
 
 import json
+import re
 
 from mypref_harness.errors import ConfigError, TargetUnreachable
 from mypref_harness.gate import run as gate_run
@@ -30,23 +31,22 @@ def test_findings_in_one_stage_fail_the_gate_with_exit_1(tmp_path, target, fake_
 
 
 def test_the_findings_so_far_count_the_typed_failures_not_the_display_figures(tmp_path, target, fake_stages):
-    def contract(target, options):  # its table shows no "failures" figure: the count must not need one
+    # its table shows no "failures" figure: the count must not need one
+    def contract(target, options, budget=None):
         return StageResult("contract", "fail", 1, failures=2, figures={"cases": 40})
 
-    def auth(target, options):
+    def auth(target, options, budget=None):
         return StageResult("auth", "fail", 1, failures=1, figures={"checks": 9})
 
     fake_stages["contract"], fake_stages["auth"] = contract, auth
     lines = []
     run_gate(target, GateOptions(report_dir=tmp_path), progress=lines.append)
     done = [line for line in lines if "findings so far" in line]
-    assert [line.rsplit("(", 1)[1] for line in done] == [
-        "findings so far: 0)", "findings so far: 2)", "findings so far: 3)", "findings so far: 3)"
-    ]
+    assert [re.search(r"findings so far: (\d+)", line).group(1) for line in done] == ["0", "2", "3", "3"]
 
 
 def test_unreachable_wins_over_findings(tmp_path, target, fake_stages, make_stage):
-    def unreachable(target, options):
+    def unreachable(target, options, budget=None):
         raise TargetUnreachable("connection refused by 127.0.0.1:9")
 
     fake_stages["contract"] = make_stage("contract", "fail", 1, failures=1)
@@ -60,11 +60,11 @@ def test_unreachable_wins_over_findings(tmp_path, target, fake_stages, make_stag
 def test_a_configuration_error_in_a_stage_stops_the_gate_and_is_printed_once(tmp_path, target, fake_stages):
     ran = []
 
-    def bad_config(target, options):
+    def bad_config(target, options, budget=None):
         raise ConfigError("MYPREF_API_KEY is not set")
 
     def recording(name):
-        def runner(target, options):
+        def runner(target, options, budget=None):
             ran.append(name)
             return StageResult(name, "pass", 0)
         return runner
@@ -80,7 +80,7 @@ def test_a_configuration_error_in_a_stage_stops_the_gate_and_is_printed_once(tmp
 
 
 def test_a_secret_in_any_artifact_fails_the_gate_and_names_the_file(tmp_path, target, fake_stages, api_key):
-    def leaky(target, options):
+    def leaky(target, options, budget=None):
         path = tmp_path / "load" / "locust.log"
         path.parent.mkdir()
         path.write_text(f"debug: key={api_key}\n")
@@ -107,7 +107,7 @@ def test_a_long_stage_keeps_saying_it_is_alive(tmp_path, target, fake_stages, mo
 
     monkeypatch.setattr(gate_run, "HEARTBEAT_SECONDS", 0.05)
 
-    def slow(target, options):
+    def slow(target, options, budget=None):
         time.sleep(0.3)
         return StageResult("contract", "pass", 0)
 
@@ -117,3 +117,48 @@ def test_a_long_stage_keeps_saying_it_is_alive(tmp_path, target, fake_stages, mo
     beats = [line for line in lines if "contract: still running" in line]
     assert len(beats) >= 2
     assert lines.index(beats[-1]) < next(i for i, line in enumerate(lines) if "contract: PASS" in line)
+
+
+def test_a_configured_target_gets_the_default_budget_and_the_sandbox_none(target):
+    from mypref_harness.config import Target
+    from mypref_harness.gate.model import DEFAULT_BUDGET_REQUESTS, DEFAULT_BUDGET_TIME_S
+
+    configured = gate_run.make_budget(target, GateOptions())
+    assert (configured.requests, configured.seconds) == (DEFAULT_BUDGET_REQUESTS, DEFAULT_BUDGET_TIME_S)
+    assert configured.rate is None  # 127.0.0.1: loopback, no rate limit unless asked
+    # The load stage's share (20 users x 0.5/s x 20 s) and the auth checks' are kept from the contract.
+    assert configured.share_for("contract")[0] == DEFAULT_BUDGET_REQUESTS - 200 - 150
+    sandbox = Target(base_url="http://127.0.0.1:5/Profiles/v4", client_id="C", user_id="U",
+                     sandbox_root_url="http://127.0.0.1:5")
+    assert not gate_run.make_budget(sandbox, GateOptions()).limited  # `make gate` is as it was
+    asked = gate_run.make_budget(sandbox, GateOptions(budget_requests=300, rate_limit="10/s"))
+    assert (asked.requests, asked.seconds, asked.rate) == (300, None, 10.0)
+    unlimited = gate_run.make_budget(target, GateOptions(budget_requests=0, budget_time_s=0.0))
+    assert not unlimited.limited
+
+
+def test_a_remote_target_is_paced_at_20_per_second_by_default():
+    from mypref_harness.config import Target
+
+    remote = Target(base_url="https://staging.example.invalid/Profiles/v4", client_id="C", user_id="U")
+    assert gate_run.make_budget(remote, GateOptions()).rate == 20.0
+    assert gate_run.make_budget(remote, GateOptions(rate_limit="5/s")).rate == 5.0
+
+
+def test_every_stage_gets_the_one_budget_and_books_on_its_own_line(tmp_path, target, fake_stages):
+    seen = {}
+
+    def contract(target, options, budget):
+        seen["contract"] = budget
+        budget.stage("contract").record(requests=40, phase="coverage", operation="GET /x")
+        return StageResult("contract", "pass", 0)
+
+    def auth(target, options, budget):
+        seen["auth"] = budget
+        return StageResult("auth", "pass", 0)
+
+    fake_stages["contract"], fake_stages["auth"] = contract, auth
+    result = run_gate(target, GateOptions(report_dir=tmp_path, budget_requests=1000), progress=lambda _: None)
+    assert seen["contract"] is seen["auth"] is result.budget
+    assert result.budget.stage("contract").requests == 40
+    assert result.budget.requests == 1000

@@ -71,7 +71,7 @@ def _fake_runners(monkeypatch, **special):
     from mypref_harness.gate.model import StageResult
 
     def passing(name):
-        return lambda target, options: StageResult(name, "pass", 0, figures={"failures": 0})
+        return lambda target, options, budget=None: StageResult(name, "pass", 0, figures={"failures": 0})
 
     runners = {name: special.get(name) or passing(name) for name in ("vectors", "contract", "auth", "load")}
     monkeypatch.setattr(stages, "RUNNERS", runners)
@@ -89,7 +89,7 @@ def test_a_stage_that_runs_out_of_time_makes_the_gate_incomplete_with_exit_4(tmp
     from mypref_harness.gate.model import GateOptions
     from mypref_harness.gate.run import run_gate
 
-    def out_of_time(target, options):
+    def out_of_time(target, options, budget=None):
         raise RunIncomplete("Schemathesis did not finish within 5 s and was stopped: no verdict")
 
     _fake_runners(monkeypatch, contract=out_of_time)
@@ -105,10 +105,10 @@ def test_findings_elsewhere_still_fail_a_gate_with_an_incomplete_stage(tmp_path,
     from mypref_harness.gate.model import GateOptions, StageResult
     from mypref_harness.gate.run import run_gate
 
-    def out_of_time(target, options):
+    def out_of_time(target, options, budget=None):
         raise RunIncomplete("Locust did not finish in time")
 
-    def findings(target, options):
+    def findings(target, options, budget=None):
         return StageResult("contract", "fail", 1, failures=2, figures={"failures": 2})
 
     _fake_runners(monkeypatch, load=out_of_time, contract=findings)
@@ -122,7 +122,7 @@ def test_a_signal_during_a_stage_writes_the_partial_summary_then_unwinds(tmp_pat
     from mypref_harness.gate.model import GateOptions
     from mypref_harness.gate.run import run_gate
 
-    def terminated(target, options):
+    def terminated(target, options, budget=None):
         raise procs.Terminated(signal.SIGTERM)
 
     _fake_runners(monkeypatch, auth=terminated)

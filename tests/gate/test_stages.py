@@ -56,6 +56,22 @@ def test_gate_schemathesis_html_asks_the_contract_run_for_schemathesis_html_repo
     assert seen == {"html": True}
 
 
+
+def test_gate_allow_missing_roles_reaches_the_contract_run(monkeypatch, tmp_path, target):
+    from mypref_harness.contract import runner
+    from mypref_harness.contract.results import ContractResult
+
+    seen = []
+
+    def fake_run_contract(given_target, options):
+        seen.append(options.allow_missing_roles)
+        return ContractResult(target="t")
+
+    monkeypatch.setattr(runner, "run_contract", fake_run_contract)
+    stages.run_contract_stage(target, GateOptions(report_dir=tmp_path))
+    stages.run_contract_stage(target, GateOptions(report_dir=tmp_path, allow_missing_roles=True))
+    assert seen == [False, True]
+
 def _fake_load(monkeypatch, **figures):
     from mypref_harness.load import runner
     from mypref_harness.load.result import LoadResult
@@ -100,3 +116,42 @@ def test_the_load_stage_counts_its_slo_breaches_as_typed_failures(tmp_path, targ
 def test_the_profile_stage_without_a_pinned_profile_is_a_configuration_error(tmp_path, target):
     with pytest.raises(ConfigError, match="--profile"):
         stages.run_profile_stage(target, GateOptions(report_dir=tmp_path))
+
+
+def test_the_contract_stage_gets_the_rate_and_what_is_left_of_the_budget(tmp_path, target, monkeypatch):
+    from mypref_harness.budget import Budget
+    from mypref_harness.contract import runner
+    from mypref_harness.contract.results import ContractResult
+
+    seen = {}
+
+    def fake_run_contract(given_target, options):
+        seen.update(rate=options.rate_limit, requests=options.budget_requests, seconds=options.budget_time_s)
+        return ContractResult(target="fake", cases=700)
+
+    monkeypatch.setattr(runner, "run_contract", fake_run_contract)
+    budget = Budget(requests=1000, rate=5.0)
+    budget.stage("vectors")
+    budget.reserve("load", 200)
+    stages.run_contract_stage(target, GateOptions(report_dir=tmp_path, rate_limit="5/s"), budget)
+    assert seen == {"rate": "5/s", "requests": 800, "seconds": None}
+    assert budget.stage("contract").requests == 700  # the subprocess's requests, booked on the ledger
+
+
+def test_the_load_stage_is_paced_by_the_runs_rate_and_books_its_requests(tmp_path, target, monkeypatch):
+    from mypref_harness.budget import Budget
+
+    from mypref_harness.load import runner
+    from mypref_harness.load.result import LoadResult
+
+    seen = {}
+
+    def fake_run_load(given_target, options):
+        seen["rate"] = options.rate_limit
+        return LoadResult(passed=True, exit_code=0, requests=321)
+
+    monkeypatch.setattr(runner, "run_load", fake_run_load)
+    budget = Budget(rate=7.0)
+    stages.run_load_stage(target, GateOptions(stages=("load",), report_dir=tmp_path), budget)
+    assert seen == {"rate": 7.0}
+    assert budget.stage("load").requests == 321

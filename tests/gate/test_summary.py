@@ -9,7 +9,7 @@ from .conftest import REPLAY
 
 
 def test_latency_chart_is_written_from_the_load_timeline(tmp_path, target, fake_stages):
-    def load_with_timeline(target, options):
+    def load_with_timeline(target, options, budget=None):
         timeline = [LatencyPoint(float(t), p50=10.0 + t, p95=30.0 + t) for t in range(5)]
         return StageResult("load", "pass", 0, timeline=timeline)
 
@@ -22,7 +22,7 @@ def test_latency_chart_is_written_from_the_load_timeline(tmp_path, target, fake_
 
 
 def _warning_stage(name):
-    def runner(target, options):
+    def runner(target, options, budget=None):
         bases = ("documented", "catalog", "assumption", "practice")
         by_basis = {b: {"failed": 0, "warned": 0} for b in bases}
         by_basis["assumption"]["warned"] = 2
@@ -61,7 +61,7 @@ def test_the_route_table_counts_are_in_the_gate_summaries(tmp_path, target, fake
     counts = {"guess": {"confirmed": 3, "not_found": 1, "undecided": 2, "not_exercised": 0},
               "high": {"confirmed": 7, "not_found": 0, "undecided": 0, "not_exercised": 0}}
 
-    def contract(target, options):
+    def contract(target, options, budget=None):
         return StageResult("contract", "pass", 0, figures={"failures": 0}, route_counts=counts)
 
     fake_stages["contract"] = contract

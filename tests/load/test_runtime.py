@@ -77,3 +77,30 @@ def test_master_sink_appends_ledgers_and_keeps_the_latest_counters_per_process(t
     assert len((tmp_path / runtime.LEDGER_FILE).read_text().splitlines()) == 1
     counters = json.loads((tmp_path / runtime.PROCESSES_FILE).read_text())
     assert [(c["process"], c["requests"]) for c in counters] == [("p1", 9), ("p2", 1)]
+
+
+def test_a_paced_client_waits_for_the_pacer_before_each_request_only():
+    from mypref_harness.load.runtime import ENV_RATE_LIMIT, PacedClient, paced, pacer_from_env
+
+    class Client:
+        base_url = "http://h"
+
+        def get(self, path, **kw):
+            events.append(("get", path))
+            return "answer"
+
+    class Pacer:
+        def wait(self):
+            events.append(("wait", None))
+            return 0.0
+
+    events: list = []
+    client = paced(Client(), Pacer())
+    assert isinstance(client, PacedClient)
+    assert client.get("/a", name="x") == "answer"
+    assert client.base_url == "http://h"  # not a request: no wait
+    assert events == [("wait", None), ("get", "/a")]
+    bare = Client()
+    assert paced(bare, None) is bare
+    assert pacer_from_env({}) is None
+    assert pacer_from_env({ENV_RATE_LIMIT: "5"}).rate == 5.0

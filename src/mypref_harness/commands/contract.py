@@ -5,17 +5,24 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mypref_harness.commands.options import (
+    add_budget_options,
     add_missing_roles_option,
     add_profile_option,
     add_target_options,
     add_verdict_options,
+    budget_from_args,
     comma_separated,
     load_cli_target,
     sandbox_options,
 )
 from mypref_harness.errors import ConfigError
+
+if TYPE_CHECKING:
+    from mypref_harness.budget import Budget
+    from mypref_harness.config import Target
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -121,13 +128,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="updates in the durability scenario (default 100)",
     )
-    p.add_argument(
-        "--rate-limit",
-        default=None,
-        metavar="RATE",
-        help="Schemathesis request rate, e.g. 10/s (default: none on loopback, 20/s elsewhere)",
+    add_budget_options(
+        p,
+        rate_help="request rate of Schemathesis and of our own requests, e.g. 10/s (default: none on "
+        "loopback, 20/s elsewhere)",
     )
-    p.add_argument("--workers", type=int, default=1, help="Schemathesis workers (default 1)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="Schemathesis workers (default: 1 on loopback; elsewhere rate x measured round trip, 1..16)",
+    )
     p.add_argument("--slow", action="store_true", help="wait for the access token to expire to test expiry")
     p.add_argument(
         "--timeout",
@@ -149,7 +160,19 @@ def print_check_catalog(out: Callable[[str], None] = print) -> None:
         out(f"{'':32}   basis: {check.basis}")
 
 
+def own_budget(target: Target, rate_limit: str | None) -> Budget:
+    """The pace of the run's in-process requests (scenarios, route probes, auth conformance): the
+    rate Schemathesis gets, so that one setting governs every request of the run."""
+    from mypref_harness.budget import DEFAULT_REMOTE_RATE_LIMIT, Budget, rate_of
+    from mypref_harness.guards import is_loopback
+
+    if rate_limit is None and not target.is_embedded and not is_loopback(target.base_url or ""):
+        rate_limit = DEFAULT_REMOTE_RATE_LIMIT
+    return Budget(rate=rate_of(rate_limit))
+
+
 def run(args: argparse.Namespace) -> int:
+    from mypref_harness.budget import spending
     from mypref_harness.contract.console import print_contract
     from mypref_harness.contract.options import ContractOptions
     from mypref_harness.contract.runner import run_contract
@@ -159,6 +182,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.max_examples < 1:
         raise ConfigError("--max-examples must be at least 1")
+    rate_limit, budget_requests, budget_time_s = budget_from_args(args)
     target = load_cli_target(args)
     options = ContractOptions(
         max_examples=args.max_examples,
@@ -178,7 +202,9 @@ def run(args: argparse.Namespace) -> int:
         scenario_updates=args.scenario_updates,
         allow_missing_roles=args.allow_missing_roles,
         html=args.html,
-        rate_limit=args.rate_limit,
+        rate_limit=rate_limit,
+        budget_requests=budget_requests or None,
+        budget_time_s=budget_time_s or None,
         slow=args.slow,
         timeout_s=args.timeout,
         quiet=not args.verbose,
@@ -189,7 +215,9 @@ def run(args: argparse.Namespace) -> int:
     from mypref_harness.progress import Ticker
 
     pinned = pinned_profile(args.profile, target)
-    with Ticker("contract", every=10.0):  # operations, cases, failing operations, rate while it runs
+    budget = own_budget(target, rate_limit)
+    # operations, cases, failing operations, rate while it runs; our own requests paced like Schemathesis's
+    with Ticker("contract", every=10.0), spending(budget, "contract"):
         if pinned is None:
             result = run_contract(target, options)
         else:

@@ -9,11 +9,14 @@ from pathlib import Path
 
 from mypref_harness import report
 from mypref_harness.commands.options import (
+    add_budget_options,
     add_config_option,
     add_guard_options,
     add_profile_option,
+    add_missing_roles_option,
     add_verdict_options,
     load_policy_file,
+    budget_from_args,
     target_from_args,
 )
 from mypref_harness.errors import ConfigError, HarnessError
@@ -40,6 +43,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "comma-separated, repeatable; default all)",
     )
     p.add_argument("--slo", type=Path, help="SLO file for the load stage (default loadtests/slo.toml)")
+    add_budget_options(
+        p,
+        rate_help="requests per second for every stage that sends requests, e.g. 10/s (default: none on "
+        "loopback, 20/s elsewhere)",
+    )
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where artifacts go (reports/)")
     add_config_option(p)
     p.add_argument("--schemathesis-html", action="store_true",
@@ -55,6 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_profile_option(p)
     add_guard_options(p)
+    add_missing_roles_option(p)
     p.set_defaults(func=run)
 
 
@@ -73,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         quick=args.quick,
         max_examples=args.max_examples,
         load_duration=args.load_duration,
+    rate_limit, budget_requests, budget_time_s = budget_from_args(args)
         load_users=args.load_users,
         seed=args.seed,
         report_dir=args.report_dir,
@@ -84,8 +94,12 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.policy is not None:  # a bad policy file is a usage error before anything runs
         load_policy_file(args.policy)
+        allow_missing_roles=args.allow_missing_roles,
     target: Target | None = None
     try:
+        rate_limit=rate_limit,
+        budget_requests=budget_requests,
+        budget_time_s=budget_time_s,
         target = target_from_args(args)
         options.profile = args.profile or target.profile
         if options.profile is not None:  # a bad profile file is a usage error before anything runs

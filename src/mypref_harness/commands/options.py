@@ -125,6 +125,45 @@ def target_from_args(args: argparse.Namespace) -> Target:
 
 
 def sandbox_options(args: argparse.Namespace) -> dict[str, Any]:
+def add_budget_options(p: OptionContainer, *, rate_help: str) -> None:
+    """--rate-limit, --budget-requests and --budget-time (gate and contract; mypref_harness.budget)."""
+    p.add_argument("--rate-limit", default=None, metavar="RATE", help=rate_help)
+    p.add_argument(
+        "--budget-requests",
+        type=int,
+        default=None,
+        metavar="N",
+        help="send at most about N requests in all, spent by value: examples and one positive case per "
+        "operation, then deduplicated boundary/negative cases, then fuzzing (gate default: 5000 on a "
+        "configured target, none on the embedded sandbox; contract default: none; 0 = no limit)",
+    )
+    p.add_argument(
+        "--budget-time",
+        default=None,
+        metavar="DURATION",
+        help="finish within this time, e.g. 5m or 90s (gate default: 5m on a configured target, none on "
+        "the embedded sandbox; contract default: none; 0 = no limit)",
+    )
+
+
+def budget_from_args(args: argparse.Namespace) -> tuple[str | None, int | None, float | None]:
+    """(rate limit, request budget, seconds) from the budget options; a bad value is a usage error."""
+    from mypref_harness.budget import rate_of
+    from mypref_harness.load.shapes import parse_duration
+
+    if args.rate_limit is not None:
+        try:
+            rate_of(args.rate_limit)
+        except ValueError as exc:
+            raise ConfigError(f"--rate-limit: {exc}") from None
+    if args.budget_requests is not None and args.budget_requests < 0:
+        raise ConfigError("--budget-requests must be 0 (no limit) or more")
+    seconds = None
+    if args.budget_time is not None:
+        seconds = 0.0 if args.budget_time.strip() in ("0", "0s") else parse_duration(args.budget_time)
+    return args.rate_limit, args.budget_requests, seconds
+
+
     """How to start the embedded sandbox for this run (nothing when no --sandbox-defect is given)."""
     return {"defects": tuple(args.sandbox_defect)} if args.sandbox_defect else {}
 

@@ -39,7 +39,8 @@ class ContractOptions:
     html: bool = False  # Schemathesis's own HTML report
     rate_limit: str | None = None  # None: unlimited on loopback, DEFAULT_REMOTE_RATE_LIMIT elsewhere
     # This run's share of the budget (the gate's Budget.share_for("contract"), or contract's own
-    # --budget-requests/--budget-time); None = unlimited = every case of every phase.
+    # --budget-requests/--budget-time), spent by value (contract/budget_plan.py); None: unlimited, every
+    # case Schemathesis generates (~15,000 on our spec).
     budget_requests: int | None = None
     budget_time_s: float | None = None
     unexpected_methods: bool | None = None  # None: on for loopback targets only

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mypref_harness.basis import Basis, VerdictPolicy
+from mypref_harness.budget import StageSpend
 from mypref_harness.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -186,6 +187,10 @@ class ContractResult:
     report_files: list[Path] = field(default_factory=list)
     routes: list[RouteVerdict] = field(default_factory=list)  # the route table (contract/route_verdicts.py)
     policy: str = ""  # the verdict policy the records were judged by (VerdictPolicy.describe())
+    workers: int = 1  # Schemathesis workers, and how that number was chosen (schemathesis/prepare.py)
+    workers_why: str = ""
+    # Schemathesis's requests per phase and operation, and what a budget left out (schemathesis/session.py)
+    budget: StageSpend | None = None
 
     @property
     def failures(self) -> list[CheckRecord]:

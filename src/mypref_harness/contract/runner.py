@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mypref_harness import procs
+from mypref_harness.budget import request_hooks
 from mypref_harness.basis import PolicyError, VerdictPolicy
 from mypref_harness.config import Target
 from mypref_harness.contract.artifacts import redact_text
@@ -198,7 +199,9 @@ def _run_scenarios(
     from mypref_harness.credentials import auth_for
 
     with httpx.Client(
-        auth=auth_for(target, clock_offset=offset), timeout=15.0, event_hooks={"response": [recorder]}
+        auth=auth_for(target, clock_offset=offset),
+        timeout=15.0,
+        event_hooks={**request_hooks(), "response": [recorder]},  # paced and booked on the budget
     ) as client:
         return run_scenarios(
             target,
@@ -236,7 +239,9 @@ def _add_route_table(
         from mypref_harness.credentials import auth_for
 
         base_url, client_id = target.spec_base_url or "", target.client_id or ""
-        with httpx.Client(auth=auth_for(target, clock_offset=offset), timeout=15.0) as client:
+        with httpx.Client(
+            auth=auth_for(target, clock_offset=offset), timeout=15.0, event_hooks=request_hooks()
+        ) as client:
             evidence.append(send_bare_gets(bare, client, base_url, client_id))
             evidence.append(send_known_searches(searches, client, base_url, client_id, document))
         routes = route_table(document, *evidence)

@@ -33,6 +33,7 @@ import httpx
 
 from mypref_harness.auth.answers import json_body
 from mypref_harness.basis import Basis, Rule, catalog, documented
+from mypref_harness.budget import request_hooks
 from mypref_harness.config import Target
 from mypref_harness.contract.profile_api import ProfileApi, ScenarioError
 from mypref_harness.contract.results import CheckRecord, Status
@@ -375,7 +376,9 @@ def run_scenarios(
     from mypref_harness.credentials import auth_for
 
     own = client is None
-    client = client or httpx.Client(auth=auth_for(target, clock_offset=clock_offset), timeout=15.0)
+    client = client or httpx.Client(
+        auth=auth_for(target, clock_offset=clock_offset), timeout=15.0, event_hooks=request_hooks()
+    )
     api = ProfileApi(target, document, client)
     tag = secrets.token_hex(4)
     records: list[CheckRecord] = []

@@ -7,12 +7,15 @@ summary.json); everything the gate decides with has its own typed field (``failu
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mypref_harness import report
+from mypref_harness.budget import Budget
 from mypref_harness.errors import ExitCode, HarnessError
+from mypref_harness.load.shapes import parse_duration
 
 STAGES: tuple[str, ...] = ("vectors", "contract", "auth", "load")
 STAGE_TITLES = {
@@ -21,6 +24,7 @@ STAGE_TITLES = {
     "auth": "Auth conformance",
     "load": "Load smoke with SLOs",
     "profile": "Target profile drift",  # only with --profile: runs after the others
+    "baseline": "Spec vs pinned baseline",  # only with --baseline-spec: before anything is sent
 }
 # Budgets: the default is a real gate that still fits in a CI job; --quick is for a first look.
 DEFAULT_MAX_EXAMPLES, QUICK_MAX_EXAMPLES = 10, 3
@@ -28,6 +32,15 @@ DEFAULT_LOAD_DURATION, QUICK_LOAD_DURATION = "20s", "10s"
 # 20 preference-center/integration users with their think times give ~10 requests/s: enough samples
 # for p95 per request group in 20 s, and far from saturating a 2-core machine shared with the sandbox.
 DEFAULT_LOAD_USERS, QUICK_LOAD_USERS = 20, 5
+LOAD_REQUESTS_PER_USER_S = 0.5  # the smoke's users with their think times: ~10 requests/s for 20 users
+# The budget of a gate on a configured target (issue 15): a verdict in about 5 minutes at 20 requests/s
+# with ~100 ms round trips; 5,000 requests leave room for the stages' start-up and the token requests.
+# The embedded sandbox gets no budget by default (`make gate` stays as it is).
+DEFAULT_BUDGET_REQUESTS = 5000
+DEFAULT_BUDGET_TIME_S = 300.0
+STAGE_START_S = 10.0  # a subprocess stage's start-up and wind-down (Locust), kept with its share
+# Auth conformance: a fixed set of checks and probes (requests, seconds at 20/s with 100 ms answers).
+AUTH_RESERVE = (150, 30.0)
 
 Figure = int | float | str  # one key figure as shown: a count, a rate, or a formatted value ("12 ms")
 
@@ -44,12 +57,20 @@ class GateOptions:
     vectors_dir: Path | None = None
     slo_path: Path | None = None
     profile: Path | None = None  # a pinned target profile: the profile stage reports its drift
+    baseline_spec: Path | None = None  # a pinned spec: breaking changes of the target's spec fail the gate
     # Verdict policy (contract/verdicts.py): None = strict on the embedded sandbox, lenient elsewhere.
     strict: bool | None = None
     policy_path: Path | None = None  # promote/demote checks by name (basis.VerdictPolicy.load)
+    allow_missing_roles: bool = False  # contract: a scenario whose role does not resolve is skipped
     schemathesis_html: bool = False  # also Schemathesis's own HTML report (contract/schemathesis-html/)
     # The contract stage's operations (operationIds or regexes over "METHOD /path"); empty = all.
     operations: Sequence[str] = ()
+    # One rate for every stage that sends requests ("20/s"); None: none on loopback, 20/s elsewhere.
+    rate_limit: str | None = None
+    # The run's budget, shared by the stages (mypref_harness.budget). None: the default for the target
+    # (DEFAULT_BUDGET_* on a configured target, unlimited on the embedded sandbox); 0: unlimited.
+    budget_requests: int | None = None
+    budget_time_s: float | None = None
 
     @property
     def effective_max_examples(self) -> int:
@@ -68,6 +89,30 @@ class GateOptions:
         if self.load_duration is not None:
             return self.load_duration
         return QUICK_LOAD_DURATION if self.quick else DEFAULT_LOAD_DURATION
+
+    def budget_for(self, *, is_embedded: bool) -> tuple[int | None, float | None]:
+        """(requests, seconds) of this run's budget; None = unlimited (0 given = unlimited too)."""
+        requests, seconds = self.budget_requests, self.budget_time_s
+        if requests is None:
+            requests = None if is_embedded else DEFAULT_BUDGET_REQUESTS
+        if seconds is None:
+            seconds = None if is_embedded else DEFAULT_BUDGET_TIME_S
+        return (requests or None), (seconds or None)
+
+    def reservations(self, rate: float | None) -> dict[str, tuple[int, float]]:
+        """(requests, seconds) kept up front for the stages after the contract stage, so that the contract
+        stage gets what is left: the load stage's users' pace (capped by the rate) for its duration, and
+        the small, fixed auth conformance checks."""
+        kept: dict[str, tuple[int, float]] = {}
+        if "load" in self.stages:
+            pace = self.effective_load_users * LOAD_REQUESTS_PER_USER_S
+            if rate:
+                pace = min(pace, rate)
+            duration = parse_duration(self.effective_load_duration)
+            kept["load"] = (math.ceil(pace * duration), duration + STAGE_START_S)
+        if "auth" in self.stages:
+            kept["auth"] = AUTH_RESERVE
+        return kept
 
 
 def parse_stages(text: str | None) -> tuple[str, ...]:
@@ -132,6 +177,9 @@ class GateResult:
     # with its exit code (2 or 3): printed once, and the summaries say it.
     error: str = ""
     error_code: int = 0
+    # The run's budget and its ledger: where the requests and the time went (None: a gate that
+    # stopped before its stages).
+    budget: Budget | None = None
 
     @property
     def exit_code(self) -> int:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 # The module, not its RUNNERS: a test swaps stages.RUNNERS for fake stages.
 import mypref_harness.gate.stages as stages
+from mypref_harness import budget as budgets
 from mypref_harness import progress as live
 from mypref_harness import report
 from mypref_harness.config import Target
@@ -37,19 +38,44 @@ def check_target(target: Target) -> None:
     preflight(target)
 
 
-def run_gate(target: Target, options: GateOptions, progress: Progress = print) -> GateResult:
-    """Run the chosen stages against an already resolved target and write the reports."""
+def rate_limit_text(target: Target, options: GateOptions) -> str | None:
+    """The one rate of every stage: --rate-limit, else none on loopback and 20/s anywhere else."""
+    from mypref_harness.guards import is_loopback
+
+    if options.rate_limit is not None:
+        return options.rate_limit
+    return None if is_loopback(target.base_url or "") else budgets.DEFAULT_REMOTE_RATE_LIMIT
+
+
+def make_budget(target: Target, options: GateOptions) -> budgets.Budget:
+    """The run's budget (limits for the target, its rate) with the load stage's share reserved up front."""
+    # is_sandbox, not is_embedded: the target run_gate gets is already resolved (the sandbox has a URL).
+    requests, seconds = options.budget_for(is_embedded=target.is_sandbox)
+    rate = budgets.rate_of(rate_limit_text(target, options))
+    budget = budgets.Budget(requests, seconds, rate=rate)
+    if budget.limited:
+        for stage, (kept, kept_s) in options.reservations(rate).items():
+            budget.reserve(stage, kept, kept_s)
+    return budget
+
+
+def run_gate(
+    target: Target, options: GateOptions, progress: Progress = print, *, before: Sequence[StageResult] = ()
+) -> GateResult:
+    """Run the chosen stages against an already resolved target and write the reports. ``before``: stages
+    that already ran without the target (the baseline spec stage), reported first."""
     options.report_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    results: list[StageResult] = []
-    findings_so_far = 0
+    results: list[StageResult] = list(before)
+    findings_so_far = sum(r.failures for r in results)
+    budget = make_budget(target, options)
     for name in (*options.stages, *(("profile",) if options.profile else ())):
         progress(f"[{_clock(started)}] {name}: running ({STAGE_TITLES[name]})")
         stage_started = time.monotonic()
         try:
             live.clear(name)
-            with _Heartbeat(_still_running(progress, name, started)):
-                result = stages.RUNNERS[name](target, options)
+            with _Heartbeat(_still_running(progress, name, started, budget)), budgets.spending(budget, name):
+                result = stages.RUNNERS[name](target, options, budget)
         except HarnessError as exc:
             outcome = "incomplete" if exc.exit_code == ExitCode.INCOMPLETE else "error"
             result = StageResult(name, outcome, int(exc.exit_code), detail=str(exc))
@@ -62,13 +88,13 @@ def run_gate(target: Target, options: GateOptions, progress: Progress = print) -
         findings_so_far += result.failures
         progress(
             f"[{_clock(started)}] {name}: {result.outcome.upper()} in {result.elapsed_s:.1f}s"
-            f" - {result.detail} (findings so far: {findings_so_far})"
+            f" - {result.detail} (findings so far: {findings_so_far}; budget {budget.progress_text()})"
         )
         if result.outcome == "error" and result.exit_code in STOPPING_CODES:
             # Configuration and reachability errors are the same for every later stage: say it once.
             progress(f"[{_clock(started)}] gate: stopped after {name}: the later stages would fail alike")
             break
-    gate = GateResult(results, [], time.monotonic() - started, options.report_dir)
+    gate = GateResult(results, [], time.monotonic() - started, options.report_dir, budget=budget)
     write_reports(gate, target, options)
     gate.leaks = report.scan_for_secrets([options.report_dir], target.named_secrets())
     if gate.leaks:
@@ -116,9 +142,15 @@ class _Heartbeat:
         self._thread.join()
 
 
-def _still_running(progress: Progress, name: str, started: float) -> Callable[[], None]:
-    """The heartbeat line: the stage's latest progress (its counts) when it publishes any."""
-    return lambda: progress(f"[{_clock(started)}] {name}: {live.latest(name) or 'still running'}")
+def _still_running(
+    progress: Progress, name: str, started: float, budget: budgets.Budget
+) -> Callable[[], None]:
+    """The heartbeat line: the stage's latest progress (its counts) when it publishes any, and the
+    budget spent so far (requests booked by the stages finished and this stage's in-process ones)."""
+    return lambda: progress(
+        f"[{_clock(started)}] {name}: {live.latest(name) or 'still running'}"
+        f" (budget {budget.progress_text()})"
+    )
 
 
 def _clock(started: float) -> str:

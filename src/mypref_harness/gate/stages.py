@@ -13,12 +13,15 @@ from typing import Any
 
 from mypref_harness import report
 from mypref_harness.basis import PolicyError, VerdictPolicy
+from mypref_harness.budget import Budget
 from mypref_harness.config import Target
 from mypref_harness.contract.results import CheckRecord, Status, count_by_basis
 from mypref_harness.errors import ConfigError, ExitCode
 from mypref_harness.gate.model import GateOptions, LatencyPoint, StageResult
 
-StageRunner = Callable[[Target, GateOptions], StageResult]
+# Every runner gets the run's one Budget: the stage's share of it, its rate, and the ledger it books on
+# (in-process requests are booked by the budget's httpx hook while the gate runs the stage).
+StageRunner = Callable[[Target, GateOptions, Budget], StageResult]
 
 
 EVIDENCE_LIMIT = 200  # characters of a finding's or warning's first line of evidence
@@ -28,7 +31,7 @@ def _outcome(passed: bool) -> str:
     return "pass" if passed else "fail"
 
 
-def run_vectors(target: Target, options: GateOptions) -> StageResult:
+def run_vectors(target: Target, options: GateOptions, budget: Budget | None = None) -> StageResult:
     from mypref_harness import vectors
 
     corpus = vectors.verify_corpus(options.vectors_dir or vectors.default_corpus_dir())
@@ -53,29 +56,37 @@ def run_vectors(target: Target, options: GateOptions) -> StageResult:
     )
 
 
-def run_contract_stage(target: Target, options: GateOptions) -> StageResult:
+def run_contract_stage(target: Target, options: GateOptions, budget: Budget | None = None) -> StageResult:
     from mypref_harness.contract.junit import contract_junit_cases
     from mypref_harness.contract.options import ContractOptions
     from mypref_harness.contract.route_verdicts import table_counts
     from mypref_harness.contract.runner import run_contract
 
+    budget = budget or Budget()
+    share_requests, share_s = budget.share_for("contract")
     result = run_contract(target, ContractOptions(
         max_examples=options.effective_max_examples,
+        rate_limit=options.rate_limit,  # None: the contract's own default (none on loopback, else 20/s)
+        budget_requests=share_requests,
+        budget_time_s=share_s,
         seed=options.seed,
         report_dir=options.report_dir / "contract",
         auth_conformance=False,  # its own stage
         strict=options.strict,
         policy_file=options.policy_path,
+        allow_missing_roles=options.allow_missing_roles,
         html=options.schemathesis_html,
         operations=tuple(options.operations),
     ))
     failures, warned = len(result.failures), len(result.warned)
+    budget.stage("contract").record(requests=result.cases)  # the Schemathesis subprocess's requests
     return StageResult(
         "contract", _outcome(result.passed), result.exit_code, failures=failures,
         figures={"cases": result.cases, "operations": result.operations_tested, "failures": failures,
-                 "warnings": warned, "cases/s": round(result.cases_per_second, 1)},
+                 "warnings": warned, "cases/s": round(result.cases_per_second, 1),
+                 "workers": result.workers},
         detail=f"{result.cases} cases on {result.operations_tested} operations, {failures} failure(s),"
-               f" {warned} warning(s)",
+               f" {warned} warning(s); workers {result.workers_why or result.workers}",
         report_files=list(result.report_files), junit_cases=contract_junit_cases(result),
         by_basis=count_by_basis(result.records), warnings=warning_lines(result.warned),
         route_counts=table_counts(result.routes) if result.routes else None,
@@ -112,7 +123,7 @@ def stage_policy(target: Target, options: GateOptions) -> VerdictPolicy:
         raise ConfigError(str(exc)) from None
 
 
-def run_auth_stage(target: Target, options: GateOptions) -> StageResult:
+def run_auth_stage(target: Target, options: GateOptions, budget: Budget | None = None) -> StageResult:
     from mypref_harness.contract.auth_conformance.probe import ConformanceOptions
     from mypref_harness.contract.auth_conformance.run import run_auth_conformance
     from mypref_harness.contract.junit import record_cases
@@ -135,7 +146,7 @@ def run_auth_stage(target: Target, options: GateOptions) -> StageResult:
     )
 
 
-def run_load_stage(target: Target, options: GateOptions) -> StageResult:
+def run_load_stage(target: Target, options: GateOptions, budget: Budget | None = None) -> StageResult:
     from mypref_harness.contract.route_verdicts import unproven_in_report
     from mypref_harness.load.options import LoadOptions
     from mypref_harness.load.runner import run_load
@@ -150,7 +161,11 @@ def run_load_stage(target: Target, options: GateOptions) -> StageResult:
         slo_file=options.slo_path,
         report_dir=options.report_dir / "load",
         absent_routes=absent,
+        allow_missing_roles=options.allow_missing_roles,
+        rate_limit=budget.rate if budget else None,
     ))
+    if budget is not None:
+        budget.stage("load").record(requests=result.requests)  # Locust's, token requests included
     breaches = result.breaches
     p95 = "n/a" if result.p95_ms is None else f"{result.p95_ms:.0f} ms"
     return StageResult(
@@ -182,7 +197,7 @@ def latency_thresholds(slo_results: Iterable[Any]) -> dict[str, float]:
     return out
 
 
-def run_profile_stage(target: Target, options: GateOptions) -> StageResult:
+def run_profile_stage(target: Target, options: GateOptions, budget: Budget | None = None) -> StageResult:
     """Re-measure the pinned profile's facts; the contract stage's route table (its
     ``contract-result.json`` in this gate's report directory) stands for the routes now."""
     from mypref_harness.contract.junit import record_cases

@@ -149,3 +149,6 @@ def run_env(
         env[runtime.ENV_ABSENT_ROUTES] = format_routes(options.absent_routes)
     env["PYTHONUNBUFFERED"] = "1"
     return env
+    if options.rate_limit:  # shared out over the Locust processes that run users
+        processes = max(1, options.processes, options.distributed_local)
+        env[runtime.ENV_RATE_LIMIT] = f"{options.rate_limit / processes:g}"

@@ -46,3 +46,8 @@ class LoadOptions:
     # Routes the target does not have (the contract stage's "not found" routes): the users never send
     # them, so a missing guessed route is one contract finding, not a flood of load failures.
     absent_routes: frozenset[Route] = frozenset()
+    # Requests per second all users together may send (gate --rate-limit); None: their think times only.
+    rate_limit: float | None = None
+    # A scenario whose operation role the spec does not resolve is left out of the mix either way; on a
+    # configured target that is a finding unless this is set.
+    allow_missing_roles: bool = False

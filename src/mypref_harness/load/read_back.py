@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from mypref_harness.auth.clock import retry_after_seconds
+from mypref_harness.budget import request_hooks
 from mypref_harness.config import Target
 from mypref_harness.credentials import auth_for
 from mypref_harness.load.integrity import ProfileUnreadable
@@ -38,7 +39,7 @@ def profile_fetcher(
     base_url = target.base_url
     assert base_url is not None
     auth = None if auth_off else auth_for(target, clock_offset=clock_offset)  # signed in server time
-    client = httpx.Client(auth=auth, timeout=timeout, transport=transport)
+    client = httpx.Client(auth=auth, timeout=timeout, transport=transport, event_hooks=request_hooks())
 
     def fetch(profile_id: int) -> Any:
         path = REQUEST_TEMPLATES["profile_by_id"].url(clientId=target.client_id, profileId=profile_id)

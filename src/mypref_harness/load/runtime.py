@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from mypref_harness.auth.clock import signing_offset_against
 from mypref_harness.auth.oauth import JsonPost
+from mypref_harness.budget import Pacer
 from mypref_harness.config import Target, load_target
 from mypref_harness.credentials import pnauth_for, token_source_for
 from mypref_harness.load.flows import ProcessContext, ReportUnavailable
@@ -47,6 +48,7 @@ ENV_TOKEN_JITTER = "MYPREF_LOAD_TOKEN_JITTER"  # noqa: S105 - a variable name
 ENV_CLOCK_OFFSET = "MYPREF_LOAD_CLOCK_OFFSET"  # seconds added to the local clock when signing
 ENV_ABSENT_ROUTES = "MYPREF_LOAD_ABSENT_ROUTES"  # routes never sent: "GET /{clientId}/X;POST /..."
 
+ENV_RATE_LIMIT = "MYPREF_LOAD_RATE_LIMIT"  # requests/s for one Locust process (gate --rate-limit)
 LEDGER_FILE = "writes.jsonl"
 PROCESSES_FILE = "processes.json"
 
@@ -57,6 +59,37 @@ REPORT_PROCESS = "mypref_process"
 
 def target_for_process(env: Mapping[str, str], host: str | None) -> Target:
     """The target this Locust process talks to.
+def pacer_from_env(env: Mapping[str, str]) -> Pacer | None:
+    """The process's pace when a rate limit was given (one Pacer shared by all its users), else None."""
+    raw = env.get(ENV_RATE_LIMIT, "").strip()
+    return Pacer(float(raw)) if raw else None
+
+
+class PacedClient:
+    """A Locust client whose requests first wait for the process's pacer: the rate limit caps what the
+    users send whatever their think times (a flow's task may send several requests)."""
+
+    SENDS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
+
+    def __init__(self, client: Any, pacer: Pacer) -> None:
+        self._client, self._pacer = client, pacer
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._client, name)
+        if name not in self.SENDS:
+            return attr
+
+        def paced(*args: Any, **kwargs: Any) -> Any:
+            self._pacer.wait()
+            return attr(*args, **kwargs)
+
+        return paced
+
+
+def paced(client: Any, pacer: Pacer | None) -> Any:
+    return client if pacer is None else PacedClient(client, pacer)
+
+
 
     A worker started on its own (``mypref-harness load --worker``) without configuration follows the
     master's ``--host``; it is then an embedded sandbox, whose demo credentials are public.

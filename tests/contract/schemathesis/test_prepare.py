@@ -92,3 +92,30 @@ def test_ndjson_only_on_request(tmp_path: Path, document):
     assert "--report-ndjson-path" not in plain.command and "junit,json" in plain.command  # NDJSON: ~3x slower
     kept = prepare_run(target(), ContractOptions(report_dir=tmp_path / "b", keep_events=True), document)
     assert "junit,json,ndjson" in kept.command and "--report-ndjson-path" in kept.command
+
+
+@pytest.mark.parametrize(
+    "given, rate, local, round_trip, workers",
+    [
+        (None, "20/s", False, 0.1, 2),  # 20/s x 100 ms: the rate, not the latency, sets the pace
+        (None, "20/s", False, 0.5, 10),
+        (None, "20/s", False, 2.0, 16),  # clamped
+        (None, None, True, 0.1, 1),  # loopback: today's choice
+        (None, "20/s", False, None, 1),  # nothing measured
+        (None, "auto", False, 0.1, 1),  # no rate of ours to fill
+        (3, "20/s", False, 0.1, 3),  # --workers wins
+    ],
+)
+def test_workers_come_from_the_measured_round_trip(given, rate, local, round_trip, workers):
+    from mypref_harness.contract.schemathesis.prepare import choose_workers
+
+    chosen, why = choose_workers(given, rate, local=local, round_trip_s=round_trip)
+    assert chosen == workers
+    assert why.startswith(str(workers))
+
+
+def test_the_chosen_workers_reach_schemathesis(tmp_path: Path, document):
+    remote = target(base_url="https://api.example.invalid/Profiles/v4")
+    prepared = prepare_run(remote, ContractOptions(report_dir=tmp_path), document, round_trip_s=0.3)
+    assert prepared.workers == 6 and "round trip" in prepared.workers_why
+    assert tomllib.loads(prepared.config_path.read_text())["workers"] == 6

@@ -27,6 +27,7 @@ from mypref_harness import demo
 from mypref_harness.auth import pnauth
 from mypref_harness.auth.answers import Retrier, UndecidedAnswer, json_body
 from mypref_harness.auth.clock import signing_offset_for
+from mypref_harness.budget import request_hooks
 from mypref_harness.config import Target
 from mypref_harness.contract.auth_conformance.probe import (
     AuthProbe,
@@ -387,7 +388,7 @@ def discover_facts(
     with resolved_target(target, **options.sandbox_options) as resolved:
         if options.foreign_client_id is None and resolved.is_sandbox:
             options.foreign_client_id = demo.SANCHEZ.client_id
-        with httpx.Client(timeout=options.timeout_s) as client:
+        with httpx.Client(timeout=options.timeout_s, event_hooks=request_hooks()) as client:
             skew = measure_clock_skew(resolved, client, Retrier(options.retry, sleep))
             offset = signing_offset_for(skew)
             probe = AuthProbe(resolved, options, clock_offset=offset, client=client, sleep=sleep)

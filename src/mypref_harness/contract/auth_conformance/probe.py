@@ -25,6 +25,7 @@ from mypref_harness.auth import pnauth
 from mypref_harness.auth.answers import Retrier, RetryPolicy, json_body
 from mypref_harness.auth.timestamps import format_utc
 from mypref_harness.basis import VerdictPolicy
+from mypref_harness.budget import request_hooks
 from mypref_harness.config import Target
 from mypref_harness.report import redact
 from mypref_harness.secret import reveal
@@ -73,7 +74,7 @@ class AuthProbe:
         self.target = target
         self.options = options
         self.clock_offset = clock_offset
-        self.client = client or httpx.Client(timeout=options.timeout_s)
+        self.client = client or httpx.Client(timeout=options.timeout_s, event_hooks=request_hooks())
         self.key = reveal(target.api_key) or ""
         self.secret = reveal(target.oauth_client_secret) or ""
         self.tokens: list[str] = []  # every token we obtained or forged, for redaction

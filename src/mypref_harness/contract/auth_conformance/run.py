@@ -18,6 +18,7 @@ from mypref_harness import demo
 from mypref_harness.auth import clock
 from mypref_harness.auth.answers import UndecidedAnswer
 from mypref_harness.basis import VerdictPolicy
+from mypref_harness.budget import request_hooks
 from mypref_harness.config import Target
 from mypref_harness.contract.auth_conformance.catalog import ALL_CHECKS
 from mypref_harness.contract.auth_conformance.discovery import run_probes, skew_fact
@@ -90,7 +91,7 @@ def _run(target: Target, options: ConformanceOptions) -> ConformanceResult:
         options.foreign_client_id = demo.SANCHEZ.client_id
     policy = policy_for(target, options)
     result = ConformanceResult(target=target.base_url or "?", policy=policy.describe())
-    with httpx.Client(timeout=options.timeout_s) as client:
+    with httpx.Client(timeout=options.timeout_s, event_hooks=request_hooks()) as client:
         probe = AuthProbe(target, options, client=client)
         # A 5xx/429 read is no configuration error here: every check then reports ERRORED on its own.
         checked = preflight(target, probe_path=options.probe_path, client=client, retrier=probe.retrier)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mypref_harness import resources
+from mypref_harness.budget import DEFAULT_REMOTE_RATE_LIMIT, rate_of, workers_for
 from mypref_harness.config import Target, target_env
 from mypref_harness.contract.cache import user_cache_dir
 from mypref_harness.contract.options import ContractOptions
@@ -43,7 +44,6 @@ from mypref_harness.contract.spec_document import operations_regex
 from mypref_harness.contract.verdicts import load_policy
 from mypref_harness.guards import is_loopback
 
-DEFAULT_REMOTE_RATE_LIMIT = "20/s"
 ROUTE_LOG_NAME = "route-evidence.json"
 # written by the subprocess's hooks while it runs (contract/schemathesis/progress.py)
 PROGRESS_NAME = "progress.json"
@@ -83,10 +83,36 @@ class PreparedRun:
 
 
 def prepare_run(
-    target: Target, options: ContractOptions, document: Mapping[str, Any], clock_offset: float = 0.0
+    target: Target,
+    options: ContractOptions,
+    document: Mapping[str, Any],
+    clock_offset: float = 0.0,
+    round_trip_s: float | None = None,
+    workers: int = 1
+    workers_why: str = ""  # how the worker count was chosen, for the summary
 ) -> PreparedRun:
     """Write the run's toml (and the lenient spec when needed) and build the command line."""
     assert target.base_url and target.client_id
+def choose_workers(
+    given: int | None, rate_limit: str | None, *, local: bool, round_trip_s: float | None
+) -> tuple[int, str]:
+    """Schemathesis workers and why: the user's number; else enough that the rate limit, not the
+    latency, sets the pace off loopback (rate x round trip, 1..16); else 1 (loopback: more workers
+    were slower on 2 cores)."""
+    if given is not None:
+        return given, f"{given} (--workers)"
+    if local:
+        return 1, "1 (loopback target)"
+    rate = rate_of(rate_limit)
+    measured = workers_for(rate, round_trip_s)
+    if measured is None or rate is None or round_trip_s is None:
+        return 1, f"1 (no {'rate limit' if rate is None else 'measured round trip'})"
+    return measured, (
+        f"{measured} = ceil({rate:g}/s x {round_trip_s * 1000:.0f} ms round trip), clamped to 1..16,"
+        " so that the rate limit, not the latency, sets the pace"
+    )
+
+
     report_dir = Path(options.report_dir).resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
     local = is_loopback(target.base_url)
@@ -126,7 +152,8 @@ def prepare_run(
         phases=options.phases,
         local_target=local if options.unexpected_methods is None else options.unexpected_methods,
         rate_limit=rate_limit,
-        workers=options.workers,
+        workers=workers,
+    workers, workers_why = choose_workers(options.workers, rate_limit, local=local, round_trip_s=round_trip_s)
         # A configured target may answer a state conflict with 400, 402 or 409 (schemathesis/config.py); the
         # embedded sandbox keeps whatever it answers strict.
         operations=None if target.is_sandbox else state_conflict_overrides(base, spec_doc),
@@ -199,3 +226,5 @@ def prepare_run(
         route_log,
         links_added=links_added,
     )
+        workers,
+        workers_why,
