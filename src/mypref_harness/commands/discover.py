@@ -9,7 +9,6 @@ then reports every drift. Format and rules: docs/profile.md.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=Path(DEFAULT_PROFILE_FILE),
         help=f"where the profile goes (default {DEFAULT_PROFILE_FILE})",
     )
-    p.add_argument("--spec", default=None, help="OpenAPI document for the route check (default MYPREF_SPEC)")
     p.add_argument(
         "--no-routes", dest="routes", action="store_false", help="skip the route check (no contract run)"
     )
@@ -73,9 +71,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.max_examples < 1:
         raise ConfigError("--max-examples must be at least 1")
-    target = load_cli_target(args)
-    if args.spec:
-        target = dataclasses.replace(target, spec=str(args.spec))
+    target = load_cli_target(args)  # --spec (the route check's spec) is read there, as on every command
     if args.sandbox_profile and not target.is_embedded:
         raise ConfigError("--sandbox-profile only applies to the embedded sandbox (MYPREF_BASE_URL is set)")
     with resolved_target(target, **discover_sandbox_options(args)) as live:

@@ -13,6 +13,7 @@ from mypref_harness.commands.options import (
     add_config_option,
     add_guard_options,
     add_profile_option,
+    add_spec_option,
     add_missing_roles_option,
     add_verdict_options,
     load_policy_file,
@@ -50,6 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where artifacts go (reports/)")
     add_config_option(p)
+    add_spec_option(p)
     p.add_argument("--schemathesis-html", action="store_true",
                    help="also write Schemathesis's own HTML report (contract/schemathesis-html/)")
     add_verdict_options(

@@ -11,6 +11,7 @@ from mypref_harness.commands.options import (
     add_config_option,
     add_guard_options,
     add_sandbox_defect_option,
+    add_spec_option,
     announce_target,
     sandbox_options,
     target_from_args,
@@ -75,6 +76,7 @@ def register(subparsers: Any) -> None:
     ui.add_argument("--web-port", type=int, default=8089)
     target = p.add_argument_group("target")
     add_config_option(target)
+    add_spec_option(target)
     target.add_argument("--auth", choices=("pnauth", "oauth"), help="override the configured auth scheme")
     add_guard_options(target)
     sandbox = p.add_argument_group("embedded sandbox (when no target is configured)")

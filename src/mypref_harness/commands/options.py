@@ -10,13 +10,16 @@ ConfigError; ``cli.main`` prints it on one line and exits 2.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 from typing import Any, Protocol
 
+from mypref_harness import resources
 from mypref_harness.basis import PolicyError, VerdictPolicy
 from mypref_harness.config import Target, describe_kind, load_target
 from mypref_harness.errors import ConfigError
 from mypref_harness.guards import guard_production
+from mypref_harness.spec.document import load_spec, local_copy
 
 
 class OptionContainer(Protocol):
@@ -31,8 +34,9 @@ def comma_separated(text: str) -> list[str]:
 
 
 def add_target_options(p: OptionContainer) -> None:
-    """--config, --target, --allow-production and --sandbox-defect: a command that tests one target."""
+    """--config, --spec, --target, --allow-production, --sandbox-defect: a command that tests one target."""
     add_config_option(p)
+    add_spec_option(p)
     add_guard_options(p)
     add_sandbox_defect_option(p)
 
@@ -44,6 +48,18 @@ def add_config_option(p: OptionContainer) -> None:
         default=None,
         metavar="TOML",
         help="target settings file (default $MYPREF_CONFIG or ./mypref.toml; MYPREF_* env vars win)",
+    )
+
+
+def add_spec_option(p: OptionContainer) -> None:
+    """--spec PATH|URL: the same setting as MYPREF_SPEC, on every command that tests a target."""
+    p.add_argument(
+        "--spec",
+        default=None,
+        metavar="PATH|URL",
+        help="the API description to test with: Swagger 2.0 or OpenAPI 3.0/3.1, JSON or YAML, a file or an "
+        "http(s) URL (fetched once, saved in the report folder); beats MYPREF_SPEC / spec = "
+        "(default: our reconstructed contracts/openapi/mypreferences-v4.yaml)",
     )
 
 
@@ -118,10 +134,24 @@ def load_policy_file(path: Path, *, strict: bool = False) -> VerdictPolicy:
 
 
 def target_from_args(args: argparse.Namespace) -> Target:
-    """The configured Target (--config, --target), refused before any traffic when it is production."""
-    target = load_target(toml_path=args.config, kind=args.target)
+    """The configured Target (--config, --target, --spec), refused before any traffic to production."""
+    target = load_target(toml_path=args.config, kind=args.target, spec=getattr(args, "spec", None))
     guard_production(target, allow=args.allow_production)
-    return target
+    return _with_usable_spec(target, getattr(args, "report_dir", None))
+
+
+def _with_usable_spec(target: Target, report_dir: str | Path | None) -> Target:
+    """A user's spec is checked before anything runs (not OpenAPI/Swagger: ConfigError, exit 2), and a URL
+    spec is fetched once into the report folder so that every stage and report reads the same bytes."""
+    if Path(target.spec).resolve() == resources.spec_file().resolve():
+        return target  # ours: validated by the test suite
+    spec = local_copy(target.spec, Path(report_dir)) if report_dir is not None else target.spec
+    load_spec(spec, validate=False)
+    if spec == target.spec:
+        return target
+    fetched = f"fetched from {target.spec} ({target.sources.get('spec', 'MYPREF_SPEC')})"
+    sources = {**target.sources, "spec": fetched}
+    return dataclasses.replace(target, spec=spec, sources=sources)
 
 
 def sandbox_options(args: argparse.Namespace) -> dict[str, Any]:
