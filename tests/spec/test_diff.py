@@ -20,6 +20,7 @@ from mypref_harness.resources import spec_file, swagger2_spec_file
 from mypref_harness.spec.diff import diff_documents, render
 from mypref_harness.spec.document import load_spec
 from mypref_harness.spec.refs import resolve
+from tests.fixtures.specs import make_swashbuckle
 
 Document = dict[str, Any]
 
@@ -318,3 +319,13 @@ def test_the_table_names_every_change() -> None:
         in table
     )
     assert table.rstrip().endswith("a.yaml -> b.yaml: 1 breaking, 0 non-breaking change(s)")
+
+
+def test_the_swashbuckle_fixture_with_one_route_renamed_shows_the_rename_as_breaking() -> None:
+    old = load_spec(make_swashbuckle.FIXTURE, validate=False).document
+    new = load_spec(make_swashbuckle.RENAMED_FIXTURE, validate=False).document
+    changes = [(c.kind, c.breaking, c.operation) for c in diff_documents(old, new).changes]
+    assert changes == [
+        ("operation-removed", True, "POST /{ClientId}/Profile"),
+        ("operation-added", False, "POST /{ClientId}/Profiles"),
+    ]
