@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -15,11 +16,11 @@ from mypref_harness.contract.checks import (
     created_has_location,
     declared_headers,
     error_body_has_message,
-    is_profile_search,
     search_cap_honoured,
     unauthorized_documented,
     unknown_client_404_empty,
 )
+from mypref_harness.spec.roles import Role
 
 
 def ex(
@@ -117,30 +118,20 @@ def test_created_needs_location_only_where_declared():
     assert created_has_location(ex(200, {}, {}, declared=declared)) is None
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "expected"),
-    [
-        ("GET", "/{clientId}/Profile/Name", True),
-        ("GET", "/{clientId}/Profile/Group/Email", True),
-        ("GET", "/{clientId}/Profile/{profileId}", False),
-        ("POST", "/{clientId}/Profile/Name", False),
-        ("GET", "/{clientId}/Profile/AlternateId/History", False),
-        ("GET", "/{clientId}/Profile/AlternateId/History/StandardFields", False),  # issue 12: a history read
-        ("GET", "/{clientId}/Profile/{profileId}/History/Consents", False),
-        ("GET", "/{clientId}/Programs", False),
-    ],
-)
-def test_profile_search_detection(method, path, expected):
-    assert is_profile_search(method, path) is expected
-
-
 def test_search_cap():
-    path = "/{clientId}/Profile/Name"
-    assert search_cap_honoured(ex(200, [{}] * 50, path=path)) is None
-    problem = search_cap_honoured(ex(200, [{}] * 51, path=path))
+    def search(status: int, body: object, roles: frozenset[Role]) -> Exchange:
+        return dataclasses.replace(ex(status, body, path="/{clientId}/Profile/Name"), roles=roles)
+
+    name = frozenset({Role.SEARCH_BY_NAME})
+    assert search_cap_honoured(search(200, [{}] * 50, name)) is None
+    problem = search_cap_honoured(search(200, [{}] * 51, name))
     assert problem is not None and "51 profiles" in problem
-    assert search_cap_honoured(ex(403, {"Message": "x"}, path=path)) is None
-    assert search_cap_honoured(ex(200, [{}] * 80, path="/{clientId}/Programs")) is None
+    assert search_cap_honoured(search(403, {"Message": "x"}, name)) is None
+    group = frozenset({Role.GROUP_SEARCH_BY_EMAIL})
+    assert search_cap_honoured(search(200, [{}] * 51, group)) is not None
+    # an operation that plays no search role is not capped, whatever its path looks like
+    assert search_cap_honoured(search(200, [{}] * 80, frozenset({Role.PROGRAMS}))) is None
+    assert search_cap_honoured(search(200, [{}] * 80, frozenset())) is None
 
 
 def test_declared_headers_follow_references():

@@ -20,6 +20,7 @@ from typing import Any
 from mypref_harness.basis import Rule, assumption, catalog, documented
 from mypref_harness.spec.params import is_client_id_param
 from mypref_harness.spec.refs import resolve_if_possible
+from mypref_harness.spec.roles import SEARCH_ROLES, Role
 
 ERROR_STATUSES_WITH_MESSAGE = frozenset({400, 401, 402, 403, 409, 422})
 SEARCH_CAP = 50
@@ -38,6 +39,7 @@ class Exchange:
     declared_201_headers: frozenset[str] = field(default_factory=frozenset)  # lower-case names
     configured_client_id: str | None = None  # the target's ClientId (None: unknown, check skipped)
     client_id_param: str | None = None  # mypref.toml client_id_param (None: found by name, spec/params.py)
+    roles: frozenset[Role] = frozenset()  # the roles its operation plays in the run's spec (spec.roles)
 
     def client_id(self) -> str | None:
         for name, value in self.path_parameters.items():
@@ -172,18 +174,6 @@ def created_has_location(ex: Exchange) -> str | None:
     return "201 Created without the Location header the spec declares"
 
 
-def is_profile_search(method: str, path_template: str) -> bool:
-    """Profile searches: GET /{clientId}/Profile/<criterion> (not a single profile by id, not a history).
-
-    History reads (``.../History`` and ``.../History/StandardFields`` etc.) return change records, not
-    profiles: the search cap does not apply to them.
-    """
-    parts = [p for p in path_template.split("/") if p]
-    if method.upper() != "GET" or len(parts) < 3 or parts[1].lower() != "profile":
-        return False
-    return not parts[2].startswith("{") and "history" not in (p.lower() for p in parts)
-
-
 @custom_check(
     catalog(
         "All profile search endpoints (...) return at most 50 profiles; "
@@ -191,8 +181,11 @@ def is_profile_search(method: str, path_template: str) -> bool:
     )
 )
 def search_cap_honoured(ex: Exchange) -> str | None:
-    """Profile searches never answer 200 with more than 50 profiles (more matches must give 403)."""
-    if ex.status != 200 or not is_profile_search(ex.method, ex.path_template):
+    """Profile searches never answer 200 with more than 50 profiles (more matches must give 403).
+
+    The searches are known by their role (spec.roles.SEARCH_ROLES), whatever their path in the spec.
+    """
+    if ex.status != 200 or not ex.roles & SEARCH_ROLES:
         return None
     body = ex.json_body()
     if isinstance(body, list) and len(body) > SEARCH_CAP:

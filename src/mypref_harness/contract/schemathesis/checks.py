@@ -4,7 +4,7 @@ checks), and each custom check (contract/checks.py, one registry) wrapped as a S
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -12,6 +12,7 @@ from mypref_harness.config import Target
 from mypref_harness.contract.checks import CUSTOM_CHECKS, CustomCheck, Exchange, declared_headers
 from mypref_harness.contract.options import ContractOptions
 from mypref_harness.guards import is_loopback
+from mypref_harness.spec.roles import RoleMap, resolve_roles
 
 # Schemathesis 4.x built-in checks that apply to OpenAPI (object_level_authorization is off in
 # contracts/schemathesis.toml; max_response_time only runs when configured).
@@ -43,28 +44,27 @@ def enabled_checks(target: Target, options: ContractOptions) -> list[str]:
 # All custom checks see the same (case, response) one after another: build its Exchange once.
 _LAST_EXCHANGE = threading.local()
 _DECLARED_201: dict[int, frozenset[str]] = {}  # id(raw operation) -> declared 201 headers
+# (id(the run's document), its [operations] table) -> (the document, its roles): resolved once per run;
+# the document is kept so that its id cannot be reused by another one
+_ROLE_MAPS: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[Mapping[str, Any], RoleMap]] = {}
 
 
-def exchange_from_schemathesis(
-    case: Any, response: Any, configured_client_id: str | None = None, client_id_param: str | None = None
-) -> Exchange:
+def exchange_from_schemathesis(case: Any, response: Any, target: Target | None = None) -> Exchange:
     key = (id(case), id(response))
     cached = getattr(_LAST_EXCHANGE, "value", None)
     if cached is not None and cached[0] == key:
         return cached[1]
-    exchange = _build_exchange(case, response, configured_client_id, client_id_param)
+    exchange = _build_exchange(case, response, target or Target())
     _LAST_EXCHANGE.value = (key, exchange)
     return exchange
 
 
-def _build_exchange(
-    case: Any, response: Any, configured_client_id: str | None, client_id_param: str | None
-) -> Exchange:
+def _build_exchange(case: Any, response: Any, target: Target) -> Exchange:
     operation = case.operation
     raw_operation = getattr(operation.definition, "raw", {}) or {}
+    document = getattr(operation.schema, "raw_schema", {}) or {}
     declared = _DECLARED_201.get(id(raw_operation))
     if declared is None:
-        document = getattr(operation.schema, "raw_schema", {}) or {}
         declared = _DECLARED_201[id(raw_operation)] = declared_headers(document, raw_operation, "201")
     headers = {
         k.lower(): (v[0] if isinstance(v, list) and v else str(v)) for k, v in response.headers.items()
@@ -78,18 +78,27 @@ def _build_exchange(
         headers=headers,
         body=bytes(response.content or b""),
         declared_201_headers=declared,
-        configured_client_id=configured_client_id,
-        client_id_param=client_id_param,
+        configured_client_id=target.client_id,
+        client_id_param=target.client_id_param,
+        roles=_roles(document, target).roles_of(str(case.method), str(case.path)),
     )
+
+
+def _roles(document: Mapping[str, Any], target: Target) -> RoleMap:
+    """The run's roles, resolved once (the search cap knows the searches by role)."""
+    key = (id(document), tuple(sorted(target.operations.items())))
+    cached = _ROLE_MAPS.get(key)
+    if cached is None or cached[0] is not document:
+        cached = _ROLE_MAPS[key] = (document, resolve_roles(document, target.operations))
+    return cached[1]
 
 
 CheckFn = Callable[[Any, Any, Any], None]
 
 
-def _as_schemathesis(check: CustomCheck, configured_client_id: str, client_id_param: str | None) -> CheckFn:
+def _as_schemathesis(check: CustomCheck, target: Target) -> CheckFn:
     def run(ctx: Any, response: Any, case: Any) -> None:
-        exchange = exchange_from_schemathesis(case, response, configured_client_id, client_id_param)
-        problem = check.function(exchange)
+        problem = check.function(exchange_from_schemathesis(case, response, target))
         if problem:
             raise AssertionError(problem)
 
@@ -98,8 +107,7 @@ def _as_schemathesis(check: CustomCheck, configured_client_id: str, client_id_pa
     return run
 
 
-def schemathesis_checks(configured_client_id: str, client_id_param: str | None = None) -> list[CheckFn]:
-    """Every registered custom check as a Schemathesis check function (named like the check)."""
-    return [
-        _as_schemathesis(check, configured_client_id, client_id_param) for check in CUSTOM_CHECKS.values()
-    ]
+def schemathesis_checks(target: Target) -> list[CheckFn]:
+    """Every registered custom check as a Schemathesis check function (named like the check), judging
+    for ``target`` (its ClientId, client_id_param and [operations] table)."""
+    return [_as_schemathesis(check, target) for check in CUSTOM_CHECKS.values()]

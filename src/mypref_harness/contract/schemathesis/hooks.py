@@ -129,7 +129,7 @@ def install(
             operation = getattr(case, "operation", None)
             counter.observe(str(getattr(operation, "label", "") or f"{str(case.method).upper()} {case.path}"))
 
-    for check in schemathesis_checks(logic.client_id, logic.client_id_param):
+    for check in schemathesis_checks(target):
         schemathesis.check(check)
     _INSTALLED["auth"] = logic
     return logic
