@@ -1,7 +1,8 @@
 """MyPreferences load scenarios: preference-center visitors and integrations.
 
 Run it through ``mypref-harness load`` (which sets the target, shape, SLOs and reports up); the
-behaviour is in mypref_harness.load.flows, the traffic model in mypref_harness.load.scenarios.
+behaviour is in mypref_harness.load.flows, the traffic model in mypref_harness.load.scenarios, the
+URL templates (from the spec in use) in mypref_harness.load.templates.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from locust.runners import MasterRunner, WorkerRunner
 from mypref_harness.load import runtime
 from mypref_harness.load.flows import Flow, IntegrationFlow, PreferenceCenterFlow
 from mypref_harness.load.locust_auth import locust_token_post
-from mypref_harness.load.scenarios import load_model
 
-MODEL = load_model(
-    os.environ.get(runtime.ENV_SCENARIO) or None, os.environ.get(runtime.ENV_THINK_TIME) or None
-)
+# The URL templates the runner resolved from the spec, and the mix without what the spec lacks.
+TEMPLATES = runtime.process_templates(os.environ)
+MODEL = runtime.process_model(os.environ, TEMPLATES)
 PROCESS: runtime.LocustProcess | None = None  # built on first use: it needs the Locust environment
 SINK = runtime.MasterSink(runtime.out_dir(os.environ))
 CPU_AT_START: float | None = None  # process CPU when the test started (for the benchmark)
@@ -45,6 +45,7 @@ def process_state(environment: Any) -> runtime.LocustProcess:
             process_tag=f"p{os.getpid()}",
             token_post=lambda name: locust_token_post(token_session, name),
             report_unavailable=report_unavailable,
+            templates=TEMPLATES,
         )
         PROCESS.cpu_at_start = CPU_AT_START
     return PROCESS

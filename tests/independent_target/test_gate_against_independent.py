@@ -24,7 +24,8 @@ from typing import Any
 
 import pytest
 
-from mypref_harness.load.scenarios import REQUEST_TEMPLATES as LOAD_REQUESTS
+from mypref_harness import resources
+from mypref_harness.load.templates import templates_for_spec
 
 from .conftest import harness_env
 from .options import TargetOptions
@@ -40,7 +41,10 @@ CONTRACT_OPERATIONS = (
     "createProfile",
     "getProfile",
     "getStandardFieldsHistory",
-    *(f"^{re.escape(op.method)} {re.escape(op.template)}$" for op in LOAD_REQUESTS.values()),
+    *(
+        f"^{re.escape(op.method)} {re.escape(op.template)}$"
+        for op in templates_for_spec(str(resources.spec_file())).templates.values()
+    ),
 )
 # The target's deliberate differences that every run shows (deterministic, whatever the seed):
 WRONG_SECRET = "oauth.wrong-secret-invalid-client"  # no RFC 6749 invalid_client body (practice)

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
+from mypref_harness import resources
 from mypref_harness.load.stats import EntryStats
+from mypref_harness.load.templates import LoadTemplates, templates_for_spec
+
+
+@functools.cache
+def our_templates() -> LoadTemplates:
+    """The load suite's URL templates from our own spec (parsed once per test session)."""
+    return templates_for_spec(str(resources.spec_file()))
 
 
 def entry(name, times, *, failures=0, method="GET", start=1000.0, end=1010.0, per_second=None):

@@ -13,7 +13,7 @@ from mypref_harness.load.integrity import (
 from mypref_harness.load.locust_auth import NoAuth, TokenUnavailable
 from mypref_harness.load.scenarios import DEFAULT_MODEL, UniqueValues
 
-from .helpers import FakeClient
+from .helpers import FakeClient, our_templates
 
 # How a create answers: (status, id in the body, Location header). The document allows all three.
 CREATE_STYLES = {
@@ -76,6 +76,7 @@ def context(seed_profiles=3, owned=1, absent_routes=frozenset()):
     model = replace(DEFAULT_MODEL, seed_profiles=seed_profiles, owned_profiles=owned)
     return ProcessContext(
         client_id="ACME_CORP",
+        templates=our_templates().templates,
         auth=NoAuth(),
         model=model,
         values=UniqueValues("run1", "p1", random.Random(1)),

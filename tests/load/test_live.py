@@ -12,6 +12,8 @@ from mypref_harness.load import stats as st
 from mypref_harness.load.judge import judge
 from mypref_harness.load.plan import plan
 
+from .helpers import our_templates
+
 pytestmark = pytest.mark.slow
 
 
@@ -84,6 +86,7 @@ def test_smoke_run_passes_its_slos_and_a_tight_slo_fails(tmp_path, state_dir, sa
         entries_of(result),
         result.report_dir,
         result.report_dir / "locust",
+        templates=our_templates(),
     )
     assert (rejudged.passed, rejudged.exit_code) == (False, 1)
     assert {b.name for b in rejudged.breaches} == {"latency.setup.p50_ms", "run.min_rps"}
@@ -204,3 +207,28 @@ def test_bad_credentials_stop_before_the_load_with_exit_2(tmp_path, sandbox, mon
     assert "token endpoint" in err and "401" in err and "\n" not in err
     assert "x" * 64 not in err
     assert not (tmp_path / "r" / "locust.json").exists()  # Locust never started
+
+
+def test_a_swashbuckle_spec_drives_the_load_and_every_request_hits_a_sandbox_route(tmp_path, state_dir):
+    """Issue 13: the vendor-shaped file as the spec; the sandbox counts what it is sent (--request-log),
+    so a request on a route it does not have shows as a 404 there, whatever the load suite expected."""
+    from pathlib import Path
+
+    from mypref_harness.sandbox.request_log import api_requests, read_request_log
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "swashbuckle-v4.json"
+    log = tmp_path / "requests.jsonl"
+    opts = options(
+        tmp_path, state_dir, users=4, duration="6s", think_time="0.2:0.5",
+        sandbox={"extra_args": ("--request-log", str(log))},
+    )
+    result = run_load(Target(spec=str(fixture)), opts)
+    assert result.passed, result.message
+    assert result.left_out == ""
+    names = {e.name for e in entries_of(result)}
+    assert "setup: POST /{ClientId}/Profile" in names  # the fixture's spelling names the requests
+    # The load suite's requests all name the tenant; the harness's clock probe (GET /Profiles/v4/,
+    # answered 404 by design: only its Date header counts) is not one of them.
+    load = [r for r in api_requests(read_request_log(log)) if r.path.startswith("/Profiles/v4/ACME_CORP/")]
+    assert len(load) >= result.requests - result.token_requests > 20
+    assert [r for r in load if r.status == 404] == []

@@ -7,6 +7,8 @@ from mypref_harness.load.locust_command import local_command, master_command, ru
 from mypref_harness.load.options import LoadOptions
 from mypref_harness.load.plan import plan
 
+from .helpers import our_templates
+
 SECRET = "super-secret-pnauth-key-value"
 
 
@@ -54,7 +56,12 @@ def test_secrets_travel_in_the_environment_never_in_argv(tmp_path, monkeypatch):
     )
     p = plan(LoadOptions(shape="smoke", users=3))
     env = run_env(
-        p, LoadOptions(shape="smoke", users=3, think_time="1:2"), target=target, run_id="r1", out_dir=tmp_path
+        p,
+        LoadOptions(shape="smoke", users=3, think_time="1:2"),
+        target=target,
+        run_id="r1",
+        out_dir=tmp_path,
+        templates=our_templates(),
     )
     assert env["MYPREF_API_KEY"] == SECRET
     assert env["MYPREF_LOAD_SHAPE"] == "smoke" and env["MYPREF_LOAD_USERS"] == "3"
@@ -66,7 +73,9 @@ def test_secrets_travel_in_the_environment_never_in_argv(tmp_path, monkeypatch):
 def test_absent_routes_reach_every_locust_process(tmp_path):
     absent = frozenset({("GET", "/{clientId}/Profile/Email"), ("POST", "/{clientId}/Profile/Search")})
     options = LoadOptions(shape="smoke", absent_routes=absent)
-    env = run_env(plan(options), options, target=None, run_id="r1", out_dir=tmp_path)
+    env = run_env(
+        plan(options), options, target=None, run_id="r1", out_dir=tmp_path, templates=our_templates()
+    )
     assert env["MYPREF_LOAD_ABSENT_ROUTES"] == "GET /{clientId}/Profile/Email;POST /{clientId}/Profile/Search"
     in_process = {k: v for k, v in env.items() if k.startswith("MYPREF_LOAD_")}
     in_process[runtime.ENV_CLOCK_OFFSET] = "0"  # no skew measurement against the unreachable host
@@ -80,5 +89,16 @@ def test_absent_routes_reach_every_locust_process(tmp_path):
     assert process.ctx.absent_routes == absent
     bare = LoadOptions(shape="smoke")
     assert "MYPREF_LOAD_ABSENT_ROUTES" not in run_env(
-        plan(bare), bare, target=None, run_id="r1", out_dir=tmp_path
+        plan(bare), bare, target=None, run_id="r1", out_dir=tmp_path, templates=our_templates()
     )
+
+
+def test_the_rate_limit_reaches_the_locust_processes_shared_out_between_them(tmp_path):
+    def env_of(options: LoadOptions) -> dict[str, str]:
+        return run_env(
+            plan(options), options, target=None, run_id="r1", out_dir=tmp_path, templates=our_templates()
+        )
+
+    assert env_of(LoadOptions(shape="smoke", rate_limit=20.0))[runtime.ENV_RATE_LIMIT] == "20"
+    assert env_of(LoadOptions(shape="smoke", rate_limit=20.0, processes=4))[runtime.ENV_RATE_LIMIT] == "5"
+    assert runtime.ENV_RATE_LIMIT not in env_of(LoadOptions(shape="smoke"))

@@ -18,7 +18,7 @@ from mypref_harness.load.locust_auth import (
 )
 from mypref_harness.load.summary import build_summary
 
-from .helpers import FakeClient, entry
+from .helpers import FakeClient, entry, our_templates
 
 TOKEN_URL = "http://127.0.0.1:1/oauth2/v1/token"
 NAME = "lookup: GET /{clientId}/Profile/{profileId}"
@@ -159,7 +159,8 @@ def test_the_write_read_back_waits_out_a_429_instead_of_calling_the_write_unread
     waits: list[float] = []
     target = Target(base_url="http://127.0.0.1:9/Profiles/v4", client_id="ACME_CORP", user_id="John.Doe",
                     api_key="read-back-test-key-0123456789")
-    fetch = profile_fetcher(target, transport=httpx.MockTransport(handler), sleep=waits.append)
+    read_profile = our_templates().templates["profile_by_id"]
+    fetch = profile_fetcher(target, read_profile, transport=httpx.MockTransport(handler), sleep=waits.append)
     try:
         assert fetch(7) == {"ProfileId": 7}
     finally:

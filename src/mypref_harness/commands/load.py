@@ -10,6 +10,7 @@ from typing import Any
 from mypref_harness.commands.options import (
     add_config_option,
     add_guard_options,
+    add_missing_roles_option,
     add_sandbox_defect_option,
     add_spec_option,
     announce_target,
@@ -37,6 +38,7 @@ def register(subparsers: Any) -> None:
     load.add_argument("-t", "--duration", help="run time, e.g. 15s, 2m, 1h30m (default 15s)")
     load.add_argument("--think-time", metavar="MIN:MAX", help="seconds between a user's tasks (all users)")
     load.add_argument("--scenario", metavar="FILE", help="TOML with user weights, task weights, think times")
+    add_missing_roles_option(load)
     gate = p.add_argument_group("gate and reports")
     gate.add_argument("--slo", metavar="FILE", help="SLO file (default loadtests/slo.toml)")
     gate.add_argument(
@@ -137,6 +139,7 @@ def options_from_args(args: argparse.Namespace) -> Any:
         think_time=args.think_time,
         verify_writes=args.verify_writes,
         allow_production=args.allow_production,
+        allow_missing_roles=args.allow_missing_roles,
         auth_off=args.auth_off,
         token_refresh_margin=args.token_refresh_margin,
         token_jitter=args.token_jitter,
@@ -184,6 +187,8 @@ def run(args: argparse.Namespace) -> int:
         print(format_table(result.breaches))
     if result.integrity is not None:
         print(result.integrity.summary_line())
+    if result.left_out:
+        print(f"scenarios {result.left_out}")
     if not result.passed and result.message:
         print(f"why: {result.message}")
     print(

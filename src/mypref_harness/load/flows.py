@@ -11,7 +11,7 @@ import itertools
 import random
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from mypref_harness.created import created_id, location_header
@@ -19,7 +19,6 @@ from mypref_harness.load.integrity import Ledger
 from mypref_harness.load.locust_auth import RequestAuth, Sent, send
 from mypref_harness.load.scenarios import (
     NAME_FIELDS,
-    REQUEST_TEMPLATES,
     Route,
     SeedProfile,
     TargetConfig,
@@ -33,6 +32,7 @@ from mypref_harness.load.scenarios import (
     parse_filter_ids,
     preferences_body,
 )
+from mypref_harness.load.templates import RequestTemplate
 
 ReportUnavailable = Callable[[str, str, Exception], None]
 
@@ -44,6 +44,7 @@ class ProcessContext:
         self,
         *,
         client_id: str,
+        templates: Mapping[str, RequestTemplate],
         auth: RequestAuth,
         model: TrafficModel,
         values: UniqueValues,
@@ -53,6 +54,8 @@ class ProcessContext:
         absent_routes: Collection[Route] = (),
     ) -> None:
         self.client_id = client_id
+        # The requests the spec in use resolves (load.templates); a request it lacks is never sent.
+        self.templates = templates
         # Routes the target does not have (e.g. guessed routes the contract stage found absent): never
         # sent, so their 404s do not count as failures of the target under load.
         self.absent_routes = frozenset(absent_routes)
@@ -144,8 +147,8 @@ class Flow:
     # ------------------------------------------------------------------ plumbing
 
     def available(self, op_key: str) -> bool:
-        template = REQUEST_TEMPLATES[op_key]
-        return (template.method, template.template) not in self.ctx.absent_routes
+        template = self.ctx.templates.get(op_key)
+        return template is not None and template.route not in self.ctx.absent_routes
 
     def call(
         self,
@@ -156,10 +159,10 @@ class Flow:
         query: dict[str, Any] | None = None,
         **params: Any,
     ) -> Sent | None:
-        """Send one operation; None when it could not be sent, or when the target lacks its route."""
+        """Send one operation; None when it could not be sent, or when the spec or the target lacks it."""
         if not self.available(op_key):
             return None
-        template = REQUEST_TEMPLATES[op_key]
+        template = self.ctx.templates[op_key]
         url = template.url(query, clientId=self.ctx.client_id, **params)
         return send(
             self.client,

@@ -24,7 +24,9 @@ from mypref_harness.load.options import LoadOptions
 from mypref_harness.load.plan import LoadPlan
 from mypref_harness.load.read_back import profile_fetcher
 from mypref_harness.load.result import LoadResult
+from mypref_harness.load.scenarios import load_model
 from mypref_harness.load.summary import build_summary, build_timeline, read_history, write_summary
+from mypref_harness.load.templates import LoadTemplates, left_out, left_out_line
 from mypref_harness.report import scan_for_secrets
 
 
@@ -38,6 +40,7 @@ def judge_partial(
     prefix: Path,
     interrupted: KeyboardInterrupt | RunIncomplete,
     clock_offset: float,
+    templates: LoadTemplates,
 ) -> None:
     """The summary of a run stopped early (a signal, or out of time), as far as Locust got, marked
     incomplete. No read-back of the writes: whoever stopped the run wants it to end now."""
@@ -62,6 +65,7 @@ def judge_partial(
             incomplete=reason,
             exit_code=code,
             clock_offset=clock_offset,
+            templates=templates,
         )
 
 
@@ -78,20 +82,25 @@ def judge(
     incomplete: str = "",
     exit_code: int | None = None,
     clock_offset: float = 0.0,
+    templates: LoadTemplates,
 ) -> LoadResult:
     """Judge a finished run; ``incomplete`` (the reason) marks a run that was stopped early: it never
-    passes, and ``exit_code`` is then the one the command exits with."""
+    passes, and ``exit_code`` is then the one the command exits with. Scenarios the spec left out of
+    the mix (``templates``) are a finding on a configured target unless ``--allow-missing-roles``."""
     everything = st.select(entries)
     business = st.business(entries)
     throttled = st.throttled(entries).requests
     slo_results = slo_mod.evaluate(slo, entries, processes=p.load_processes)
-    integrity = _read_back(out, target, options, verify_sample, clock_offset)
+    integrity = _read_back(out, target, options, verify_sample, clock_offset, templates)
+    left = left_out(load_model(options.scenario_file, options.think_time), templates)
+    missing_roles = left_out_line(left) if left else ""
     timeline = build_timeline(entries, read_history(Path(f"{prefix}_stats_history.csv")))
     counters = _read_processes(out / runtime.PROCESSES_FILE)
-    passed, message = _verdict(incomplete, everything.requests, slo_results, integrity)
+    finding = missing_roles if target_counts_missing_roles(target, options) else ""
+    passed, message = _verdict(incomplete, everything.requests, slo_results, integrity, finding)
     if exit_code is None:
         exit_code = ExitCode.OK if passed else ExitCode.FINDINGS
-    run_info = _run_info(p, options, target, slo, out, clock_offset)
+    run_info = _run_info(p, options, target, slo, out, clock_offset) | {"left_out": missing_roles or None}
     summary = build_summary(
         entries=entries,
         slo_results=slo_results,
@@ -131,17 +140,31 @@ def judge(
         process_counters=counters,
         report_dir=out,
         message=message,
+        left_out=missing_roles,
     )
 
 
+def target_counts_missing_roles(target: Target, options: LoadOptions) -> bool:
+    """A scenario the spec cannot serve is a finding on a configured target (the embedded sandbox
+    only stands in for one), unless the user accepted it with ``--allow-missing-roles``."""
+    return not target.is_sandbox and not options.allow_missing_roles
+
+
 def _read_back(
-    out: Path, target: Target, options: LoadOptions, verify_sample: int | None, clock_offset: float
+    out: Path,
+    target: Target,
+    options: LoadOptions,
+    verify_sample: int | None,
+    clock_offset: float,
+    templates: LoadTemplates,
 ) -> IntegrityReport | None:
-    """The acknowledged writes of the ledger read back from the target (None: ``--verify-writes off``)."""
+    """The acknowledged writes of the ledger read back from the target (None: ``--verify-writes off``,
+    or a spec without a read-profile operation: then no task that writes runs either)."""
     writes = read_jsonl(out / runtime.LEDGER_FILE)
-    if verify_sample == 0:
+    read_profile = templates.templates.get("profile_by_id")
+    if verify_sample == 0 or read_profile is None:
         return None
-    fetch = profile_fetcher(target, auth_off=options.auth_off, clock_offset=clock_offset)
+    fetch = profile_fetcher(target, read_profile, auth_off=options.auth_off, clock_offset=clock_offset)
     try:
         return verify(writes, fetch, sample=verify_sample)
     finally:
@@ -149,20 +172,27 @@ def _read_back(
 
 
 def _verdict(
-    incomplete: str, requests: int, slo_results: list[slo_mod.SloResult], integrity: IntegrityReport | None
+    incomplete: str,
+    requests: int,
+    slo_results: list[slo_mod.SloResult],
+    integrity: IntegrityReport | None,
+    missing_roles: str = "",
 ) -> tuple[bool, str]:
-    """(passed, one-line message): a stopped or empty run never passes; else no breach, no lost write."""
+    """(passed, one-line message): a stopped or empty run never passes; else no breach, no lost write
+    and no scenario left out that counts (``missing_roles``: its line)."""
     if incomplete:
         return False, f"incomplete: {incomplete}"
     if not requests:
         return False, "no requests were made"
     breaches = slo_mod.breaches(slo_results)
     lost = integrity is not None and not integrity.passed
-    if not breaches and not lost:
+    if not breaches and not lost and not missing_roles:
         return True, "passed"
     return False, "; ".join(
         ([f"{len(breaches)} SLO breach(es)"] if breaches else [])
         + ([integrity.summary_line()] if lost and integrity else [])
+        + ([f"{missing_roles} (map them in mypref.toml [operations], or --allow-missing-roles)"]
+           if missing_roles else [])
     )
 
 

@@ -15,7 +15,7 @@ from mypref_harness.budget import request_hooks
 from mypref_harness.config import Target
 from mypref_harness.credentials import auth_for
 from mypref_harness.load.integrity import ProfileUnreadable
-from mypref_harness.load.scenarios import REQUEST_TEMPLATES
+from mypref_harness.load.templates import RequestTemplate
 from mypref_harness.spec.paths import join
 
 READ_BACK_ATTEMPTS = 3
@@ -24,6 +24,7 @@ MAX_READ_BACK_WAIT = 5.0  # seconds the read-back waits at most after a 429, wha
 
 def profile_fetcher(
     target: Target,
+    read_profile: RequestTemplate,
     *,
     auth_off: bool = False,
     timeout: float = 10.0,
@@ -31,7 +32,7 @@ def profile_fetcher(
     transport: Any = None,
     sleep: Any = time.sleep,
 ) -> Any:
-    """fetch(profile_id) -> body | None (404) for the integrity read-back.
+    """fetch(profile_id) -> body | None (404) for the integrity read-back, with the spec's read-profile.
 
     A transport error or a 5xx is retried at once, a 429 after its Retry-After (bounded): a
     throttling target must not turn acknowledged writes into "unreadable" ones.
@@ -42,7 +43,7 @@ def profile_fetcher(
     client = httpx.Client(auth=auth, timeout=timeout, transport=transport, event_hooks=request_hooks())
 
     def fetch(profile_id: int) -> Any:
-        path = REQUEST_TEMPLATES["profile_by_id"].url(clientId=target.client_id, profileId=profile_id)
+        path = read_profile.url(clientId=target.client_id, profileId=profile_id)
         url = join(base_url, path)
         last = ""
         for attempt in range(1, READ_BACK_ATTEMPTS + 1):

@@ -37,6 +37,7 @@ class LoadResult:
     process_counters: list[dict[str, Any]] = field(default_factory=list)
     report_dir: Path | None = None
     message: str = ""
+    left_out: str = ""  # the scenarios the spec could not serve, one line ("" = none)
 
     @property
     def breaches(self) -> list[slo_mod.SloResult]:

@@ -15,9 +15,12 @@ lines and environment), :mod:`.locust_process` (start, wait, stop), :mod:`.judge
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import mypref_harness.load.locust_process as locust_process
 import mypref_harness.load.runtime as runtime
@@ -25,7 +28,7 @@ import mypref_harness.load.slo as slo_mod
 import mypref_harness.load.stats as st
 from mypref_harness.config import Target
 from mypref_harness.embedded import resolved_target
-from mypref_harness.errors import ExitCode, HarnessError, RunIncomplete, TargetUnreachable
+from mypref_harness.errors import ConfigError, ExitCode, HarnessError, RunIncomplete, TargetUnreachable
 from mypref_harness.guards import check_reachable, guard_production
 from mypref_harness.load.integrity import parse_verify_mode
 from mypref_harness.load.judge import judge, judge_partial
@@ -41,8 +44,18 @@ from mypref_harness.load.locust_process import StartedLocust, stopped_at_exit
 from mypref_harness.load.options import LoadOptions
 from mypref_harness.load.plan import LoadPlan, plan
 from mypref_harness.load.result import LoadResult
-from mypref_harness.load.scenarios import load_model
+from mypref_harness.load.scenarios import TrafficModel, load_model
+from mypref_harness.load.templates import (
+    LoadTemplates,
+    left_out,
+    left_out_line,
+    resolve_templates,
+    runnable_model,
+)
 from mypref_harness.preflight import preflight
+from mypref_harness.spec.document import read_document
+from mypref_harness.spec.paths import reconcile
+from mypref_harness.spec.roles import resolve_roles
 
 STARTUP_ALLOWANCE = 60.0  # seconds on top of the run time before the subprocess is killed
 WEB_STOP_GRACE = 30.0  # an interactive (web) run ends with Ctrl-C: Locust gets longer to wrap up
@@ -54,25 +67,48 @@ def run_load(target: Target, options: LoadOptions) -> LoadResult:
     p = plan(options)
     slo = slo_mod.load_slo(options.slo_file)  # a bad SLO file fails before anything starts
     verify_sample = parse_verify_mode(options.verify_writes)
-    load_model(options.scenario_file, options.think_time)  # same for a bad scenario file
+    model = load_model(options.scenario_file, options.think_time)  # same for a bad scenario file
+    document = read_document(target.spec)  # the spec in use, resolved once here for every process
+    templates = spec_templates(document, target, model)
     guard_production(target, allow=options.allow_production, action="load-test")
     if options.worker:
-        return _run_worker(p, options)
+        placed = templates if target.is_embedded else on_target(target, document, templates)[1]
+        return _run_worker(p, options, placed)
     if not target.is_embedded:
         check_reachable(target)
-    with resolved_target(target, **options.sandbox_options) as resolved:
+    with resolved_target(target, **options.sandbox_options) as embedded_or_configured:
+        resolved, templates = on_target(embedded_or_configured, document, templates)
         guard_production(resolved, allow=options.allow_production, action="load-test")
         checked = preflight(resolved, auth_off=options.auth_off)
         if checked.undecided:
             # Load needs a healthy target: a run against one that cannot answer one read measures its errors.
             raise TargetUnreachable(f"{resolved.base_url} is unhealthy: {checked.undecided}")
-        return _run_and_judge(p, options, resolved, slo, verify_sample, checked.clock_offset)
+        return _run_and_judge(p, options, resolved, slo, verify_sample, templates, checked.clock_offset)
 
 
-def _run_worker(p: LoadPlan, options: LoadOptions) -> LoadResult:
+def spec_templates(document: Mapping[str, Any], target: Target, model: TrafficModel) -> LoadTemplates:
+    """The load suite's URL templates from the target's spec; ConfigError when it serves no scenario."""
+    templates = resolve_templates(resolve_roles(document, target.operations))
+    if not runnable_model(model, templates).active_users():
+        why = left_out_line(left_out(model, templates))
+        raise ConfigError(f"spec {target.spec} serves none of the load scenarios: {why}")
+    return templates
+
+
+def on_target(
+    target: Target, document: Mapping[str, Any], templates: LoadTemplates
+) -> tuple[Target, LoadTemplates]:
+    """The target with its base URL at the API root the spec's paths are relative to (the host Locust
+    is given; spec.paths.reconcile decides it, or fails showing why), and the templates placed there."""
+    assert target.base_url is not None
+    api = reconcile(target.base_url, document)
+    return dataclasses.replace(target, base_url=api.root), templates.placed(api)
+
+
+def _run_worker(p: LoadPlan, options: LoadOptions, templates: LoadTemplates) -> LoadResult:
     out = Path(options.report_dir)
     out.mkdir(parents=True, exist_ok=True)
-    env = run_env(p, options, target=None, run_id=uuid.uuid4().hex[:8], out_dir=None)
+    env = run_env(p, options, target=None, run_id=uuid.uuid4().hex[:8], out_dir=None, templates=templates)
     cmd = worker_command(p, master_host=options.master_host, port=options.master_port)
     with stopped_at_exit() as started_procs:
         started_procs.append(
@@ -165,6 +201,7 @@ def _run_and_judge(
     target: Target,
     slo: slo_mod.SloSet,
     verify_sample: int | None,
+    templates: LoadTemplates,
     clock_offset: float = 0.0,
 ) -> LoadResult:
     assert target.base_url is not None
@@ -173,7 +210,7 @@ def _run_and_judge(
     out.mkdir(parents=True, exist_ok=True)
     _clear_stale_results(out)
     prefix = out / "locust"
-    env = run_env(p, options, target=target, run_id=run_id, out_dir=out)
+    env = run_env(p, options, target=target, run_id=run_id, out_dir=out, templates=templates)
     env[runtime.ENV_CLOCK_OFFSET] = f"{clock_offset:.3f}"
     limit = _time_limit(p, options)
     started = time.monotonic()
@@ -198,7 +235,7 @@ def _run_and_judge(
                 locust_process.wait(worker, time.monotonic() + WORKER_EXIT_WAIT)
     json_path = Path(f"{prefix}.json")
     if interrupted is not None:
-        judge_partial(p, options, target, slo, json_path, out, prefix, interrupted, clock_offset)
+        judge_partial(p, options, target, slo, json_path, out, prefix, interrupted, clock_offset, templates)
         raise interrupted
     if code != 0 or not json_path.exists():
         log = started_procs[0].log
@@ -207,4 +244,7 @@ def _run_and_judge(
             ExitCode.FINDINGS,
         )
     entries = st.load_locust_json(json_path)
-    return judge(p, options, target, slo, verify_sample, entries, out, prefix, clock_offset=clock_offset)
+    return judge(
+        p, options, target, slo, verify_sample, entries, out, prefix,
+        clock_offset=clock_offset, templates=templates,
+    )

@@ -21,72 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
 
-from mypref_harness.created import CREATE_STATUSES
 from mypref_harness.errors import ConfigError
-from mypref_harness.load.stats import SETUP_GROUP
-
-
-@dataclass(frozen=True)
-class RequestTemplate:
-    """How the load suite calls one API operation; ``name`` is its Locust statistics entry."""
-
-    key: str
-    group: str
-    method: str
-    template: str  # relative to the base URL (.../Profiles/v4), as in the spec
-    expect: tuple[int, ...] = (200,)  # the statuses that count as success in the statistics
-
-    @property
-    def name(self) -> str:
-        return f"{self.group}: {self.method} {self.template}"
-
-    @property
-    def setup_name(self) -> str:
-        """The same call made while preparing test data (kept out of the business statistics)."""
-        return f"{SETUP_GROUP}: {self.method} {self.template}"
-
-    def url(self, query: Mapping[str, Any] | None = None, **params: Any) -> str:
-        path = self.template
-        for key, value in params.items():
-            path = path.replace("{" + key + "}", quote(str(value), safe=""))
-        if "{" in path:
-            raise ValueError(f"missing path parameter in {path}")
-        if query:
-            path += "?" + urlencode({k: v for k, v in query.items() if v is not None})
-        return path
-
-
-def _templates(*items: tuple[str, str, str, str]) -> dict[str, RequestTemplate]:
-    templates = {key: RequestTemplate(key, group, method, path) for key, group, method, path in items}
-    # The catalog says "200 or 201" for create profile: both are a success.
-    templates["create_profile"] = replace(templates["create_profile"], expect=CREATE_STATUSES)
-    return templates
-
-
-REQUEST_TEMPLATES: dict[str, RequestTemplate] = _templates(
-    ("programs", "config", "GET", "/{clientId}/Programs"),
-    ("program_groups", "config", "GET", "/{clientId}/ProgramGroups"),
-    ("consent_types", "config", "GET", "/{clientId}/ConsentTypes"),
-    ("alternate_id_types", "config", "GET", "/{clientId}/AlternateIdTypes"),
-    ("profile_by_id", "lookup", "GET", "/{clientId}/Profile/{profileId}"),
-    ("profile_by_email", "lookup", "GET", "/{clientId}/Profile/Email"),
-    ("profile_by_phone", "lookup", "GET", "/{clientId}/Profile/Phone"),
-    ("profile_by_alternate_id", "lookup", "GET", "/{clientId}/Profile/AlternateId"),
-    ("create_profile", "write", "POST", "/{clientId}/Profile"),
-    ("update_profile", "write", "POST", "/{clientId}/Profile/{profileId}"),
-    ("add_consents", "write", "POST", "/{clientId}/Consents/{profileId}"),
-    (
-        "upsert_preferences",
-        "write",
-        "POST",
-        "/{clientId}/Profile/Preferences/AlternateIdType/{alternateIdType}/AlternateId/{alternateId}",
-    ),
-    ("history_standard_fields", "history", "GET", "/{clientId}/Profile/{profileId}/History/StandardFields"),
-    ("history_preferences", "history", "GET", "/{clientId}/Profile/{profileId}/History/Preferences"),
-    ("history_consents", "history", "GET", "/{clientId}/Profile/{profileId}/History/Consents"),
-)
 
 Route = tuple[str, str]  # (METHOD, spec path template), as the contract's route table names a route
 
@@ -129,6 +65,25 @@ USER_TASKS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The requests (keys of mypref_harness.load.templates.LOAD_OPERATIONS) each task cannot do without:
+# a task some of whose requests the spec lacks is left out of the mix. Every task on a profile needs
+# create_profile: the run works on profiles it created itself.
+_PROFILE = ("create_profile",)
+TASK_NEEDS: Mapping[str, tuple[str, ...]] = {
+    "read_configuration": ("programs", "program_groups", "consent_types"),
+    "view_profile": (*_PROFILE, "profile_by_id"),
+    "update_profile": (*_PROFILE, "update_profile"),
+    "change_consents": (*_PROFILE, "add_consents", "consent_types"),
+    "change_preferences": (*_PROFILE, "upsert_preferences", "programs", "alternate_id_types"),
+    "view_history": (*_PROFILE, "history_standard_fields", "history_preferences", "history_consents"),
+    "lookup_by_id": (*_PROFILE, "profile_by_id"),
+    "lookup_by_email": (*_PROFILE, "profile_by_email"),
+    "lookup_by_phone": (*_PROFILE, "profile_by_phone"),
+    "lookup_by_alternate_id": (*_PROFILE, "profile_by_alternate_id", "alternate_id_types"),
+    "create_profile": _PROFILE,
+}
+
+
 @dataclass(frozen=True)
 class UserModel:
     name: str
@@ -147,6 +102,17 @@ class TrafficModel:
 
     def with_think_time(self, low: float, high: float) -> TrafficModel:
         users = {n: replace(u, think_time=(low, high)) for n, u in self.users.items()}
+        return replace(self, users=users)
+
+    def without_tasks(self, left_out: Iterable[tuple[str, str]]) -> TrafficModel:
+        """The model with these (user kind, task) pairs at weight 0; a kind left without any task
+        gets weight 0 too."""
+        dropped = set(left_out)
+        users = {}
+        for name, user in self.users.items():
+            tasks = {t: (0 if (name, t) in dropped else w) for t, w in user.tasks.items()}
+            weight = user.weight if any(w > 0 for w in tasks.values()) else 0
+            users[name] = replace(user, tasks=tasks, weight=weight)
         return replace(self, users=users)
 
     def active_users(self) -> list[UserModel]:

@@ -194,6 +194,7 @@ def render_markdown(summary: dict[str, Any]) -> str:
         f"Target `{run.get('target')}`, auth {run.get('auth')}, {run.get('load')}, "
         f"{run.get('processes')} load process(es).",
         "",
+        *([f"Scenarios {run['left_out']}.", ""] if run.get("left_out") else []),
         _table(
             ["requests", "failures", "fail ratio", "throttled (429)", "req/s", "p50 ms", "p95 ms", "p99 ms",
              "token requests"],
