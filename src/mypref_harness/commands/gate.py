@@ -12,12 +12,12 @@ from mypref_harness.commands.options import (
     add_budget_options,
     add_config_option,
     add_guard_options,
+    add_missing_roles_option,
     add_profile_option,
     add_spec_option,
-    add_missing_roles_option,
     add_verdict_options,
-    load_policy_file,
     budget_from_args,
+    load_policy_file,
     target_from_args,
 )
 from mypref_harness.errors import ConfigError, HarnessError
@@ -43,12 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="contract stage: only these operations (operationIds or regexes over 'METHOD /path', "
         "comma-separated, repeatable; default all)",
     )
-    p.add_argument("--slo", type=Path, help="SLO file for the load stage (default loadtests/slo.toml)")
     add_budget_options(
         p,
         rate_help="requests per second for every stage that sends requests, e.g. 10/s (default: none on "
         "loopback, 20/s elsewhere)",
     )
+    p.add_argument("--slo", type=Path, help="SLO file for the load stage (default loadtests/slo.toml)")
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where artifacts go (reports/)")
     add_config_option(p)
     add_spec_option(p)
@@ -63,9 +63,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         policy_help='TOML verdict policy: strict = true|false and [checks] <name> = "fail"|"warn" '
         "(names as in `contract --list-checks` and `auth-conformance --list`)",
     )
+    add_missing_roles_option(p)
     add_profile_option(p)
     add_guard_options(p)
-    add_missing_roles_option(p)
     p.set_defaults(func=run)
 
 
@@ -79,29 +79,29 @@ def run(args: argparse.Namespace) -> int:
 
     if args.max_examples is not None and args.max_examples < 1:
         raise ConfigError("--max-examples must be at least 1")
+    rate_limit, budget_requests, budget_time_s = budget_from_args(args)
     options = GateOptions(
         stages=parse_stages(args.stages),
         quick=args.quick,
         max_examples=args.max_examples,
         load_duration=args.load_duration,
-    rate_limit, budget_requests, budget_time_s = budget_from_args(args)
         load_users=args.load_users,
         seed=args.seed,
         report_dir=args.report_dir,
         slo_path=args.slo,
         strict=args.strict,
         policy_path=args.policy,
+        allow_missing_roles=args.allow_missing_roles,
         schemathesis_html=args.schemathesis_html,
         operations=tuple(args.operations),
-    )
-    if args.policy is not None:  # a bad policy file is a usage error before anything runs
-        load_policy_file(args.policy)
-        allow_missing_roles=args.allow_missing_roles,
-    target: Target | None = None
-    try:
         rate_limit=rate_limit,
         budget_requests=budget_requests,
         budget_time_s=budget_time_s,
+    )
+    if args.policy is not None:  # a bad policy file is a usage error before anything runs
+        load_policy_file(args.policy)
+    target: Target | None = None
+    try:
         target = target_from_args(args)
         options.profile = args.profile or target.profile
         if options.profile is not None:  # a bad profile file is a usage error before anything runs

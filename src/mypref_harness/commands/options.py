@@ -125,36 +125,6 @@ def add_missing_roles_option(p: OptionContainer) -> None:
     )
 
 
-def load_policy_file(path: Path, *, strict: bool = False) -> VerdictPolicy:
-    """A --policy file, its problems as ConfigError (exit 2) before anything runs."""
-    try:
-        return VerdictPolicy.load(path, strict=strict)
-    except PolicyError as exc:
-        raise ConfigError(str(exc)) from None
-
-
-def target_from_args(args: argparse.Namespace) -> Target:
-    """The configured Target (--config, --target, --spec), refused before any traffic to production."""
-    target = load_target(toml_path=args.config, kind=args.target, spec=getattr(args, "spec", None))
-    guard_production(target, allow=args.allow_production)
-    return _with_usable_spec(target, getattr(args, "report_dir", None))
-
-
-def _with_usable_spec(target: Target, report_dir: str | Path | None) -> Target:
-    """A user's spec is checked before anything runs (not OpenAPI/Swagger: ConfigError, exit 2), and a URL
-    spec is fetched once into the report folder so that every stage and report reads the same bytes."""
-    if Path(target.spec).resolve() == resources.spec_file().resolve():
-        return target  # ours: validated by the test suite
-    spec = local_copy(target.spec, Path(report_dir)) if report_dir is not None else target.spec
-    load_spec(spec, validate=False)
-    if spec == target.spec:
-        return target
-    fetched = f"fetched from {target.spec} ({target.sources.get('spec', 'MYPREF_SPEC')})"
-    sources = {**target.sources, "spec": fetched}
-    return dataclasses.replace(target, spec=spec, sources=sources)
-
-
-def sandbox_options(args: argparse.Namespace) -> dict[str, Any]:
 def add_budget_options(p: OptionContainer, *, rate_help: str) -> None:
     """--rate-limit, --budget-requests and --budget-time (gate and contract; mypref_harness.budget)."""
     p.add_argument("--rate-limit", default=None, metavar="RATE", help=rate_help)
@@ -194,6 +164,36 @@ def budget_from_args(args: argparse.Namespace) -> tuple[str | None, int | None, 
     return args.rate_limit, args.budget_requests, seconds
 
 
+def load_policy_file(path: Path, *, strict: bool = False) -> VerdictPolicy:
+    """A --policy file, its problems as ConfigError (exit 2) before anything runs."""
+    try:
+        return VerdictPolicy.load(path, strict=strict)
+    except PolicyError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def target_from_args(args: argparse.Namespace) -> Target:
+    """The configured Target (--config, --target, --spec), refused before any traffic to production."""
+    target = load_target(toml_path=args.config, kind=args.target, spec=getattr(args, "spec", None))
+    guard_production(target, allow=args.allow_production)
+    return _with_usable_spec(target, getattr(args, "report_dir", None))
+
+
+def _with_usable_spec(target: Target, report_dir: str | Path | None) -> Target:
+    """A user's spec is checked before anything runs (not OpenAPI/Swagger: ConfigError, exit 2), and a URL
+    spec is fetched once into the report folder so that every stage and report reads the same bytes."""
+    if Path(target.spec).resolve() == resources.spec_file().resolve():
+        return target  # ours: validated by the test suite
+    spec = local_copy(target.spec, Path(report_dir)) if report_dir is not None else target.spec
+    load_spec(spec, validate=False)
+    if spec == target.spec:
+        return target
+    fetched = f"fetched from {target.spec} ({target.sources.get('spec', 'MYPREF_SPEC')})"
+    sources = {**target.sources, "spec": fetched}
+    return dataclasses.replace(target, spec=spec, sources=sources)
+
+
+def sandbox_options(args: argparse.Namespace) -> dict[str, Any]:
     """How to start the embedded sandbox for this run (nothing when no --sandbox-defect is given)."""
     return {"defects": tuple(args.sandbox_defect)} if args.sandbox_defect else {}
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from mypref_harness import procs
-from mypref_harness.budget import request_hooks
 from mypref_harness.basis import PolicyError, VerdictPolicy
+from mypref_harness.budget import request_hooks
 from mypref_harness.config import Target
 from mypref_harness.contract.artifacts import redact_text
 from mypref_harness.contract.options import ALL_PHASES, ContractOptions

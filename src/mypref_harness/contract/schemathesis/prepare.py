@@ -79,20 +79,11 @@ class PreparedRun:
     strict: bool
     relaxed: int = 0
     route_log: Path = Path(ROUTE_LOG_NAME)
+    workers: int = 1
+    workers_why: str = ""  # how the worker count was chosen, for the summary
     links_added: int = 0  # stateful links added by role to a spec without links (role_links.py)
 
 
-def prepare_run(
-    target: Target,
-    options: ContractOptions,
-    document: Mapping[str, Any],
-    clock_offset: float = 0.0,
-    round_trip_s: float | None = None,
-    workers: int = 1
-    workers_why: str = ""  # how the worker count was chosen, for the summary
-) -> PreparedRun:
-    """Write the run's toml (and the lenient spec when needed) and build the command line."""
-    assert target.base_url and target.client_id
 def choose_workers(
     given: int | None, rate_limit: str | None, *, local: bool, round_trip_s: float | None
 ) -> tuple[int, str]:
@@ -113,6 +104,15 @@ def choose_workers(
     )
 
 
+def prepare_run(
+    target: Target,
+    options: ContractOptions,
+    document: Mapping[str, Any],
+    clock_offset: float = 0.0,
+    round_trip_s: float | None = None,
+) -> PreparedRun:
+    """Write the run's toml (and the lenient spec when needed) and build the command line."""
+    assert target.base_url and target.client_id
     report_dir = Path(options.report_dir).resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
     local = is_loopback(target.base_url)
@@ -141,6 +141,7 @@ def choose_workers(
         if options.rate_limit is not None
         else (None if local else DEFAULT_REMOTE_RATE_LIMIT)
     )
+    workers, workers_why = choose_workers(options.workers, rate_limit, local=local, round_trip_s=round_trip_s)
     config = run_config(
         base,
         hooks_path=resources.contract_hooks_file(),
@@ -153,7 +154,6 @@ def choose_workers(
         local_target=local if options.unexpected_methods is None else options.unexpected_methods,
         rate_limit=rate_limit,
         workers=workers,
-    workers, workers_why = choose_workers(options.workers, rate_limit, local=local, round_trip_s=round_trip_s)
         # A configured target may answer a state conflict with 400, 402 or 409 (schemathesis/config.py); the
         # embedded sandbox keeps whatever it answers strict.
         operations=None if target.is_sandbox else state_conflict_overrides(base, spec_doc),
@@ -224,7 +224,7 @@ def choose_workers(
         strict,
         relaxed,
         route_log,
-        links_added=links_added,
-    )
         workers,
         workers_why,
+        links_added=links_added,
+    )
