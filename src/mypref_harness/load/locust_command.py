@@ -21,6 +21,7 @@ from mypref_harness.load.options import LoadOptions
 from mypref_harness.load.plan import LoadPlan
 from mypref_harness.load.scenarios import format_routes
 from mypref_harness.load.shapes import format_duration
+from mypref_harness.load.templates import LoadTemplates
 
 STOP_TIMEOUT = 5  # seconds users get to finish their task after the end
 
@@ -117,7 +118,13 @@ def worker_command(p: LoadPlan, *, master_host: str, port: int) -> list[str]:
 
 
 def run_env(
-    p: LoadPlan, options: LoadOptions, *, target: Target | None, run_id: str, out_dir: Path | None
+    p: LoadPlan,
+    options: LoadOptions,
+    *,
+    target: Target | None,
+    run_id: str,
+    out_dir: Path | None,
+    templates: LoadTemplates,
 ) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MYPREF_", "LOCUST_"))}
     if target is not None:
@@ -125,6 +132,7 @@ def run_env(
     else:  # a stand-alone worker: keep the user's own configuration
         env.update({k: v for k, v in os.environ.items() if k.startswith("MYPREF_")})
     env[runtime.ENV_RUN_ID] = run_id
+    env[runtime.ENV_TEMPLATES] = templates.to_json()  # resolved once, here: no process parses the spec
     if out_dir is not None:
         env[runtime.ENV_OUT_DIR] = str(out_dir)
     if options.scenario_file:

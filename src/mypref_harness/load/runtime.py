@@ -31,7 +31,8 @@ from mypref_harness.load.locust_auth import (
     SharedBearer,
     token_request_name,
 )
-from mypref_harness.load.scenarios import UniqueValues, load_model, parse_routes
+from mypref_harness.load.scenarios import TrafficModel, UniqueValues, load_model, parse_routes
+from mypref_harness.load.templates import LoadTemplates, runnable_model, templates_for_spec
 from mypref_harness.spec.paths import join
 
 ENV_RUN_ID = "MYPREF_LOAD_RUN_ID"
@@ -47,6 +48,7 @@ ENV_TOKEN_MARGIN = "MYPREF_LOAD_TOKEN_MARGIN"  # noqa: S105 - a variable name
 ENV_TOKEN_JITTER = "MYPREF_LOAD_TOKEN_JITTER"  # noqa: S105 - a variable name
 ENV_CLOCK_OFFSET = "MYPREF_LOAD_CLOCK_OFFSET"  # seconds added to the local clock when signing
 ENV_ABSENT_ROUTES = "MYPREF_LOAD_ABSENT_ROUTES"  # routes never sent: "GET /{clientId}/X;POST /..."
+ENV_TEMPLATES = "MYPREF_LOAD_TEMPLATES"  # the runner's resolved URL templates (LoadTemplates.to_json)
 ENV_RATE_LIMIT = "MYPREF_LOAD_RATE_LIMIT"  # requests/s for one Locust process (gate --rate-limit)
 
 LEDGER_FILE = "writes.jsonl"
@@ -114,6 +116,22 @@ def target_for_process(env: Mapping[str, str], host: str | None) -> Target:
     )
 
 
+def process_templates(env: Mapping[str, str]) -> LoadTemplates:
+    """The URL templates the runner resolved from the spec; resolved here (once per process) only when
+    Locust was started without the runner."""
+    given = env.get(ENV_TEMPLATES, "").strip()
+    if given:
+        return LoadTemplates.from_json(given)
+    target = load_target(env=env)
+    return templates_for_spec(target.spec, target.operations, target.base_url)
+
+
+def process_model(env: Mapping[str, str], templates: LoadTemplates) -> TrafficModel:
+    """The traffic model of this run without the tasks the spec cannot serve."""
+    model = load_model(env.get(ENV_SCENARIO) or None, env.get(ENV_THINK_TIME) or None)
+    return runnable_model(model, templates)
+
+
 def _float(env: Mapping[str, str], name: str) -> float | None:
     raw = env.get(name, "").strip()
     return float(raw) if raw else None
@@ -161,11 +179,13 @@ class LocustProcess:
         process_tag: str,
         token_post: Callable[[str], JsonPost],
         report_unavailable: ReportUnavailable,
+        templates: LoadTemplates | None = None,  # the locustfile's, read once at import
     ) -> None:
         self.env = env
         self.target = target_for_process(env, host)
         self.auth, self.bearer = build_auth(self.target, env, token_post)
-        model = load_model(env.get(ENV_SCENARIO) or None, env.get(ENV_THINK_TIME) or None)
+        templates = templates or process_templates(env)
+        model = process_model(env, templates)
         run_id = env.get(ENV_RUN_ID) or os.urandom(4).hex()
         assert self.target.client_id is not None
         self.process_tag = process_tag
@@ -173,6 +193,7 @@ class LocustProcess:
         self.cpu_at_start: float | None = None  # time.process_time() when the test started
         self.ctx = ProcessContext(
             client_id=self.target.client_id,
+            templates=templates.templates,
             auth=self.auth,
             model=model,
             values=UniqueValues(run_id, process_tag),
