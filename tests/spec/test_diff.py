@@ -329,3 +329,16 @@ def test_the_swashbuckle_fixture_with_one_route_renamed_shows_the_rename_as_brea
         ("operation-removed", True, "POST /{ClientId}/Profile"),
         ("operation-added", False, "POST /{ClientId}/Profiles"),
     ]
+
+
+def test_a_change_to_a_shared_schema_shows_under_every_operation_at_its_own_place() -> None:
+    """Named schemas are compared once per pair (a memo); each use still gets its own 'where'."""
+    new = copy.deepcopy(OURS)
+    del new["components"]["schemas"]["Profile"]["properties"]["CustomerType"]
+    found = {(c.operation, c.where) for c in diff_documents(OURS, new).changes}
+    assert {
+        ("GET /{clientId}/Profile/{profileId}", "response 200/CustomerType"),
+        ("POST /{clientId}/Profile", "response 200/CustomerType"),
+        ("POST /{clientId}/Profile", "response 201/CustomerType"),
+    } <= found
+    assert {c.kind for c in diff_documents(OURS, new).changes} == {"response-property-removed"}

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mypref_harness.spec.document import load_spec
-from mypref_harness.spec.schema_diff import Direction, compare_schemas
+from mypref_harness.spec.schema_diff import Direction, Memo, compare_schemas
 from mypref_harness.spec.surface import Body, Surface, security_schemes, surfaces
 
 FORMATS = ("table", "md", "json")
@@ -70,6 +70,7 @@ class _Differ:
     def __init__(self, old_doc: Mapping[str, Any], new_doc: Mapping[str, Any]) -> None:
         self.old_doc, self.new_doc = old_doc, new_doc
         self.changes: list[Change] = []
+        self._schemas_compared: Memo = {}
 
     def add(self, kind: str, breaking: bool, operation: str, where: str, message: str) -> None:
         self.changes.append(Change(kind, breaking, operation, where, message))
@@ -193,7 +194,9 @@ class _Differ:
             self.schemas("response", label, where, before.schema, after.schema, "response")
 
     def schemas(self, prefix: str, label: str, where: str, old: Any, new: Any, direction: Direction) -> None:
-        for change in compare_schemas(self.old_doc, old, self.new_doc, new, direction):
+        for change in compare_schemas(
+            self.old_doc, old, self.new_doc, new, direction, self._schemas_compared
+        ):
             self.add(f"{prefix}-{change.kind}", change.breaking, label, where + change.where, change.message)
 
     def security(self, old: Surface, new: Surface) -> None:

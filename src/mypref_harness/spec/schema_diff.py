@@ -11,6 +11,7 @@ oasdiff and openapi-diff apply; both schemas may be written with local ``$ref`` 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,12 +43,20 @@ _LIMITS = (
 _WIDER_TYPE = {("integer", "number")}
 
 
+# What one pair of named schemas ($ref, $ref, direction) differs by, relative to where they stand.
+Memo = dict[tuple[str, str, str], list[SchemaChange]]
+
+
 class _Walk:
-    def __init__(self, old_doc: Mapping[str, Any], new_doc: Mapping[str, Any], direction: Direction) -> None:
+    def __init__(
+        self, old_doc: Mapping[str, Any], new_doc: Mapping[str, Any], direction: Direction, memo: Memo
+    ) -> None:
         self.old_doc, self.new_doc, self.direction = old_doc, new_doc, direction
         self.changes: list[SchemaChange] = []
         # The schema pairs being compared on the way down: a recursive schema ($ref to an ancestor) ends.
         self._open: set[tuple[str, str]] = set()
+        self._cuts = 0  # how often a recursion was cut: a result cut short is not remembered
+        self._memo = memo
 
     def add(self, kind: str, *, tighter: bool, where: str, message: str) -> None:
         """A difference that makes the schema accept less (``tighter``) or more: which one breaks
@@ -58,12 +67,22 @@ class _Walk:
     def compare(self, old: Any, new: Any, where: str) -> None:
         pair = (_identity(old), _identity(new))
         if pair in self._open:
+            self._cuts += 1
             return
+        # A named schema (Profile, Error) stands under many operations and statuses: compared once.
+        key = (*pair, self.direction) if not any(p.startswith("@") for p in pair) else None
+        if key is not None and key in self._memo:
+            self.changes += [dataclasses.replace(c, where=where + c.where) for c in self._memo[key]]
+            return
+        start, cuts = len(self.changes), self._cuts
         self._open.add(pair)
         try:
             self._compare(_flat(self.old_doc, old), _flat(self.new_doc, new), where)
         finally:
             self._open.discard(pair)
+        if key is not None and self._cuts == cuts:
+            found = self.changes[start:]
+            self._memo[key] = [dataclasses.replace(c, where=c.where[len(where) :]) for c in found]
 
     def _compare(self, old: Mapping[str, Any], new: Mapping[str, Any], where: str) -> None:
         self._types(old, new, where)
@@ -166,10 +185,16 @@ class _Walk:
 
 
 def compare_schemas(
-    old_doc: Mapping[str, Any], old: Any, new_doc: Mapping[str, Any], new: Any, direction: Direction
+    old_doc: Mapping[str, Any],
+    old: Any,
+    new_doc: Mapping[str, Any],
+    new: Any,
+    direction: Direction,
+    memo: Memo | None = None,
 ) -> list[SchemaChange]:
-    """Every difference between schema ``old`` (of ``old_doc``) and ``new`` (of ``new_doc``)."""
-    walk = _Walk(old_doc, new_doc, direction)
+    """Every difference between schema ``old`` (of ``old_doc``) and ``new`` (of ``new_doc``). ``memo``:
+    shared by the calls on one pair of documents, so that each pair of named schemas is compared once."""
+    walk = _Walk(old_doc, new_doc, direction, {} if memo is None else memo)
     walk.compare(old, new, "")
     return walk.changes
 
