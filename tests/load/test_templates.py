@@ -121,12 +121,39 @@ def test_a_renamed_create_leaves_every_profile_task_out_with_one_line():
         (user, task) for user, tasks in USER_TASKS.items() for task in tasks if task != "read_configuration"
     }
     line = left_out_line(left_out(DEFAULT_MODEL, templates))
-    assert line.startswith("left out of the mix (roles the spec lacks): preference_center.view_profile (")
-    assert "create_profile: no operation plays create-profile" in line
+    assert line == (
+        "left out of the mix (roles the spec lacks): no operation plays create-profile -> "
+        + ", ".join(f"{user}.{task}" for user, task in sorted(dropped, key=_in_model_order))
+    )
     model = runnable_model(DEFAULT_MODEL, templates)
     assert [u.name for u in model.active_users()] == ["preference_center"]
     assert model.users["preference_center"].tasks["read_configuration"] == 4
     assert model.users["integration"].weight == 0
+
+
+def test_tasks_lacking_different_roles_are_grouped_by_reason():
+    doc = {
+        "swagger": "2.0",
+        "paths": {
+            "/{c}/Profile": {"post": {}},
+            "/{c}/Profile/{p}/History/StandardFields": {"get": {}},
+            "/{c}/Programs": {"get": {}},
+            "/{c}/ProgramGroups": {"get": {}},
+        },
+    }
+    line = left_out_line(left_out(DEFAULT_MODEL, resolve_templates(resolve_roles(doc))))
+    assert line.startswith(
+        "left out of the mix (roles the spec lacks): no operation plays consent-types -> "
+        "preference_center.read_configuration | no operation plays read-profile -> "
+        "preference_center.view_profile, integration.lookup_by_id | "
+    )
+    assert "no operation plays preferences-history; no operation plays consents-history -> " \
+        "preference_center.view_history" in line
+
+
+def _in_model_order(pair):
+    user, task = pair
+    return list(USER_TASKS).index(user), list(DEFAULT_MODEL.users[user].tasks).index(task)
 
 
 def test_a_spec_that_lacks_nothing_leaves_nothing_out():

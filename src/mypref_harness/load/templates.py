@@ -209,8 +209,9 @@ class LeftOut:
     task: str
     missing: tuple[tuple[str, str], ...]  # (request key, why it did not resolve)
 
-    def describe(self) -> str:
-        return f"{self.user}.{self.task} ({'; '.join(f'{key}: {why}' for key, why in self.missing)})"
+    @property
+    def label(self) -> str:
+        return f"{self.user}.{self.task}"
 
 
 def left_out(model: TrafficModel, templates: LoadTemplates) -> list[LeftOut]:
@@ -229,8 +230,13 @@ def left_out(model: TrafficModel, templates: LoadTemplates) -> list[LeftOut]:
 
 
 def left_out_line(items: list[LeftOut]) -> str:
-    """One line for the summary: what the spec left out of the mix, and why."""
-    return "left out of the mix (roles the spec lacks): " + ", ".join(item.describe() for item in items)
+    """One line for the summary: what the spec left out of the mix, grouped by why (the reasons name
+    the roles), e.g. "...: no operation plays create-profile -> preference_center.view_profile, ..."."""
+    by_reason: dict[str, list[str]] = {}
+    for item in items:
+        by_reason.setdefault("; ".join(why for _, why in item.missing), []).append(item.label)
+    groups = (f"{reason} -> {', '.join(tasks)}" for reason, tasks in by_reason.items())
+    return "left out of the mix (roles the spec lacks): " + " | ".join(groups)
 
 
 def runnable_model(model: TrafficModel, templates: LoadTemplates) -> TrafficModel:
