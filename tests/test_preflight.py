@@ -45,6 +45,7 @@ def test_an_accepted_read_passes_with_one_signed_request():
     result, seen = _run(httpx.Response(200, json={"Programs": []}))
     assert result == Preflight(skew_s=None, clock_offset=0.0, undecided=None)
     assert seen == ["/Profiles/v4/ACME_CORP/Programs PNAUTHINFO3-HMAC-SHA256"]
+    assert result.round_trip_s is not None and result.round_trip_s >= 0  # for the contract's workers
 
 
 def test_a_401_is_a_configuration_error_quoting_the_server():

@@ -26,7 +26,7 @@ What each answer to that read means follows the vendor's API overview ("Errors",
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import httpx
@@ -51,7 +51,7 @@ class Preflight:
     undecided: str | None = None  # why the configuration read decided nothing (5xx/429 after retries)
     # Seconds of the first exchange (the clock read, else the configuration read): what one request
     # costs on this target, for the number of workers that keeps a rate limit busy (budget.workers_for).
-    round_trip_s: float | None = None
+    round_trip_s: float | None = field(default=None, compare=False)  # a measurement, not a verdict
 
 
 def measure_clock_skew(

@@ -140,7 +140,6 @@ def test_the_contract_stage_gets_the_rate_and_what_is_left_of_the_budget(tmp_pat
 
 def test_the_load_stage_is_paced_by_the_runs_rate_and_books_its_requests(tmp_path, target, monkeypatch):
     from mypref_harness.budget import Budget
-
     from mypref_harness.load import runner
     from mypref_harness.load.result import LoadResult
 
