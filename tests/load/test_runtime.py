@@ -104,3 +104,30 @@ def test_a_paced_client_waits_for_the_pacer_before_each_request_only():
     assert paced(bare, None) is bare
     assert pacer_from_env({}) is None
     assert pacer_from_env({ENV_RATE_LIMIT: "5"}).rate == 5.0
+
+
+def test_a_locust_process_takes_the_runners_templates_and_leaves_out_what_they_lack():
+    from pathlib import Path
+
+    from mypref_harness.load.templates import templates_for_spec
+
+    renamed = Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "swashbuckle-v4-renamed.json"
+    env = {runtime.ENV_TEMPLATES: templates_for_spec(str(renamed)).to_json()}
+    templates = runtime.process_templates(env)
+    assert "create_profile" not in templates.templates
+    assert templates.templates["programs"].template == "/{ClientId}/Programs"
+    model = runtime.process_model(env, templates)
+    assert [u.name for u in model.active_users()] == ["preference_center"]
+    assert {t for t, w in model.users["preference_center"].tasks.items() if w} == {"read_configuration"}
+
+
+def test_a_locust_process_started_without_the_runner_resolves_the_spec_itself(tmp_path):
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "swashbuckle-v4.json"
+    env = {"MYPREF_SPEC": str(fixture), "MYPREF_BASE_URL": "http://127.0.0.1:9/Profiles/v4",
+           "MYPREF_CLIENT_ID": "C", "MYPREF_USER_ID": "U", "MYPREF_API_KEY": "k" * 10}
+    templates = runtime.process_templates(env)
+    assert templates.unresolved == {}
+    assert templates.templates["profile_by_id"].url(clientId="C", profileId=1) == "/C/Profile/1"
+    assert templates.templates["profile_by_id"].template == "/{ClientId}/Profile/{profileId}"
