@@ -334,11 +334,17 @@ def test_the_swashbuckle_fixture_with_one_route_renamed_shows_the_rename_as_brea
 def test_a_change_to_a_shared_schema_shows_under_every_operation_at_its_own_place() -> None:
     """Named schemas are compared once per pair (a memo); each use still gets its own 'where'."""
     new = copy.deepcopy(OURS)
-    del new["components"]["schemas"]["Profile"]["properties"]["CustomerType"]
-    found = {(c.operation, c.where) for c in diff_documents(OURS, new).changes}
+    del new["components"]["schemas"]["CustomerName"]["properties"]["Suffix"]  # under Profile, a list's items
+    changes = diff_documents(OURS, new).changes
+    found = {(c.operation, c.where) for c in changes}
     assert {
-        ("GET /{clientId}/Profile/{profileId}", "response 200/CustomerType"),
-        ("POST /{clientId}/Profile", "response 200/CustomerType"),
-        ("POST /{clientId}/Profile", "response 201/CustomerType"),
+        ("GET /{clientId}/Profile/{profileId}", "response 200/CustomerName/Suffix"),
+        ("POST /{clientId}/Profile", "response 201/CustomerName/Suffix"),
+        ("GET /{clientId}/Profile/Name", "response 200[]/CustomerName/Suffix"),
+        ("GET /{clientId}/Profile/{profileId}/History/StandardFields", "response 200[]/CustomerName/Suffix"),
+        ("POST /{clientId}/Profile", "request body/CustomerName/Suffix"),
     } <= found
-    assert {c.kind for c in diff_documents(OURS, new).changes} == {"response-property-removed"}
+    assert {(c.kind, c.breaking) for c in changes} == {
+        ("response-property-removed", True),
+        ("request-body-property-removed", False),
+    }
