@@ -94,3 +94,19 @@ def test_breaches_are_printed_as_a_table_and_exit_1(monkeypatch, capsys):
     assert "SLO breaches:" in out and "latency.lookup.p95_ms" in out and "950" in out
     assert "run.max_failure_ratio" not in out  # only what broke
     assert (seen["options"].shape, seen["options"].users, seen["options"].processes) == ("ramp", 9, 2)
+
+
+def test_left_out_scenarios_are_one_line_and_allow_missing_roles_reaches_the_run(monkeypatch, capsys):
+    line = "left out of the mix (roles the spec lacks): no operation plays add-consents -> x.change_consents"
+    fake = LoadResult(passed=True, exit_code=0, requests=10, left_out=line, message="passed")
+    seen = {}
+
+    def fake_run_load(target, options):
+        seen["allow"] = options.allow_missing_roles
+        return fake
+
+    monkeypatch.setattr("mypref_harness.load.run_load", fake_run_load)
+    assert main(["load", "--allow-missing-roles"]) == 0
+    assert seen["allow"] is True
+    assert f"\nscenarios {line}\n" in capsys.readouterr().out
+    assert main(["load"]) == 0 and seen["allow"] is False
