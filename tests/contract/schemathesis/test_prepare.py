@@ -119,3 +119,16 @@ def test_the_chosen_workers_reach_schemathesis(tmp_path: Path, document):
     prepared = prepare_run(remote, ContractOptions(report_dir=tmp_path), document, round_trip_s=0.3)
     assert prepared.workers == 6 and "round trip" in prepared.workers_why
     assert tomllib.loads(prepared.config_path.read_text())["workers"] == 6
+
+
+def test_a_swagger2_run_spec_declares_no_produces_where_successes_have_no_body(tmp_path: Path):
+    from mypref_harness.spec.document import read_document
+
+    from ...fixtures.specs import make_swashbuckle
+
+    fixture = read_document(make_swashbuckle.FIXTURE)
+    options = ContractOptions(report_dir=tmp_path, operations=["Profile_Delete"])
+    prepared = prepare_run(target(), options, fixture)
+    item = json.loads(prepared.spec_path.read_text())["paths"]["/{ClientId}/Profile/{profileId}"]
+    assert item["delete"]["produces"] == []  # 204 without a body
+    assert item["get"]["produces"] == ["application/json", "text/json"]

@@ -210,3 +210,43 @@ def test_the_bundled_spec_has_four_free_form_query_objects():
 
     _, dropped = drop_free_form_query_objects(load_spec_document(str(resources.spec_file())))
     assert dropped == 4  # customProperties of Programs and ProgramGroups, IncludeAll and IncludeMatching
+
+
+def _swagger2(responses_by_path: dict, **top) -> dict:
+    return {
+        "swagger": "2.0",
+        "info": {"title": "t", "version": "1"},
+        **top,
+        "paths": {
+            path: {"delete" if "Tags" in path else "get": {"responses": responses}}
+            for path, responses in responses_by_path.items()
+        },
+    }
+
+
+def test_a_swagger2_operation_whose_successes_have_no_body_declares_no_produces():
+    from mypref_harness.contract.schemathesis.spec_transform import bodyless_success_without_produces
+
+    error = {"description": "bad", "schema": {"type": "object"}}
+    document = _swagger2(
+        {
+            "/Tags": {"204": {"description": "deleted"}, "400": error},
+            "/Programs": {"200": {"description": "ok", "schema": {"type": "array"}}, "400": error},
+        },
+        produces=["application/json"],
+    )
+    out, changed = bodyless_success_without_produces(document)
+    assert changed == 1
+    assert out["paths"]["/Tags"]["delete"]["produces"] == []
+    # the document-wide list moved into the other operation: its check is unchanged
+    assert out["paths"]["/Programs"]["get"]["produces"] == ["application/json"]
+    assert "produces" not in out
+    assert document["produces"] == ["application/json"]  # the input is not changed
+
+
+def test_openapi3_states_content_per_response_and_is_left_alone():
+    from mypref_harness.contract.schemathesis.spec_transform import bodyless_success_without_produces
+
+    document = openapi3()
+    out, changed = bodyless_success_without_produces(document)
+    assert (out, changed) == (document, 0)
