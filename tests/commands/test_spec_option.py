@@ -3,6 +3,7 @@ anything runs, a URL fetched once into the report folder."""
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Iterator
@@ -105,3 +106,25 @@ def test_a_file_that_is_no_spec_is_refused_before_anything_runs(workdir: Path) -
         ConfigError, match=r"schema\.json is not an OpenAPI/Swagger document .*\$schema, type"
     ):
         target_from_args(parsed(["auth-conformance", "--spec", "schema.json"]))
+
+
+def test_a_spec_the_base_url_cannot_be_reconciled_with_is_exit_2_before_anything_is_sent(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Port 9 is closed: reaching for it would be exit 3; the reconciliation refuses first."""
+    configured = {
+        "MYPREF_BASE_URL": "http://127.0.0.1:9/Profiles/v4",
+        "MYPREF_CLIENT_ID": "ACME_CORP",
+        "MYPREF_USER_ID": "John.Doe",
+        "MYPREF_API_KEY": "a-key-long-enough",
+    }
+    for name, value in configured.items():
+        monkeypatch.setenv(name, value)
+    document = json.loads(SWAGGER)
+    document["basePath"] = "/api/v2"
+    (workdir / "other.json").write_text(json.dumps(document))
+    assert cli.main(["contract", "--spec", "other.json", "--no-auth-conformance"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot reconcile the base URL with the spec" in err
+    assert "base URL http://127.0.0.1:9/Profiles/v4" in err and "spec base path /api/v2" in err
+    assert "first path /" in err
