@@ -64,6 +64,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(names as in `contract --list-checks` and `auth-conformance --list`)",
     )
     add_missing_roles_option(p)
+    p.add_argument("--baseline-spec", type=Path, metavar="FILE",
+                   help="a pinned spec: before anything is sent, the spec under test is compared with it "
+                   "(`spec diff`); a breaking change fails the gate, non-breaking ones are listed")
     add_profile_option(p)
     add_guard_options(p)
     p.set_defaults(func=run)
@@ -72,7 +75,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from mypref_harness.config import Target
     from mypref_harness.embedded import resolved_target
-    from mypref_harness.gate.model import GateOptions, parse_stages
+    from mypref_harness.gate.model import GateOptions, StageResult, parse_stages
     from mypref_harness.gate.reports import write_error_reports
     from mypref_harness.gate.run import check_target, run_gate
     from mypref_harness.gate.summary import describe_target, verdict_rows
@@ -100,7 +103,9 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.policy is not None:  # a bad policy file is a usage error before anything runs
         load_policy_file(args.policy)
+    options.baseline_spec = args.baseline_spec
     target: Target | None = None
+    earlier: list[StageResult] = []  # stages that need no target: run before any request
     try:
         target = target_from_args(args)
         options.profile = args.profile or target.profile
@@ -109,6 +114,10 @@ def run(args: argparse.Namespace) -> int:
 
             load_profile(options.profile)
         print(f"gate: testing the {describe_target(target)}; stages {', '.join(options.stages)}", flush=True)
+        if options.baseline_spec is not None:
+            from mypref_harness.gate.baseline import judge_before_sending
+
+            earlier.append(judge_before_sending(target.spec, options, lambda line: print(line, flush=True)))
         if not target.is_embedded:
             check_target(target)
     except HarnessError as exc:
@@ -124,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
 
         # A terminal gets a status line updated in place; CI logs get the heartbeat lines with counts.
         with Ticker(None, interactive=True) if sys.stdout.isatty() else contextlib.nullcontext():
-            result = run_gate(live, options, progress=lambda line: print(line, flush=True))
+            result = run_gate(live, options, progress=lambda line: print(line, flush=True), before=earlier)
     print()
     print(report.markdown_table(["Stage", "Result", "Key figures", "Reports"], verdict_rows(result)))
     for stage in result.stages:
