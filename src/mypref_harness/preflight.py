@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 import httpx
 
@@ -37,6 +36,7 @@ from mypref_harness.config import Target
 from mypref_harness.credentials import auth_for
 from mypref_harness.errors import ConfigError, TargetUnreachable
 from mypref_harness.guards import missing_api_prefix
+from mypref_harness.spec.params import fill_client_id
 
 PROBE_PATH = "/{clientId}/Programs"  # the configuration read of the vendor's own example request
 _ACCEPT_JSON = {"Accept": "application/json"}
@@ -132,7 +132,7 @@ def check_credentials(
     if not target.base_url or not target.client_id:
         raise ConfigError("the preflight needs a resolved target: a base URL and a ClientId")
     base_url = target.base_url
-    url = target.url_for(probe_path.replace("{clientId}", quote(target.client_id, safe="")))
+    url = target.url_for(fill_client_id(probe_path, target.client_id, target.client_id_param))
     auth = None if auth_off else auth_for(target, clock_offset=clock_offset)
 
     def send() -> httpx.Response:

@@ -9,6 +9,9 @@ only ClientId parameter.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 CLIENT_ID_PARAM_NAMES = frozenset({"clientid", "client_id"})
 PROFILE_ID_PARAM_NAMES = frozenset({"profileid", "profile_id"})
 
@@ -23,3 +26,16 @@ def is_client_id_param(name: str, configured: str | None = None) -> bool:
 
 def is_profile_id_param(name: str) -> bool:
     return name.lower() in PROFILE_ID_PARAM_NAMES
+
+
+def fill_client_id(template: str, client_id: str, configured: str | None = None) -> str:
+    """``template`` with every ClientId parameter replaced by ``client_id`` (percent-encoded as a segment);
+    other parameters are left as they are."""
+
+    def value(match: re.Match[str]) -> str:
+        return quote(client_id, safe="") if is_client_id_param(match.group(1), configured) else match.group(0)
+
+    return _PARAMETER.sub(value, template)
+
+
+_PARAMETER = re.compile(r"\{([^}]+)\}")

@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -29,9 +28,20 @@ from mypref_harness.budget import request_hooks
 from mypref_harness.config import Target
 from mypref_harness.report import redact
 from mypref_harness.secret import reveal
+from mypref_harness.spec.params import fill_client_id
+from mypref_harness.spec.roles import Role, resolve
 
-DEFAULT_PROBE_PATH = "/{clientId}/Programs"
+DEFAULT_PROBE_PATH = "/{clientId}/Programs"  # the vendor's example request (our catalog's programs read)
 UNKNOWN_USER_ID = "mypref.harness.no.such.user"
+
+
+def programs_path(target: Target) -> str:
+    """The probe request's path: the operation playing the ``programs`` role in the target's spec (by
+    its [operations] table, shape or name; spec.roles), else the vendor's example path."""
+    from mypref_harness.contract.spec_document import load_spec_document
+
+    found = resolve(load_spec_document(target.spec), Role.PROGRAMS, target.operations)
+    return found.path if found is not None else DEFAULT_PROBE_PATH
 
 
 def wrong_case(client_id: str) -> str:
@@ -102,7 +112,7 @@ class AuthProbe:
     # requests
     def url(self, client_id: str | None = None) -> str:
         cid = self.target.client_id if client_id is None else client_id
-        path = self.options.probe_path.replace("{clientId}", quote(str(cid), safe=""))
+        path = fill_client_id(self.options.probe_path, str(cid), self.target.client_id_param)
         return self.target.url_for(path)
 
     def get(

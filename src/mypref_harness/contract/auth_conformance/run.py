@@ -23,7 +23,12 @@ from mypref_harness.config import Target
 from mypref_harness.contract.auth_conformance.catalog import ALL_CHECKS
 from mypref_harness.contract.auth_conformance.discovery import run_probes, skew_fact
 from mypref_harness.contract.auth_conformance.outcomes import Outcome, skipped
-from mypref_harness.contract.auth_conformance.probe import AuthProbe, ConformanceOptions
+from mypref_harness.contract.auth_conformance.probe import (
+    DEFAULT_PROBE_PATH,
+    AuthProbe,
+    ConformanceOptions,
+    programs_path,
+)
 from mypref_harness.contract.auth_conformance.registry import AuthCheck
 from mypref_harness.contract.results import CheckRecord, ConformanceResult, Status, judge_all
 from mypref_harness.embedded import resolved_target
@@ -89,6 +94,8 @@ def _run(target: Target, options: ConformanceOptions) -> ConformanceResult:
     started = time.perf_counter()
     if options.foreign_client_id is None and target.is_sandbox and target.client_id != demo.SANCHEZ.client_id:
         options.foreign_client_id = demo.SANCHEZ.client_id
+    if options.probe_path == DEFAULT_PROBE_PATH:
+        options.probe_path = programs_path(target)
     policy = policy_for(target, options)
     result = ConformanceResult(target=target.base_url or "?", policy=policy.describe())
     with httpx.Client(timeout=options.timeout_s, event_hooks=request_hooks()) as client:
