@@ -58,7 +58,13 @@ def test_a_breaking_change_fails_with_a_documented_finding(tmp_path: Path) -> No
     assert [(f["subject"], f["check"]) for f in stage.findings] == [
         ("POST /{clientId}/Programs", "operation-removed")
     ]
-    assert [c.outcome for c in stage.junit_cases] == ["failure"]
+    assert [(c.name, c.outcome, c.failure) for c in stage.junit_cases] == [
+        (
+            "POST /{clientId}/Programs: operation-removed",
+            "failure",
+            "/Profiles/v4/{clientId}/Programs removed",
+        )
+    ]
 
 
 def test_a_non_breaking_change_is_listed_and_passes(tmp_path: Path) -> None:

@@ -65,9 +65,9 @@ def judge_before_sending(
 def _cases(result: SpecDiff) -> list[report.JUnitCase]:
     cases = [
         report.JUnitCase(
-            name=f"{c.operation} {c.where}: {c.kind}".replace("  ", " "),
+            name=" ".join(part for part in (c.operation, c.where) if part) + f": {c.kind}",
             classname=f"{NAME}.{'breaking' if c.breaking else 'non_breaking'}",
-            failure=f"{c.kind}: {c.message}" if c.breaking else None,
+            failure=c.message if c.breaking else None,
         )
         for c in result.changes
     ]
