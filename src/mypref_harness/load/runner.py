@@ -54,7 +54,6 @@ from mypref_harness.load.templates import (
 )
 from mypref_harness.preflight import preflight
 from mypref_harness.spec.document import read_document
-from mypref_harness.spec.paths import reconcile
 from mypref_harness.spec.roles import resolve_roles
 
 STARTUP_ALLOWANCE = 60.0  # seconds on top of the run time before the subprocess is killed
@@ -98,11 +97,13 @@ def spec_templates(document: Mapping[str, Any], target: Target, model: TrafficMo
 def on_target(
     target: Target, document: Mapping[str, Any], templates: LoadTemplates
 ) -> tuple[Target, LoadTemplates]:
-    """The target with its base URL at the API root the spec's paths are relative to (the host Locust
-    is given; spec.paths.reconcile decides it, or fails showing why), and the templates placed there."""
-    assert target.base_url is not None
-    api = reconcile(target.base_url, document)
-    return dataclasses.replace(target, base_url=api.root), templates.placed(api)
+    """The target with the spec's paths reconciled with its base URL (Target.with_spec: ConfigError
+    showing why when they cannot be) and its base URL at the API root they are relative to (the host
+    Locust is given, the read-back's base), and the templates placed there."""
+    reconciled = target.with_spec(document)
+    api = reconciled.api_base
+    assert api is not None
+    return dataclasses.replace(reconciled, base_url=api.root), templates.placed(api)
 
 
 def _run_worker(p: LoadPlan, options: LoadOptions, templates: LoadTemplates) -> LoadResult:
