@@ -18,6 +18,7 @@ from mypref_harness.commands.options import target_from_args
 from mypref_harness.errors import ConfigError
 
 SWAGGER = resources.swagger2_spec_file().read_bytes()
+SWASHBUCKLE = Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "swashbuckle-v4.json"
 
 
 @pytest.fixture
@@ -128,3 +129,21 @@ def test_a_spec_the_base_url_cannot_be_reconciled_with_is_exit_2_before_anything
     assert "cannot reconcile the base URL with the spec" in err
     assert "base URL http://127.0.0.1:9/Profiles/v4" in err and "spec base path /api/v2" in err
     assert "first path /" in err
+
+
+@pytest.mark.parametrize("spec", [None, "swashbuckle"])
+def test_a_configured_host_only_base_url_takes_the_prefix_from_the_spec(
+    spec: str | None, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Our spec (servers .../Profiles/v4) and the Swashbuckle fixture (basePath /Profiles/v4) alike."""
+    for name, value in {
+        "MYPREF_BASE_URL": "http://127.0.0.1:9",
+        "MYPREF_CLIENT_ID": "ACME_CORP",
+        "MYPREF_USER_ID": "John.Doe",
+        "MYPREF_API_KEY": "a-key-long-enough",
+    }.items():
+        monkeypatch.setenv(name, value)
+    argv = ["auth-conformance"] + (["--spec", str(SWASHBUCKLE)] if spec else [])
+    target = target_from_args(parsed(argv))
+    assert target.url_for("/ACME_CORP/Programs") == "http://127.0.0.1:9/Profiles/v4/ACME_CORP/Programs"
+    assert target.spec_base_url == "http://127.0.0.1:9/Profiles/v4"

@@ -180,17 +180,26 @@ def target_from_args(args: argparse.Namespace) -> Target:
 
 
 def _with_usable_spec(target: Target, report_dir: str | Path | None) -> Target:
-    """A user's spec is checked before anything runs (not OpenAPI/Swagger: ConfigError, exit 2), and a URL
-    spec is fetched once into the report folder so that every stage and report reads the same bytes."""
-    if Path(target.spec).resolve() == resources.spec_file().resolve():
-        return target  # ours: validated by the test suite
+    """The spec checked and reconciled with the base URL before anything is sent.
+
+    A user's spec that is not OpenAPI/Swagger is a ConfigError (exit 2); a URL spec is fetched once into
+    the report folder so that every stage and report reads the same bytes. A configured target gets its
+    base URL reconciled with the spec's base path and paths (spec.paths.reconcile; ConfigError when they
+    disagree); the embedded sandbox's is reconciled where the sandbox's URL becomes known.
+    """
+    ours = Path(target.spec).resolve() == resources.spec_file().resolve()
+    if ours and target.is_embedded:
+        return target  # ours is validated by the test suite; the sandbox serves it as written
+    if ours:
+        from mypref_harness.contract.spec_document import load_spec_document  # a cached parse
+
+        return target.with_spec(load_spec_document(target.spec))
     spec = local_copy(target.spec, Path(report_dir)) if report_dir is not None else target.spec
-    load_spec(spec, validate=False)
-    if spec == target.spec:
-        return target
-    fetched = f"fetched from {target.spec} ({target.sources.get('spec', 'MYPREF_SPEC')})"
-    sources = {**target.sources, "spec": fetched}
-    return dataclasses.replace(target, spec=spec, sources=sources)
+    document = load_spec(spec, validate=False).document
+    if spec != target.spec:
+        fetched = f"fetched from {target.spec} ({target.sources.get('spec', 'MYPREF_SPEC')})"
+        target = dataclasses.replace(target, spec=spec, sources={**target.sources, "spec": fetched})
+    return target if target.is_embedded else target.with_spec(document)
 
 
 def sandbox_options(args: argparse.Namespace) -> dict[str, Any]:
