@@ -144,3 +144,30 @@ def test_a_profile_read_is_decided_with_the_profile_created_for_the_purpose():
     served = send_known_searches(probes, client, "http://127.0.0.1:9/Profiles/v4", "ACME", spec)
     assert ("GET", "http://127.0.0.1:9/Profiles/v4/ACME/Profile/4711/History/Consents", {}) in client.calls
     assert states(route_table(spec, undecided, served))["consentsHistory"] is RouteState.CONFIRMED
+
+
+def test_a_vendor_spec_creates_and_deletes_by_role_with_its_own_client_id_spelling():
+    spec = {
+        "paths": {
+            "/{ClientId}/Profiles": {"post": {"operationId": "Profiles_Post", "requestBody": {}}},
+            "/{ClientId}/Profile/{Id}": {"delete": {"operationId": "Profile_Delete"}},
+            "/{ClientId}/Profile/Name": {
+                "get": {
+                    "operationId": "Profile_GetByName",
+                    "parameters": [{"name": "lastName", "in": "query", "required": True}],
+                }
+            },
+        }
+    }
+    undecided = {"GET /{ClientId}/Profile/Name": evidence((404, None))}
+    probes = search_probes(spec, route_table(spec, undecided))
+    client = _SearchClient()
+    base = "http://127.0.0.1:9/Profiles/v4"
+    # no create-profile role (neither its shape nor its name): nothing is sent
+    assert send_known_searches(probes, client, base, "ACME", spec) == {}
+    assert client.calls == []
+    table = {"create-profile": "Profiles_Post"}
+    served = send_known_searches(probes, client, base, "ACME", spec, table=table)
+    assert client.calls[0][:2] == ("POST", f"{base}/ACME/Profiles")
+    assert ("DELETE", f"{base}/ACME/Profile/4711", None) in client.calls
+    assert states(route_table(spec, undecided, served))["Profile_GetByName"] is RouteState.CONFIRMED

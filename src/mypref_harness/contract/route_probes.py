@@ -19,9 +19,9 @@ from mypref_harness.contract.routes import (
     is_no_route_body,
     spec_operations,
 )
-from mypref_harness.spec.params import CLIENT_ID_PARAM_NAMES, PROFILE_ID_PARAM_NAMES
+from mypref_harness.spec.params import PROFILE_ID_PARAM_NAMES, fill_client_id, is_client_id_param
 from mypref_harness.spec.paths import join
-from mypref_harness.spec.roles import Role, resolve
+from mypref_harness.spec.roles import Role, resolve_roles
 
 
 def search_probes(document: Mapping[str, Any], routes: Iterable[RouteVerdict]) -> list[SpecOperation]:
@@ -35,15 +35,26 @@ def search_probes(document: Mapping[str, Any], routes: Iterable[RouteVerdict]) -
 
 
 def send_known_searches(
-    operations: list[SpecOperation], client: Any, base_url: str, client_id: str, document: Mapping[str, Any]
+    operations: list[SpecOperation],
+    client: Any,
+    base_url: str,
+    client_id: str,
+    document: Mapping[str, Any],
+    *,
+    table: Mapping[str, str] | None = None,
+    client_id_param: str | None = None,
 ) -> dict[str, OperationEvidence]:
-    """Create one profile (unique last name and email), search for it with each operation, delete it."""
+    """Create one profile (unique last name and email), search for it with each operation, delete it.
+
+    The create and delete operations are found by role (``table``: the [operations] table), the ClientId
+    parameter by name or ``client_id_param`` (spec.params)."""
     import secrets
     from urllib.parse import quote
 
     from mypref_harness.created import CREATE_STATUSES, created_id, location_header
 
-    create, delete = resolve(document, Role.CREATE_PROFILE), resolve(document, Role.DELETE_PROFILE)
+    roles = resolve_roles(document, table)
+    create, delete = roles.get(Role.CREATE_PROFILE), roles.get(Role.DELETE_PROFILE)
     if not operations or create is None:
         return {}
     client_segment = quote(client_id, safe="")
@@ -53,7 +64,7 @@ def send_known_searches(
         "CustomerName": {"FirstName": "Route", "LastName": values["lastname"]},
         "Emails": [{"EmailAddress": values["emailaddress"]}],
     }
-    response = client.post(join(base_url, create.path.replace("{clientId}", client_segment)), json=body)
+    response = client.post(join(base_url, fill_client_id(create.path, client_id, client_id_param)), json=body)
     if response.status_code not in CREATE_STATUSES:
         return {}  # no known data, no decision
     try:
@@ -65,7 +76,8 @@ def send_known_searches(
     try:
         for operation in operations:
             params = {name: values[name.lower()] for name in operation.search_fields}
-            path = _fill(operation.path, client_segment, None if profile_id is None else str(profile_id))
+            profile = None if profile_id is None else str(profile_id)
+            path = _fill(operation.path, client_segment, profile, client_id_param)
             if path is None:
                 continue  # a profile read, but the create gave no id
             answer = client.get(join(base_url, path), params=params)
@@ -73,18 +85,19 @@ def send_known_searches(
             evidence.setdefault(operation.label, OperationEvidence()).add(int(answer.status_code), reason)
     finally:
         if delete is not None and profile_id is not None:
-            path = delete.path.replace("{clientId}", client_segment)
+            path = fill_client_id(delete.path, client_id, client_id_param)
             client.delete(join(base_url, re.sub(r"\{[^}]+\}", quote(str(profile_id), safe=""), path)))
     return evidence
 
 
-def _fill(template: str, client_segment: str, profile_id: str | None) -> str | None:
+def _fill(
+    template: str, client_segment: str, profile_id: str | None, client_id_param: str | None
+) -> str | None:
     """The path with the ClientId and (if the template has one) the ProfileId filled in."""
     from urllib.parse import quote
 
     def value(match: re.Match[str]) -> str:
-        name = match.group(1).lower()
-        if name in CLIENT_ID_PARAM_NAMES:
+        if is_client_id_param(match.group(1), client_id_param):
             return client_segment
         return quote(profile_id or "", safe="")
 

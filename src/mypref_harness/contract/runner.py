@@ -243,7 +243,17 @@ def _add_route_table(
             auth=auth_for(target, clock_offset=offset), timeout=15.0, event_hooks=request_hooks()
         ) as client:
             evidence.append(send_bare_gets(bare, client, base_url, client_id))
-            evidence.append(send_known_searches(searches, client, base_url, client_id, document))
+            evidence.append(
+                send_known_searches(
+                    searches,
+                    client,
+                    base_url,
+                    client_id,
+                    document,
+                    table=target.operations,
+                    client_id_param=target.client_id_param,
+                )
+            )
         routes = route_table(document, *evidence)
     result.routes = [
         r
