@@ -348,3 +348,20 @@ def test_a_change_to_a_shared_schema_shows_under_every_operation_at_its_own_plac
         ("response-property-removed", True),
         ("request-body-property-removed", False),
     }
+
+
+def test_a_new_required_swagger2_form_field_is_a_new_required_body_field() -> None:
+    def upload(*fields: dict[str, Any]) -> Document:
+        operation = {"parameters": list(fields), "responses": {"200": {"description": "ok"}}}
+        return {
+            "swagger": "2.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/upload": {"post": operation}},
+        }
+
+    file_field = {"in": "formData", "name": "file", "type": "file", "required": True}
+    label = {"in": "formData", "name": "label", "type": "string", "required": True}
+    changes = diff_documents(upload(file_field), upload(file_field, label)).changes
+    assert [(c.kind, c.breaking, c.where) for c in changes] == [
+        ("request-body-required-property-added", True, "request body/label")
+    ]
