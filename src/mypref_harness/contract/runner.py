@@ -11,12 +11,11 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from mypref_harness import procs
 from mypref_harness.basis import PolicyError, VerdictPolicy
 from mypref_harness.budget import request_hooks
 from mypref_harness.config import Target
@@ -37,10 +36,8 @@ from mypref_harness.contract.routes import (
     route_findings,
     route_table,
 )
-from mypref_harness.contract.schemathesis.checks import enabled_checks
-from mypref_harness.contract.schemathesis.launch import run_schemathesis, schemathesis_error_line
-from mypref_harness.contract.schemathesis.prepare import PreparedRun, prepare_run
-from mypref_harness.contract.schemathesis.results import apply_json_report, parse_ndjson, parse_reports
+from mypref_harness.contract.schemathesis.prepare import PreparedRun
+from mypref_harness.contract.schemathesis.session import run_passes
 from mypref_harness.contract.spec_document import load_spec_document, operations_regex
 from mypref_harness.contract.verdicts import is_our_spec, judge_contract, load_policy, with_basis
 from mypref_harness.embedded import resolved_target
@@ -103,38 +100,24 @@ def _run_resolved(
             f"local clock runs {skew:.0f} s ahead of the target's Date header: "
             f"signing {-offset:.0f} s in the past"
         )
-    prepared = prepare_run(target, options, document, clock_offset=offset, round_trip_s=checked.round_trip_s)
+    secrets = target.secrets()
+    redact = lambda text: redact_text(text, secrets)  # noqa: E731
+    # One Schemathesis run, or two budgeted passes (schemathesis/session.py)
+    schemathesis = run_passes(
+        target, options, document, clock_offset=offset, round_trip_s=checked.round_trip_s, redact=redact
+    )
+    prepared = schemathesis.passes[0]
     result.strict = prepared.strict
     result.links_added = prepared.links_added
     result.workers, result.workers_why = prepared.workers, prepared.workers_why
-    # The subprocess runs in a scratch directory: Schemathesis leaves .hypothesis/ and .schemathesis/ behind.
-    with procs.temp_dir("mypref-contract-") as scratch:
-        rc, elapsed = run_schemathesis(
-            prepared, timeout_s=options.timeout_s, cwd=scratch, quiet=options.quiet
-        )
-    result.schemathesis_exit_code = rc
-    result.schemathesis_elapsed_s = result.subprocess_elapsed_s = elapsed
-    secrets = target.secrets()
-    if rc not in (0, 1) or not prepared.json_path.is_file():
-        output = redact_text(
-            prepared.output_path.read_text(encoding="utf-8", errors="replace"), secrets
-        )
-        prepared.output_path.write_text(output, encoding="utf-8")
-        raise ConfigError(
-            f"Schemathesis could not run (exit {rc}): {schemathesis_error_line(output)}; "
-            f"see {prepared.output_path}"
-        )
-    redact = lambda text: redact_text(text, secrets)  # noqa: E731
-    if options.keep_events and prepared.ndjson_path.is_file():
-        parsed = parse_ndjson(prepared.ndjson_path, redact)  # exact per-check run counts
-        apply_json_report(parsed, prepared.json_path)
-    else:
-        parsed = parse_reports(
-            prepared.json_path, prepared.junit_path, enabled_checks(target, options), redact
-        )
+    result.schemathesis_exit_code = schemathesis.exit_code
+    result.schemathesis_elapsed_s = result.subprocess_elapsed_s = schemathesis.elapsed_s
+    result.budget = schemathesis.spend
+    parsed = schemathesis.parsed
     users_spec = not is_our_spec(target.spec)
     result.findings = with_basis(parsed.findings, document, users_spec=users_spec)
-    result.findings = _with_case_files(result.findings, target, options, prepared, redact)
+    for each in schemathesis.passes:
+        result.findings = _with_case_files(result.findings, target, options, each, redact)
     result.tallies = parsed.tallies
     result.cases = parsed.cases
     result.operations_selected = parsed.operations_selected
@@ -150,7 +133,8 @@ def _run_resolved(
     if options.scenarios:
         result.scenarios = _run_scenarios(target, document, options, offset, scenario_routes)
     _add_route_table(
-        result, target, document, options, prepared, scenario_routes, users_spec=users_spec, offset=offset
+        result, target, document, options, schemathesis.passes, scenario_routes, users_spec=users_spec,
+        offset=offset,
     )
     if options.auth_conformance:
         from mypref_harness.contract.auth_conformance.probe import ConformanceOptions
@@ -218,7 +202,7 @@ def _add_route_table(
     target: Target,
     document: Mapping[str, Any],
     options: ContractOptions,
-    prepared: PreparedRun,
+    passes: Sequence[PreparedRun],
     scenario_routes: ScenarioRouteRecorder,
     *,
     users_spec: bool,
@@ -227,7 +211,7 @@ def _add_route_table(
     """The route table; on a configured target, a finding per route not found (basis: its confidence)."""
     include = operations_regex(options.operations, document)
     exclude = operations_regex(options.exclude_operations, document)
-    evidence = [read_route_log(prepared.route_log), scenario_routes.evidence]
+    evidence = [*(read_route_log(each.route_log) for each in passes), scenario_routes.evidence]
     routes = route_table(document, *evidence)
     # Undecided GETs that name no resource (one bare GET each) and searches known data can decide
     # (contract/route_probes.py); only on a configured target: every route exists on the embedded sandbox.

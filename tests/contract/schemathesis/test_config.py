@@ -161,3 +161,67 @@ def test_writes_to_an_existing_resource_can_meet_a_state_conflict():
         }
     }
     assert [o["include-operation-id"] for o in state_conflict_operations(document)] == ["saveConsents"]
+
+
+# --- a budgeted run (contract/budget_plan.py) --------------------------------------------------------
+
+
+def _budgeted(plan):
+    from mypref_harness.contract.schemathesis.config import budgeted_config
+
+    base = load_base_config(resources.schemathesis_config_file())
+    return budgeted_config(
+        run_config(
+            base,
+            hooks_path=Path("h.py"),
+            base_url="http://127.0.0.1:1",
+            client_id="ACME",
+            client_id_params=[],
+            max_examples=20,
+            seed=1,
+            phases=("fuzzing", "stateful"),
+            local_target=True,
+            rate_limit=None,
+            workers=1,
+        ),
+        plan,
+    )
+
+
+def test_a_budget_sizes_fuzzing_per_operation_in_few_entries_schemathesis_accepts():
+    from schemathesis.config import SchemathesisConfig
+
+    from mypref_harness.contract.budget_plan import BudgetPlan
+
+    share = {"GET /a": 3, "GET /b": 3, "GET /c": 3, "POST /d": 20, "DELETE /e": 0}
+    config = _budgeted(BudgetPlan(cases=50, coverage_per_operation=0, fuzzing_per_operation=share))
+    assert config["generation"] == {**config["generation"], "max-examples": 3, "no-shrink": True}
+    assert config["phases"]["stateful"]["enabled"] is False  # the plan leaves no room for it
+    entries = {entry["include-name-regex"]: entry for entry in config["operations"]}
+    assert entries == {
+        r"^(?:DELETE\ /e)$": {
+            "include-name-regex": r"^(?:DELETE\ /e)$",
+            "phases": {"fuzzing": {"enabled": False}},
+        },
+        r"^(?:POST\ /d)$": {"include-name-regex": r"^(?:POST\ /d)$", "generation": {"max-examples": 20}},
+    }
+    written = tomllib.loads(dump_toml(config))
+    del written["hooks"]  # a hooks file is loaded when read: not this test's business
+    SchemathesisConfig.from_dict(written)  # raises on a key or value it does not know
+
+
+def test_a_budget_never_raises_max_examples_above_the_configured_value():
+    from mypref_harness.contract.budget_plan import BudgetPlan
+
+    config = _budgeted(BudgetPlan(cases=900, coverage_per_operation=0, fuzzing_per_operation={"GET /a": 50}))
+    assert config["generation"]["max-examples"] == 20
+    assert "operations" not in config
+
+
+def test_stateful_runs_with_the_configured_examples_when_the_plan_allows_it():
+    from mypref_harness.contract.budget_plan import BudgetPlan
+
+    config = _budgeted(BudgetPlan(cases=900, coverage_per_operation=0, fuzzing_default=5, stateful=True))
+    assert config["phases"]["stateful"] == {"enabled": True, "generation": {"max-examples": 20}}
+    assert config["phases"]["fuzzing"]["enabled"] is True
+    assert config["generation"]["max-examples"] == 5

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from mypref_harness.contract.budget_plan import BudgetPlan
 from mypref_harness.errors import ConfigError
 from mypref_harness.spec.operations import operation_objects
 from mypref_harness.spec.params import is_client_id_param
@@ -196,3 +197,59 @@ def run_config(
     if operations:
         extra["operations"] = operations
     return deep_merge(base, extra)
+
+
+def budgeted_config(config: Mapping[str, Any], plan: BudgetPlan) -> dict[str, Any]:
+    """``config`` limited by a budget plan (contract/budget_plan.py) with Schemathesis's own controls.
+
+    Fuzzing: ``max-examples`` per operation (the plan's, at most the configured value), the most common
+    value for all and one ``[[operations]]`` entry per other value (one entry per operation made the
+    fuzzing phase ~3x slower: Schemathesis matches every entry against every case); an operation given 0
+    is not fuzzed; no shrinking (each shrink step is another request). The stateful phase keeps the
+    configured ``max-examples``, and runs only when the plan leaves room for it.
+    """
+    configured = int(((config.get("generation") or {}).get("max-examples")) or 20)
+    phases = config.get("phases") or {}
+    fuzzing_on = bool((phases.get("fuzzing") or {}).get("enabled", True))
+    stateful_on = bool((phases.get("stateful") or {}).get("enabled", True))
+    groups = _labels_by_examples(plan, configured)
+    fuzzed = [n for n in groups if n > 0]
+    common = max(fuzzed, key=lambda n: (len(groups[n]), n)) if fuzzed else 0
+    extra: dict[str, Any] = {
+        "generation": {"max-examples": max(1, common), "no-shrink": True},
+        "phases": {
+            "fuzzing": {"enabled": fuzzing_on and bool(fuzzed)},
+            "stateful": {
+                "enabled": stateful_on and plan.stateful,
+                "generation": {"max-examples": configured},
+            },
+        },
+    }
+    out = deep_merge(config, extra)
+    per_group = [
+        {
+            "include-name-regex": "^(?:" + "|".join(re.escape(label) for label in labels) + ")$",
+            **_fuzzing_limit(n),
+        }
+        for n, labels in sorted(groups.items())
+        if n != common
+    ]
+    if per_group:
+        out["operations"] = list(out.get("operations") or []) + per_group
+    return out
+
+
+def _labels_by_examples(plan: BudgetPlan, configured: int) -> dict[int, list[str]]:
+    """Operation labels grouped by their fuzzing ``max-examples`` (the plan's default when it names none)."""
+    groups: dict[int, list[str]] = {}
+    for label, n in sorted(plan.fuzzing_per_operation.items()):
+        groups.setdefault(min(configured, n), []).append(label)
+    if not groups and plan.fuzzing_default > 0:
+        groups[min(configured, plan.fuzzing_default)] = []
+    return groups
+
+
+def _fuzzing_limit(examples: int) -> dict[str, Any]:
+    if examples <= 0:
+        return {"phases": {"fuzzing": {"enabled": False}}}
+    return {"generation": {"max-examples": examples}}

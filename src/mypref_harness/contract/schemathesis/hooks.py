@@ -8,11 +8,21 @@ provider handles both schemes.
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from mypref_harness.config import Target
+from mypref_harness.contract.budget_plan import (
+    ENV_PLAN,
+    LEFT_OUT_NAME,
+    BudgetPlan,
+    CaseAdmission,
+    CoverageClass,
+    coverage_class,
+)
 from mypref_harness.contract.routes import RouteRecorder
 from mypref_harness.contract.schemathesis.auth import ENV_CLOCK_OFFSET, ContractAuth
 from mypref_harness.contract.schemathesis.checks import schemathesis_checks
@@ -50,6 +60,65 @@ def mark_mixed_case_negative(case: Any) -> Any:
     if negative:
         generation.mode = negative[0]
     return case
+
+
+def case_phase(case: Any) -> str:
+    """The Schemathesis phase that generated ``case`` (examples, coverage, fuzzing, stateful), or ''."""
+    phase = getattr(getattr(getattr(case, "meta", None), "phase", None), "name", None)
+    return str(getattr(phase, "value", phase or "")).lower()
+
+
+def is_positive_case(case: Any) -> bool:
+    """Positive data in every part (a case with one negative part expects a rejection)."""
+    meta = getattr(case, "meta", None)
+    generation = getattr(meta, "generation", None)
+    components = getattr(meta, "components", None) or {}
+    return _is_positive(getattr(generation, "mode", "positive")) and all(
+        _is_positive(c.mode) for c in components.values()
+    )
+
+
+def coverage_class_of(case: Any) -> CoverageClass | None:
+    """The equivalence class of a coverage-phase case (budget_plan.coverage_class); None for others."""
+    data = getattr(getattr(getattr(case, "meta", None), "phase", None), "data", None)
+    scenario = getattr(data, "scenario", None)
+    if scenario is None:
+        return None
+    operation = getattr(case, "operation", None)
+    location = getattr(data, "parameter_location", None)
+    return coverage_class(
+        str(getattr(operation, "label", "")),
+        str(case.method),
+        "positive" if is_positive_case(case) else "negative",
+        str(getattr(scenario, "value", scenario)),
+        str(getattr(location, "value", location)) if location is not None else None,
+        getattr(data, "parameter", None) or getattr(data, "location", None),
+        declared_method=str(getattr(operation, "method", case.method)),
+    )
+
+
+def install_admission(plan_path: Path) -> CaseAdmission:
+    """The budget's admission of every generated case (contract/budget_plan.py) as Schemathesis hooks."""
+    import schemathesis
+
+    admission = CaseAdmission(BudgetPlan.read(plan_path))
+    atexit.register(admission.write_left_out, plan_path.with_name(LEFT_OUT_NAME))
+
+    def admit(case: Any) -> bool:
+        label = str(getattr(getattr(case, "operation", None), "label", ""))
+        return admission.admit(
+            case_phase(case), label, positive=is_positive_case(case), klass=coverage_class_of(case)
+        )
+
+    @schemathesis.hook("filter_case")
+    def within_budget(context: Any, case: Any) -> bool:
+        return admit(case)
+
+    @schemathesis.hook("before_add_examples")
+    def examples_within_budget(context: Any, examples: list[Any]) -> None:
+        examples[:] = [case for case in examples if admit(case)]  # the examples phase has no filter_case
+
+    return admission
 
 
 def _is_positive(mode: Any) -> bool:
@@ -127,7 +196,14 @@ def install(
             routes.observe_case(case, response)
         if counter is not None:  # by the operation's own label (the coverage phase also sends other methods)
             operation = getattr(case, "operation", None)
-            counter.observe(str(getattr(operation, "label", "") or f"{str(case.method).upper()} {case.path}"))
+            counter.observe(
+                str(getattr(operation, "label", "") or f"{str(case.method).upper()} {case.path}"),
+                phase=case_phase(case),
+            )
+
+    plan_path = env.get(ENV_PLAN, "").strip()
+    if plan_path:  # a budgeted run (contract/budget_plan.py); unlimited runs send every case
+        install_admission(Path(plan_path))
 
     for check in schemathesis_checks(target):
         schemathesis.check(check)

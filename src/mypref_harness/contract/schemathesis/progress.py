@@ -8,6 +8,7 @@ Schemathesis prints at the end of each phase, and publishes one line (mypref_har
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
@@ -18,26 +19,32 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ENV_PROGRESS = "MYPREF_CONTRACT_PROGRESS"
+# Where the subprocess leaves its ledger at exit: requests per phase and operation (a report, kept).
+ENV_LEDGER = "MYPREF_CONTRACT_LEDGER"
 FLUSH_EVERY_S = 1.0
 _OPERATIONS = re.compile(r"Operations:\s+(\d+) selected")
 _PHASE_FAILED = re.compile(r"❌ (\d+) failed")
 
 
 class CaseCounter:
-    """Cases per operation label; thread-safe (Schemathesis workers are threads)."""
+    """Cases per operation label and phase; thread-safe (Schemathesis workers are threads)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, ledger_path: Path | None = None) -> None:
         self.path = path
+        self.ledger_path = ledger_path
         self.cases = 0
         self.operations: set[str] = set()
+        self.by_phase: dict[str, dict[str, int]] = {}  # phase -> operation label -> cases sent
         self._lock = threading.Lock()
         self._last_flush = 0.0
 
-    def observe(self, label: str, now: float | None = None) -> None:
+    def observe(self, label: str, now: float | None = None, phase: str = "") -> None:
         now = time.monotonic() if now is None else now
         with self._lock:
             self.cases += 1
             self.operations.add(label)
+            per_operation = self.by_phase.setdefault(phase or "unknown", {})
+            per_operation[label] = per_operation.get(label, 0) + 1
             due = now - self._last_flush >= FLUSH_EVERY_S
             if due:
                 self._last_flush = now
@@ -45,10 +52,41 @@ class CaseCounter:
         if due:
             write_atomically(self.path, json.dumps(snapshot))
 
+    def write_ledger(self) -> None:
+        """The final counts (called at the subprocess's exit: the progress file is written at most once a
+        second, so it misses the last cases)."""
+        if self.ledger_path is None:
+            return
+        with self._lock:
+            ledger = {phase: dict(sorted(ops.items())) for phase, ops in sorted(self.by_phase.items())}
+        write_atomically(self.ledger_path, json.dumps({"cases": self.cases, "by_phase": ledger}, indent=1))
+
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> CaseCounter | None:
         raw = env.get(ENV_PROGRESS, "").strip()
-        return cls(Path(raw)) if raw else None
+        if not raw:
+            return None
+        ledger = env.get(ENV_LEDGER, "").strip()
+        counter = cls(Path(raw), Path(ledger) if ledger else None)
+        if ledger:
+            atexit.register(counter.write_ledger)
+        return counter
+
+
+def read_ledger(path: Path) -> dict[str, dict[str, int]]:
+    """Requests per phase and operation label from a finished run's ledger (empty when it left none)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    by_phase = data.get("by_phase") if isinstance(data, dict) else None
+    if not isinstance(by_phase, dict):
+        return {}
+    return {
+        str(phase): {str(label): int(n) for label, n in ops.items()}
+        for phase, ops in by_phase.items()
+        if isinstance(ops, dict)
+    }
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -237,3 +237,29 @@ def parse_reports(
     ]
     run.findings.sort(key=lambda f: (f.operation or "", f.check))
     return run
+
+
+def merge_runs(first: ParsedRun, second: ParsedRun) -> ParsedRun:
+    """One result of two Schemathesis runs of the same operations (a budgeted run's two passes:
+    contract/schemathesis/session.py): findings and errors of both, tallies added up per check."""
+    tallies: dict[str, CheckTally] = {}
+    for tally in [*first.tallies, *second.tallies]:
+        seen = tallies.get(tally.check)
+        if seen is None:
+            tallies[tally.check] = tally
+            continue
+        runs = None if seen.runs is None or tally.runs is None else seen.runs + tally.runs
+        failures = seen.failures + tally.failures
+        tallies[tally.check] = CheckTally(check=tally.check, runs=runs, failures=failures)
+    return ParsedRun(
+        findings=[*first.findings, *second.findings],
+        tallies=[tallies[name] for name in sorted(tallies)],
+        requests=first.requests + second.requests,
+        errors=[*first.errors, *second.errors],
+        cases=first.cases + second.cases,
+        operations_selected=max(first.operations_selected, second.operations_selected),
+        operations_tested=max(first.operations_tested, second.operations_tested),
+        warnings=list(dict.fromkeys([*first.warnings, *second.warnings])),
+        running_time=first.running_time + second.running_time,
+        fatal=first.fatal or second.fatal,
+    )

@@ -1,0 +1,228 @@
+"""The Schemathesis part of a contract run: one run when unlimited, two passes under a request budget.
+
+Unlimited, Schemathesis runs once with every phase, as it always did. With a budget
+(``ContractOptions.budget_requests``) the phases run as two passes so that the second can be sized by
+what the first found (contract/budget_plan.py):
+
+1. examples + coverage, every case admitted by the plan (examples, one positive case per operation,
+   deduplicated coverage classes up to a per-operation allowance, a hard cap);
+2. fuzzing (+ stateful when enough is left) with what the first pass left over, operations with
+   findings or few coverage cases first (per-operation ``max-examples``).
+
+Each pass has its own report directory (the second one in ``<report dir>/fuzzing``); the parsed results
+are merged, and the requests of both are booked per phase and operation in a ``StageSpend``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from mypref_harness import procs
+from mypref_harness.budget import StageSpend
+from mypref_harness.config import Target
+from mypref_harness.contract.budget_plan import (
+    LEFT_OUT_NAME,
+    STATEFUL_MIN_PER_OPERATION,
+    BudgetPlan,
+    fuzzing_allowance,
+    outside_reserve,
+    plan_budget,
+)
+from mypref_harness.contract.options import ContractOptions
+from mypref_harness.contract.schemathesis.checks import enabled_checks
+from mypref_harness.contract.schemathesis.launch import run_schemathesis, schemathesis_error_line
+from mypref_harness.contract.schemathesis.prepare import LEDGER_NAME, PreparedRun, prepare_run
+from mypref_harness.contract.schemathesis.progress import read_ledger
+from mypref_harness.contract.schemathesis.results import (
+    ParsedRun,
+    apply_json_report,
+    merge_runs,
+    parse_ndjson,
+    parse_reports,
+)
+from mypref_harness.contract.spec_document import operations_regex
+from mypref_harness.errors import ConfigError
+from mypref_harness.spec.operations import operation_objects
+
+FIRST_PASS = ("examples", "coverage")
+SECOND_PASS = ("fuzzing", "stateful")
+FUZZING_REPORT_DIR = "fuzzing"  # the second pass's reports, under the run's report directory
+# What a stateful phase costs at most when the plan lets it run (118 requests on our spec unlimited).
+STATEFUL_RESERVE = 150
+
+
+@dataclass
+class SchemathesisRun:
+    """Schemathesis's share of a contract run: its passes, their merged results and where requests went."""
+
+    passes: list[PreparedRun]
+    parsed: ParsedRun
+    exit_code: int
+    elapsed_s: float
+    spend: StageSpend = field(default_factory=StageSpend)
+
+
+def run_passes(
+    target: Target,
+    options: ContractOptions,
+    document: Mapping[str, Any],
+    *,
+    clock_offset: float,
+    round_trip_s: float | None,
+    redact: Callable[[str], str],
+) -> SchemathesisRun:
+    """Run Schemathesis once (unlimited) or in two budgeted passes; ConfigError when it cannot run."""
+
+    def one(
+        pass_options: ContractOptions, plan: BudgetPlan | None
+    ) -> tuple[PreparedRun, ParsedRun, int, float]:
+        prepared = prepare_run(
+            target, pass_options, document, clock_offset=clock_offset, round_trip_s=round_trip_s, plan=plan
+        )
+        rc, elapsed = _launch(prepared, options)
+        _raise_unless_ran(prepared, rc, redact)
+        return prepared, _parse(prepared, target, options, redact), rc, elapsed
+
+    if options.budget_requests is None:
+        prepared, parsed, rc, elapsed = one(options, None)
+        return SchemathesisRun([prepared], parsed, rc, elapsed, spend_of([prepared]))
+    labels = selected_labels(document, options)
+    reserve = outside_reserve(
+        scenarios=options.scenarios,
+        scenario_updates=options.scenario_updates,
+        auth_conformance=options.auth_conformance,
+        operations=len(labels),
+    )
+    plan = plan_budget(options.budget_requests, len(labels), reserve=reserve)
+    first_phases = [p for p in options.phases if p in FIRST_PASS]
+    second_phases = [p for p in options.phases if p in SECOND_PASS]
+    runs: list[tuple[PreparedRun, ParsedRun, int, float]] = []
+    spent = 0
+    if first_phases:
+        first_cap = plan.cases - plan.fuzzing_default * len(labels) if second_phases else plan.cases
+        first_plan = replace(plan, cases=first_cap, fuzzing_default=0, stateful=False)
+        runs.append(one(replace(options, phases=first_phases), first_plan))
+        spent = sum(
+            sum(ops.values()) for ops in read_ledger(runs[0][0].json_path.parent / LEDGER_NAME).values()
+        )
+    if second_phases:
+        coverage = read_ledger(runs[0][0].json_path.parent / LEDGER_NAME).get("coverage", {}) if runs else {}
+        findings = runs[0][1].findings if runs else []
+        second_plan = second_pass_plan(
+            plan.cases - spent,
+            labels,
+            findings={label: sum(1 for f in findings if f.operation == label) for label in labels},
+            coverage=coverage,
+            most_per_operation=options.max_examples,
+            stateful="stateful" in second_phases,
+        )
+        second_dir = Path(options.report_dir) / FUZZING_REPORT_DIR if runs else Path(options.report_dir)
+        # ignored_auth sends 2 more requests per operation once per run: the first pass did that already
+        checks = [*options.exclude_checks, *(["ignored_auth"] if runs else [])]
+        second = replace(options, phases=second_phases, report_dir=second_dir, exclude_checks=checks)
+        runs.append(one(second, second_plan))
+    parsed = runs[0][1]
+    for later in runs[1:]:
+        parsed = merge_runs(parsed, later[1])
+    exit_code = max(run[2] for run in runs)
+    prepared_all = [run[0] for run in runs]
+    spend = spend_of(prepared_all)
+    spend.left_out.extend(left_out_lines(prepared_all, plan, options.budget_requests, reserve))
+    return SchemathesisRun(prepared_all, parsed, exit_code, sum(run[3] for run in runs), spend)
+
+
+def second_pass_plan(
+    leftover: int,
+    labels: Sequence[str],
+    *,
+    findings: Mapping[str, int],
+    coverage: Mapping[str, int],
+    most_per_operation: int,
+    stateful: bool,
+) -> BudgetPlan:
+    """Fuzzing (and stateful) with what the first pass left: operations with findings, then those with
+    the fewest coverage cases, get their fuzzing cases first (budget_plan.fuzzing_allowance)."""
+    leftover = max(0, leftover)
+    with_stateful = stateful and leftover >= STATEFUL_MIN_PER_OPERATION * max(1, len(labels))
+    fuzz = leftover - (STATEFUL_RESERVE if with_stateful else 0)
+    allowance = fuzzing_allowance(
+        fuzz, labels, findings=findings, coverage=coverage, most_per_operation=most_per_operation
+    )
+    return BudgetPlan(
+        cases=leftover, coverage_per_operation=0, fuzzing_per_operation=allowance, stateful=with_stateful
+    )
+
+
+def selected_labels(document: Mapping[str, Any], options: ContractOptions) -> list[str]:
+    """Schemathesis labels ("METHOD /path") of the operations the run selects (--operations)."""
+    include = operations_regex(options.operations, document)
+    exclude = operations_regex(options.exclude_operations, document)
+    return [
+        found.label
+        for found in operation_objects(document)
+        if (not include or re.search(include, found.label))
+        and not (exclude and re.search(exclude, found.label))
+    ]
+
+
+def spend_of(passes: Sequence[PreparedRun]) -> StageSpend:
+    """Schemathesis's requests per phase and operation, from each pass's ledger (schemathesis/progress.py)."""
+    spend = StageSpend()
+    for prepared in passes:
+        for phase, operations in read_ledger(prepared.json_path.parent / LEDGER_NAME).items():
+            for label, requests in operations.items():
+                spend.record(requests=requests, phase=phase, operation=label)
+    return spend
+
+
+def left_out_lines(passes: Sequence[PreparedRun], plan: BudgetPlan, budget: int, reserve: int) -> list[str]:
+    """What the budget left out, one line each, so a team can raise it knowingly."""
+    import json
+
+    lines = [
+        f"budget {budget} requests: {reserve} kept for scenarios, auth conformance and the requests "
+        f"Schemathesis's checks add, {plan.cases} for its cases"
+    ]
+    for prepared in passes:
+        try:
+            left = json.loads((prepared.json_path.parent / LEFT_OUT_NAME).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        for phase, operations in sorted(left.items()):
+            total = sum(int(n) for n in operations.values())
+            lines.append(
+                f"{phase}: {total} generated cases not sent in {len(operations)} operation(s) "
+                "(duplicates of a class already sent, over the per-operation allowance, or over the budget)"
+            )
+    return lines
+
+
+def _launch(prepared: PreparedRun, options: ContractOptions) -> tuple[int, float]:
+    # The subprocess runs in a scratch directory: Schemathesis leaves .hypothesis/ and .schemathesis/ behind.
+    with procs.temp_dir("mypref-contract-") as scratch:
+        return run_schemathesis(prepared, timeout_s=options.timeout_s, cwd=scratch, quiet=options.quiet)
+
+
+def _raise_unless_ran(prepared: PreparedRun, rc: int, redact: Callable[[str], str]) -> None:
+    if rc in (0, 1) and prepared.json_path.is_file():
+        return
+    output = redact(prepared.output_path.read_text(encoding="utf-8", errors="replace"))
+    prepared.output_path.write_text(output, encoding="utf-8")
+    raise ConfigError(
+        f"Schemathesis could not run (exit {rc}): {schemathesis_error_line(output)}; "
+        f"see {prepared.output_path}"
+    )
+
+
+def _parse(
+    prepared: PreparedRun, target: Target, options: ContractOptions, redact: Callable[[str], str]
+) -> ParsedRun:
+    if options.keep_events and prepared.ndjson_path.is_file():
+        parsed = parse_ndjson(prepared.ndjson_path, redact)  # exact per-check run counts
+        apply_json_report(parsed, prepared.json_path)
+        return parsed
+    return parse_reports(prepared.json_path, prepared.junit_path, enabled_checks(target, options), redact)
