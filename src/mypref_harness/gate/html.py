@@ -13,6 +13,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import mypref_harness.gate.spend as spend
 from mypref_harness.gate.model import STAGE_TITLES, GateResult, StageResult
 from mypref_harness.gate.summary import (
     BASES,
@@ -64,6 +65,7 @@ def render_html(gate: GateResult, target: Target | None, chart_svg: str | None =
         parts.append(f'<p id="error"><strong>Stopped before any stage:</strong> {escape(gate.error)}</p>')
     parts += _overview(gate)
     parts += _basis_table(gate)
+    parts += _spend_section(gate)
     if chart_svg:
         parts += ['<h2 id="latency">Load latency over time</h2>', chart_svg]
     for stage in gate.stages:
@@ -168,3 +170,42 @@ def _links(files: Sequence[Path], report_dir: Path) -> list[str]:
             continue  # outside reports/: not reachable from the page
         out.append(f'<a href="{escape(relative.as_posix())}">{escape(relative.as_posix())}</a>')
     return out
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: int = 1) -> str:
+    cells = "".join(f"<th>{escape(h)}</th>" for h in head)
+    body = "".join(
+        "<tr>" + "".join(
+            f'<td class="num">{escape(c)}</td>' if i >= numeric_from else f"<td>{escape(c)}</td>"
+            for i, c in enumerate(row)
+        ) + "</tr>"
+        for row in rows
+    )
+    return f"<table><tr>{cells}</tr>{body}</table>"
+
+
+def _spend_section(gate: GateResult) -> list[str]:
+    """Where the requests went: per stage, per phase, the top operations, what the budget left out."""
+    budget = gate.budget
+    if budget is None:
+        return []
+    parts = ['<h2 id="requests">Where the requests went</h2>', f"<p>{escape(spend.limits_line(budget))}</p>"]
+    if budget.stages:
+        parts.append(_table(["Stage", "requests", "share", "time"], spend.stage_rows(budget)))
+    for name, stage in budget.stages.items():
+        if stage.phases:
+            parts += [f"<p>{escape(STAGE_TITLES.get(name, name))} by phase:</p>",
+                      _table(["phase", "requests", "time"], spend.phase_rows(stage))]
+        if stage.operations:
+            parts += [f"<p>{escape(STAGE_TITLES.get(name, name))}: the operations with the most requests "
+                      f'(all: <a href="{spend.OPERATIONS_FILE}">{spend.OPERATIONS_FILE}</a>)</p>',
+                      _table(["operation", "requests", "time"], spend.operation_rows(stage))]
+    left_out = spend.left_out_lines(budget)
+    if left_out:
+        parts.append("<p>Left out because of the budget (raise <code>--budget-requests</code> / "
+                     "<code>--budget-time</code> to include):</p><ul>")
+        parts += [f"<li>{escape(line)}</li>" for line in left_out]
+        parts.append("</ul>")
+    else:
+        parts.append('<p class="muted">Nothing was left out because of the budget.</p>')
+    return parts

@@ -12,6 +12,7 @@ from mypref_harness import report
 from mypref_harness.errors import HarnessError
 from mypref_harness.gate.html import render_html
 from mypref_harness.gate.model import GateOptions, GateResult
+from mypref_harness.gate.spend import OPERATIONS_FILE, operations_csv
 from mypref_harness.gate.summary import latency_chart_svg, render_json, render_markdown
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ def write_reports(gate: GateResult, target: Target, options: GateOptions) -> Non
     if svg is not None:
         chart = options.report_dir / "latency.svg"
         chart.write_text(svg, encoding="utf-8")
+    if gate.budget is not None:  # every operation's requests (the summaries show the top ones)
+        (options.report_dir / OPERATIONS_FILE).write_text(operations_csv(gate.budget), encoding="utf-8")
     _write_summaries(gate, target, chart)
     write_html(gate, target, svg)
 

@@ -79,7 +79,12 @@ def run_contract_stage(target: Target, options: GateOptions, budget: Budget | No
         operations=tuple(options.operations),
     ))
     failures, warned = len(result.failures), len(result.warned)
-    budget.stage("contract").record(requests=result.cases)  # the Schemathesis subprocess's requests
+    # The Schemathesis subprocess's requests (by phase and operation when the run kept its ledger); the
+    # in-process ones (scenarios, route probes) were booked by the budget's httpx hook as they went.
+    if result.budget is not None:
+        budget.stage("contract").merge(result.budget)
+    else:
+        budget.stage("contract").record(requests=result.cases)
     return StageResult(
         "contract", _outcome(result.passed), result.exit_code, failures=failures,
         figures={"cases": result.cases, "operations": result.operations_tested, "failures": failures,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from mypref_harness import report
 from mypref_harness.chart import Series, Threshold, line_chart_svg
 from mypref_harness.gate.model import STAGE_TITLES, GateResult
+from mypref_harness.gate.spend import spend_markdown
 
 if TYPE_CHECKING:
     from mypref_harness.config import Target
@@ -84,6 +85,7 @@ def render_markdown(gate: GateResult, target: Target | None, chart: Path | None 
         lines += [f"**Stopped before any stage:** {report.md_escape(gate.error)}", ""]
     lines.append(report.markdown_table(["Stage", "Result", "Key figures", "Reports"], verdict_rows(gate)))
     lines += findings_markdown(gate) + basis_markdown(gate) + routes_markdown(gate)
+    lines += spend_markdown(gate.budget)
     if chart is not None:
         # Linked, not embedded: a job page ($GITHUB_STEP_SUMMARY, GitLab) does not render a relative image.
         lines += [f"Latency over time: [{chart.name}]({chart.name}) (p50/p95 with the SLO lines; "
@@ -189,4 +191,6 @@ def render_json(gate: GateResult, target: Target | None) -> dict[str, Any]:
             for s in gate.stages
         ],
         "leaks": [{"file": relative(leak.path, gate.report_dir), "kind": leak.kind} for leak in gate.leaks],
+        # Where the requests went: limits, rate, per stage / phase / operation, what was left out.
+        "budget": None if gate.budget is None else gate.budget.to_json(),
     }
