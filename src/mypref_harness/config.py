@@ -241,6 +241,7 @@ def load_target(
     *,
     kind: str | None = None,
     spec: str | None = None,
+    credentials: bool = True,
 ) -> Target:
     """Build the Target from ``MYPREF_*`` env vars over an optional TOML file, and validate it.
 
@@ -249,7 +250,8 @@ def load_target(
     ``MYPREF_BASE_URL``, which is an error: it would otherwise silently mean "test the sandbox".
     Unknown ``MYPREF_*`` variables are an error naming the closest known one. ``kind`` (``--target``)
     beats ``MYPREF_TARGET`` / ``target =``: "configured" requires a base URL, "sandbox" forbids one.
-    ``spec`` (``--spec PATH|URL``) beats ``MYPREF_SPEC`` / ``spec =``.
+    ``spec`` (``--spec PATH|URL``) beats ``MYPREF_SPEC`` / ``spec =``. ``credentials=False`` (commands that
+    send nothing, e.g. ``spec roles``) does not require a configured target's ClientId, UserId and secrets.
     Raises :class:`ConfigError` with a one-line message on any invalid or missing setting.
     """
     env = os.environ if env is None else env
@@ -282,7 +284,10 @@ def load_target(
     for secret_name in ("api_key", "oauth_client_secret"):
         _read_secret_file(secret_name, values, sources)
     _check_target_kind(values, sources)
-    return _build_target(values, sources, file_path, ignored_secrets)
+    target = _build_target(values, sources, file_path)
+    if credentials:
+        validate_target(target, ignored_secrets=ignored_secrets)
+    return target
 
 
 def check_env_names(env: Mapping[str, str]) -> None:
@@ -422,7 +427,7 @@ def _resolve_path(value: str, base: Path) -> str:
 
 
 def _build_target(
-    values: Mapping[str, str], sources: Mapping[str, str], file_path: Path | None, ignored_secrets: list[str]
+    values: Mapping[str, str], sources: Mapping[str, str], file_path: Path | None
 ) -> Target:
     def where(name: str) -> str:
         return sources.get(name, _KEYS_BY_NAME[name].env)
@@ -455,7 +460,7 @@ def _build_target(
     if spec and not _is_url(spec) and not Path(spec).is_file():
         raise ConfigError(f"spec file not found: {spec} ({where('spec')})")
 
-    target = Target(
+    return Target(
         base_url=base_url,
         token_url=token_url,
         client_id=values.get("client_id"),
@@ -476,8 +481,6 @@ def _build_target(
         config_file=file_path,
         sources=dict(sources),
     )
-    validate_target(target, ignored_secrets=ignored_secrets)
-    return target
 
 
 def format_operations(operations: Mapping[str, str]) -> str:

@@ -58,3 +58,12 @@ def test_the_table_output_says_how_each_role_resolved(capsys: pytest.CaptureFixt
     assert "create-profile" in out and "unresolved" in out
     assert "read-profile" in out and "GET /{ClientId}/Profile/{profileId} (Profile_Get)" in out
     assert out.rstrip().endswith("0 by table, 29 by shape, 0 by name, 1 unresolved")
+
+
+def test_a_configured_target_needs_no_credentials_to_list_roles(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a configured target without ClientId, UserId or key: spec roles sends nothing
+    monkeypatch.setenv("MYPREF_BASE_URL", "https://pmstg.mypreferences.com/Profiles/v4")
+    report = roles_json(capsys, "--spec", str(FIXTURES / "swashbuckle-v4.json"))
+    assert report["counts"]["shape"] == len(Role)

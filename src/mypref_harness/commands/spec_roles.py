@@ -67,7 +67,7 @@ def run_roles(args: argparse.Namespace) -> int:
     from mypref_harness.spec.document import load_spec
     from mypref_harness.spec.roles import resolve_roles
 
-    target = load_target(toml_path=args.config)
+    target = load_target(toml_path=args.config, credentials=False)  # sends nothing: no secrets needed
     loaded = load_spec(args.spec or target.spec, validate=False)
     roles = resolve_roles(loaded.document, target.operations)
     params = client_id_parameter_names(loaded.document)
