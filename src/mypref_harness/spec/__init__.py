@@ -5,6 +5,7 @@
 - ``refs``: following local ``$ref`` pointers
 - ``paths``: the API's base path and joining a base URL with a spec path
 - ``roles``: which operation plays a part the harness needs (create a profile, read it back, ...)
+- ``params``: the ClientId and ProfileId path parameters, however a spec spells them
 - ``stats`` and ``examples``: what ``spec stats`` and ``spec validate`` report
 """
 
