@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 from mypref_harness.config import Target
 from mypref_harness.errors import ConfigError, TargetUnreachable
+from mypref_harness.spec.paths import API_PREFIX
 
-API_PREFIX = "/Profiles/v4"  # the path under which the vendor's hosts serve the v4 API
 # Production hosts of the vendor; staging hosts carry "stg" in their first label (pmstg, authstg).
 _VENDOR_DOMAINS = ("mypreferences.com", "possiblenow.com")
 

@@ -25,10 +25,10 @@ from mypref_harness.sandbox.operations.base import HttpError, Reply
 from mypref_harness.sandbox.operations.routing import Route, RouteTable, build_route_table
 from mypref_harness.sandbox.store import Store
 from mypref_harness.sandbox.validation import UnsafeJson, first_error, parse_request_json
+from mypref_harness.spec.paths import API_PREFIX
 
 log = logging.getLogger("mypref_harness.sandbox.data")
 
-API_PREFIX = "/Profiles/v4"
 JSON_MEDIA = "application/json; charset=utf-8"
 GENERIC_500 = "An error has occurred."
 _ROUTES: dict[str, RouteTable] = {}

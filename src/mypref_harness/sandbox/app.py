@@ -47,13 +47,13 @@ from mypref_harness.sandbox.oauth_server import TokenIssuer, TokenVerifier, load
 from mypref_harness.sandbox.request_log import RequestLogMiddleware
 from mypref_harness.sandbox.settings import SandboxSettings
 from mypref_harness.sandbox.tenants import TenantRegistry, build_tenants
+from mypref_harness.spec.paths import API_PREFIX
 
 if TYPE_CHECKING:
     from mypref_harness.sandbox.store import Store
 
 log = logging.getLogger("mypref_harness.sandbox")
 
-API_PREFIX = "/Profiles/v4"
 JSON_MEDIA = "application/json; charset=utf-8"
 
 
