@@ -35,6 +35,7 @@ from typing import Any, Protocol
 import httpx
 
 from mypref_harness.auth.clock import retry_after_seconds
+from mypref_harness.budget import request_hooks
 from mypref_harness.errors import ExitCode, HarnessError
 
 JsonPost = Callable[[str, dict[str, str], dict[str, str]], tuple[int, Any, Mapping[str, str]]]
@@ -114,7 +115,10 @@ def httpx_post(
 
     def post(url: str, data: dict[str, str], headers: dict[str, str]) -> tuple[int, Any, Mapping[str, str]]:
         try:
-            with httpx.Client(timeout=timeout, verify=verify, transport=transport) as client:
+            # Token requests count against the run's rate and budget too (the target's limit covers them).
+            with httpx.Client(
+                timeout=timeout, verify=verify, transport=transport, event_hooks=request_hooks()
+            ) as client:
                 response = client.post(url, data=data, headers=headers)
         except httpx.TransportError as exc:
             raise TransportFailure(_describe_transport_error(exc)) from None
