@@ -59,7 +59,7 @@ def test_a_swagger2_export_with_other_names_and_a_base_path_confirms_every_route
     assert result.only_theirs == []
 
 
-def test_a_renamed_route_with_another_name_is_absent_until_the_role_table_names_it() -> None:
+def test_a_renamed_route_with_another_name_is_absent_until_the_operations_table_names_it() -> None:
     without = compare_documents(OURS, RENAMED)
     assert [(f.ours, f.confidence) for f in without.of_state("absent")] == [
         ("POST /Profiles/v4/{clientId}/Profile", "medium")
@@ -97,11 +97,16 @@ def test_the_command_prints_json_and_exits_0(tmp_path: Path, capsys: pytest.Capt
     assert sum(1 for f in report["findings"] if f["state"] == "confirmed") == 109
 
 
-def test_the_command_takes_a_role_table(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_takes_the_operations_table_of_the_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no mypref.toml of the checkout
     args = ["spec", "compare", str(spec_file()), str(make_swashbuckle.RENAMED_FIXTURE)]
-    assert cli.main([*args, "--role-table", "create-profile=Profiles_Post"]) == 0
+    (tmp_path / "their.toml").write_text('[operations]\ncreate-profile = "Profiles_Post"\n', encoding="utf-8")
+    assert cli.main([*args, "--config", str(tmp_path / "their.toml")]) == 0
     assert "by role create-profile (table)" in capsys.readouterr().out
-    assert cli.main([*args, "--role-table", "make-coffee=Profiles_Post"]) == 2
+    monkeypatch.setenv("MYPREF_OPERATIONS", "make-coffee=Profiles_Post")
+    assert cli.main(args) == 2
 
 
 def test_a_file_that_is_not_a_spec_exits_2(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mypref_harness.commands.options import add_config_option
 from mypref_harness.commands.spec_roles import add_roles_parser, run_roles
 from mypref_harness.errors import ExitCode
 
@@ -52,15 +53,15 @@ def register(subparsers: Any) -> None:
         help="which of our routes THEIRS confirms or contradicts, by route confidence",
         description="Match every operation of OURS (our reconstructed spec, or another) in THEIRS (e.g. the "
         "vendor's Swagger file) by route, then operationId, then role: confirmed, contradicted (another "
-        "method or path) or absent, counted by x-route-confidence. Exit 0 (informational), 2 on bad input.",
+        "method or path) or absent, counted by x-route-confidence; roles named in the [operations] table of "
+        "mypref.toml (or MYPREF_OPERATIONS) count. Exit 0 (informational), 2 on bad input.",
     )
     compare.add_argument("ours", metavar="OURS", help="our spec (path or URL)")
     compare.add_argument("theirs", metavar="THEIRS", help="their spec (path or URL)")
-    compare.add_argument("--role-table", metavar="ROLE=OPERATION;...",
-                         help="roles of THEIRS named explicitly, as MYPREF_OPERATIONS "
-                         "(e.g. 'create-profile=Profiles_Post'): matches an operation whose route and name "
-                         "both differ")
     _add_report_options(compare)
+    # The [operations] table of mypref.toml (or MYPREF_OPERATIONS) names roles of THEIRS whose route and
+    # operationId both differ from ours, as it does for every command (`spec roles` shows them).
+    add_config_option(compare)
 
     parser.set_defaults(func=run, spec_action=None)
 
@@ -91,10 +92,10 @@ def run_diff(args: argparse.Namespace) -> int:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from mypref_harness.config import parse_operations
+    from mypref_harness.config import load_target
     from mypref_harness.spec.compare import compare_specs, render
 
-    table = parse_operations(args.role_table, "--role-table") if args.role_table else None
+    table = load_target(toml_path=args.config, credentials=False).operations  # reads no secret
     result = compare_specs(args.ours, args.theirs, table=table)
     _emit(render(result, args.format), args.output)
     return ExitCode.OK
