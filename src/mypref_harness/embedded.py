@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from mypref_harness import resources
 from mypref_harness.config import Target
 from mypref_harness.errors import ConfigError
 from mypref_harness.sandbox.process import running_sandbox
 from mypref_harness.secret import as_secret
+from mypref_harness.spec.document import load_spec
 
 # The tenant the embedded sandbox is tested as: it has both a PNAUTHINFO3 key and an OAuth client.
 DEFAULT_SANDBOX_CLIENT_ID = "ACME_CORP"
@@ -76,7 +78,7 @@ def target_for_sandbox(
             "oauth_cert_path": None,
             "oauth_key_path": None,
         }
-    return dataclasses.replace(
+    filled = dataclasses.replace(
         target,
         base_url=base_url,
         token_url=credentials.get("token_url"),
@@ -87,6 +89,15 @@ def target_for_sandbox(
         sandbox_root_url=root_url or _root_of(base_url),
         **oauth_fields,
     )
+    return _with_spec_paths(filled)
+
+
+def _with_spec_paths(target: Target) -> Target:
+    """A user's spec reconciled with the sandbox's URL (its paths may carry /Profiles/v4, or a basePath);
+    ours needs nothing: its paths are relative to the sandbox's base URL."""
+    if Path(target.spec).resolve() == resources.spec_file().resolve():
+        return target
+    return target.with_spec(load_spec(target.spec, validate=False).document)
 
 
 def _root_of(base_url: str) -> str:

@@ -166,7 +166,8 @@ def _judge(target: Target, response: httpx.Response, probe_path: str) -> None:
             f"may not read {probe_path}; ask the vendor for the API user's permissions"
         )
     if status == 404:
-        hint = missing_api_prefix(target.base_url)  # the URL misses /Profiles/v4: not the ClientId's fault
+        # the URL misses /Profiles/v4 (after reconciling with the spec): not the ClientId's fault
+        hint = missing_api_prefix(target.url_for("/").rstrip("/"))
         if hint:
             raise ConfigError(f"{hint}: 404 on {probe_path}")
         raise ConfigError(f"the target does not know ClientId {target.client_id!r} (404 on {probe_path})")

@@ -3,6 +3,7 @@ the preflight's read, Schemathesis's base-url, the auth probe, and the --spec op
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,7 @@ from mypref_harness.config import Target, load_target
 from mypref_harness.contract.auth_conformance.probe import AuthProbe, ConformanceOptions
 from mypref_harness.contract.options import ContractOptions
 from mypref_harness.contract.schemathesis.prepare import prepare_run
+from mypref_harness.embedded import target_for_sandbox
 from mypref_harness.errors import ConfigError
 from mypref_harness.preflight import preflight
 
@@ -101,3 +103,41 @@ def test_the_spec_option_beats_the_environment(tmp_path: Path) -> None:
 def test_a_missing_spec_given_by_option_is_named_with_its_origin(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"spec file not found: .*nope\.json \(option --spec\)"):
         load_target({}, spec=str(tmp_path / "nope.json"))
+
+
+def test_the_embedded_sandbox_is_reconciled_with_a_users_spec(tmp_path: Path) -> None:
+    """Its paths carry /Profiles/v4: the sandbox's base URL already does, so it is sent once."""
+    spec = tmp_path / "prefixed.json"
+    spec.write_text(json.dumps(PREFIXED))
+    credentials = {
+        "base_url": "http://127.0.0.1:5555/Profiles/v4",
+        "tenants": [{"client_id": "ACME_CORP", "user_id": "John.Doe", "api_key": "acme-key-12345"}],
+    }
+    target = target_for_sandbox(Target(spec=str(spec), auth="pnauth"), credentials)
+    assert (
+        target.url_for("/Profiles/v4/ACME_CORP/Programs")
+        == "http://127.0.0.1:5555/Profiles/v4/ACME_CORP/Programs"
+    )
+    assert target.spec_base_url == "http://127.0.0.1:5555"
+
+
+def test_the_embedded_sandbox_with_our_spec_needs_no_reconciliation() -> None:
+    credentials = {
+        "base_url": "http://127.0.0.1:5555/Profiles/v4",
+        "tenants": [{"client_id": "ACME_CORP", "user_id": "John.Doe", "api_key": "acme-key-12345"}],
+    }
+    target = target_for_sandbox(Target(), credentials)
+    assert target.api_base is None
+    assert target.url_for("/ACME_CORP/Programs") == "http://127.0.0.1:5555/Profiles/v4/ACME_CORP/Programs"
+
+
+def test_a_404_under_a_reconciled_host_only_base_url_blames_the_client_id_not_the_prefix() -> None:
+    swagger = {"swagger": "2.0", "basePath": "/Profiles/v4", "paths": {"/{ClientId}/Programs": {"get": {}}}}
+    target = _target(base_url="http://127.0.0.1:9").with_spec(swagger)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200 if request.url.path.endswith("/Profiles/v4/") else 404)
+
+    with httpx.Client(transport=httpx.MockTransport(handler)) as client, pytest.raises(ConfigError) as caught:
+        preflight(target, client=client, retrier=Retrier(RetryPolicy(backoff_s=0.0, max_wait_s=0.0)))
+    assert "does not know ClientId 'ACME_CORP'" in str(caught.value)

@@ -62,7 +62,7 @@ def build_schema(target: Target, env: Mapping[str, str] | None = None) -> Any:
     config = run_config(
         base,
         hooks_path=Path("unused"),
-        base_url=str(target.base_url),
+        base_url=str(target.with_spec(document).spec_base_url),  # spec paths are appended as written
         client_id=str(target.client_id),
         client_id_params=pinned,
         max_examples=max_examples,
