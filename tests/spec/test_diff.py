@@ -135,6 +135,10 @@ def _drop_security_alternative(doc: Document) -> None:
     _op(doc, GET)["security"] = [{"oauth2ClientCredentials": []}]
 
 
+def _deprecate(doc: Document) -> None:
+    _op(doc, PROGRAMS)["deprecated"] = True
+
+
 def _require_body(doc: Document) -> None:
     _op(doc, PROGRAMS)["requestBody"] = {
         "required": True,
@@ -162,6 +166,7 @@ CASES: list[tuple[str, Callable[[Document], None], set[tuple[str, bool]]]] = [
     ("response status added", _add_status, {("response-status-added", False)}),
     ("security scheme changed", _change_scheme, {("security-scheme-changed", True)}),
     ("security alternative dropped", _drop_security_alternative, {("security-requirement-removed", True)}),
+    ("operation deprecated", _deprecate, {("operation-deprecated", False)}),
 ]
 
 

@@ -118,6 +118,9 @@ class _Differ:
             self.add("operation-added", False, new.label, "", f"{new.full_path} added")
 
     def operation(self, old: Surface, new: Surface) -> None:
+        if new.deprecated != old.deprecated:  # a notice (oasdiff: info), still served either way
+            kind = "operation-deprecated" if new.deprecated else "operation-undeprecated"
+            self.add(kind, False, new.label, "", kind.replace("-", " "))
         self.parameters(old, new)
         self.request_body(old, new)
         self.responses(old, new)

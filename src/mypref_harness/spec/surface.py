@@ -64,6 +64,7 @@ class Surface:
     request_body: Body | None = None
     responses: dict[str, Body] = field(default_factory=dict)  # status ("200", "default") -> body
     security: Security = frozenset()
+    deprecated: bool = False
 
     @property
     def label(self) -> str:
@@ -110,6 +111,7 @@ def surfaces(document: Mapping[str, Any]) -> Iterator[Surface]:
             operation_id=found.operation_id,
             confidence=str(confidence) if confidence else None,
             security=_security(raw["security"]) if "security" in raw else default_security,
+            deprecated=raw.get("deprecated") is True,
         )
         parameters = operation_parameters(document, found.item, raw)
         _add_parameters(surface, parameters, swagger2=swagger2)
