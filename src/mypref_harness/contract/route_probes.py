@@ -1,6 +1,9 @@
 """The harness's own requests that decide routes Schemathesis's answers left undecided (contract/routes.py
 says which 404s decide): one bare GET for an operation that can name no resource (rule 2), and a search
 for, or a read of, a profile created for the purpose (rule 3). Only on a configured target.
+
+``spec_base_url`` is the URL the spec's paths are appended to as written (``Target.spec_base_url``, the
+base-url Schemathesis got), so a probe reaches the same URL as Schemathesis's requests for that operation.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ def search_probes(document: Mapping[str, Any], routes: Iterable[RouteVerdict]) -
 def send_known_searches(
     operations: list[SpecOperation],
     client: Any,
-    base_url: str,
+    spec_base_url: str,
     client_id: str,
     document: Mapping[str, Any],
     *,
@@ -64,7 +67,8 @@ def send_known_searches(
         "CustomerName": {"FirstName": "Route", "LastName": values["lastname"]},
         "Emails": [{"EmailAddress": values["emailaddress"]}],
     }
-    response = client.post(join(base_url, fill_client_id(create.path, client_id, client_id_param)), json=body)
+    create_path = fill_client_id(create.path, client_id, client_id_param)
+    response = client.post(join(spec_base_url, create_path), json=body)
     if response.status_code not in CREATE_STATUSES:
         return {}  # no known data, no decision
     try:
@@ -80,13 +84,13 @@ def send_known_searches(
             path = _fill(operation.path, client_segment, profile, client_id_param)
             if path is None:
                 continue  # a profile read, but the create gave no id
-            answer = client.get(join(base_url, path), params=params)
+            answer = client.get(join(spec_base_url, path), params=params)
             reason = REASON_NO_ROUTE if is_no_route_body(answer.content) else REASON_KNOWN_SEARCH
             evidence.setdefault(operation.label, OperationEvidence()).add(int(answer.status_code), reason)
     finally:
         if delete is not None and profile_id is not None:
             path = fill_client_id(delete.path, client_id, client_id_param)
-            client.delete(join(base_url, re.sub(r"\{[^}]+\}", quote(str(profile_id), safe=""), path)))
+            client.delete(join(spec_base_url, re.sub(r"\{[^}]+\}", quote(str(profile_id), safe=""), path)))
     return evidence
 
 
@@ -115,7 +119,7 @@ def bare_get_probes(document: Mapping[str, Any], routes: Iterable[RouteVerdict])
 
 
 def send_bare_gets(
-    operations: Iterable[SpecOperation], client: Any, base_url: str, client_id: str
+    operations: Iterable[SpecOperation], client: Any, spec_base_url: str, client_id: str
 ) -> dict[str, OperationEvidence]:
     """One GET per operation, ClientId filled in, nothing else; answers as route evidence."""
     from urllib.parse import quote
@@ -123,7 +127,7 @@ def send_bare_gets(
     evidence: dict[str, OperationEvidence] = {}
     for operation in operations:
         path = re.sub(r"\{[^}]+\}", quote(client_id, safe=""), operation.path)
-        response = client.get(join(base_url, path))
+        response = client.get(join(spec_base_url, path))
         status = int(response.status_code)
         reason = REASON_NO_ROUTE if is_no_route_body(response.content) else REASON_BARE_GET
         evidence.setdefault(operation.label, OperationEvidence()).add(status, reason)
