@@ -61,3 +61,17 @@ def test_the_stateful_links_added_by_role_are_in_the_summary_the_json_and_the_co
     lines.clear()
     print_contract(run, lines.append)
     assert not any("stateful links" in line for line in lines)
+
+
+def test_the_schemathesis_workers_and_why_are_in_the_summary_the_json_and_the_console():
+    import json
+
+    from mypref_harness.contract.console import print_contract
+
+    run = result()
+    run.workers, run.workers_why = 2, "2 = ceil(20/s x 100 ms round trip), clamped to 1..16"
+    assert "- Schemathesis workers: 2 = ceil(20/s x 100 ms round trip)" in contract_markdown(run)
+    assert json.loads(contract_json(run))["workers"] == {"count": 2, "why": run.workers_why}
+    lines: list[str] = []
+    print_contract(run, lines.append)
+    assert f"  Schemathesis workers: {run.workers_why}" in lines

@@ -68,6 +68,8 @@ def print_contract(result: ContractResult, out: Callable[[str], None] = print) -
     )
     if result.links_added:
         out(f"  stateful links: {result.links_added} added by role (the spec declares none)")
+    if result.workers_why:
+        out(f"  Schemathesis workers: {result.workers_why}")
     failing = {f.check for f in result.findings if not f.passed}
     out(f"  checks: {len(result.tallies)} ran, {len(failing)} failed, {len(result.warned)} warning(s)")
     for finding in result.findings:

@@ -128,6 +128,7 @@ def contract_markdown(result: ContractResult) -> str:
         f"{result.operations_tested}/{result.operations_selected}",
         f"- stateful links added by role: {result.links_added}"
         + (" (the spec declares none)" if result.links_added else ""),
+        f"- Schemathesis workers: {result.workers_why or result.workers}",
         f"- failures: {len(result.failures)}, warnings: {len(result.warned)}",
         "",
         *basis_markdown(result),
@@ -196,6 +197,7 @@ def contract_json(result: ContractResult) -> str:
         "seed": result.seed,
         "cases": result.cases,
         "links_added": result.links_added,
+        "workers": {"count": result.workers, "why": result.workers_why},
         "operations": {"selected": result.operations_selected, "tested": result.operations_tested},
         "timing_s": {
             "total": round(result.elapsed_s, 3),
