@@ -135,6 +135,17 @@ def _drop_security_alternative(doc: Document) -> None:
     _op(doc, GET)["security"] = [{"oauth2ClientCredentials": []}]
 
 
+def _json_body_becomes_a_form(doc: Document) -> None:
+    content = _op(doc, CREATE)["requestBody"]["content"]
+    content["application/x-www-form-urlencoded"] = content.pop("application/json")
+
+
+def _csv_answer_added(doc: Document) -> None:
+    response = copy.deepcopy(resolve(doc, _op(doc, GET)["responses"]["200"]))
+    response["content"]["text/csv"] = {"schema": {"type": "string"}}
+    _op(doc, GET)["responses"]["200"] = response
+
+
 def _deprecate(doc: Document) -> None:
     _op(doc, PROGRAMS)["deprecated"] = True
 
@@ -167,6 +178,12 @@ CASES: list[tuple[str, Callable[[Document], None], set[tuple[str, bool]]]] = [
     ("security scheme changed", _change_scheme, {("security-scheme-changed", True)}),
     ("security alternative dropped", _drop_security_alternative, {("security-requirement-removed", True)}),
     ("operation deprecated", _deprecate, {("operation-deprecated", False)}),
+    (
+        "request media type replaced",
+        _json_body_becomes_a_form,
+        {("request-body-media-type-removed", True), ("request-body-media-type-added", False)},
+    ),
+    ("response media type added", _csv_answer_added, {("response-media-type-added", False)}),
 ]
 
 

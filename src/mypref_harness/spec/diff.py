@@ -175,6 +175,7 @@ class _Differ:
             return
         if after.required and not before.required:
             self.add("request-body-became-required", True, new.label, "request body", "became required")
+        self.media_types("request-body", new.label, "request body", before, after)
         self.schemas("request-body", new.label, "request body", before.schema, after.schema, "request")
 
     def responses(self, old: Surface, new: Surface) -> None:
@@ -195,6 +196,25 @@ class _Differ:
             self.add("response-body-added", False, label, where, "body schema added")
         else:
             self.schemas("response", label, where, before.schema, after.schema, "response")
+        self.media_types("response", label, where, before, after)
+
+    def media_types(self, prefix: str, label: str, where: str, before: Body, after: Body) -> None:
+        """A media type that went breaks whoever sends or asks for it; one that came breaks nobody. A
+        body that names none (a Swagger 2.0 file without consumes/produces) is not compared."""
+        if not before.media_types or not after.media_types:
+            return
+        for media in sorted(before.media_types - after.media_types):
+            self.add(
+                f"{prefix}-media-type-removed",
+                True,
+                label,
+                where,
+                f"{media} no longer accepted"
+                if prefix.startswith("request")
+                else f"{media} no longer answered",
+            )
+        for media in sorted(after.media_types - before.media_types):
+            self.add(f"{prefix}-media-type-added", False, label, where, f"{media} added")
 
     def schemas(self, prefix: str, label: str, where: str, old: Any, new: Any, direction: Direction) -> None:
         for change in compare_schemas(

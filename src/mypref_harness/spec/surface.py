@@ -51,6 +51,7 @@ class Body:
 
     schema: Any  # may still be a local $ref; None when the body declares no schema
     required: bool = False
+    media_types: frozenset[str] = frozenset()  # what it may be sent or answered as; empty: not said
 
 
 @dataclass
@@ -115,11 +116,22 @@ def surfaces(document: Mapping[str, Any]) -> Iterator[Surface]:
         )
         parameters = operation_parameters(document, found.item, raw)
         _add_parameters(surface, parameters, swagger2=swagger2)
-        surface.request_body = (
-            _swagger2_body(parameters) if swagger2 else _openapi3_body(document, raw.get("requestBody"))
-        )
-        surface.responses = _responses(document, raw.get("responses"), swagger2=swagger2)
+        if swagger2:  # one media type list per operation (else the document's) for bodies and answers
+            consumes, produces = (_types(raw.get(k, document.get(k))) for k in ("consumes", "produces"))
+            surface.request_body = _swagger2_body(parameters, consumes)
+        else:
+            produces = frozenset()
+            surface.request_body = _openapi3_body(document, raw.get("requestBody"))
+        surface.responses = _responses(document, raw.get("responses"), swagger2=swagger2, produces=produces)
         yield surface
+
+
+def _types(media_types: Any) -> frozenset[str]:
+    return frozenset(str(m) for m in media_types) if isinstance(media_types, list) else frozenset()
+
+
+def _content_types(content: Any) -> frozenset[str]:
+    return frozenset(str(m) for m in content) if isinstance(content, Mapping) else frozenset()
 
 
 def _add_parameters(surface: Surface, parameters: list[Mapping[str, Any]], *, swagger2: bool) -> None:
@@ -135,16 +147,16 @@ def _add_parameters(surface: Surface, parameters: list[Mapping[str, Any]], *, sw
         surface.parameters[parameter_key(parameter, position)] = value
 
 
-def _swagger2_body(parameters: list[Mapping[str, Any]]) -> Body | None:
+def _swagger2_body(parameters: list[Mapping[str, Any]], consumes: frozenset[str]) -> Body | None:
     for parameter in parameters:
         if parameter.get("in") == "body":
-            return Body(parameter.get("schema"), bool(parameter.get("required")))
+            return Body(parameter.get("schema"), bool(parameter.get("required")), consumes)
     form = [p for p in parameters if p.get("in") == "formData"]
     if not form:
         return None
     properties = {str(p.get("name")): {k: p[k] for k in _SWAGGER2_VALUE_KEYS if k in p} for p in form}
     required = [str(p.get("name")) for p in form if p.get("required")]
-    return Body({"type": "object", "properties": properties, "required": required}, bool(required))
+    return Body({"type": "object", "properties": properties, "required": required}, bool(required), consumes)
 
 
 def _media_schema(content: Any) -> Any:
@@ -160,17 +172,24 @@ def _openapi3_body(document: Mapping[str, Any], body: Any) -> Body | None:
     body = resolve_or(document, body, None)
     if not isinstance(body, Mapping):
         return None
-    return Body(_media_schema(body.get("content")), bool(body.get("required")))
+    content = body.get("content")
+    return Body(_media_schema(content), bool(body.get("required")), _content_types(content))
 
 
-def _responses(document: Mapping[str, Any], responses: Any, *, swagger2: bool) -> dict[str, Body]:
+def _responses(
+    document: Mapping[str, Any], responses: Any, *, swagger2: bool, produces: frozenset[str]
+) -> dict[str, Body]:
     out: dict[str, Body] = {}
     for status, response in (responses or {}).items() if isinstance(responses, Mapping) else ():
         response = resolve_or(document, response, {})
         if not isinstance(response, Mapping):
             response = {}
-        schema = response.get("schema") if swagger2 else _media_schema(response.get("content"))
-        out[str(status)] = Body(schema)
+        if swagger2:
+            schema = response.get("schema")
+            out[str(status)] = Body(schema, media_types=produces if schema is not None else frozenset())
+        else:
+            content = response.get("content")
+            out[str(status)] = Body(_media_schema(content), media_types=_content_types(content))
     return out
 
 
