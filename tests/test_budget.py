@@ -180,3 +180,16 @@ def test_reserved_time_is_kept_from_the_other_stages_until_released() -> None:
     assert b.share_for("contract") == (700, 200.0)
     b.release("auth")  # auth runs now: what it does not spend goes back to the pool
     assert b.share_for("contract") == (800, 220.0)
+
+
+def test_a_running_subprocess_counts_on_the_progress_line_until_its_stage_books_it() -> None:
+    clock = FakeClock()
+    b = Budget(requests=100, clock=clock)
+    budget.report_in_flight("elsewhere", 7)  # no active budget: ignored
+    with budget.spending(b, "contract"):
+        budget.report_in_flight("pass-1/progress.json", 30)
+        budget.report_in_flight("pass-1/progress.json", 40)  # the latest count of a source
+        budget.report_in_flight("pass-2/progress.json", 5)
+        assert b.progress_text() == "45/100 requests, 00:00/-"
+        b.stage("contract").record(requests=45)  # the stage books them at its end
+    assert b.progress_text() == "45/100 requests, 00:00/-"

@@ -152,6 +152,9 @@ class Budget:
         self.reserved: dict[str, int] = {}
         self.reserved_s: dict[str, float] = {}
         self.pacer = Pacer(rate)
+        # Requests a subprocess of the running stage has sent so far, by subprocess (its progress file):
+        # shown on the progress line until the stage books them.
+        self.in_flight: dict[str, int] = {}
         self._clock = clock
         self._started = clock()
         self._lock = threading.Lock()
@@ -199,8 +202,10 @@ class Budget:
         return requests, seconds
 
     def progress_text(self) -> str:
-        """`spent / budget` for the progress line: "1234/5000 requests, 01:20/05:00"."""
-        requests = f"{self.spent_requests}/{self.requests if self.requests is not None else '-'} requests"
+        """`spent / budget` for the progress line: "1234/5000 requests, 01:20/05:00" (booked requests plus
+        those a running subprocess reported)."""
+        spent = self.spent_requests + sum(self.in_flight.values())
+        requests = f"{spent}/{self.requests if self.requests is not None else '-'} requests"
         limit = "-" if self.seconds is None else clock_text(self.seconds)
         return f"{requests}, {clock_text(self.elapsed_s)}/{limit}"
 
@@ -268,7 +273,14 @@ def spending(budget: Budget, stage: str) -> Iterator[StageSpend]:
         yield spend
     finally:
         spend.seconds += budget._clock() - started
+        budget.in_flight.clear()  # the stage has booked what its subprocesses sent
         _active = previous
+
+
+def report_in_flight(source: str, requests: int) -> None:
+    """A subprocess of the running stage (``source``: e.g. its progress file) has sent ``requests`` so far."""
+    if _active is not None:
+        _active[0].in_flight[source] = requests
 
 
 def on_request(request: Any) -> None:

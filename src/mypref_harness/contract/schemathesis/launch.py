@@ -81,6 +81,7 @@ def _wait_publishing(
 ) -> int | None:
     """Wait for Schemathesis (None when out of time), publishing its progress every few seconds."""
     from mypref_harness import progress
+    from mypref_harness.budget import report_in_flight
     from mypref_harness.contract.schemathesis.progress import read_progress
 
     deadline = started + timeout_s
@@ -96,6 +97,7 @@ def _wait_publishing(
                 seen = read_progress(progress_path, prepared.output_path, time.perf_counter() - started)
                 if seen.cases:  # nothing to say while Schemathesis still loads the spec
                     progress.publish("contract", seen.line)
+                    report_in_flight(str(progress_path), seen.cases)  # the gate's "spent / budget"
 
 
 def schemathesis_error_line(output: str) -> str:
