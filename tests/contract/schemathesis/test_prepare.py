@@ -100,7 +100,9 @@ def test_ndjson_only_on_request(tmp_path: Path, document):
         (None, "20/s", False, 0.1, 2),  # 20/s x 100 ms: the rate, not the latency, sets the pace
         (None, "20/s", False, 0.5, 10),
         (None, "20/s", False, 2.0, 16),  # clamped
-        (None, None, True, 0.1, 1),  # loopback: today's choice
+        (None, None, True, 0.1, 1),  # the unlimited loopback sandbox: today's choice
+        (None, "20/s", True, 0.002, 1),  # a fast loopback target under a rate limit
+        (None, "20/s", True, 0.1, 2),  # a slow one (the simulated remote target) is measured too
         (None, "20/s", False, None, 1),  # nothing measured
         (None, "auto", False, 0.1, 1),  # no rate of ours to fill
         (3, "20/s", False, 0.1, 3),  # --workers wins

@@ -93,17 +93,18 @@ class PreparedRun:
 def choose_workers(
     given: int | None, rate_limit: str | None, *, local: bool, round_trip_s: float | None
 ) -> tuple[int, str]:
-    """Schemathesis workers and why: the user's number; else enough that the rate limit, not the
-    latency, sets the pace off loopback (rate x round trip, 1..16); else 1 (loopback: more workers
-    were slower on 2 cores)."""
+    """Schemathesis workers and why: the user's number; else, under a rate limit, enough that the limit,
+    not the latency, sets the pace (rate x measured round trip, 1..16: 1 on a fast loopback target,
+    2 at 20/s and 100 ms, also for a slow target on loopback such as the simulated remote one); else 1
+    (no rate limit: the unlimited loopback sandbox, where more workers were slower on 2 cores)."""
     if given is not None:
         return given, f"{given} (--workers)"
-    if local:
-        return 1, "1 (loopback target)"
     rate = rate_of(rate_limit)
     measured = workers_for(rate, round_trip_s)
     if measured is None or rate is None or round_trip_s is None:
-        return 1, f"1 (no {'rate limit' if rate is None else 'measured round trip'})"
+        if rate is None:
+            return 1, "1 (no rate limit" + (": loopback target)" if local else ")")
+        return 1, "1 (no measured round trip)"
     return measured, (
         f"{measured} = ceil({rate:g}/s x {round_trip_s * 1000:.0f} ms round trip), clamped to 1..16,"
         " so that the rate limit, not the latency, sets the pace"
