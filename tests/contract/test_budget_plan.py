@@ -5,6 +5,7 @@ from __future__ import annotations
 from mypref_harness.contract.budget_plan import (
     AUTH_CONFORMANCE_REQUESTS,
     CHECK_REQUESTS_PER_OPERATION,
+    RUN_REQUESTS,
     SCENARIO_REQUESTS,
     BudgetPlan,
     CaseAdmission,
@@ -78,6 +79,9 @@ def test_nothing_is_sent_beyond_the_cap_in_any_phase():
     assert admission.admit("fuzzing", POST, positive=True)
     assert not admission.admit("fuzzing", GET, positive=True)
     assert not admission.admit("examples", GET, positive=True)
+    # the stateful phase is sized by its own max-examples: a state machine whose steps are filtered out
+    # keeps drawing new ones instead of stopping
+    assert admission.admit("stateful", GET, positive=True)
 
 
 def test_operations_with_findings_get_the_leftover_first():
@@ -111,7 +115,7 @@ def test_the_plan_keeps_the_reserve_for_other_requests_and_touches_every_operati
 
 def test_the_reserve_counts_only_the_parts_that_run():
     alone = outside_reserve(scenarios=False, scenario_updates=100, auth_conformance=False, operations=10)
-    assert alone == 10 * CHECK_REQUESTS_PER_OPERATION
+    assert alone == 10 * CHECK_REQUESTS_PER_OPERATION + RUN_REQUESTS
     everything = outside_reserve(scenarios=True, scenario_updates=100, auth_conformance=True, operations=10)
     assert everything == alone + SCENARIO_REQUESTS + 100 + AUTH_CONFORMANCE_REQUESTS
 

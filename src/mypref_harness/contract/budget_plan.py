@@ -36,6 +36,8 @@ LEFT_OUT_NAME = "schemathesis-left-out.json"  # cases the admission did not send
 SCENARIO_REQUESTS = 140
 AUTH_CONFORMANCE_REQUESTS = 100
 CHECK_REQUESTS_PER_OPERATION = 2
+# Per contract run: our preflight (2) and, per Schemathesis run (two passes), its probing phase (3).
+RUN_REQUESTS = 2 + 2 * 3
 # Of what Schemathesis may send: this share goes to examples + deduplicated coverage, the rest to fuzzing.
 COVERAGE_SHARE = 0.6
 # Fewer fuzzing cases per operation than this on average and the stateful phase is left out (its
@@ -109,6 +111,7 @@ def outside_reserve(
         (SCENARIO_REQUESTS + scenario_updates if scenarios else 0)
         + (AUTH_CONFORMANCE_REQUESTS if auth_conformance else 0)
         + CHECK_REQUESTS_PER_OPERATION * operations
+        + RUN_REQUESTS
     )
 
 
@@ -196,10 +199,14 @@ class CaseAdmission:
             return allowed
 
     def _allowed(self, phase: str, operation: str, *, positive: bool, klass: CoverageClass | None) -> bool:
+        if phase == "stateful":
+            # Sized by its own max-examples (the plan's stateful reserve); a state machine whose steps are
+            # filtered out keeps drawing new ones for minutes instead of stopping.
+            return True
         if self.admitted >= self.plan.cases:
             return False
         if phase != "coverage":
-            return True  # examples are all sent; fuzzing and stateful are sized by their max-examples
+            return True  # examples are all sent; fuzzing is sized by its max-examples
         if positive and operation not in self._touched:
             return True  # the first positive case of an operation: always (step 1)
         if klass is not None and klass in self._classes:

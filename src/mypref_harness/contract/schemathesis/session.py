@@ -147,7 +147,8 @@ def second_pass_plan(
     """Fuzzing (and stateful) with what the first pass left: operations with findings, then those with
     the fewest coverage cases, get their fuzzing cases first (budget_plan.fuzzing_allowance)."""
     leftover = max(0, leftover)
-    with_stateful = stateful and leftover >= STATEFUL_MIN_PER_OPERATION * max(1, len(labels))
+    # sequences only when fuzzing keeps enough besides them (each costs up to 6 requests: max-steps)
+    with_stateful = stateful and leftover - STATEFUL_RESERVE >= STATEFUL_MIN_PER_OPERATION * len(labels)
     fuzz = leftover - (STATEFUL_RESERVE if with_stateful else 0)
     allowance = fuzzing_allowance(
         fuzz, labels, findings=findings, coverage=coverage, most_per_operation=most_per_operation
