@@ -182,3 +182,17 @@ def test_a_secret_in_probe_evidence_never_reaches_the_profile(monkeypatch: pytes
     measured = profile_measure.measure_profile(TARGET, statuses=False)
     assert measured.value("pnauth_window_s") == 899
     assert key not in measured.evidence["pnauth_window_s"]
+
+
+def test_a_spec_without_a_create_profile_role_leaves_both_undetermined() -> None:
+    seen: list[str] = []
+    document = {"paths": {"/{clientId}/Programs": {"get": {"operationId": "getPrograms"}}}}
+    values, evidence = measure_statuses(TARGET, document, _server(httpx.Response(201), 409, seen))
+    assert values == {"create_status": None, "state_conflict_status": None}
+    assert evidence["create_status"] == "unresolved role create-profile"
+    assert seen == []
+
+
+def test_the_create_status_evidence_names_the_route_that_plays_the_role() -> None:
+    _, evidence = measure_statuses(TARGET, DOCUMENT, _server(CREATED, 409, []))
+    assert evidence["create_status"].startswith("POST /{clientId}/Profile (create-profile) -> HTTP 201")

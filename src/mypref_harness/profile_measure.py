@@ -4,7 +4,7 @@ The facts come from three places, each behind one small function so the seams st
 
 * the auth discovery probes (``contract.auth_conformance.discovery.discover_facts``: typed facts by
   stable names);
-* two data-API statuses measured here: ``create_status`` (createProfile) and ``state_conflict_status``
+* two data-API statuses measured here: ``create_status`` (role create-profile) and ``state_conflict_status``
   (a JSON Patch whose ``test`` operation fails on the profile just created), then the profile is
   deleted;
 * the route table of a contract run (``ContractResult.routes``, or ``routes`` in a contract
@@ -114,7 +114,7 @@ def measure_statuses(
     values: dict[str, FactValue] = {"create_status": None, "state_conflict_status": None}
     evidence: dict[str, str] = {}
     if not api.has(Role.CREATE_PROFILE):
-        evidence["create_status"] = "the spec has no createProfile"
+        evidence["create_status"] = api.lacks((Role.CREATE_PROFILE,))  # "unresolved role create-profile"
         return values, evidence
     tag = secrets.token_hex(4)
     body = {"CustomerName": {"FirstName": "Ada", "LastName": f"Profile{tag}"}}
@@ -122,11 +122,12 @@ def measure_statuses(
         created = api.call(Role.CREATE_PROFILE, json=body)
         profile_id = _profile_id(created) if created.status_code in CREATE_STATUSES else None
         if profile_id is None:
-            evidence["create_status"] = f"createProfile answered HTTP {created.status_code} without an id"
+            evidence["create_status"] = f"create-profile answered HTTP {created.status_code} without an id"
             return values, evidence
         api.created.append(profile_id)
         values["create_status"] = created.status_code
-        evidence["create_status"] = f"POST createProfile -> HTTP {created.status_code}"
+        create = api.routes[Role.CREATE_PROFILE]
+        evidence["create_status"] = f"{create.label} (create-profile) -> HTTP {created.status_code}"
         if api.has(Role.PATCH_PROFILE):
             conflict = api.call(
                 Role.PATCH_PROFILE,
