@@ -20,6 +20,7 @@ from mypref_harness.resources import spec_file, swagger2_spec_file
 from mypref_harness.spec.diff import diff_documents, render
 from mypref_harness.spec.document import load_spec
 from mypref_harness.spec.refs import resolve
+from mypref_harness.spec.schema_diff import compare_schemas
 from tests.fixtures.specs import make_swashbuckle
 
 Document = dict[str, Any]
@@ -146,6 +147,14 @@ def _csv_answer_added(doc: Document) -> None:
     _op(doc, GET)["responses"]["200"] = response
 
 
+def _response_field_becomes_nullable(doc: Document) -> None:
+    _response_schema(doc, GET, "200")["properties"]["ProfileId"]["nullable"] = True
+
+
+def _request_field_no_longer_nullable(doc: Document) -> None:
+    del _request_schema(doc, CREATE)["properties"]["CustomerType"]["nullable"]
+
+
 def _deprecate(doc: Document) -> None:
     _op(doc, PROGRAMS)["deprecated"] = True
 
@@ -178,6 +187,16 @@ CASES: list[tuple[str, Callable[[Document], None], set[tuple[str, bool]]]] = [
     ("security scheme changed", _change_scheme, {("security-scheme-changed", True)}),
     ("security alternative dropped", _drop_security_alternative, {("security-requirement-removed", True)}),
     ("operation deprecated", _deprecate, {("operation-deprecated", False)}),
+    (
+        "response field became nullable",
+        _response_field_becomes_nullable,
+        {("response-nullable-changed", True)},
+    ),
+    (
+        "request field no longer nullable",
+        _request_field_no_longer_nullable,
+        {("request-body-nullable-changed", True)},
+    ),
     (
         "request media type replaced",
         _json_body_becomes_a_form,
@@ -253,6 +272,20 @@ def test_a_base_path_that_moved_into_the_paths_is_no_change() -> None:
     moved["paths"] = {"/Profiles/v4" + path: item for path, item in moved.pop("paths").items()}
     moved["basePath"] = "/"
     assert diff_documents(SWAGGER2, moved).changes == []
+
+
+def test_null_is_read_alike_from_every_spelling() -> None:
+    """OpenAPI 3.0 nullable, Swagger 2.0 x-nullable (Swashbuckle) and OpenAPI 3.1 ["string", "null"]."""
+    spellings = [
+        {"type": "string", "nullable": True},
+        {"type": "string", "x-nullable": True},
+        {"type": ["string", "null"]},
+    ]
+    for old in spellings:
+        for new in spellings:
+            assert compare_schemas({}, old, {}, new, "response") == []
+    changes = compare_schemas({}, {"type": "string"}, {}, {"type": ["string", "null"]}, "response")
+    assert [(c.kind, c.breaking) for c in changes] == [("nullable-changed", True)]
 
 
 def test_a_recursive_schema_ends() -> None:

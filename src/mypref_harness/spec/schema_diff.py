@@ -86,6 +86,7 @@ class _Walk:
 
     def _compare(self, old: Mapping[str, Any], new: Mapping[str, Any], where: str) -> None:
         self._types(old, new, where)
+        self._null(old, new, where)
         self._enum(old, new, where)
         self._limits(old, new, where)
         self._pattern(old, new, where)
@@ -112,6 +113,16 @@ class _Walk:
             self.add("type-narrowed", tighter=True, where=where, message=f"type {before} -> {after}")
         else:  # neither accepts the other's values: breaking whoever writes
             self.changes.append(SchemaChange("type-changed", True, where, f"type {before} -> {after}"))
+
+    def _null(self, old: Mapping[str, Any], new: Mapping[str, Any], where: str) -> None:
+        before, after = _nullable(old), _nullable(new)
+        if before != after:
+            self.add(
+                "nullable-changed",
+                tighter=before,
+                where=where,
+                message="no longer nullable" if before else "became nullable",
+            )
 
     def _enum(self, old: Mapping[str, Any], new: Mapping[str, Any], where: str) -> None:
         before, after = _enum_of(old), _enum_of(new)
@@ -233,6 +244,8 @@ def _union(document: Mapping[str, Any], schema: Mapping[str, Any], alternatives:
     for key, value in flat[0].items():  # what every alternative says alike holds for the union
         if key not in ("properties", "required", "enum") and all(a.get(key) == value for a in flat[1:]):
             merged.setdefault(key, value)
+    if any(_nullable(a) for a in flat):  # null passes when one alternative takes it
+        merged["nullable"] = True
     types = {_type_of(a) for a in flat}
     if len(types) == 1 and "" not in types:
         merged.setdefault("type", types.pop())
@@ -254,11 +267,18 @@ def _union(document: Mapping[str, Any], schema: Mapping[str, Any], alternatives:
 
 def _type_of(schema: Mapping[str, Any]) -> str:
     kind = schema.get("type")
-    if isinstance(kind, list):  # OpenAPI 3.1: ["string", "null"]
-        return "|".join(sorted(str(k) for k in kind))
+    if isinstance(kind, list):  # OpenAPI 3.1: ["string", "null"] (null is _nullable's)
+        return "|".join(sorted(str(k) for k in kind if k != "null"))
     if kind is None and "properties" in schema:
         return "object"
     return str(kind) if kind else ""
+
+
+def _nullable(schema: Mapping[str, Any]) -> bool:
+    """null is a value: OpenAPI 3.0 nullable, Swagger 2.0's x-nullable (Swashbuckle), 3.1 "null" in type."""
+    kind = schema.get("type")
+    in_type = isinstance(kind, list) and "null" in kind
+    return schema.get("nullable") is True or schema.get("x-nullable") is True or in_type
 
 
 def _enum_of(schema: Mapping[str, Any]) -> frozenset[str] | None:
