@@ -149,6 +149,11 @@ def test_the_hook_paces_and_books_on_the_active_stage_only() -> None:
     budget.on_request(request)
     assert b.stage("auth").requests == 2
     assert b.stage("auth").operations["GET /ACME/Programs"].requests == 2
+    with budget.spending(b, "contract"):
+        profile = SimpleNamespace(method="GET", url=SimpleNamespace(path="/ACME/Profile/1309"))
+        budget.on_request_counted(profile)
+    assert b.stage("contract").operations["GET /ACME/Profile/{id}"].requests == 1  # ids grouped
+    assert clock.slept == pytest.approx([0.1])  # counted, not paced
     assert clock.slept == pytest.approx([0.1])
     assert b.stage("auth").seconds == pytest.approx(0.1)  # the stage's wall time, its waits included
     assert budget.request_hooks() == {"request": [budget.on_request]}

@@ -283,16 +283,33 @@ def report_in_flight(source: str, requests: int) -> None:
         _active[0].in_flight[source] = requests
 
 
+_ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
+
+
 def on_request(request: Any) -> None:
     """httpx request hook: wait for the active budget's pace, then book one request on its stage."""
+    if _active is not None:
+        _active[0].pacer.wait()
+        on_request_counted(request)
+
+
+def on_request_counted(request: Any) -> None:
+    """httpx request hook that books one request on the active stage without pacing it (the preflight,
+    whose first exchange is timed: a wait for the pace would read as latency)."""
     if _active is None:
         return
     budget, stage = _active
-    budget.pacer.wait()
     url = getattr(request, "url", None)
-    budget.stage(stage).record(operation=f"{request.method} {getattr(url, 'path', url)}")
+    # Numeric ids grouped ("/Profile/{id}"): the ledger counts kinds of request, not every profile.
+    path = _ID_SEGMENT.sub("/{id}", str(getattr(url, "path", url)))
+    budget.stage(stage).record(operation=f"{request.method} {path}")
 
 
 def request_hooks() -> dict[str, list[Callable[[Any], None]]]:
     """``event_hooks`` for an httpx.Client whose requests the active budget paces and counts."""
     return {"request": [on_request]}
+
+
+def counting_hooks() -> dict[str, list[Callable[[Any], None]]]:
+    """``event_hooks`` for an httpx.Client whose requests the active budget counts, unpaced."""
+    return {"request": [on_request_counted]}

@@ -32,6 +32,7 @@ import httpx
 
 from mypref_harness.auth.answers import Retrier, RetryPolicy, UndecidedAnswer, json_body
 from mypref_harness.auth.clock import signing_offset_for, skew_from_headers
+from mypref_harness.budget import counting_hooks
 from mypref_harness.config import Target
 from mypref_harness.credentials import auth_for
 from mypref_harness.errors import ConfigError, TargetUnreachable
@@ -67,7 +68,7 @@ def measure_clock_skew(
     url = target.url_for("/")
     retrier = retrier or Retrier(RetryPolicy())
     own = client is None
-    http = client or httpx.Client(timeout=5.0)
+    http = client or httpx.Client(timeout=5.0, event_hooks=counting_hooks())
     moments: list[float] = []
 
     def send() -> httpx.Response:
@@ -103,7 +104,7 @@ def preflight(
     """
     retrier = retrier or Retrier(RetryPolicy())
     own = client is None
-    http = client or httpx.Client(timeout=timeout)
+    http = client or httpx.Client(timeout=timeout, event_hooks=counting_hooks())
     try:
         started = time.monotonic()
         skew = None if auth_off else measure_clock_skew(target, http, retrier)

@@ -46,14 +46,20 @@ def stage_rows(budget: Budget) -> list[list[str]]:
     ]
 
 
+def seconds_text(seconds: float) -> str:
+    """"12.3 s", or "-" where nothing was timed (Schemathesis's ledger counts requests only)."""
+    return f"{seconds:.1f} s" if seconds > 0 else "-"
+
+
 def phase_rows(spend: StageSpend) -> list[list[str]]:
     """Per phase of a stage (the contract's Schemathesis phases): requests and time."""
     names = [p for p in PHASES if p in spend.phases] + sorted(set(spend.phases) - set(PHASES))
-    return [[name, str(spend.phases[name].requests), f"{spend.phases[name].seconds:.1f} s"] for name in names]
+    phases = [(name, spend.phases[name]) for name in names]
+    return [[name, str(s.requests), seconds_text(s.seconds)] for name, s in phases]
 
 
 def operation_rows(spend: StageSpend, n: int = TOP_OPERATIONS) -> list[list[str]]:
-    return [[name, str(s.requests), f"{s.seconds:.1f} s"] for name, s in spend.top_operations(n)]
+    return [[name, str(s.requests), seconds_text(s.seconds)] for name, s in spend.top_operations(n)]
 
 
 def left_out_lines(budget: Budget) -> list[str]:
