@@ -155,6 +155,13 @@ def _request_field_no_longer_nullable(doc: Document) -> None:
     del _request_schema(doc, CREATE)["properties"]["CustomerType"]["nullable"]
 
 
+ADD_ADDRESS_TYPES = ("/{clientId}/AddressTypes", "post")
+
+
+def _location_header_removed(doc: Document) -> None:
+    del _op(doc, ADD_ADDRESS_TYPES)["responses"]["201"]["headers"]["Location"]
+
+
 def _deprecate(doc: Document) -> None:
     _op(doc, PROGRAMS)["deprecated"] = True
 
@@ -187,6 +194,7 @@ CASES: list[tuple[str, Callable[[Document], None], set[tuple[str, bool]]]] = [
     ("security scheme changed", _change_scheme, {("security-scheme-changed", True)}),
     ("security alternative dropped", _drop_security_alternative, {("security-requirement-removed", True)}),
     ("operation deprecated", _deprecate, {("operation-deprecated", False)}),
+    ("response header removed", _location_header_removed, {("response-header-removed", True)}),
     (
         "response field became nullable",
         _response_field_becomes_nullable,

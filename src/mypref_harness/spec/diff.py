@@ -188,6 +188,10 @@ class _Differ:
 
     def response_body(self, label: str, status: str, before: Body, after: Body) -> None:
         where = f"response {status}"
+        for header in sorted(before.headers - after.headers):  # a client that reads it finds nothing
+            self.add("response-header-removed", True, label, f"{where} header {header}", "removed")
+        for header in sorted(after.headers - before.headers):
+            self.add("response-header-added", False, label, f"{where} header {header}", "added")
         if before.schema is None and after.schema is None:
             return
         if after.schema is None:

@@ -52,6 +52,7 @@ class Body:
     schema: Any  # may still be a local $ref; None when the body declares no schema
     required: bool = False
     media_types: frozenset[str] = frozenset()  # what it may be sent or answered as; empty: not said
+    headers: frozenset[str] = frozenset()  # a response's declared headers, lower case
 
 
 @dataclass
@@ -184,12 +185,15 @@ def _responses(
         response = resolve_or(document, response, {})
         if not isinstance(response, Mapping):
             response = {}
+        headers = response.get("headers")
+        names = frozenset(str(h).lower() for h in headers) if isinstance(headers, Mapping) else frozenset()
         if swagger2:
             schema = response.get("schema")
-            out[str(status)] = Body(schema, media_types=produces if schema is not None else frozenset())
+            media = produces if schema is not None else frozenset()
         else:
             content = response.get("content")
-            out[str(status)] = Body(_media_schema(content), media_types=_content_types(content))
+            schema, media = _media_schema(content), _content_types(content)
+        out[str(status)] = Body(schema, media_types=media, headers=names)
     return out
 
 
