@@ -198,3 +198,15 @@ def test_a_running_subprocess_counts_on_the_progress_line_until_its_stage_books_
         assert b.progress_text() == "45/100 requests, 00:00/-"
         b.stage("contract").record(requests=45)  # the stage books them at its end
     assert b.progress_text() == "45/100 requests, 00:00/-"
+
+
+def test_the_time_share_caps_the_requests_at_the_runs_pace() -> None:
+    clock = FakeClock()
+    b = Budget(requests=5000, seconds=300.0, rate=20.0, clock=clock)
+    b.reserve("load", 200, 30.0)
+    clock.now += 20.0
+    # 250 s left for the contract, 10 s of it start-up: 240 s x 20/s = 4800 requests, under the 4800 left
+    assert b.paced_share("contract", startup_s=10.0) == (4800, 250.0)
+    clock.now += 100.0  # 150 s left: 140 s x 20/s = 2800 < 4800
+    assert b.paced_share("contract", startup_s=10.0) == (2800, 150.0)
+    assert Budget(requests=100, seconds=60.0, clock=clock).paced_share("contract") == (100, 60.0)  # no rate

@@ -201,6 +201,16 @@ class Budget:
             seconds = max(0.0, self.seconds - self.elapsed_s - others_s)
         return requests, seconds
 
+    def paced_share(self, stage: str, startup_s: float = 0.0) -> tuple[int | None, float | None]:
+        """``share_for(stage)`` with the time share turned into requests too: at the run's rate, the
+        requests that fit in the time left (less ``startup_s``, the stage's own start-up) cap the share,
+        so a stage that spends its requests at the pace also keeps the time budget."""
+        requests, seconds = self.share_for(stage)
+        if seconds is not None and self.rate:
+            by_time = int(self.rate * max(0.0, seconds - startup_s))
+            requests = by_time if requests is None else min(requests, by_time)
+        return requests, seconds
+
     def progress_text(self) -> str:
         """`spent / budget` for the progress line: "1234/5000 requests, 01:20/05:00" (booked requests plus
         those a running subprocess reported)."""

@@ -17,7 +17,7 @@ from mypref_harness.budget import Budget
 from mypref_harness.config import Target
 from mypref_harness.contract.results import CheckRecord, Status, count_by_basis
 from mypref_harness.errors import ConfigError, ExitCode
-from mypref_harness.gate.model import GateOptions, LatencyPoint, StageResult
+from mypref_harness.gate.model import STAGE_START_S, GateOptions, LatencyPoint, StageResult
 
 # Every runner gets the run's one Budget: the stage's share of it, its rate, and the ledger it books on
 # (in-process requests are booked by the budget's httpx hook while the gate runs the stage).
@@ -63,7 +63,7 @@ def run_contract_stage(target: Target, options: GateOptions, budget: Budget | No
     from mypref_harness.contract.runner import run_contract
 
     budget = budget or Budget()
-    share_requests, share_s = budget.share_for("contract")
+    share_requests, share_s = budget.paced_share("contract", startup_s=STAGE_START_S)
     result = run_contract(target, ContractOptions(
         max_examples=options.effective_max_examples,
         rate_limit=options.rate_limit,  # None: the contract's own default (none on loopback, else 20/s)
