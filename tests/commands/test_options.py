@@ -139,3 +139,27 @@ def test_a_bad_budget_option_is_a_usage_error(argv):
 
     with pytest.raises(ConfigError):
         budget_from_args(_budget_args(*argv))
+
+
+def test_gate_passes_allow_missing_roles_to_its_options(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mypref_harness.commands import gate as gate_command
+    from mypref_harness.errors import ConfigError
+    from mypref_harness.gate import reports
+
+    seen = []
+
+    def no_target(args):
+        raise ConfigError("stop before any stage")
+
+    def capture(exc, target, options):
+        seen.append(options.allow_missing_roles)
+        raise SystemExit(2)
+
+    monkeypatch.setattr(gate_command, "target_from_args", no_target)
+    monkeypatch.setattr(reports, "write_error_reports", capture)
+    for argv in (["gate"], ["gate", "--allow-missing-roles"]):
+        with pytest.raises(SystemExit):
+            cli.main(argv)
+    assert seen == [False, True]
