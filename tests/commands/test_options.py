@@ -163,3 +163,30 @@ def test_gate_passes_allow_missing_roles_to_its_options(
         with pytest.raises(SystemExit):
             cli.main(argv)
     assert seen == [False, True]
+
+
+def test_contract_gets_its_budget_with_the_time_turned_into_requests_at_the_rate(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mypref_harness.contract import runner
+
+    seen = []
+
+    def fake_run_contract(target, options):
+        seen.append((options.rate_limit, options.budget_requests, options.budget_time_s))
+        raise SystemExit(0)
+
+    monkeypatch.setattr(runner, "run_contract", fake_run_contract)
+    runs = (
+        ["contract"],
+        ["contract", "--budget-requests", "300"],
+        ["contract", "--budget-requests", "300", "--budget-time", "60s", "--rate-limit", "2/s"],
+    )
+    for argv in runs:
+        with pytest.raises(SystemExit):
+            cli.main(argv)
+    assert seen[0] == (None, None, None)
+    assert seen[1] == (None, 300, None)
+    rate, requests, seconds = seen[2]
+    assert rate == "2/s" and 59.0 < seconds <= 60.0
+    assert requests == int(2 * seconds)  # what fits in the time left at 2/s (~120), not the 300 asked

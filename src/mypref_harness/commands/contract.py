@@ -160,15 +160,15 @@ def print_check_catalog(out: Callable[[str], None] = print) -> None:
         out(f"{'':32}   basis: {check.basis}")
 
 
-def own_budget(target: Target, rate_limit: str | None) -> Budget:
-    """The pace of the run's in-process requests (scenarios, route probes, auth conformance): the
-    rate Schemathesis gets, so that one setting governs every request of the run."""
+def own_budget(target: Target, rate_limit: str | None, requests: int | None, seconds: float | None) -> Budget:
+    """The run's budget (0 or None: unlimited) and the pace of its in-process requests (scenarios, route
+    probes, auth conformance): the rate Schemathesis gets, so that one setting governs every request."""
     from mypref_harness.budget import DEFAULT_REMOTE_RATE_LIMIT, Budget, rate_of
     from mypref_harness.guards import is_loopback
 
     if rate_limit is None and not target.is_embedded and not is_loopback(target.base_url or ""):
         rate_limit = DEFAULT_REMOTE_RATE_LIMIT
-    return Budget(rate=rate_of(rate_limit))
+    return Budget(requests or None, seconds or None, rate=rate_of(rate_limit))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -184,6 +184,9 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--max-examples must be at least 1")
     rate_limit, budget_requests, budget_time_s = budget_from_args(args)
     target = load_cli_target(args)
+    budget = own_budget(target, rate_limit, budget_requests, budget_time_s)
+    # A time budget caps the requests too: what fits in it at the rate (Budget.paced_share).
+    budget_requests, budget_time_s = budget.paced_share("contract")
     options = ContractOptions(
         max_examples=args.max_examples,
         seed=args.seed,
@@ -203,8 +206,8 @@ def run(args: argparse.Namespace) -> int:
         allow_missing_roles=args.allow_missing_roles,
         html=args.html,
         rate_limit=rate_limit,
-        budget_requests=budget_requests or None,
-        budget_time_s=budget_time_s or None,
+        budget_requests=budget_requests,
+        budget_time_s=budget_time_s,
         slow=args.slow,
         timeout_s=args.timeout,
         quiet=not args.verbose,
@@ -215,7 +218,6 @@ def run(args: argparse.Namespace) -> int:
     from mypref_harness.progress import Ticker
 
     pinned = pinned_profile(args.profile, target)
-    budget = own_budget(target, rate_limit)
     # operations, cases, failing operations, rate while it runs; our own requests paced like Schemathesis's
     with Ticker("contract", every=10.0), spending(budget, "contract"):
         if pinned is None:
