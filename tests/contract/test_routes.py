@@ -18,6 +18,7 @@ from mypref_harness.contract.routes import (
     read_route_log,
     route_findings,
     route_table,
+    spec_operations,
 )
 
 SPEC = {
@@ -130,6 +131,26 @@ def test_which_requests_name_no_resource():
     assert not names_no_resource(_case(path_parameters={"clientId": "ACME", "profileId": "7"}))
     assert not names_no_resource(_case(path_parameters={"clientId": "ACME"}, query={"subscriptionId": 5}))
     assert not names_no_resource(_case(method="POST", path_parameters={"clientId": "ACME"}, body={"a": 1}))
+
+
+
+def test_a_client_id_parameter_named_by_client_id_param_names_no_resource():
+    case = _case(path_parameters={"AccountId": "ACME"})
+    assert not names_no_resource(case)
+    assert names_no_resource(case, "accountId")
+    account, profile = {"name": "AccountId", "in": "path"}, {"name": "profileId", "in": "path"}
+    spec = {
+        "paths": {
+            "/{AccountId}/Programs": {"get": {"parameters": [account]}},
+            "/{AccountId}/Profile/{profileId}": {"get": {"parameters": [account, profile]}},
+        }
+    }
+    by_name = {op.label: op for op in spec_operations(spec)}
+    configured = {op.label: op for op in spec_operations(spec, "accountid")}
+    programs = "GET /{AccountId}/Programs"
+    assert not by_name[programs].bare_get and configured[programs].bare_get
+    read = "GET /{AccountId}/Profile/{profileId}"
+    assert not by_name[read].profile_read and configured[read].profile_read
 
 
 def _exchange(method: str, url: str, status: int, body: object = b"") -> httpx.Response:

@@ -27,12 +27,14 @@ from mypref_harness.spec.paths import join
 from mypref_harness.spec.roles import Role, resolve_roles
 
 
-def search_probes(document: Mapping[str, Any], routes: Iterable[RouteVerdict]) -> list[SpecOperation]:
+def search_probes(
+    document: Mapping[str, Any], routes: Iterable[RouteVerdict], client_id_param: str | None = None
+) -> list[SpecOperation]:
     """Undecided searches and profile reads that a profile of known name, email and id can decide."""
     undecided = {r.label for r in routes if r.state is RouteState.UNDECIDED}
     return [
         op
-        for op in spec_operations(document)
+        for op in spec_operations(document, client_id_param)
         if (op.search_fields or op.profile_read) and op.label in undecided
     ]
 
@@ -112,10 +114,12 @@ def _fill(
     return re.sub(r"\{([^}]+)\}", value, template)
 
 
-def bare_get_probes(document: Mapping[str, Any], routes: Iterable[RouteVerdict]) -> list[SpecOperation]:
+def bare_get_probes(
+    document: Mapping[str, Any], routes: Iterable[RouteVerdict], client_id_param: str | None = None
+) -> list[SpecOperation]:
     """Undecided GETs that can name no resource: one bare GET of ours decides each (rule 2)."""
     undecided = {r.label for r in routes if r.state is RouteState.UNDECIDED}
-    return [op for op in spec_operations(document) if op.bare_get and op.label in undecided]
+    return [op for op in spec_operations(document, client_id_param) if op.bare_get and op.label in undecided]
 
 
 def send_bare_gets(

@@ -56,7 +56,7 @@ from mypref_harness.basis import route_basis
 from mypref_harness.contract.results import CheckRecord, Status
 from mypref_harness.contract.route_verdicts import RouteState, RouteVerdict
 from mypref_harness.spec.operations import operation_objects, operation_parameters
-from mypref_harness.spec.params import CLIENT_ID_PARAM_NAMES, PROFILE_ID_PARAM_NAMES
+from mypref_harness.spec.params import is_client_id_param, is_profile_id_param
 
 ENV_ROUTE_LOG = "MYPREF_ROUTE_LOG"
 ROUTE_CHECK = "route_exists"
@@ -123,8 +123,9 @@ class RouteRecorder:
     because only the response body shows it. Thread-safe (Schemathesis workers are threads).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, client_id_param: str | None = None) -> None:
         self.path = path
+        self.client_id_param = client_id_param  # mypref.toml's name of the ClientId parameter, if any
         self.evidence: dict[str, OperationEvidence] = {}
         self._lock = threading.Lock()
 
@@ -133,7 +134,7 @@ class RouteRecorder:
         self.observe(
             f"{str(case.method).upper()} {case.path}",
             positive=is_positive_case(case),
-            names_no_resource=names_no_resource(case),
+            names_no_resource=names_no_resource(case, self.client_id_param),
             status=int(response.status_code),
             body=bytes(response.content or b""),
         )
@@ -157,11 +158,11 @@ class RouteRecorder:
         self.path.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> RouteRecorder | None:
+    def from_env(cls, env: Mapping[str, str], client_id_param: str | None = None) -> RouteRecorder | None:
         raw = env.get(ENV_ROUTE_LOG, "").strip()
         if not raw:
             return None
-        recorder = cls(Path(raw))
+        recorder = cls(Path(raw), client_id_param)
         atexit.register(recorder.flush)
         return recorder
 
@@ -174,11 +175,11 @@ def is_positive_case(case: Any) -> bool:
     return str(getattr(mode, "value", mode)).lower() == "positive"
 
 
-def names_no_resource(case: Any) -> bool:
+def names_no_resource(case: Any, client_id_param: str | None = None) -> bool:
     """A GET whose only path parameter is the ClientId, sent without query parameters and body (rule 2)."""
     if str(case.method).upper() != "GET" or case.query or getattr(case, "body", None) not in (None, b"", ""):
         return False
-    return all(str(name).lower() in CLIENT_ID_PARAM_NAMES for name in (case.path_parameters or {}))
+    return all(is_client_id_param(str(name), client_id_param) for name in (case.path_parameters or {}))
 
 
 def read_route_log(path: Path) -> dict[str, OperationEvidence]:
@@ -209,7 +210,9 @@ class SpecOperation:
         return f"{self.method} {self.path}"
 
 
-def spec_operations(document: Mapping[str, Any]) -> list[SpecOperation]:
+def spec_operations(document: Mapping[str, Any], client_id_param: str | None = None) -> list[SpecOperation]:
+    """The spec's operations, classified for the route probes (the ClientId parameter by name, or the
+    ``client_id_param`` of mypref.toml)."""
     out: list[SpecOperation] = []
     for found in operation_objects(document):
         item, op, is_get = found.item, found.raw, found.method == "get"
@@ -219,42 +222,46 @@ def spec_operations(document: Mapping[str, Any]) -> list[SpecOperation]:
                 found.path,
                 found.operation_id,
                 str(op.get("x-route-confidence") or ""),
-                is_get and _names_no_resource(document, item, op),
-                _search_fields(document, item, op) if is_get else (),
-                is_get and _reads_one_profile(document, item, op),
+                is_get and _names_no_resource(document, item, op, client_id_param),
+                _search_fields(document, item, op, client_id_param) if is_get else (),
+                is_get and _reads_one_profile(document, item, op, client_id_param),
             )
         )
     return out
 
 
-def _names_no_resource(document: Mapping[str, Any], item: Mapping[str, Any], op: Mapping[str, Any]) -> bool:
+def _names_no_resource(
+    document: Mapping[str, Any], item: Mapping[str, Any], op: Mapping[str, Any], client_id_param: str | None
+) -> bool:
     params = operation_parameters(document, item, op)
     if "requestBody" in op or any(p.get("in") in ("body", "formData") for p in params):
         return False
     if any(p.get("in") == "query" and p.get("required") for p in params):
         return False
-    path_names = [str(p.get("name", "")).lower() for p in params if p.get("in") == "path"]
-    return all(name in CLIENT_ID_PARAM_NAMES for name in path_names)
+    path_names = [str(p.get("name", "")) for p in params if p.get("in") == "path"]
+    return all(is_client_id_param(name, client_id_param) for name in path_names)
 
 
 def _search_fields(
-    document: Mapping[str, Any], item: Mapping[str, Any], op: Mapping[str, Any]
+    document: Mapping[str, Any], item: Mapping[str, Any], op: Mapping[str, Any], client_id_param: str | None
 ) -> tuple[str, ...]:
     params = operation_parameters(document, item, op)
     paths = [str(p.get("name", "")) for p in params if p.get("in") == "path"]
     required = tuple(str(p.get("name", "")) for p in params if p.get("in") == "query" and p.get("required"))
-    if "requestBody" in op or not required or any(n.lower() not in CLIENT_ID_PARAM_NAMES for n in paths):
+    if "requestBody" in op or not required or any(not is_client_id_param(n, client_id_param) for n in paths):
         return ()
     return required if all(n.lower() in _SEARCH_FIELDS for n in required) else ()
 
 
-def _reads_one_profile(document: Mapping[str, Any], item: Mapping[str, Any], op: Mapping[str, Any]) -> bool:
+def _reads_one_profile(
+    document: Mapping[str, Any], item: Mapping[str, Any], op: Mapping[str, Any], client_id_param: str | None
+) -> bool:
     params = operation_parameters(document, item, op)
     if "requestBody" in op or any(p.get("in") == "query" and p.get("required") for p in params):
         return False
-    ids = [str(p.get("name", "")).lower() for p in params if p.get("in") == "path"]
-    ids = [n for n in ids if n not in CLIENT_ID_PARAM_NAMES]
-    return len(ids) == 1 and ids[0] in PROFILE_ID_PARAM_NAMES
+    ids = [str(p.get("name", "")) for p in params if p.get("in") == "path"]
+    ids = [n for n in ids if not is_client_id_param(n, client_id_param)]
+    return len(ids) == 1 and is_profile_id_param(ids[0])
 
 
 # --- read-back scenarios as evidence -----------------------------------------------------------
@@ -263,11 +270,14 @@ def _reads_one_profile(document: Mapping[str, Any], item: Mapping[str, Any], op:
 class ScenarioRouteRecorder:
     """An httpx response hook for the scenarios' client: known ids make their 404s decide (rule 3)."""
 
-    def __init__(self, document: Mapping[str, Any], base_url: str) -> None:
+    def __init__(
+        self, document: Mapping[str, Any], base_url: str, client_id_param: str | None = None
+    ) -> None:
         self.base_path = urlsplit(base_url).path.rstrip("/")
+        self.client_id_param = client_id_param
         self.evidence: dict[str, OperationEvidence] = {}
         self.known_ids: set[str] = set()
-        self._matchers = _template_matchers(spec_operations(document))
+        self._matchers = _template_matchers(spec_operations(document, client_id_param))
 
     def __call__(self, response: Any) -> None:
         request = response.request
@@ -279,7 +289,7 @@ class ScenarioRouteRecorder:
             return
         operation, values = match
         status = int(response.status_code)
-        ids = [v for name, v in values.items() if name.lower() not in CLIENT_ID_PARAM_NAMES]
+        ids = [v for name, v in values.items() if not is_client_id_param(name, self.client_id_param)]
         deciding = None
         if status == 404:
             response.read()

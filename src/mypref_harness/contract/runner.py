@@ -129,7 +129,7 @@ def _run_resolved(
     if options.seed is None:
         result.seed = _seed_of(prepared.json_path)
     policy = policy_of(options, is_sandbox=target.is_sandbox)
-    scenario_routes = ScenarioRouteRecorder(document, target.spec_base_url or "")
+    scenario_routes = ScenarioRouteRecorder(document, target.spec_base_url or "", target.client_id_param)
     if options.scenarios:
         result.scenarios = _run_scenarios(target, document, options, offset, scenario_routes)
     _add_route_table(
@@ -215,8 +215,8 @@ def _add_route_table(
     routes = route_table(document, *evidence)
     # Undecided GETs that name no resource (one bare GET each) and searches known data can decide
     # (contract/route_probes.py); only on a configured target: every route exists on the embedded sandbox.
-    bare = [] if target.is_sandbox else bare_get_probes(document, routes)
-    searches = [] if target.is_sandbox else search_probes(document, routes)
+    bare = [] if target.is_sandbox else bare_get_probes(document, routes, target.client_id_param)
+    searches = [] if target.is_sandbox else search_probes(document, routes, target.client_id_param)
     if bare or searches:
         import httpx
 

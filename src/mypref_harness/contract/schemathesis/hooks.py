@@ -157,7 +157,7 @@ def install(
     target = target if target is not None else load_target(env)
     offset = clock_offset if clock_offset is not None else clock_offset_from_env(env)
     logic = ContractAuth(target, clock_offset=offset)
-    routes = RouteRecorder.from_env(env)  # None in the pytest flavour (no MYPREF_ROUTE_LOG)
+    routes = RouteRecorder.from_env(env, target.client_id_param)  # None in the pytest flavour (no route log)
     counter = CaseCounter.from_env(env)  # the harness's live progress line (progress.py)
 
     # refresh_interval=None: get() runs for every case (the token cache lives in TokenSource);
