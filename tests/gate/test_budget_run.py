@@ -21,6 +21,9 @@ from mypref_harness.sandbox.request_log import LoggedRequest, api_requests, read
 
 pytestmark = pytest.mark.slow
 
+TINY_BUDGET = 1000  # a fifth of the default; unbudgeted, Schemathesis alone sends ~16,000
+
+
 def _gate(tmp_path: Path, options: GateOptions) -> tuple[GateResult, list[LoggedRequest], dict[str, float]]:
     """Run the gate on a fresh sandbox; its result, the requests the sandbox saw and when each stage began."""
     log = tmp_path / "requests.jsonl"
@@ -34,6 +37,19 @@ def _gate(tmp_path: Path, options: GateOptions) -> tuple[GateResult, list[Logged
         result = run_gate(target, options, progress=progress)
         began["end"] = time.time()
     return result, api_requests(read_request_log(log)), began
+
+
+def test_a_tiny_budget_is_kept_and_what_it_left_out_is_reported(tmp_path: Path) -> None:
+    options = GateOptions(stages=("contract", "auth"), seed=1, report_dir=tmp_path / "reports",
+                          budget_requests=TINY_BUDGET)
+    result, sent, _ = _gate(tmp_path, options)
+    assert result.budget is not None
+    assert 0 < len(sent) <= TINY_BUDGET, f"{len(sent)} requests reached the sandbox"
+    left_out = [line for spend in result.budget.stages.values() for line in spend.left_out]
+    assert left_out, "a budget this small must leave something out, and say so"
+    md = (options.report_dir / "summary.md").read_text(encoding="utf-8")
+    assert "Left out because of the budget" in md
+    assert all(line in md for line in left_out[:3])
 
 
 def _rate_between(sent: list[LoggedRequest], start: float, end: float) -> tuple[int, float]:
