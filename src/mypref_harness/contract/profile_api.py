@@ -16,7 +16,6 @@ from mypref_harness.config import Target
 from mypref_harness.created import CREATE_STATUSES, created_id, location_header
 from mypref_harness.spec.operations import OperationObject
 from mypref_harness.spec.params import is_client_id_param, is_profile_id_param
-from mypref_harness.spec.paths import join
 from mypref_harness.spec.roles import Role, RoleMap, resolve_roles
 
 
@@ -60,7 +59,7 @@ class ProfileApi:
             elif name is not None and is_profile_id_param(name):
                 segment = quote(str(profile_id), safe="")
             segments.append(segment)
-        return join(str(self.target.base_url), "/".join(segments))
+        return self.target.url_for("/".join(segments))
 
     def call(self, role: Role, profile_id: Any = None, **kwargs: Any) -> httpx.Response:
         method = self.routes[role].method.upper()
