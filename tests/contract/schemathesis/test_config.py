@@ -218,10 +218,12 @@ def test_a_budget_never_raises_max_examples_above_the_configured_value():
     assert "operations" not in config
 
 
-def test_stateful_runs_with_the_configured_examples_when_the_plan_allows_it():
-    from mypref_harness.contract.budget_plan import BudgetPlan
+def test_stateful_runs_with_few_sequences_when_the_plan_allows_it():
+    from mypref_harness.contract.budget_plan import STATEFUL_MAX_EXAMPLES, BudgetPlan
 
     config = _budgeted(BudgetPlan(cases=900, coverage_per_operation=0, fuzzing_default=5, stateful=True))
-    assert config["phases"]["stateful"] == {"enabled": True, "generation": {"max-examples": 20}}
+    stateful = {"enabled": True, "generation": {"max-examples": STATEFUL_MAX_EXAMPLES}}
+    assert STATEFUL_MAX_EXAMPLES < 20  # fewer than the configured value: the budget's few sequences
+    assert config["phases"]["stateful"] == stateful
     assert config["phases"]["fuzzing"]["enabled"] is True
     assert config["generation"]["max-examples"] == 5

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from mypref_harness.contract.budget_plan import BudgetPlan
+from mypref_harness.contract.budget_plan import STATEFUL_MAX_EXAMPLES, BudgetPlan
 from mypref_harness.errors import ConfigError
 from mypref_harness.spec.operations import operation_objects
 from mypref_harness.spec.params import is_client_id_param
@@ -203,10 +203,10 @@ def budgeted_config(config: Mapping[str, Any], plan: BudgetPlan) -> dict[str, An
     """``config`` limited by a budget plan (contract/budget_plan.py) with Schemathesis's own controls.
 
     Fuzzing: ``max-examples`` per operation (the plan's, at most the configured value), the most common
-    value for all and one ``[[operations]]`` entry per other value (one entry per operation made the
-    fuzzing phase ~3x slower: Schemathesis matches every entry against every case); an operation given 0
-    is not fuzzed; no shrinking (each shrink step is another request). The stateful phase keeps the
-    configured ``max-examples``, and runs only when the plan leaves room for it.
+    value for all and one ``[[operations]]`` entry per other value (few entries: Schemathesis matches
+    every entry whenever it looks up an operation's settings); an operation given 0 is not fuzzed; no
+    shrinking (each shrink step is another request). The stateful phase runs only when the plan leaves
+    room for it, with at most budget_plan.STATEFUL_MAX_EXAMPLES sequences.
     """
     configured = int(((config.get("generation") or {}).get("max-examples")) or 20)
     phases = config.get("phases") or {}
@@ -221,7 +221,7 @@ def budgeted_config(config: Mapping[str, Any], plan: BudgetPlan) -> dict[str, An
             "fuzzing": {"enabled": fuzzing_on and bool(fuzzed)},
             "stateful": {
                 "enabled": stateful_on and plan.stateful,
-                "generation": {"max-examples": configured},
+                "generation": {"max-examples": min(configured, STATEFUL_MAX_EXAMPLES)},
             },
         },
     }
