@@ -1,5 +1,6 @@
 """`contract --spec FILE` against a running sandbox: a vendor-shaped Swagger file, with its basePath or with
-the prefix in every path, sends every request to the sandbox's routes (no doubled prefix, no route 404)."""
+the prefix in every path, and a base URL with or without /Profiles/v4, sends every request to the sandbox's
+routes (no doubled prefix, no missing prefix, no route 404)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def logged_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[T
         yield target_for_sandbox(Target(), handle.credentials, root_url=handle.root_url), log
 
 
-@pytest.mark.parametrize("shape", ["basePath", "prefixed paths"])
+@pytest.mark.parametrize("shape", ["basePath", "prefixed paths", "host-only base URL"])
 def test_contract_with_a_vendor_spec_hits_only_the_sandboxs_routes(
     shape: str, logged_sandbox: tuple[Target, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -48,7 +49,9 @@ def test_contract_with_a_vendor_spec_hits_only_the_sandboxs_routes(
         monkeypatch.delenv(name)
     for name, value in target_env(target).items():
         monkeypatch.setenv(name, value)
-    spec = FIXTURE if shape == "basePath" else _prefixed_copy(tmp_path)
+    if shape == "host-only base URL":  # the fixture's basePath supplies /Profiles/v4
+        monkeypatch.setenv("MYPREF_BASE_URL", str(target.sandbox_root_url))
+    spec = _prefixed_copy(tmp_path) if shape == "prefixed paths" else FIXTURE
     already = len(read_request_log(log))
     argv = ["contract", "--spec", str(spec), "--operations", OPERATIONS, "--phases", "examples,coverage"]
     argv += ["--no-auth-conformance", "--no-scenarios", "--seed", "1", "--report-dir", str(tmp_path / "r")]
