@@ -43,8 +43,11 @@ GATE_OPERATIONS = ",".join(
 )
 
 
-def _harness(*args: str, cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+def _harness(
+    *args: str, cwd: Path, timeout: float, env_extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MYPREF_")}  # the embedded sandbox
+    env.update(env_extra or {})
     return subprocess.run(
         [sys.executable, "-m", "mypref_harness", *args],
         capture_output=True,
@@ -55,8 +58,10 @@ def _harness(*args: str, cwd: Path, timeout: float) -> subprocess.CompletedProce
     )
 
 
-def _roles(spec: str, tmp_path: Path) -> dict[str, dict[str, str | None]]:
-    proc = _harness("spec", "roles", "--json", "--spec", spec, cwd=tmp_path, timeout=120)
+def _roles(
+    spec: str, tmp_path: Path, env_extra: dict[str, str] | None = None
+) -> dict[str, dict[str, str | None]]:
+    proc = _harness("spec", "roles", "--json", "--spec", spec, cwd=tmp_path, timeout=120, env_extra=env_extra)
     assert proc.returncode == 0, proc.stderr
     return {entry["role"]: entry for entry in json.loads(proc.stdout)["roles"]}
 
@@ -73,6 +78,16 @@ def test_spec_roles_resolves_every_role_of_the_swashbuckle_export_by_its_shape(t
 def test_the_renamed_route_is_the_one_role_that_does_not_resolve(tmp_path: Path) -> None:
     roles = _roles(RENAMED, tmp_path)
     assert [name for name, entry in roles.items() if entry["how"] == "unresolved"] == ["create-profile"]
+
+
+def test_the_operations_table_resolves_the_renamed_route(tmp_path: Path) -> None:
+    roles = _roles(RENAMED, tmp_path, {"MYPREF_OPERATIONS": "create-profile=Profiles_Post"})
+    assert roles["create-profile"]["how"] == "table"
+    assert (roles["create-profile"]["method"], roles["create-profile"]["path"]) == (
+        "POST",
+        "/{ClientId}/Profiles",
+    )
+    assert [name for name, entry in roles.items() if entry["how"] != "shape"] == ["create-profile"]
 
 
 def test_spec_diff_calls_the_renamed_route_breaking(tmp_path: Path) -> None:
