@@ -14,6 +14,18 @@ from mypref_harness.spec.paths import base_path, join, plain_base, reconcile
         ({"openapi": "3.0.3", "servers": [{"url": "https://h.example/Profiles/v4/"}]}, "/Profiles/v4"),
         ({"openapi": "3.0.3", "servers": [{"url": "/Profiles/v4"}]}, "/Profiles/v4"),
         ({"openapi": "3.1.0"}, ""),
+        (
+            {
+                "openapi": "3.0.3",
+                "servers": [
+                    {
+                        "url": "https://{host}/{prefix}/v4",
+                        "variables": {"host": {"default": "pm.example"}, "prefix": {"default": "Profiles"}},
+                    }
+                ],
+            },
+            "/Profiles/v4",
+        ),
         ({"swagger": "2.0", "basePath": "/Profiles/v4/"}, "/Profiles/v4"),
         ({"swagger": "2.0"}, ""),
     ],

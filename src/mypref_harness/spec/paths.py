@@ -36,11 +36,16 @@ API_PREFIX = "/Profiles/v4"
 
 
 def base_path(document: Mapping[str, Any]) -> str:
-    """Path prefix of the API ("/Profiles/v4"): basePath (Swagger 2.0) or the first server's path (3.x)."""
+    """Path prefix of the API ("/Profiles/v4"): basePath (Swagger 2.0) or the first server's path (3.x),
+    server variables at their defaults (as Schemathesis fills them)."""
     if str(document.get("swagger", "")).startswith("2."):
         return str(document.get("basePath", "")).rstrip("/")
     servers = document.get("servers") or [{"url": "/"}]
-    return urlsplit(str(servers[0].get("url", "/"))).path.rstrip("/")
+    url = str(servers[0].get("url", "/"))
+    for name, variable in (servers[0].get("variables") or {}).items():
+        if isinstance(variable, Mapping) and "default" in variable:
+            url = url.replace("{" + str(name) + "}", str(variable["default"]))
+    return urlsplit(url).path.rstrip("/")
 
 
 def join(base_url: str, path: str) -> str:
