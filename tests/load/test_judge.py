@@ -49,11 +49,14 @@ def _judged(tmp_path, target, templates, **options):
 
 @pytest.mark.parametrize(
     ("where", "allow", "passed"),
-    [("configured", False, False), ("configured", True, True), ("sandbox", False, True)],
+    [
+        ("configured", False, False),
+        ("configured", True, True),
+        ("sandbox", False, False),
+        ("sandbox", True, True),
+    ],
 )
-def test_scenarios_the_spec_lacks_are_a_finding_on_a_configured_target_unless_allowed(
-    tmp_path, where, allow, passed
-):
+def test_scenarios_the_spec_lacks_are_a_finding_unless_allowed(tmp_path, where, allow, passed):
     target = TARGET if where == "configured" else dataclasses.replace(TARGET, sandbox_root_url="http://127.0.0.1:9")
     result = _judged(tmp_path, target, templates_for_spec(str(RENAMED)), allow_missing_roles=allow)
     assert (result.passed, result.exit_code) == (passed, 0 if passed else 1)

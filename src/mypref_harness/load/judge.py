@@ -86,7 +86,7 @@ def judge(
 ) -> LoadResult:
     """Judge a finished run; ``incomplete`` (the reason) marks a run that was stopped early: it never
     passes, and ``exit_code`` is then the one the command exits with. Scenarios the spec left out of
-    the mix (``templates``) are a finding on a configured target unless ``--allow-missing-roles``."""
+    the mix (``templates``) are a finding unless ``--allow-missing-roles``."""
     everything = st.select(entries)
     business = st.business(entries)
     throttled = st.throttled(entries).requests
@@ -96,7 +96,9 @@ def judge(
     missing_roles = left_out_line(left) if left else ""
     timeline = build_timeline(entries, read_history(Path(f"{prefix}_stats_history.csv")))
     counters = _read_processes(out / runtime.PROCESSES_FILE)
-    finding = missing_roles if target_counts_missing_roles(target, options) else ""
+    # Like the contract's scenarios: a scenario the spec cannot serve is a finding on any target (with
+    # our spec on the embedded sandbox every role resolves), unless the user accepted it.
+    finding = "" if options.allow_missing_roles else missing_roles
     passed, message = _verdict(incomplete, everything.requests, slo_results, integrity, finding)
     if exit_code is None:
         exit_code = ExitCode.OK if passed else ExitCode.FINDINGS
@@ -142,12 +144,6 @@ def judge(
         message=message,
         left_out=missing_roles,
     )
-
-
-def target_counts_missing_roles(target: Target, options: LoadOptions) -> bool:
-    """A scenario the spec cannot serve is a finding on a configured target (the embedded sandbox
-    only stands in for one), unless the user accepted it with ``--allow-missing-roles``."""
-    return not target.is_sandbox and not options.allow_missing_roles
 
 
 def _read_back(

@@ -48,6 +48,6 @@ class LoadOptions:
     absent_routes: frozenset[Route] = frozenset()
     # Requests per second all users together may send (gate --rate-limit); None: their think times only.
     rate_limit: float | None = None
-    # A scenario whose operation role the spec does not resolve is left out of the mix either way; on a
-    # configured target that is a finding unless this is set.
+    # A scenario whose operation role the spec does not resolve is left out of the mix either way; it is
+    # a finding unless this is set (as in the contract's scenarios).
     allow_missing_roles: bool = False
