@@ -13,6 +13,7 @@ from mypref_harness.contract.budget_plan import (
     fuzzing_allowance,
     outside_reserve,
     plan_budget,
+    requests_within,
 )
 
 GET = "GET /{clientId}/Profile/{profileId}"
@@ -124,3 +125,12 @@ def test_the_plan_travels_to_the_subprocess_unchanged(tmp_path):
     plan = BudgetPlan(cases=7, coverage_per_operation=2, fuzzing_per_operation={POST: 3}, stateful=True)
     plan.write(tmp_path / "plan.json")
     assert BudgetPlan.read(tmp_path / "plan.json") == plan
+
+
+def test_a_time_budget_is_a_request_budget_only_under_a_rate_limit():
+    assert requests_within(None, None, 20.0) is None  # unlimited
+    assert requests_within(3000, None, None) == 3000
+    assert requests_within(None, 120.0, 20.0) == 2400
+    assert requests_within(3000, 120.0, 20.0) == 2400  # the tighter of the two
+    assert requests_within(1000, 120.0, 20.0) == 1000
+    assert requests_within(None, 120.0, None) is None  # loopback: seconds are not requests

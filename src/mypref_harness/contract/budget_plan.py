@@ -106,6 +106,17 @@ class BudgetPlan:
         )
 
 
+def requests_within(requests: int | None, seconds: float | None, rate: float | None) -> int | None:
+    """The request budget of a run limited to ``requests`` and/or ``seconds`` at ``rate`` requests/s.
+
+    A time budget becomes requests only under a rate limit (rate x seconds); without one (loopback) the
+    time is not a request count and only ``requests`` applies. None: unlimited.
+    """
+    from_time = int(rate * seconds) if seconds is not None and rate else None
+    limits = [n for n in (requests, from_time) if n is not None]
+    return min(limits) if limits else None
+
+
 def outside_reserve(
     *, scenarios: bool, scenario_updates: int, auth_conformance: bool, operations: int
 ) -> int:

@@ -111,6 +111,13 @@ def choose_workers(
     )
 
 
+def rate_limit_for(options: ContractOptions, *, local: bool) -> str | None:
+    """The rate limit of the run: --rate-limit, else none on loopback, DEFAULT_REMOTE_RATE_LIMIT elsewhere."""
+    if options.rate_limit is not None:
+        return options.rate_limit
+    return None if local else DEFAULT_REMOTE_RATE_LIMIT
+
+
 def prepare_run(
     target: Target,
     options: ContractOptions,
@@ -151,11 +158,7 @@ def prepare_run(
     spec_path = report_dir / ("spec-run.json" if strict else "spec-run-lenient.json")
     spec_path.write_text(json.dumps(spec_doc, indent=1), encoding="utf-8")
     base = load_base_config(options.config_file or resources.schemathesis_config_file())
-    rate_limit = (
-        options.rate_limit
-        if options.rate_limit is not None
-        else (None if local else DEFAULT_REMOTE_RATE_LIMIT)
-    )
+    rate_limit = rate_limit_for(options, local=local)
     workers, workers_why = choose_workers(options.workers, rate_limit, local=local, round_trip_s=round_trip_s)
     config = run_config(
         base,

@@ -1,8 +1,9 @@
 """The Schemathesis part of a contract run: one run when unlimited, two passes under a request budget.
 
 Unlimited, Schemathesis runs once with every phase, as it always did. With a budget
-(``ContractOptions.budget_requests``) the phases run as two passes so that the second can be sized by
-what the first found (contract/budget_plan.py):
+(``ContractOptions.budget_requests``, or ``budget_time_s`` x the rate limit: budget_plan.requests_within)
+the phases run as two passes so that the second can be sized by what the first found
+(contract/budget_plan.py):
 
 1. examples + coverage, every case admitted by the plan (examples, one positive case per operation,
    deduplicated coverage classes up to a per-operation allowance, a hard cap);
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from mypref_harness import procs
-from mypref_harness.budget import StageSpend
+from mypref_harness.budget import StageSpend, rate_of
 from mypref_harness.config import Target
 from mypref_harness.contract.budget_plan import (
     LEFT_OUT_NAME,
@@ -31,11 +32,12 @@ from mypref_harness.contract.budget_plan import (
     fuzzing_allowance,
     outside_reserve,
     plan_budget,
+    requests_within,
 )
 from mypref_harness.contract.options import ContractOptions
 from mypref_harness.contract.schemathesis.checks import enabled_checks
 from mypref_harness.contract.schemathesis.launch import run_schemathesis, schemathesis_error_line
-from mypref_harness.contract.schemathesis.prepare import LEDGER_NAME, PreparedRun, prepare_run
+from mypref_harness.contract.schemathesis.prepare import LEDGER_NAME, PreparedRun, prepare_run, rate_limit_for
 from mypref_harness.contract.schemathesis.progress import read_ledger
 from mypref_harness.contract.schemathesis.results import (
     ParsedRun,
@@ -46,6 +48,7 @@ from mypref_harness.contract.schemathesis.results import (
 )
 from mypref_harness.contract.spec_document import operations_regex
 from mypref_harness.errors import ConfigError
+from mypref_harness.guards import is_loopback
 from mypref_harness.spec.operations import operation_objects
 
 FIRST_PASS = ("examples", "coverage")
@@ -87,7 +90,9 @@ def run_passes(
         _raise_unless_ran(prepared, rc, redact)
         return prepared, _parse(prepared, target, options, redact), rc, elapsed
 
-    if options.budget_requests is None:
+    rate = rate_of(rate_limit_for(options, local=is_loopback(target.base_url or "")))
+    budget = requests_within(options.budget_requests, options.budget_time_s, rate)
+    if budget is None:
         prepared, parsed, rc, elapsed = one(options, None)
         return SchemathesisRun([prepared], parsed, rc, elapsed, spend_of([prepared]))
     labels = selected_labels(document, options)
@@ -97,7 +102,7 @@ def run_passes(
         auth_conformance=options.auth_conformance,
         operations=len(labels),
     )
-    plan = plan_budget(options.budget_requests, len(labels), reserve=reserve)
+    plan = plan_budget(budget, len(labels), reserve=reserve)
     first_phases = [p for p in options.phases if p in FIRST_PASS]
     second_phases = [p for p in options.phases if p in SECOND_PASS]
     runs: list[tuple[PreparedRun, ParsedRun, int, float]] = []
@@ -131,7 +136,7 @@ def run_passes(
     exit_code = max(run[2] for run in runs)
     prepared_all = [run[0] for run in runs]
     spend = spend_of(prepared_all)
-    spend.left_out.extend(left_out_lines(prepared_all, plan, options.budget_requests, reserve))
+    spend.left_out.extend(left_out_lines(prepared_all, plan, budget, reserve))
     return SchemathesisRun(prepared_all, parsed, exit_code, sum(run[3] for run in runs), spend)
 
 
