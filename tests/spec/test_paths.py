@@ -126,6 +126,22 @@ PROFILE_URL = SANDBOX + "/ACME/Profile"
             "http://127.0.0.1:8080/Profiles/v4/ACME/Profile",
             SANDBOX,
         ),
+        # an IIS virtual directory as basePath, the version in the route templates
+        (
+            SANDBOX,
+            {"swagger": "2.0", "basePath": "/Profiles", "paths": {"/v4/{ClientId}/Profile": {"post": {}}}},
+            "/v4/ACME/Profile",
+            PROFILE_URL,
+            "http://127.0.0.1:8080/Profiles",
+        ),
+        # the prefix declared twice (servers and every path): sent once
+        (
+            SANDBOX,
+            {**PREFIXED_PATHS, "servers": [{"url": "https://pm.mypreferences.com/Profiles/v4"}]},
+            "/Profiles/v4/ACME/Profile",
+            PROFILE_URL,
+            "http://127.0.0.1:8080",
+        ),
         # ASP.NET routes are case-insensitive: a lower-case base URL still matches the basePath
         (
             "http://127.0.0.1:8080/profiles/v4",

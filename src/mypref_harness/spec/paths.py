@@ -17,8 +17,9 @@ goes, so that the prefix is sent exactly once, and :class:`ApiBase` is what ever
 
 The rule: the base URL's path ends where the spec's full path (base path + path) begins, over as
 many segments as they share (compared case-insensitively: the vendor's server is ASP.NET). A base
-URL with no path takes the prefix from the spec. A base URL path and a spec base path that share no
-segment cannot both be right: ConfigError showing the three parts.
+URL with no path takes the prefix from the spec. A base path that every path repeats (servers
+``.../Profiles/v4`` and paths ``/Profiles/v4/...``) is sent once. A base URL path and a spec base path
+that share no segment cannot both be right: ConfigError showing the three parts.
 """
 
 from __future__ import annotations
@@ -121,6 +122,8 @@ def reconcile(base_url: str, document: Mapping[str, Any]) -> ApiBase:
     origin = f"{parts.scheme}://{parts.netloc}"
     declared = _segments(base_path(document))
     paths = [_segments(op.path) for op in operation_objects(document)]
+    if declared and paths and all(_starts_with(path, declared) for path in paths):
+        declared = []  # the base path written again in every path: the prefix is sent once, not twice
     first = next((op.path for op in operation_objects(document)), "(no paths)")
     configured = _segments(parts.path)
     if not configured:  # a host-only base URL: the spec says where the API root is
