@@ -54,8 +54,10 @@ from mypref_harness.spec.operations import operation_objects
 FIRST_PASS = ("examples", "coverage")
 SECOND_PASS = ("fuzzing", "stateful")
 FUZZING_REPORT_DIR = "fuzzing"  # the second pass's reports, under the run's report directory
-# What a stateful phase costs at most when the plan lets it run (118 requests on our spec unlimited).
-STATEFUL_RESERVE = 150
+# What a stateful phase costs when the plan lets it run. Its max-examples bounds one suite, but
+# Schemathesis 4.32 runs suites again while they find new failures: on our spec 118 requests against a
+# clean sandbox (unlimited), 207-224 with undeclared-field, wrong-status-create and unicode-500 on.
+STATEFUL_RESERVE = 250
 
 
 @dataclass
