@@ -59,7 +59,7 @@ def _rate_between(sent: list[LoggedRequest], start: float, end: float) -> tuple[
 
 def test_the_rate_limit_paces_every_stage(tmp_path: Path) -> None:
     # Unpaced, auth conformance sends ~90 requests in under a second and the load smoke's 20 users
-    # ~10 requests/s: both well above 4/s.
+    # ~18 requests/s: both well above 4/s.
     rate = 4.0
     options = GateOptions(stages=("auth", "load"), report_dir=tmp_path / "reports", rate_limit=f"{rate:g}/s",
                           load_duration="8s", budget_requests=0, budget_time_s=0.0)

@@ -126,8 +126,8 @@ def test_a_configured_target_gets_the_default_budget_and_the_sandbox_none(target
     configured = gate_run.make_budget(target, GateOptions())
     assert (configured.requests, configured.seconds) == (DEFAULT_BUDGET_REQUESTS, DEFAULT_BUDGET_TIME_S)
     assert configured.rate is None  # 127.0.0.1: loopback, no rate limit unless asked
-    # The load stage's share (20 users x 0.5/s x 20 s) and the auth checks' are kept from the contract.
-    assert configured.share_for("contract")[0] == DEFAULT_BUDGET_REQUESTS - 200 - 150
+    # The load stage's share (20 users x 1/s x 20 s) and the auth checks' are kept from the contract.
+    assert configured.share_for("contract")[0] == DEFAULT_BUDGET_REQUESTS - 400 - 150
     sandbox = Target(base_url="http://127.0.0.1:5/Profiles/v4", client_id="C", user_id="U",
                      sandbox_root_url="http://127.0.0.1:5")
     assert not gate_run.make_budget(sandbox, GateOptions()).limited  # `make gate` is as it was
