@@ -28,14 +28,14 @@ def test_the_second_pass_fuzzes_operations_with_findings_first():
 def test_the_stateful_phase_runs_only_when_enough_is_left_and_takes_its_reserve():
     labels = ["GET /a", "GET /b"]
     enough = STATEFUL_MIN_PER_OPERATION * len(labels) + STATEFUL_RESERVE
-    plan = second_pass_plan(enough, labels, findings={}, coverage={}, most_per_operation=100, stateful=True)
+    plan = second_pass_plan(enough, labels, findings={}, coverage={}, most_per_operation=1000, stateful=True)
     assert plan.stateful is True
     short = second_pass_plan(
-        enough - 1, labels, findings={}, coverage={}, most_per_operation=100, stateful=True
+        enough - 1, labels, findings={}, coverage={}, most_per_operation=1000, stateful=True
     )
     assert short.stateful is False and sum(short.fuzzing_per_operation.values()) == enough - 1
     assert sum(plan.fuzzing_per_operation.values()) == enough - STATEFUL_RESERVE
-    off = second_pass_plan(enough, labels, findings={}, coverage={}, most_per_operation=100, stateful=False)
+    off = second_pass_plan(enough, labels, findings={}, coverage={}, most_per_operation=1000, stateful=False)
     assert off.stateful is False and sum(off.fuzzing_per_operation.values()) == enough
 
 
