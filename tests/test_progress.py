@@ -37,9 +37,14 @@ def test_a_plain_ticker_prints_each_new_line_once():
     progress.clear("contract")
 
 
-def test_the_gate_heartbeat_carries_the_stage_counts():
+def test_the_gate_heartbeat_carries_the_stage_counts_and_the_budget_spent():
+    from mypref_harness.budget import Budget
+
     lines = []
-    beat = _still_running(lines.append, "contract", 0.0)
+    budget = Budget(requests=5000)
+    budget.stage("vectors")
+    budget.stage("auth").record(requests=12)
+    beat = _still_running(lines.append, "contract", 0.0, budget)
     progress.clear("contract")
     beat()
     progress.publish(
@@ -47,10 +52,9 @@ def test_the_gate_heartbeat_carries_the_stage_counts():
     )
     beat()
     progress.clear("contract")
-    assert lines[0].endswith("contract: still running")
-    assert lines[1].endswith(
-        "contract: 45/110 operations, 5032 cases, 2 failing operation(s) in finished phases, 80 cases/s"
-    )
+    assert "contract: still running (budget 12/5000 requests, " in lines[0]
+    assert "contract: 45/110 operations, 5032 cases, 2 failing operation(s) in finished phases, 80 cases/s"\
+        " (budget 12/5000 requests, " in lines[1]
 
 
 def test_the_case_counter_writes_at_most_once_a_second(tmp_path):
