@@ -37,6 +37,21 @@ def test_a_plain_ticker_prints_each_new_line_once():
     progress.clear("contract")
 
 
+def test_a_ticker_line_ends_with_the_runs_footer_while_it_has_one():
+    lines = []
+    ticker = Ticker("contract", out=lines.append, interactive=False)
+    progress.publish("contract", "10 cases")
+    progress.set_footer(lambda: "budget 10/5000 requests, 00:01/05:00")
+    try:
+        ticker.tick()
+    finally:
+        progress.set_footer(None)
+    progress.publish("contract", "20 cases")
+    ticker.tick()
+    progress.clear("contract")
+    assert lines == ["contract: 10 cases (budget 10/5000 requests, 00:01/05:00)", "contract: 20 cases"]
+
+
 def test_the_gate_heartbeat_carries_the_stage_counts_and_the_budget_spent():
     from mypref_harness.budget import Budget
 

@@ -18,6 +18,13 @@ from typing import Any
 
 _lock = threading.Lock()
 _latest: dict[str, tuple[float, str]] = {}
+# What every shown line ends with while a run has one (the gate: its budget spent so far).
+_footer: Callable[[], str] | None = None
+
+
+def set_footer(footer: Callable[[], str] | None) -> None:
+    global _footer
+    _footer = footer
 
 
 def publish(stage: str, text: str) -> None:
@@ -79,6 +86,8 @@ class Ticker:
         if found is None or found[1] is None:
             return None
         line = f"{found[0]}: {found[1]}"
+        if _footer is not None:
+            line += f" ({_footer()})"
         if line == self._shown:
             return None
         self._shown = line

@@ -67,8 +67,31 @@ def run_gate(
     options.report_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     results: list[StageResult] = list(before)
-    findings_so_far = sum(r.failures for r in results)
     budget = make_budget(target, options)
+    live.set_footer(lambda: f"budget {budget.progress_text()}")  # a terminal's status line shows it too
+    try:
+        results = _run_stages(target, options, progress, results, budget, started)
+    finally:
+        live.set_footer(None)
+    gate = GateResult(results, [], time.monotonic() - started, options.report_dir, budget=budget)
+    write_reports(gate, target, options)
+    gate.leaks = report.scan_for_secrets([options.report_dir], target.named_secrets())
+    if gate.leaks:
+        # Rewrite the summaries so the verdict they show includes the leak (they hold no secret).
+        write_reports(gate, target, options)
+    return gate
+
+
+def _run_stages(
+    target: Target,
+    options: GateOptions,
+    progress: Progress,
+    results: list[StageResult],
+    budget: budgets.Budget,
+    started: float,
+) -> list[StageResult]:
+    """Each chosen stage in turn, its result appended to ``results`` (stops early on a stopping error)."""
+    findings_so_far = sum(r.failures for r in results)
     for name in (*options.stages, *(("profile",) if options.profile else ())):
         progress(f"[{_clock(started)}] {name}: running ({STAGE_TITLES[name]})")
         stage_started = time.monotonic()
@@ -94,13 +117,7 @@ def run_gate(
             # Configuration and reachability errors are the same for every later stage: say it once.
             progress(f"[{_clock(started)}] gate: stopped after {name}: the later stages would fail alike")
             break
-    gate = GateResult(results, [], time.monotonic() - started, options.report_dir, budget=budget)
-    write_reports(gate, target, options)
-    gate.leaks = report.scan_for_secrets([options.report_dir], target.named_secrets())
-    if gate.leaks:
-        # Rewrite the summaries so the verdict they show includes the leak (they hold no secret).
-        write_reports(gate, target, options)
-    return gate
+    return results
 
 
 def _write_interrupted(
