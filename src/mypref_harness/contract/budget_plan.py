@@ -36,8 +36,10 @@ LEFT_OUT_NAME = "schemathesis-left-out.json"  # cases the admission did not send
 SCENARIO_REQUESTS = 140
 AUTH_CONFORMANCE_REQUESTS = 100
 CHECK_REQUESTS_PER_OPERATION = 2
-# Per contract run: our preflight (2) and, per Schemathesis run (two passes), its probing phase (3).
-RUN_REQUESTS = 2 + 2 * 3
+# Per Schemathesis run, its probing phase (GET <base>/ and two schemathesis-probe paths).
+PROBE_REQUESTS_PER_RUN = 3
+# Per contract run: our preflight (2) and the probes of the two passes.
+RUN_REQUESTS = 2 + 2 * PROBE_REQUESTS_PER_RUN
 # Of what Schemathesis may send: this share goes to examples + deduplicated coverage, the rest to fuzzing.
 COVERAGE_SHARE = 0.6
 # Fewer fuzzing cases per operation than this on average and the stateful phase is left out (its

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from mypref_harness.contract.schemathesis.progress import CaseCounter, read_ledger
+from mypref_harness.contract.schemathesis.progress import CaseCounter, read_ledger, read_ledger_seconds
 
 
 def test_the_ledger_holds_every_case_by_phase_and_operation(tmp_path):
     counter = CaseCounter(tmp_path / "progress.json", tmp_path / "ledger.json")
-    for phase, label in [
-        ("examples", "GET /a"),
-        ("coverage", "GET /a"),
-        ("coverage", "GET /a"),
-        ("fuzzing", "POST /b"),
-    ]:
-        counter.observe(label, now=100.0, phase=phase)  # one clock tick: the progress file is written once
+    seen = [("examples", "GET /a", 100.0), ("coverage", "GET /a", 100.5), ("coverage", "GET /a", 102.0)]
+    for phase, label, now in [*seen, ("fuzzing", "POST /b", 103.0)]:
+        counter.observe(label, now=now, phase=phase, seconds=0.25)
     counter.write_ledger()
     assert read_ledger(tmp_path / "ledger.json") == {
         "coverage": {"GET /a": 2},
         "examples": {"GET /a": 1},
         "fuzzing": {"POST /b": 1},
     }
+    phase_seconds, operation_seconds = read_ledger_seconds(tmp_path / "ledger.json")
+    assert phase_seconds == {"examples": 0.0, "coverage": 1.5, "fuzzing": 0.0}  # first to last answer
+    assert operation_seconds == {"GET /a": 0.75, "POST /b": 0.25}  # summed response times
 
 
 def test_a_run_that_left_no_ledger_reads_as_empty(tmp_path):

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 
-from mypref_harness.contract.budget_plan import STATEFUL_MIN_PER_OPERATION
+from mypref_harness.contract.budget_plan import (
+    CHECK_REQUESTS_PER_OPERATION,
+    PROBE_REQUESTS_PER_RUN,
+    STATEFUL_MIN_PER_OPERATION,
+)
 from mypref_harness.contract.results import CheckRecord, CheckTally, Status
 from mypref_harness.contract.schemathesis.prepare import LEDGER_NAME, PreparedRun
 from mypref_harness.contract.schemathesis.results import ParsedRun, merge_runs
-from mypref_harness.contract.schemathesis.session import STATEFUL_RESERVE, second_pass_plan, spend_of
+from mypref_harness.contract.schemathesis.session import (
+    STATEFUL_RESERVE,
+    UNSEEN_PHASE,
+    second_pass_plan,
+    spend_of,
+)
 
 
 def test_the_second_pass_fuzzes_operations_with_findings_first():
@@ -92,9 +101,43 @@ def _prepared(report_dir):
 
 def test_both_passes_are_booked_per_phase_and_operation(tmp_path):
     first, second = _prepared(tmp_path), _prepared(tmp_path / "fuzzing")
-    (tmp_path / LEDGER_NAME).write_text(json.dumps({"by_phase": {"coverage": {"GET /a": 5, "GET /b": 2}}}))
-    (tmp_path / "fuzzing" / LEDGER_NAME).write_text(json.dumps({"by_phase": {"fuzzing": {"GET /a": 3}}}))
-    spend = spend_of([first, second])
-    assert spend.requests == 10
-    assert {name: s.requests for name, s in spend.phases.items()} == {"coverage": 7, "fuzzing": 3}
-    assert {name: s.requests for name, s in spend.operations.items()} == {"GET /a": 8, "GET /b": 2}
+    (tmp_path / LEDGER_NAME).write_text(
+        json.dumps(
+            {
+                "by_phase": {"coverage": {"GET /a": 5, "GET /b": 2}},
+                "phase_seconds": {"coverage": 1.5},
+                "operation_seconds": {"GET /a": 0.25, "GET /b": 0.5},
+            }
+        )
+    )
+    (tmp_path / "fuzzing" / LEDGER_NAME).write_text(
+        json.dumps({"by_phase": {"fuzzing": {"GET /a": 3}}, "operation_seconds": {"GET /a": 0.25}})
+    )
+    spend = spend_of([first, second], ParsedRun(operations_tested=2))
+    unseen = CHECK_REQUESTS_PER_OPERATION * 2 + PROBE_REQUESTS_PER_RUN * 2
+    assert spend.requests == 10 + unseen
+    phases = {name: (s.requests, s.seconds) for name, s in spend.phases.items()}
+    assert phases == {"coverage": (7, 1.5), "fuzzing": (3, 0.0), UNSEEN_PHASE: (unseen, 0.0)}
+    assert {name: (s.requests, s.seconds) for name, s in spend.operations.items()} == {
+        "GET /a": (8, 0.5),
+        "GET /b": (2, 0.5),
+    }
+
+
+def test_what_the_second_pass_leaves_out_is_said():
+    from mypref_harness.contract.schemathesis.session import second_pass_left_out
+
+    nothing = second_pass_plan(
+        0, ["GET /a", "GET /b"], findings={}, coverage={}, most_per_operation=20, stateful=True
+    )
+    assert second_pass_left_out(nothing, ["fuzzing", "stateful"]) == [
+        "fuzzing: 2 of 2 operation(s) not fuzzed (0 case(s) were left for it)",
+        f"stateful: not run (it needs {STATEFUL_RESERVE} + {STATEFUL_MIN_PER_OPERATION} per operation of "
+        "fuzzing left; 0 were)",
+    ]
+    some = second_pass_plan(
+        1, ["GET /a", "GET /b"], findings={}, coverage={}, most_per_operation=20, stateful=False
+    )
+    assert second_pass_left_out(some, ["fuzzing"]) == [
+        "fuzzing: 1 of 2 operation(s) not fuzzed (1 case(s) were left for it)"
+    ]

@@ -199,6 +199,7 @@ def install(
             counter.observe(
                 str(getattr(operation, "label", "") or f"{str(case.method).upper()} {case.path}"),
                 phase=case_phase(case),
+                seconds=float(getattr(response, "elapsed", 0.0) or 0.0),
             )
 
     plan_path = env.get(ENV_PLAN, "").strip()

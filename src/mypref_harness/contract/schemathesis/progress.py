@@ -35,16 +35,23 @@ class CaseCounter:
         self.cases = 0
         self.operations: set[str] = set()
         self.by_phase: dict[str, dict[str, int]] = {}  # phase -> operation label -> cases sent
+        self.phase_span: dict[str, tuple[float, float]] = {}  # phase -> (first, last) case, monotonic
+        self.operation_seconds: dict[str, float] = {}  # operation label -> summed response times
         self._lock = threading.Lock()
         self._last_flush = 0.0
 
-    def observe(self, label: str, now: float | None = None, phase: str = "") -> None:
+    def observe(self, label: str, now: float | None = None, phase: str = "", seconds: float = 0.0) -> None:
+        """One case of operation ``label`` answered (``seconds``: its response time)."""
         now = time.monotonic() if now is None else now
+        phase = phase or "unknown"
         with self._lock:
             self.cases += 1
             self.operations.add(label)
-            per_operation = self.by_phase.setdefault(phase or "unknown", {})
+            per_operation = self.by_phase.setdefault(phase, {})
             per_operation[label] = per_operation.get(label, 0) + 1
+            first, _ = self.phase_span.get(phase, (now, now))
+            self.phase_span[phase] = (first, now)
+            self.operation_seconds[label] = self.operation_seconds.get(label, 0.0) + seconds
             due = now - self._last_flush >= FLUSH_EVERY_S
             if due:
                 self._last_flush = now
@@ -58,8 +65,20 @@ class CaseCounter:
         if self.ledger_path is None:
             return
         with self._lock:
-            ledger = {phase: dict(sorted(ops.items())) for phase, ops in sorted(self.by_phase.items())}
-        write_atomically(self.ledger_path, json.dumps({"cases": self.cases, "by_phase": ledger}, indent=1))
+            ledger = {
+                "cases": self.cases,
+                "by_phase": {
+                    phase: dict(sorted(ops.items())) for phase, ops in sorted(self.by_phase.items())
+                },
+                # a phase's wall time from its first to its last answer; an operation's summed response times
+                "phase_seconds": {
+                    phase: round(last - first, 3) for phase, (first, last) in self.phase_span.items()
+                },
+                "operation_seconds": {
+                    label: round(s, 3) for label, s in sorted(self.operation_seconds.items())
+                },
+            }
+        write_atomically(self.ledger_path, json.dumps(ledger, indent=1))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> CaseCounter | None:
@@ -107,8 +126,10 @@ class ContractProgress:
     def line(self) -> str:
         total = f"/{self.total_operations}" if self.total_operations else ""
         rate = self.cases / self.elapsed_s if self.elapsed_s > 0 else 0.0
-        return (f"{self.operations}{total} operations, {self.cases} cases, {self.failing} failing "
-                f"operation(s) in finished phases, {rate:.0f} cases/s")
+        return (
+            f"{self.operations}{total} operations, {self.cases} cases, {self.failing} failing "
+            f"operation(s) in finished phases, {rate:.0f} cases/s"
+        )
 
 
 def read_progress(progress_path: Path, output_path: Path, elapsed_s: float) -> ContractProgress:
@@ -129,3 +150,19 @@ def read_progress(progress_path: Path, output_path: Path, elapsed_s: float) -> C
         failing=sum(int(n) for n in _PHASE_FAILED.findall(output)),
         elapsed_s=elapsed_s,
     )
+
+
+def read_ledger_seconds(path: Path) -> tuple[dict[str, float], dict[str, float]]:
+    """(seconds per phase, summed response seconds per operation) from a finished run's ledger."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}, {}
+    if not isinstance(data, dict):
+        return {}, {}
+
+    def floats(key: str) -> dict[str, float]:
+        raw = data.get(key)
+        return {str(k): float(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+    return floats("phase_seconds"), floats("operation_seconds")

@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from mypref_harness import procs
-from mypref_harness.budget import StageSpend, rate_of
+from mypref_harness.budget import Spend, StageSpend, rate_of
 from mypref_harness.config import Target
 from mypref_harness.contract.budget_plan import (
+    CHECK_REQUESTS_PER_OPERATION,
     LEFT_OUT_NAME,
+    PROBE_REQUESTS_PER_RUN,
     STATEFUL_MIN_PER_OPERATION,
     BudgetPlan,
     fuzzing_allowance,
@@ -38,7 +40,7 @@ from mypref_harness.contract.options import ContractOptions
 from mypref_harness.contract.schemathesis.checks import enabled_checks
 from mypref_harness.contract.schemathesis.launch import run_schemathesis, schemathesis_error_line
 from mypref_harness.contract.schemathesis.prepare import LEDGER_NAME, PreparedRun, prepare_run, rate_limit_for
-from mypref_harness.contract.schemathesis.progress import read_ledger
+from mypref_harness.contract.schemathesis.progress import read_ledger, read_ledger_seconds
 from mypref_harness.contract.schemathesis.results import (
     ParsedRun,
     apply_json_report,
@@ -53,6 +55,8 @@ from mypref_harness.spec.operations import operation_objects
 
 FIRST_PASS = ("examples", "coverage")
 SECOND_PASS = ("fuzzing", "stateful")
+# Requests Schemathesis sends that its hooks never see (checks' re-sends, probes), booked as an estimate
+UNSEEN_PHASE = "checks and probes (estimated)"
 FUZZING_REPORT_DIR = "fuzzing"  # the second pass's reports, under the run's report directory
 # What a stateful phase costs when the plan lets it run. Its max-examples bounds one suite, but
 # Schemathesis 4.32 runs suites again while they find new failures: on our spec 118 requests against a
@@ -96,7 +100,7 @@ def run_passes(
     budget = requests_within(options.budget_requests, options.budget_time_s, rate)
     if budget is None:
         prepared, parsed, rc, elapsed = one(options, None)
-        return SchemathesisRun([prepared], parsed, rc, elapsed, spend_of([prepared]))
+        return SchemathesisRun([prepared], parsed, rc, elapsed, spend_of([prepared], parsed))
     labels = selected_labels(document, options)
     reserve = outside_reserve(
         scenarios=options.scenarios,
@@ -108,6 +112,7 @@ def run_passes(
     first_phases = [p for p in options.phases if p in FIRST_PASS]
     second_phases = [p for p in options.phases if p in SECOND_PASS]
     runs: list[tuple[PreparedRun, ParsedRun, int, float]] = []
+    skipped: list[str] = []  # what the budget left out before Schemathesis could say so
     spent = 0
     if first_phases:
         first_cap = plan.cases - plan.fuzzing_default * len(labels) if second_phases else plan.cases
@@ -127,18 +132,22 @@ def run_passes(
             most_per_operation=options.max_examples,
             stateful="stateful" in second_phases,
         )
-        second_dir = Path(options.report_dir) / FUZZING_REPORT_DIR if runs else Path(options.report_dir)
-        # ignored_auth sends 2 more requests per operation once per run: the first pass did that already
-        checks = [*options.exclude_checks, *(["ignored_auth"] if runs else [])]
-        second = replace(options, phases=second_phases, report_dir=second_dir, exclude_checks=checks)
-        runs.append(one(second, second_plan))
+        skipped = second_pass_left_out(second_plan, second_phases)
+        # Nothing left after the first pass: no second one (Schemathesis would fail with "every selected
+        # operation was skipped")
+        if not runs or any(second_plan.fuzzing_per_operation.values()) or second_plan.stateful:
+            second_dir = Path(options.report_dir) / FUZZING_REPORT_DIR if runs else Path(options.report_dir)
+            # ignored_auth sends 2 more requests per operation once per run: the first pass did that already
+            checks = [*options.exclude_checks, *(["ignored_auth"] if runs else [])]
+            second = replace(options, phases=second_phases, report_dir=second_dir, exclude_checks=checks)
+            runs.append(one(second, second_plan))
     parsed = runs[0][1]
     for later in runs[1:]:
         parsed = merge_runs(parsed, later[1])
     exit_code = max(run[2] for run in runs)
     prepared_all = [run[0] for run in runs]
-    spend = spend_of(prepared_all)
-    spend.left_out.extend(left_out_lines(prepared_all, plan, budget, reserve))
+    spend = spend_of(prepared_all, parsed)
+    spend.left_out.extend(left_out_lines(prepared_all, plan, budget, reserve) + skipped)
     return SchemathesisRun(prepared_all, parsed, exit_code, sum(run[3] for run in runs), spend)
 
 
@@ -165,6 +174,23 @@ def second_pass_plan(
     )
 
 
+def second_pass_left_out(plan: BudgetPlan, phases: Sequence[str]) -> list[str]:
+    """The left-out lines of the second pass's plan: operations not fuzzed, a stateful phase not run."""
+    lines = []
+    not_fuzzed = sum(1 for n in plan.fuzzing_per_operation.values() if n <= 0)
+    if "fuzzing" in phases and not_fuzzed:
+        lines.append(
+            f"fuzzing: {not_fuzzed} of {len(plan.fuzzing_per_operation)} operation(s) not fuzzed "
+            f"({plan.cases} case(s) were left for it)"
+        )
+    if "stateful" in phases and not plan.stateful:
+        lines.append(
+            f"stateful: not run (it needs {STATEFUL_RESERVE} + {STATEFUL_MIN_PER_OPERATION} per operation "
+            f"of fuzzing left; {plan.cases} were)"
+        )
+    return lines
+
+
 def selected_labels(document: Mapping[str, Any], options: ContractOptions) -> list[str]:
     """Schemathesis labels ("METHOD /path") of the operations the run selects (--operations)."""
     include = operations_regex(options.operations, document)
@@ -177,13 +203,24 @@ def selected_labels(document: Mapping[str, Any], options: ContractOptions) -> li
     ]
 
 
-def spend_of(passes: Sequence[PreparedRun]) -> StageSpend:
-    """Schemathesis's requests per phase and operation, from each pass's ledger (schemathesis/progress.py)."""
+def spend_of(passes: Sequence[PreparedRun], parsed: ParsedRun) -> StageSpend:
+    """Schemathesis's requests and seconds per phase and operation, from each pass's ledger
+    (schemathesis/progress.py), plus an estimate of the requests its hooks never see: the checks'
+    re-sends (ignored_auth, once per operation tested and run) and each run's probes."""
     spend = StageSpend()
     for prepared in passes:
-        for phase, operations in read_ledger(prepared.json_path.parent / LEDGER_NAME).items():
+        ledger = prepared.json_path.parent / LEDGER_NAME
+        for phase, operations in read_ledger(ledger).items():
             for label, requests in operations.items():
                 spend.record(requests=requests, phase=phase, operation=label)
+        phase_seconds, operation_seconds = read_ledger_seconds(ledger)
+        for phase, seconds in phase_seconds.items():
+            spend.phases.setdefault(phase, Spend()).seconds += seconds
+        for label, seconds in operation_seconds.items():
+            spend.operations.setdefault(label, Spend()).seconds += seconds
+    unseen = CHECK_REQUESTS_PER_OPERATION * parsed.operations_tested + PROBE_REQUESTS_PER_RUN * len(passes)
+    if passes:
+        spend.record(requests=unseen, phase=UNSEEN_PHASE)
     return spend
 
 
