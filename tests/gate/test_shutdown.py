@@ -123,6 +123,7 @@ def test_a_signal_during_a_stage_writes_the_partial_summary_then_unwinds(tmp_pat
     from mypref_harness.gate.run import run_gate
 
     def terminated(target, options, budget=None):
+        budget.stage("auth").record(requests=7)  # sent before the signal came
         raise procs.Terminated(signal.SIGTERM)
 
     _fake_runners(monkeypatch, auth=terminated)
@@ -136,6 +137,7 @@ def test_a_signal_during_a_stage_writes_the_partial_summary_then_unwinds(tmp_pat
         ("vectors", "pass"), ("contract", "pass"), ("auth", "incomplete")
     ]
     assert "later stages did not run" in (tmp_path / "summary.md").read_text()
+    assert summary["budget"]["stages"]["auth"]["requests"] == 7  # where the requests went, so far
 
 
 def test_schemathesis_out_of_time_is_exit_4_with_the_partial_output_marked(tmp_path):

@@ -104,7 +104,7 @@ def _run_stages(
             result = StageResult(name, outcome, int(exc.exit_code), detail=str(exc))
             result.junit_cases = [report.JUnitCase(name=name, classname=f"gate.{name}", error=str(exc))]
         except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (procs.Terminated): report, then stop
-            _write_interrupted(results, name, stage_started, exc, started, target, options)
+            _write_interrupted(results, name, stage_started, exc, started, target, options, budget)
             raise
         result.elapsed_s = time.monotonic() - stage_started
         results.append(result)
@@ -128,14 +128,17 @@ def _write_interrupted(
     started: float,
     target: Target,
     options: GateOptions,
+    budget: budgets.Budget,
 ) -> None:
-    """The partial summary of a gate stopped during stage ``name``, marked incomplete."""
+    """The partial summary of a gate stopped during stage ``name``, marked incomplete (with the requests
+    booked so far)."""
     signum = getattr(exc, "signum", signal.SIGINT)
     why = f"stopped by {signal.Signals(signum).name} during {name}"
     stage = StageResult(name, "incomplete", 128 + signum, detail=why,
                         elapsed_s=time.monotonic() - stage_started)
     stage.junit_cases = [report.JUnitCase(name=name, classname=f"gate.{name}", error=why)]
-    gate = GateResult([*results, stage], [], time.monotonic() - started, options.report_dir, interrupted=why)
+    gate = GateResult([*results, stage], [], time.monotonic() - started, options.report_dir, interrupted=why,
+                      budget=budget)
     write_reports(gate, target, options)
 
 
