@@ -79,3 +79,23 @@ def test_contract_lists_every_check_with_its_basis(tmp_path):
     assert 'basis: documented: "Additionally, this status code is also returned' in proc.stdout
     for name in ("search_cap_honoured", "status_code_conformance", "route_exists", "updates_durable"):
         assert name in proc.stdout
+
+
+@pytest.mark.slow
+def test_on_a_configured_target_every_request_is_booked_the_preflight_too(tmp_path):
+    """A sandbox started on its own and configured as the target, as a real one would be: the gate's
+    ledger (summary.json 'budget') accounts for every request the target saw, its first preflight
+    included, and the default budget of a configured target applies."""
+    from mypref_harness.sandbox.process import running_sandbox
+    from mypref_harness.sandbox.request_log import api_requests, read_request_log
+
+    log = tmp_path / "requests.jsonl"
+    with running_sandbox(extra_args=["--request-log", str(log)]) as sandbox:
+        env = {"MYPREF_TARGET": "configured", "MYPREF_BASE_URL": sandbox.base_url,
+               "MYPREF_CLIENT_ID": ACME.client_id, "MYPREF_USER_ID": ACME.user_id,
+               "MYPREF_AUTH": "pnauth", "MYPREF_API_KEY": ACME.api_key}
+        proc = _gate(["--stages", "auth"], tmp_path, env, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    budget = json.loads((tmp_path / "reports" / "summary.json").read_text())["budget"]
+    assert budget["requests"] == 5000 and budget["stages"]["preflight"]["requests"] == 2
+    assert budget["spent_requests"] == len(api_requests(read_request_log(log)))

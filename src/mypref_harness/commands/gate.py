@@ -73,11 +73,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mypref_harness.budget import Budget, spending
     from mypref_harness.config import Target
     from mypref_harness.embedded import resolved_target
     from mypref_harness.gate.model import GateOptions, StageResult, parse_stages
     from mypref_harness.gate.reports import write_error_reports
-    from mypref_harness.gate.run import check_target, run_gate
+    from mypref_harness.gate.run import check_target, make_budget, run_gate
     from mypref_harness.gate.summary import describe_target, verdict_rows
 
     if args.max_examples is not None and args.max_examples < 1:
@@ -106,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
     options.baseline_spec = args.baseline_spec
     target: Target | None = None
     earlier: list[StageResult] = []  # stages that need no target: run before any request
+    budget: Budget | None = None  # a configured target's, made before its first request (the preflight)
     try:
         target = target_from_args(args)
         options.profile = args.profile or target.profile
@@ -119,7 +121,9 @@ def run(args: argparse.Namespace) -> int:
 
             earlier.append(judge_before_sending(target.spec, options, lambda line: print(line, flush=True)))
         if not target.is_embedded:
-            check_target(target)
+            budget = make_budget(target, options)
+            with spending(budget, "preflight"):
+                check_target(target)
     except HarnessError as exc:
         # Printed once, before any stage; the summaries still say what happened (CI publishes them).
         stopped = write_error_reports(exc, target, options)
@@ -133,7 +137,9 @@ def run(args: argparse.Namespace) -> int:
 
         # A terminal gets a status line updated in place; CI logs get the heartbeat lines with counts.
         with Ticker(None, interactive=True) if sys.stdout.isatty() else contextlib.nullcontext():
-            result = run_gate(live, options, progress=lambda line: print(line, flush=True), before=earlier)
+            result = run_gate(
+                live, options, progress=lambda line: print(line, flush=True), before=earlier, budget=budget
+            )
     print()
     print(report.markdown_table(["Stage", "Result", "Key figures", "Reports"], verdict_rows(result)))
     for stage in result.stages:

@@ -24,6 +24,7 @@ STAGE_TITLES = {
     "auth": "Auth conformance",
     "load": "Load smoke with SLOs",
     "profile": "Target profile drift",  # only with --profile: runs after the others
+    "preflight": "Preflight (reachable, credentials accepted)",  # a configured target's, before any stage
     "baseline": "Spec vs pinned baseline",  # only with --baseline-spec: before anything is sent
 }
 # Budgets: the default is a real gate that still fits in a CI job; --quick is for a first look.

@@ -60,14 +60,20 @@ def make_budget(target: Target, options: GateOptions) -> budgets.Budget:
 
 
 def run_gate(
-    target: Target, options: GateOptions, progress: Progress = print, *, before: Sequence[StageResult] = ()
+    target: Target,
+    options: GateOptions,
+    progress: Progress = print,
+    *,
+    before: Sequence[StageResult] = (),
+    budget: budgets.Budget | None = None,
 ) -> GateResult:
     """Run the chosen stages against an already resolved target and write the reports. ``before``: stages
-    that already ran without the target (the baseline spec stage), reported first."""
+    that already ran without the target (the baseline spec stage), reported first. ``budget``: the run's,
+    when the caller already spent some of it (the CLI's preflight of a configured target); else made here."""
     options.report_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     results: list[StageResult] = list(before)
-    budget = make_budget(target, options)
+    budget = budget or make_budget(target, options)
     live.set_footer(lambda: f"budget {budget.progress_text()}")  # a terminal's status line shows it too
     try:
         results = _run_stages(target, options, progress, results, budget, started)
