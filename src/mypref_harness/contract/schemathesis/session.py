@@ -85,22 +85,56 @@ def run_passes(
     redact: Callable[[str], str],
 ) -> SchemathesisRun:
     """Run Schemathesis once (unlimited) or in two budgeted passes; ConfigError when it cannot run."""
-
-    def one(
-        pass_options: ContractOptions, plan: BudgetPlan | None
-    ) -> tuple[PreparedRun, ParsedRun, int, float]:
-        prepared = prepare_run(
-            target, pass_options, document, clock_offset=clock_offset, round_trip_s=round_trip_s, plan=plan
-        )
-        rc, elapsed = _launch(prepared, options)
-        _raise_unless_ran(prepared, rc, redact)
-        return prepared, _parse(prepared, target, options, redact), rc, elapsed
-
+    launcher = _Launcher(target, document, options, clock_offset, round_trip_s, redact)
     rate = rate_of(rate_limit_for(options, local=is_loopback(target.base_url or "")))
     budget = requests_within(options.budget_requests, options.budget_time_s, rate)
     if budget is None:
-        prepared, parsed, rc, elapsed = one(options, None)
-        return SchemathesisRun([prepared], parsed, rc, elapsed, spend_of([prepared], parsed))
+        return _combined([launcher.run(options, None)])
+    return _budgeted(launcher, options, document, budget)
+
+
+@dataclass
+class _Pass:
+    """One Schemathesis run of a contract run."""
+
+    prepared: PreparedRun
+    parsed: ParsedRun
+    exit_code: int
+    elapsed_s: float
+
+    @property
+    def ledger(self) -> Path:
+        return self.prepared.json_path.parent / LEDGER_NAME
+
+
+@dataclass
+class _Launcher:
+    """Prepares, runs and parses one Schemathesis run for the target (the parts every pass shares)."""
+
+    target: Target
+    document: Mapping[str, Any]
+    options: ContractOptions
+    clock_offset: float
+    round_trip_s: float | None
+    redact: Callable[[str], str]
+
+    def run(self, pass_options: ContractOptions, plan: BudgetPlan | None) -> _Pass:
+        prepared = prepare_run(
+            self.target,
+            pass_options,
+            self.document,
+            clock_offset=self.clock_offset,
+            round_trip_s=self.round_trip_s,
+            plan=plan,
+        )
+        rc, elapsed = _launch(prepared, self.options)
+        _raise_unless_ran(prepared, rc, self.redact)
+        return _Pass(prepared, _parse(prepared, self.target, self.options, self.redact), rc, elapsed)
+
+
+def _budgeted(
+    launcher: _Launcher, options: ContractOptions, document: Mapping[str, Any], budget: int
+) -> SchemathesisRun:
     labels = selected_labels(document, options)
     reserve = outside_reserve(
         scenarios=options.scenarios,
@@ -109,46 +143,76 @@ def run_passes(
         operations=len(labels),
     )
     plan = plan_budget(budget, len(labels), reserve=reserve)
-    first_phases = [p for p in options.phases if p in FIRST_PASS]
     second_phases = [p for p in options.phases if p in SECOND_PASS]
-    runs: list[tuple[PreparedRun, ParsedRun, int, float]] = []
-    skipped: list[str] = []  # what the budget left out before Schemathesis could say so
-    spent = 0
-    if first_phases:
-        first_cap = plan.cases - plan.fuzzing_default * len(labels) if second_phases else plan.cases
-        first_plan = replace(plan, cases=first_cap, fuzzing_default=0, stateful=False)
-        runs.append(one(replace(options, phases=first_phases), first_plan))
-        spent = sum(
-            sum(ops.values()) for ops in read_ledger(runs[0][0].json_path.parent / LEDGER_NAME).values()
-        )
-    if second_phases:
-        coverage = read_ledger(runs[0][0].json_path.parent / LEDGER_NAME).get("coverage", {}) if runs else {}
-        findings = runs[0][1].findings if runs else []
-        second_plan = second_pass_plan(
-            plan.cases - spent,
-            labels,
-            findings={label: sum(1 for f in findings if f.operation == label) for label in labels},
-            coverage=coverage,
-            most_per_operation=options.max_examples,
-            stateful="stateful" in second_phases,
-        )
-        skipped = second_pass_left_out(second_plan, second_phases)
-        # Nothing left after the first pass: no second one (Schemathesis would fail with "every selected
-        # operation was skipped")
-        if not runs or any(second_plan.fuzzing_per_operation.values()) or second_plan.stateful:
-            second_dir = Path(options.report_dir) / FUZZING_REPORT_DIR if runs else Path(options.report_dir)
-            # ignored_auth sends 2 more requests per operation once per run: the first pass did that already
-            checks = [*options.exclude_checks, *(["ignored_auth"] if runs else [])]
-            second = replace(options, phases=second_phases, report_dir=second_dir, exclude_checks=checks)
-            runs.append(one(second, second_plan))
-    parsed = runs[0][1]
-    for later in runs[1:]:
-        parsed = merge_runs(parsed, later[1])
-    exit_code = max(run[2] for run in runs)
-    prepared_all = [run[0] for run in runs]
-    spend = spend_of(prepared_all, parsed)
-    spend.left_out.extend(left_out_lines(prepared_all, plan, budget, reserve) + skipped)
-    return SchemathesisRun(prepared_all, parsed, exit_code, sum(run[3] for run in runs), spend)
+    first = _first_pass(launcher, options, plan, len(labels), fuzzing_follows=bool(second_phases))
+    second, skipped = _second_pass(launcher, options, plan, labels, first) if second_phases else (None, [])
+    passes = [one for one in (first, second) if one is not None]
+    run = _combined(passes or [launcher.run(options, plan)])  # no phase selected: as Schemathesis says
+    run.spend.left_out.extend(left_out_lines(run.passes, plan, budget, reserve) + skipped)
+    return run
+
+
+def _first_pass(
+    launcher: _Launcher, options: ContractOptions, plan: BudgetPlan, operations: int, *, fuzzing_follows: bool
+) -> _Pass | None:
+    """Examples + coverage under the plan (what the plan keeps for fuzzing is not theirs)."""
+    phases = [p for p in options.phases if p in FIRST_PASS]
+    if not phases:
+        return None
+    cap = plan.cases - plan.fuzzing_default * operations if fuzzing_follows else plan.cases
+    return launcher.run(
+        replace(options, phases=phases), replace(plan, cases=cap, fuzzing_default=0, stateful=False)
+    )
+
+
+def _second_pass(
+    launcher: _Launcher,
+    options: ContractOptions,
+    plan: BudgetPlan,
+    labels: Sequence[str],
+    first: _Pass | None,
+) -> tuple[_Pass | None, list[str]]:
+    """Fuzzing (+ stateful) with what the first pass left; None when nothing is left (Schemathesis would
+    fail with "every selected operation was skipped"). Also the left-out lines of its plan."""
+    phases = [p for p in options.phases if p in SECOND_PASS]
+    sent = read_ledger(first.ledger) if first else {}
+    findings = first.parsed.findings if first else []
+    second_plan = second_pass_plan(
+        plan.cases - sum(sum(ops.values()) for ops in sent.values()),
+        labels,
+        findings={label: sum(1 for f in findings if f.operation == label) for label in labels},
+        coverage=sent.get("coverage", {}),
+        most_per_operation=options.max_examples,
+        stateful="stateful" in phases,
+    )
+    skipped = second_pass_left_out(second_plan, phases)
+    if first is None:
+        return launcher.run(replace(options, phases=phases), second_plan), skipped
+    if not any(second_plan.fuzzing_per_operation.values()) and not second_plan.stateful:
+        return None, skipped
+    # ignored_auth sends 2 more requests per operation once per run: the first pass did that already
+    second_options = replace(
+        options,
+        phases=phases,
+        report_dir=Path(options.report_dir) / FUZZING_REPORT_DIR,
+        exclude_checks=[*options.exclude_checks, "ignored_auth"],
+    )
+    return launcher.run(second_options, second_plan), skipped
+
+
+def _combined(passes: Sequence[_Pass]) -> SchemathesisRun:
+    """One result of the passes: merged findings and tallies, the worst exit code, the requests booked."""
+    parsed = passes[0].parsed
+    for later in passes[1:]:
+        parsed = merge_runs(parsed, later.parsed)
+    prepared = [one.prepared for one in passes]
+    return SchemathesisRun(
+        prepared,
+        parsed,
+        max(one.exit_code for one in passes),
+        sum(one.elapsed_s for one in passes),
+        spend_of(prepared, parsed),
+    )
 
 
 def second_pass_plan(
