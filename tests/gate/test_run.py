@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 from mypref_harness.errors import ConfigError, TargetUnreachable
 from mypref_harness.gate import run as gate_run
@@ -135,6 +136,8 @@ def test_a_configured_target_gets_the_default_budget_and_the_sandbox_none(target
     assert (asked.requests, asked.seconds, asked.rate) == (300, None, 10.0)
     unlimited = gate_run.make_budget(target, GateOptions(budget_requests=0, budget_time_s=0.0))
     assert not unlimited.limited
+    with_profile = gate_run.make_budget(target, GateOptions(stages=("contract",), profile=Path("p.toml")))
+    assert set(with_profile.reserved) == {"profile"}  # only the stages that will run keep a share
 
 
 def test_a_remote_target_is_paced_at_20_per_second_by_default():
