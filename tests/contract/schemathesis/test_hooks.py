@@ -83,3 +83,54 @@ def test_cases_without_metadata_pass_through():
 
     case = SimpleNamespace(meta=None)
     assert mark_mixed_case_negative(case) is case
+
+
+# --- the budget's view of a case (contract/budget_plan.py) -------------------------------------------
+
+
+def _coverage_case(method, scenario, parameter, location, mode="negative", body_mode=None):
+    from types import SimpleNamespace
+
+    from schemathesis.core.parameters import ParameterLocation
+    from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario, TestPhase
+    from schemathesis.generation.modes import GenerationMode
+
+    data = CoveragePhaseData(CoverageScenario(scenario), "d", None, parameter, ParameterLocation(location))
+    components = {"body": SimpleNamespace(mode=GenerationMode(body_mode))} if body_mode else {}
+    return SimpleNamespace(
+        method=method,
+        operation=SimpleNamespace(label="POST /{clientId}/Profile", method="post"),
+        meta=SimpleNamespace(
+            generation=SimpleNamespace(mode=GenerationMode(mode)),
+            components=components,
+            phase=SimpleNamespace(name=TestPhase("coverage"), data=data),
+        ),
+    )
+
+
+def test_coverage_cases_with_the_same_scenario_on_the_same_parameter_share_a_class():
+    from mypref_harness.contract.schemathesis.hooks import coverage_class_of
+
+    one = coverage_class_of(_coverage_case("POST", "incorrect_type", "FirstName", "body"))
+    other = coverage_class_of(_coverage_case("POST", "incorrect_type", "FirstName", "body"))
+    assert one == other and one is not None
+    assert one.scenario == "incorrect_type" and one.location == "body" and one.parameter == "FirstName"
+    assert coverage_class_of(_coverage_case("POST", "incorrect_type", "LastName", "body")) != one
+
+
+def test_undeclared_methods_of_an_operation_share_one_class():
+    from mypref_harness.contract.schemathesis.hooks import coverage_class_of
+
+    put = coverage_class_of(_coverage_case("PUT", "incorrect_type", None, "path"))
+    trace = coverage_class_of(_coverage_case("TRACE", "invalid_format", "x", "query"))
+    assert put == trace and put is not None and put.scenario == "unexpected_method"
+
+
+def test_a_case_with_one_negative_part_is_not_positive_and_other_phases_have_no_class():
+    from mypref_harness.contract.schemathesis.hooks import coverage_class_of, is_positive_case
+
+    assert is_positive_case(_coverage_case("POST", "valid_string", "n", "body", mode="positive"))
+    assert not is_positive_case(
+        _coverage_case("POST", "valid_string", "n", "query", mode="positive", body_mode="negative")
+    )
+    assert coverage_class_of(_case("positive", phase="fuzzing")) is None
