@@ -190,3 +190,20 @@ def test_contract_gets_its_budget_with_the_time_turned_into_requests_at_the_rate
     rate, requests, seconds = seen[2]
     assert rate == "2/s" and 59.0 < seconds <= 60.0
     assert requests == int(2 * seconds)  # what fits in the time left at 2/s (~120), not the 300 asked
+
+
+def test_the_gate_console_says_where_the_requests_went_and_what_was_left_out():
+    from mypref_harness.budget import Budget
+    from mypref_harness.commands.gate import budget_lines
+
+    assert budget_lines(None) == []
+    budget = Budget(requests=5000, rate=20.0)
+    budget.stage("contract").record(requests=4100)
+    budget.stage("contract").left_out.append("fuzzing: 12 of 110 operation(s) not fuzzed")
+    budget.stage("auth").record(requests=89)
+    lines = budget_lines(budget)
+    assert lines[0].startswith("budget 5000 requests, 20/s: spent 4189 requests in ")
+    assert lines[0].endswith("(contract 4100, auth 89)")
+    assert lines[1:] == [
+        "left out because of the budget: Contract (Schemathesis): fuzzing: 12 of 110 operation(s) not fuzzed"
+    ]

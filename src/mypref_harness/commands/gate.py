@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mypref_harness import report
 from mypref_harness.commands.options import (
@@ -21,6 +22,9 @@ from mypref_harness.commands.options import (
     target_from_args,
 )
 from mypref_harness.errors import ConfigError, HarnessError
+
+if TYPE_CHECKING:
+    from mypref_harness.budget import Budget
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -72,8 +76,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def budget_lines(budget: Budget | None) -> list[str]:
+    """Where the requests went, for the console: the total against the budget, per stage, what was left
+    out (the summaries have the phases and operations)."""
+    from mypref_harness.gate.spend import left_out_lines, limits_line
+
+    if budget is None:
+        return []
+    per_stage = ", ".join(f"{name} {spend.requests}" for name, spend in budget.stages.items())
+    lines = [f"{limits_line(budget)} ({per_stage})"]
+    return lines + [f"left out because of the budget: {line}" for line in left_out_lines(budget)]
+
+
 def run(args: argparse.Namespace) -> int:
-    from mypref_harness.budget import Budget, spending
+    from mypref_harness.budget import spending
     from mypref_harness.config import Target
     from mypref_harness.embedded import resolved_target
     from mypref_harness.gate.model import GateOptions, StageResult, parse_stages
@@ -152,6 +168,8 @@ def run(args: argparse.Namespace) -> int:
                       f" {finding['replay']}")
                 if finding.get("answer"):
                     print(f"      answered: {finding['answer']}")
+    for line in budget_lines(result.budget):
+        print(f"gate: {line}")
     for leak in result.leaks:
         print(f"gate: secret found in artifact: {leak}", file=sys.stderr)
     verdict = result.verdict.upper()
