@@ -75,3 +75,23 @@ def test_the_schemathesis_workers_and_why_are_in_the_summary_the_json_and_the_co
     lines: list[str] = []
     print_contract(run, lines.append)
     assert f"  Schemathesis workers: {run.workers_why}" in lines
+
+
+def test_where_schemathesis_requests_went_is_in_the_summary_and_the_json():
+    import json
+
+    from mypref_harness.budget import StageSpend
+
+    run = result()
+    assert "Schemathesis requests" not in contract_markdown(run)
+    assert json.loads(contract_json(run))["requests"] is None
+    run.budget = StageSpend()
+    run.budget.record(requests=7, phase="coverage", operation="GET /a")
+    run.budget.record(requests=3, phase="fuzzing", operation="GET /a")
+    run.budget.left_out.append("coverage: 90 generated cases not sent in 1 operation(s)")
+    text = contract_markdown(run)
+    assert "- Schemathesis requests: 10 (coverage 7, fuzzing 3)" in text
+    assert "- left out by the budget: coverage: 90 generated cases not sent in 1 operation(s)" in text
+    requests = json.loads(contract_json(run))["requests"]
+    assert requests["requests"] == 10 and requests["operations"]["GET /a"]["requests"] == 10
+    assert requests["left_out"] == ["coverage: 90 generated cases not sent in 1 operation(s)"]

@@ -129,6 +129,7 @@ def contract_markdown(result: ContractResult) -> str:
         f"- stateful links added by role: {result.links_added}"
         + (" (the spec declares none)" if result.links_added else ""),
         f"- Schemathesis workers: {result.workers_why or result.workers}",
+        *requests_markdown(result),
         f"- failures: {len(result.failures)}, warnings: {len(result.warned)}",
         "",
         *basis_markdown(result),
@@ -187,6 +188,17 @@ def contract_markdown(result: ContractResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def requests_markdown(result: ContractResult) -> list[str]:
+    """Schemathesis's requests by phase and what a budget left out, as summary lines."""
+    if result.budget is None:
+        return []
+    phases = ", ".join(f"{name} {spend.requests}" for name, spend in result.budget.phases.items())
+    return [
+        f"- Schemathesis requests: {result.budget.requests} ({phases or 'none'})",
+        *(f"- left out by the budget: {line}" for line in result.budget.left_out),
+    ]
+
+
 def contract_json(result: ContractResult) -> str:
     """A machine-readable summary (CI scripts, the benchmark): counts, timings, checks, failures."""
     document = {
@@ -198,6 +210,8 @@ def contract_json(result: ContractResult) -> str:
         "cases": result.cases,
         "links_added": result.links_added,
         "workers": {"count": result.workers, "why": result.workers_why},
+        # Schemathesis's requests per phase and operation, what a budget left out (schemathesis/session.py)
+        "requests": result.budget.to_json() if result.budget is not None else None,
         "operations": {"selected": result.operations_selected, "tested": result.operations_tested},
         "timing_s": {
             "total": round(result.elapsed_s, 3),
