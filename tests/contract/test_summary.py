@@ -95,3 +95,8 @@ def test_where_schemathesis_requests_went_is_in_the_summary_and_the_json():
     requests = json.loads(contract_json(run))["requests"]
     assert requests["requests"] == 10 and requests["operations"]["GET /a"]["requests"] == 10
     assert requests["left_out"] == ["coverage: 90 generated cases not sent in 1 operation(s)"]
+    from mypref_harness.contract.console import print_contract
+
+    lines: list[str] = []
+    print_contract(run, lines.append)
+    assert "  Schemathesis requests: 10 (coverage 7, fuzzing 3)" in lines

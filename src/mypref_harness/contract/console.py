@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from mypref_harness.contract.results import ConformanceResult, ContractResult
+from mypref_harness.contract.summary import requests_markdown
 from mypref_harness.report import first_line
 
 if TYPE_CHECKING:
@@ -70,6 +71,8 @@ def print_contract(result: ContractResult, out: Callable[[str], None] = print) -
         out(f"  stateful links: {result.links_added} added by role (the spec declares none)")
     if result.workers_why:
         out(f"  Schemathesis workers: {result.workers_why}")
+    for line in requests_markdown(result):  # where Schemathesis's requests went, what the budget left out
+        out("  " + line.removeprefix("- "))
     failing = {f.check for f in result.findings if not f.passed}
     out(f"  checks: {len(result.tallies)} ran, {len(failing)} failed, {len(result.warned)} warning(s)")
     for finding in result.findings:
