@@ -293,8 +293,8 @@ def left_out_lines(passes: Sequence[PreparedRun], plan: BudgetPlan, budget: int,
     import json
 
     lines = [
-        f"budget {budget} requests: {reserve} kept for scenarios, auth conformance and the requests "
-        f"Schemathesis's checks add, {plan.cases} for its cases"
+        f"budget {budget} requests: {reserve} kept for what is not a Schemathesis case (scenarios and "
+        f"auth conformance when they run, the checks' re-sends, probes), {plan.cases} for its cases"
     ]
     for prepared in passes:
         try:
