@@ -40,3 +40,6 @@ def test_a_small_budget_still_catches_the_undeclared_field_and_stays_within_it(t
     seen = sum(s.requests for name, s in result.budget.phases.items() if name != UNSEEN_PHASE)
     assert seen <= sent  # the hooks see only the cases, not the checks' own requests
     assert {"examples", "coverage"} <= set(result.budget.phases)
+    # what was left out is said, so a team can raise the budget knowingly
+    assert result.budget.left_out[0].startswith(f"budget {BUDGET} requests: ")
+    assert any(line.startswith("coverage: ") and "not sent" in line for line in result.budget.left_out)
