@@ -134,3 +134,17 @@ def test_a_case_with_one_negative_part_is_not_positive_and_other_phases_have_no_
         _coverage_case("POST", "valid_string", "n", "query", mode="positive", body_mode="negative")
     )
     assert coverage_class_of(_case("positive", phase="fuzzing")) is None
+
+
+def test_hypothesis_describes_one_lambda_at_a_time_once_installed():
+    from hypothesis.internal import lambda_sources
+    from hypothesis.internal.reflection import get_pretty_function_description
+
+    from mypref_harness.contract.schemathesis.hooks import serialize_lambda_descriptions
+
+    serialize_lambda_descriptions()
+    wrapped = lambda_sources.lambda_description
+    assert getattr(wrapped, "serialized", False)
+    serialize_lambda_descriptions()  # idempotent: not wrapped twice
+    assert lambda_sources.lambda_description is wrapped
+    assert get_pretty_function_description(lambda x: x + 1) == "lambda x: x + 1"

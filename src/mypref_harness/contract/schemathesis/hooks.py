@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,29 @@ def subscription_create_body(body: Any) -> Any:
     return body
 
 
+def serialize_lambda_descriptions() -> None:
+    """Let one thread at a time describe a lambda in Hypothesis (idempotent).
+
+    Hypothesis 6.170 caches lambda source descriptions in shared LRU caches that are not thread-safe;
+    Schemathesis's worker threads building ``.filter(lambda ...)`` strategies at once raced on them (a
+    KeyError inside ``lambda_sources``, reported as "Runtime Error: Inconsistent results" for a coverage
+    case, seen with 3 workers on the simulated remote target). The description is only for messages.
+    """
+    from hypothesis.internal import lambda_sources
+
+    original = lambda_sources.lambda_description
+    if getattr(original, "serialized", False):
+        return
+    lock = threading.Lock()
+
+    def serialized(f: Any) -> str:
+        with lock:
+            return str(original(f))
+
+    serialized.serialized = True  # type: ignore[attr-defined]
+    lambda_sources.lambda_description = serialized
+
+
 def clock_offset_from_env(env: Mapping[str, str]) -> float:
     raw = env.get(ENV_CLOCK_OFFSET, "").strip()
     try:
@@ -154,6 +178,7 @@ def install(
     from mypref_harness.config import load_target
 
     env = os.environ if env is None else env
+    serialize_lambda_descriptions()  # Schemathesis workers are threads
     target = target if target is not None else load_target(env)
     offset = clock_offset if clock_offset is not None else clock_offset_from_env(env)
     logic = ContractAuth(target, clock_offset=offset)
