@@ -20,6 +20,7 @@ from mypref_harness.basis import PolicyError, VerdictPolicy
 from mypref_harness.budget import request_hooks
 from mypref_harness.config import Target
 from mypref_harness.contract.artifacts import redact_text
+from mypref_harness.contract.cases import CASE_DIR_NAME
 from mypref_harness.contract.options import ALL_PHASES, ContractOptions
 from mypref_harness.contract.reporting import finish_contract_reports
 from mypref_harness.contract.results import CheckRecord, CheckTally, ContractResult
@@ -116,8 +117,11 @@ def _run_resolved(
     parsed = schemathesis.parsed
     users_spec = not is_our_spec(target.spec)
     result.findings = with_basis(parsed.findings, document, users_spec=users_spec)
+    # Both budgeted passes save their failing cases in the first pass's (the run's) cases/ folder: one
+    # documented place, reports/contract/cases/, whatever the budget did.
+    case_dir = prepared.json_path.parent / CASE_DIR_NAME
     for each in schemathesis.passes:
-        result.findings = _with_case_files(result.findings, target, options, each, redact)
+        result.findings = _with_case_files(result.findings, target, options, each, redact, case_dir)
     result.tallies = parsed.tallies
     result.cases = parsed.cases
     result.operations_selected = parsed.operations_selected
@@ -156,16 +160,17 @@ def _with_case_files(
     options: ContractOptions,
     prepared: PreparedRun,
     redact: Callable[[str], str],
+    case_dir: Path,
 ) -> list[CheckRecord]:
-    """Each failing case as reports/contract/cases/<id>.json; findings get their replay command."""
-    from mypref_harness.contract.cases import CASE_DIR_NAME, cases_from_junit, with_replays, write_cases
+    """Each failing case of one pass as ``case_dir/<id>.json``; findings get their replay command."""
+    from mypref_harness.contract.cases import cases_from_junit, with_replays, write_cases
 
     cases = cases_from_junit(prepared.junit_path, target.base_url or "")
     if target.is_sandbox:  # a replay starts an embedded sandbox the same way
         defects = list(dict(options.sandbox_options).get("defects") or ())
         for case in cases:
             case.sandbox = {"defects": defects}
-    index = write_cases(cases, prepared.json_path.parent / CASE_DIR_NAME, redact)
+    index = write_cases(cases, case_dir, redact)
     return with_replays(findings, index, cases)
 
 
