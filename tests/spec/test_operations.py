@@ -11,6 +11,8 @@ from mypref_harness.spec.operations import (
     operation_names,
     operation_objects,
     operation_parameters,
+    request_body_schemas,
+    takes_request_body,
 )
 
 DOCUMENT: dict[str, Any] = {
@@ -76,3 +78,31 @@ def test_a_parameter_reference_to_nothing_is_left_out() -> None:
     assert operation_parameters(DOCUMENT, item, {"parameters": [{"name": "x", "in": "query"}]}) == [
         {"name": "x", "in": "query"}
     ]
+
+
+def test_request_body_schemas_of_swagger2_and_openapi3_operations() -> None:
+    swagger2: dict[str, Any] = {
+        "swagger": "2.0",
+        "parameters": {"Body": {"name": "body", "in": "body", "schema": {"$ref": "#/definitions/B"}}},
+        "paths": {
+            "/a": {
+                "put": {"parameters": [{"$ref": "#/parameters/Body"}]},
+                "post": {"parameters": [{"name": "f", "in": "formData", "type": "string"}]},
+                "get": {"parameters": [{"name": "q", "in": "query", "type": "string"}]},
+            }
+        },
+    }
+    found = {f.method: f for f in operation_objects(swagger2)}
+    assert request_body_schemas(swagger2, found["put"]) == [{"$ref": "#/definitions/B"}]
+    assert request_body_schemas(swagger2, found["post"]) == []  # form fields are no body schema ...
+    assert [takes_request_body(swagger2, found[m]) for m in ("put", "post", "get")] == [True, True, False]
+    openapi: dict[str, Any] = {
+        "openapi": "3.0.3",
+        "components": {
+            "requestBodies": {"R": {"content": {"application/json": {"schema": {"type": "array"}}}}}
+        },
+        "paths": {"/a": {"patch": {"requestBody": {"$ref": "#/components/requestBodies/R"}}, "get": {}}},
+    }
+    found = {f.method: f for f in operation_objects(openapi)}
+    assert request_body_schemas(openapi, found["patch"]) == [{"type": "array"}]
+    assert [takes_request_body(openapi, found[m]) for m in ("patch", "get")] == [True, False]

@@ -97,3 +97,28 @@ def operation_parameters(
     declared = [*(item.get("parameters") or []), *(operation.get("parameters") or [])]
     resolved = (resolve_if_possible(document, p) for p in declared)
     return [p for p in resolved if isinstance(p, Mapping) and not is_local_ref(p)]
+
+
+def request_body_schemas(document: Mapping[str, Any], found: OperationObject) -> list[Any]:
+    """The schema of each form of an operation's request body: its Swagger 2.0 ``in: body`` parameter's,
+    or each media type's of its OpenAPI 3 ``requestBody`` (references to request bodies followed)."""
+    schemas = [
+        p.get("schema")
+        for p in operation_parameters(document, found.item, found.raw)
+        if p.get("in") == "body"
+    ]
+    body = resolve_if_possible(document, found.raw.get("requestBody"))
+    content = body.get("content") if isinstance(body, Mapping) else None
+    if isinstance(content, Mapping):
+        schemas += [media.get("schema") for media in content.values() if isinstance(media, Mapping)]
+    return schemas
+
+
+def takes_request_body(document: Mapping[str, Any], found: OperationObject) -> bool:
+    """Whether an operation takes a request body: an OpenAPI 3 ``requestBody``, or Swagger 2.0 body or
+    form parameters."""
+    if found.raw.get("requestBody") is not None:
+        return True
+    return any(
+        p.get("in") in ("body", "formData") for p in operation_parameters(document, found.item, found.raw)
+    )
