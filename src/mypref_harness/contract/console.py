@@ -69,6 +69,8 @@ def print_contract(result: ContractResult, out: Callable[[str], None] = print) -
     )
     if result.links_added:
         out(f"  stateful links: {result.links_added} added by role (the spec declares none)")
+    for line in result.body_rules:
+        out(f"  request bodies: {line}")
     if result.workers_why:
         out(f"  Schemathesis workers: {result.workers_why}")
     for line in requests_markdown(result):  # where Schemathesis's requests went, what the budget left out

@@ -180,6 +180,8 @@ class ContractResult:
     strict: bool = True
     seed: int | None = None
     links_added: int = 0  # stateful links added by role to a spec that declares none (role_links.py)
+    # request-body rules the spec leaves out, restored in the run's copy: one line each (body_rules.py)
+    body_rules: list[str] = field(default_factory=list)
     schemathesis_exit_code: int | None = None
     elapsed_s: float = 0.0
     schemathesis_elapsed_s: float = 0.0  # Schemathesis's own running time (its JSON report)

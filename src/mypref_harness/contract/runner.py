@@ -37,6 +37,7 @@ from mypref_harness.contract.routes import (
     route_findings,
     route_table,
 )
+from mypref_harness.contract.schemathesis.body_rules import describe_applied
 from mypref_harness.contract.schemathesis.prepare import PreparedRun
 from mypref_harness.contract.schemathesis.session import run_passes
 from mypref_harness.contract.spec_document import load_spec_document, operations_regex
@@ -110,6 +111,7 @@ def _run_resolved(
     prepared = schemathesis.passes[0]
     result.strict = prepared.strict
     result.links_added = prepared.links_added
+    result.body_rules = describe_applied(prepared.body_rules)
     result.workers, result.workers_why = prepared.workers, prepared.workers_why
     result.schemathesis_exit_code = schemathesis.exit_code
     result.schemathesis_elapsed_s = result.subprocess_elapsed_s = schemathesis.elapsed_s

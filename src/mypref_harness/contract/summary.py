@@ -128,6 +128,7 @@ def contract_markdown(result: ContractResult) -> str:
         f"{result.operations_tested}/{result.operations_selected}",
         f"- stateful links added by role: {result.links_added}"
         + (" (the spec declares none)" if result.links_added else ""),
+        *(f"- request bodies: {line}" for line in result.body_rules),
         f"- Schemathesis workers: {result.workers_why or result.workers}",
         *requests_markdown(result),
         f"- failures: {len(result.failures)}, warnings: {len(result.warned)}",
@@ -209,6 +210,7 @@ def contract_json(result: ContractResult) -> str:
         "seed": result.seed,
         "cases": result.cases,
         "links_added": result.links_added,
+        "body_rules": result.body_rules,
         "workers": {"count": result.workers, "why": result.workers_why},
         # Schemathesis's requests per phase and operation, what a budget left out (schemathesis/session.py)
         "requests": result.budget.to_json() if result.budget is not None else None,

@@ -14,7 +14,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,9 @@ from mypref_harness.contract.cache import user_cache_dir
 from mypref_harness.contract.options import ContractOptions
 from mypref_harness.contract.routes import ENV_ROUTE_LOG
 from mypref_harness.contract.schemathesis.auth import ENV_CLOCK_OFFSET
+from mypref_harness.contract.schemathesis.body_rules import restore_body_rules
 from mypref_harness.contract.schemathesis.config import (
+    body_resource_overrides,
     budgeted_config,
     client_id_parameter_names,
     dump_toml,
@@ -88,6 +90,7 @@ class PreparedRun:
     workers: int = 1
     workers_why: str = ""  # how the worker count was chosen, for the summary
     links_added: int = 0  # stateful links added by role to a spec without links (role_links.py)
+    body_rules: dict[str, int] = field(default_factory=dict)  # request-body rules restored (body_rules.py)
 
 
 def choose_workers(
@@ -155,6 +158,7 @@ def prepare_run(
     spec_doc, _ = unconstrain_path_parameters(spec_doc, set(pinned))
     spec_doc, _ = drop_free_form_query_objects(spec_doc)
     spec_doc, _ = bodyless_success_without_produces(spec_doc)
+    spec_doc, body_rules = restore_body_rules(spec_doc)
     spec_path = report_dir / ("spec-run.json" if strict else "spec-run-lenient.json")
     spec_path.write_text(json.dumps(spec_doc, indent=1), encoding="utf-8")
     base = load_base_config(options.config_file or resources.schemathesis_config_file())
@@ -174,7 +178,8 @@ def prepare_run(
         workers=workers,
         # A configured target may answer a state conflict with 400, 402 or 409 (schemathesis/config.py); the
         # embedded sandbox keeps whatever it answers strict.
-        operations=None if target.is_sandbox else state_conflict_overrides(base, spec_doc),
+        operations=body_resource_overrides(spec_doc)
+        + ([] if target.is_sandbox else state_conflict_overrides(base, spec_doc)),
     )
     config.setdefault("generation", {})["mode"] = options.mode
     if plan is not None:
@@ -254,4 +259,5 @@ def prepare_run(
         workers,
         workers_why,
         links_added=links_added,
+        body_rules=body_rules,
     )
