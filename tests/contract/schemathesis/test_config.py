@@ -9,6 +9,7 @@ import pytest
 
 from mypref_harness import resources
 from mypref_harness.contract.schemathesis.config import (
+    body_resource_overrides,
     client_id_parameter_names,
     deep_merge,
     dump_toml,
@@ -227,3 +228,67 @@ def test_stateful_runs_with_few_sequences_when_the_plan_allows_it():
     assert config["phases"]["stateful"] == stateful
     assert config["phases"]["fuzzing"]["enabled"] is True
     assert config["generation"]["max-examples"] == 5
+
+
+def test_ensure_resource_availability_is_off_only_for_operations_that_take_a_body():
+    ok = {"200": {"description": "OK"}}
+    document = {
+        "swagger": "2.0",
+        "paths": {
+            "/{c}/Profile/{p}": {
+                "get": {"operationId": "Profile_Get", "responses": ok},
+                "delete": {"responses": ok},  # no operationId: selected by name
+                "post": {
+                    "operationId": "Profile_Update",
+                    "parameters": [{"name": "body", "in": "body", "schema": {"type": "object"}}],
+                    "responses": ok,
+                },
+                "put": {
+                    "parameters": [{"$ref": "#/parameters/Body"}],  # a shared body parameter
+                    "responses": ok,
+                },
+            },
+            "/{c}/Upload": {
+                "post": {
+                    "operationId": "Upload",
+                    "parameters": [{"name": "file", "in": "formData", "type": "file"}],
+                    "responses": ok,
+                }
+            },
+        },
+        "parameters": {"Body": {"name": "body", "in": "body", "schema": {"type": "object"}}},
+    }
+    off = {"ensure_resource_availability": {"enabled": False}}
+    assert sorted(body_resource_overrides(document), key=repr) == sorted(
+        [
+            {"include-operation-id": "Profile_Update", "checks": off},
+            {"include-name": "PUT /{c}/Profile/{p}", "checks": off},
+            {"include-operation-id": "Upload", "checks": off},
+        ],
+        key=repr,
+    )
+    openapi = {
+        "openapi": "3.0.3",
+        "paths": {
+            "/x": {
+                "get": {"operationId": "Read", "responses": ok},
+                "patch": {"operationId": "Patch", "requestBody": {"content": {}}, "responses": ok},
+            }
+        },
+    }
+    assert body_resource_overrides(openapi) == [{"include-operation-id": "Patch", "checks": off}]
+
+
+def test_the_overview_sentence_behind_the_body_exemption_is_the_documents():
+    from mypref_harness.contract.schemathesis import config
+
+    quoted = (
+        "A 404 - Resource Not Found status code is returned when you access a URL or a resource that is "
+        "invalid or currently unavailable."
+    )
+    assert quoted in " ".join((config.body_resource_overrides.__doc__ or "").split())
+    shared = Path(__file__).resolve().parents[3].parent / "shared" / "reference"
+    overview = shared / "mypreferences-v4-api-overview.txt"
+    if not overview.exists():
+        pytest.skip("shared reference not available")
+    assert quoted in overview.read_text(encoding="utf-8")
