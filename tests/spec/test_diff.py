@@ -428,3 +428,34 @@ def test_a_new_required_swagger2_form_field_is_a_new_required_body_field() -> No
     assert [(c.kind, c.breaking, c.where) for c in changes] == [
         ("request-body-required-property-added", True, "request body/label")
     ]
+
+
+def test_a_scheme_dropped_from_every_operation_is_one_change_not_one_per_operation() -> None:
+    """The vendor's Swashbuckle file names no PNAUTHINFO3 scheme: before, 1 + 110 breaking changes."""
+    new = copy.deepcopy(OURS)
+    del new["components"]["securitySchemes"]["pnAuthInfo3"]
+    operations = 0
+    for item in new["paths"].values():
+        for method, operation in item.items():
+            if method in ("get", "put", "post", "delete", "patch"):
+                operations += 1
+                security = operation.get("security", new.get("security"))
+                operation["security"] = [r for r in security if "pnAuthInfo3" not in r]
+    changes = diff_documents(OURS, new).changes
+    assert operations == 110
+    assert [(c.kind, c.breaking, c.operation) for c in changes] == [
+        ("security-requirement-removed", True, "(whole API)"),
+        ("security-scheme-removed", True, "(whole API)"),
+    ]
+    assert changes[0].message == "pnAuthInfo3 no longer accepted (on all 110 operations)"
+
+
+def test_a_requirement_dropped_from_some_operations_stays_per_operation() -> None:
+    new = copy.deepcopy(OURS)
+    _drop_security_alternative(new)
+    _op(new, PROGRAMS)["security"] = [{"oauth2ClientCredentials": []}]
+    changes = diff_documents(OURS, new).changes
+    assert sorted(c.operation for c in changes) == [
+        "GET /{clientId}/Profile/{profileId}",
+        "GET /{clientId}/Programs",
+    ]

@@ -62,6 +62,7 @@ def diff_documents(
     found = _Differ(old_doc, new_doc)
     found.security_schemes()
     found.operations()
+    found.collapse_api_wide_security()
     ordered = sorted(found.changes, key=lambda c: (not c.breaking, c.operation, c.where, c.kind))
     return SpecDiff(old, new, ordered)
 
@@ -71,6 +72,7 @@ class _Differ:
         self.old_doc, self.new_doc = old_doc, new_doc
         self.changes: list[Change] = []
         self._schemas_compared: Memo = {}
+        self._compared_operations = 0  # operations present in both versions
 
     def add(self, kind: str, breaking: bool, operation: str, where: str, message: str) -> None:
         self.changes.append(Change(kind, breaking, operation, where, message))
@@ -97,6 +99,7 @@ class _Differ:
         removed = [before[k] for k in before if k not in after]
         added = {k: after[k] for k in after if k not in before}
         for key in before.keys() & after.keys():
+            self._compared_operations += 1
             self.operation(before[key], after[key])
         # A route that went while one with its operationId and method came: the path changed.
         added_by_id = {(s.method, s.operation_id): s for s in added.values() if s.operation_id}
@@ -225,6 +228,22 @@ class _Differ:
             self.old_doc, old, self.new_doc, new, direction, self._schemas_compared
         ):
             self.add(f"{prefix}-{change.kind}", change.breaking, label, where + change.where, change.message)
+
+    def collapse_api_wide_security(self) -> None:
+        """One change instead of one per operation when every operation changed its security alike.
+
+        A file without the PNAUTHINFO3 scheme (Swashbuckle writes no custom scheme) compared with ours
+        gave 111 breaking changes: the scheme, then its requirement on each of the 110 operations.
+        """
+        groups: dict[tuple[str, bool, str], list[Change]] = {}
+        for change in self.changes:
+            if change.kind.startswith("security-requirement-"):
+                groups.setdefault((change.kind, change.breaking, change.message), []).append(change)
+        for (kind, breaking, message), changes in groups.items():
+            if len(changes) < 2 or len(changes) != self._compared_operations:
+                continue
+            self.changes = [c for c in self.changes if c not in changes]
+            self.add(kind, breaking, GLOBAL, "security", f"{message} (on all {len(changes)} operations)")
 
     def security(self, old: Surface, new: Surface) -> None:
         if old.security == new.security:
