@@ -139,6 +139,13 @@ def test_a_declared_op_enum_limits_the_alternatives() -> None:
     ]
 
 
+def test_asp_net_cores_operation_type_member_is_part_of_the_shape() -> None:
+    op = copy.deepcopy(PATCH_OPERATION)
+    op["properties"]["operationType"] = {"type": "integer", "enum": [0, 1, 2, 3, 4, 5, 6]}
+    _, applied = restore_body_rules(swagger2({"Op": op}, "#/definitions/Op"))
+    assert applied == {"json-patch-operation": 1}
+
+
 def test_an_object_with_more_than_a_patch_operations_members_is_not_one() -> None:
     op = copy.deepcopy(PATCH_OPERATION)
     op["properties"]["comment"] = {"type": "string"}

@@ -41,7 +41,9 @@ RFC6902_MEMBERS: dict[str, tuple[str, ...]] = {
     "copy": ("from",),
     "test": ("value",),
 }
-PATCH_OPERATION_KEYS = frozenset({"op", "path", "from", "value"})
+# ASP.NET Core's JsonPatch Operation class also has an ``operationType`` (ignored by its JSON writer, but
+# listed by a Swashbuckle that does not read Newtonsoft's [JsonIgnore]).
+PATCH_OPERATION_KEYS = frozenset({"op", "path", "from", "value", "operationType"})
 # The catalog's JSON Patch subset (endpoints.json, every PATCH operation's rules).
 CATALOG_PATCH_OPS = ("add", "remove", "replace", "test")
 ALTERNATE_ID = "AlternateId"
