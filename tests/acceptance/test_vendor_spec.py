@@ -35,7 +35,7 @@ RENAMED = str(make_swashbuckle.RENAMED_FIXTURE)
 # Before that, each of those 16 was a positive_data_acceptance finding on this clean sandbox, and an
 # update naming an unknown FilterId (answered 404) an ensure_resource_availability one (seed 13).
 # The other operations, which the spec's format changes nothing about, cost minutes; the whole gate on
-# this fixture is measured in docs/vendor-spec.md.
+# this fixture is measured in docs/spec.md ("Using the vendor's Swagger file").
 PROFILE_OPERATIONS = (
     "Profile_Create",
     "Profile_Get",
