@@ -68,6 +68,18 @@ def swagger2(definitions: dict[str, Any], body_ref: str, response_ref: str | Non
     }
 
 
+def openapi3(request_body: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """An OpenAPI 3 document with one PATCH /x taking ``request_body``."""
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/x": {"patch": {"requestBody": request_body, "responses": {"200": {"description": "OK"}}}}
+        },
+        "components": copy.deepcopy(components),
+    }
+
+
 def valid(schema: dict[str, Any], document: dict[str, Any], instance: Any) -> bool:
     """Whether ``instance`` is valid against ``schema`` (JSON Schema draft 4); its local references name
     the definitions of ``document``, which the root of the validated schema therefore carries."""
@@ -216,46 +228,16 @@ def test_the_files_own_x_one_of_becomes_one_of_in_swagger2_and_wins_over_the_cat
 def test_an_openapi3_schema_with_its_own_one_of_is_left_as_written() -> None:
     alternatives = [{"properties": {"op": {"enum": ["remove"]}}, "required": ["op", "path"]}]
     op = {**copy.deepcopy(PATCH_OPERATION), "oneOf": alternatives}
-    doc = {
-        "openapi": "3.0.3",
-        "info": {"title": "t", "version": "1"},
-        "paths": {
-            "/x": {
-                "patch": {
-                    "requestBody": {
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Op"}}}
-                    },
-                    "responses": {"200": {"description": "OK"}},
-                }
-            }
-        },
-        "components": {"schemas": {"Op": op}},
-    }
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Op"}}}}
+    doc = openapi3(body, {"schemas": {"Op": op}})
     out, applied = restore_body_rules(doc)
     assert applied == {}
     assert out == doc
 
 
 def test_an_openapi3_body_without_alternatives_gets_the_catalogs() -> None:
-    doc = {
-        "openapi": "3.0.3",
-        "info": {"title": "t", "version": "1"},
-        "paths": {
-            "/x": {
-                "patch": {
-                    "requestBody": {"$ref": "#/components/requestBodies/Patch"},
-                    "responses": {"200": {"description": "OK"}},
-                }
-            }
-        },
-        "components": {
-            "requestBodies": {
-                "Patch": {
-                    "content": {"application/json": {"schema": {"type": "array", "items": PATCH_OPERATION}}}
-                }
-            }
-        },
-    }
+    patch = {"content": {"application/json": {"schema": {"type": "array", "items": PATCH_OPERATION}}}}
+    doc = openapi3({"$ref": "#/components/requestBodies/Patch"}, {"requestBodies": {"Patch": patch}})
     out, applied = restore_body_rules(doc)
     assert applied == {"json-patch-operation": 1}
     schema = out["components"]["requestBodies"]["Patch"]["content"]["application/json"]["schema"]
