@@ -134,3 +134,28 @@ def test_a_swagger2_run_spec_declares_no_produces_where_successes_have_no_body(t
     item = json.loads(prepared.spec_path.read_text())["paths"]["/{ClientId}/Profile/{profileId}"]
     assert item["delete"]["produces"] == []  # 204 without a body
     assert item["get"]["produces"] == ["application/json", "text/json"]
+
+
+def test_the_swashbuckle_run_gets_its_body_rules_and_keeps_availability_checks_on_reads(tmp_path: Path):
+    """The two changes that made the gate pass on a Swashbuckle export, as the run's files carry them."""
+    from mypref_harness.spec.document import read_document
+
+    from ...fixtures.specs import make_swashbuckle
+
+    fixture = read_document(make_swashbuckle.FIXTURE)
+    options = ContractOptions(
+        report_dir=tmp_path, operations=["Profile_Get", "Profile_Replace", "Profile_Patch"]
+    )
+    prepared = prepare_run(target(), options, fixture)
+    # The run's copy holds the selected path item only: of its operations, the PATCH takes a JSON Patch.
+    assert prepared.body_rules == {"json-patch-operation": 1}
+    run_spec = json.loads(prepared.spec_path.read_text())
+    assert len(run_spec["definitions"]["JsonPatchOperation"]["oneOf"]) == 2
+    config = tomllib.loads(prepared.config_path.read_text())
+    availability_off = {
+        entry.get("include-operation-id")
+        for entry in config.get("operations", [])
+        if entry.get("checks", {}).get("ensure_resource_availability", {}).get("enabled") is False
+    }
+    assert {"Profile_Replace", "Profile_Patch"} <= availability_off
+    assert "Profile_Get" not in availability_off and "Profile_Delete" not in availability_off
