@@ -198,6 +198,15 @@ def test_a_non_nullable_match_criteria_gets_no_null_alternative() -> None:
     }
 
 
+def test_alternate_id_as_the_only_criterion_needs_its_match_type_whenever_it_is_given() -> None:
+    schema = copy.deepcopy(EXPORT_REQUEST)
+    schema["properties"]["MatchCriteria"] = {"type": "string", "enum": ["AlternateId"]}
+    out, _ = restore_body_rules(swagger2({"Export": schema}, "#/definitions/Export"))
+    bodies = ({}, {"MatchCriteria": "AlternateId"}, {"MatchCriteria": "AlternateId", "MatchType": "T"})
+    assert [valid({"$ref": "#/definitions/Export"}, out, body) for body in bodies] == [True, False, True]
+    assert out["definitions"]["Export"]["oneOf"][1] == {"not": {"required": ["MatchCriteria"]}}
+
+
 @pytest.mark.parametrize(
     "change",
     [

@@ -124,6 +124,12 @@ def _alternate_id_match_type(schema: dict[str, Any], swagger2: bool) -> bool:
     others = [value for value in values if value != ALTERNATE_ID and value is not None]
     if _is_nullable(criteria, swagger2):
         others.append(None)
+    # absent, null or another criterion (JSON Schema wants an enum of one value at least)
+    without = (
+        {"properties": {"MatchCriteria": {"enum": others}}}
+        if others
+        else {"not": {"required": ["MatchCriteria"]}}
+    )
     schema["oneOf"] = [
         {
             "properties": {
@@ -132,7 +138,7 @@ def _alternate_id_match_type(schema: dict[str, Any], swagger2: bool) -> bool:
             },
             "required": ["MatchCriteria", "MatchType"],
         },
-        {"properties": {"MatchCriteria": {"enum": others}}},  # absent, null or another criterion
+        without,
     ]
     return True
 
