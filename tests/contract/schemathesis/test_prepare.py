@@ -123,19 +123,6 @@ def test_the_chosen_workers_reach_schemathesis(tmp_path: Path, document):
     assert tomllib.loads(prepared.config_path.read_text())["workers"] == 6
 
 
-def test_a_swagger2_run_spec_declares_no_produces_where_successes_have_no_body(tmp_path: Path):
-    from mypref_harness.spec.document import read_document
-
-    from ...fixtures.specs import make_swashbuckle
-
-    fixture = read_document(make_swashbuckle.FIXTURE)
-    options = ContractOptions(report_dir=tmp_path, operations=["Profile_Delete"])
-    prepared = prepare_run(target(), options, fixture)
-    item = json.loads(prepared.spec_path.read_text())["paths"]["/{ClientId}/Profile/{profileId}"]
-    assert item["delete"]["produces"] == []  # 204 without a body
-    assert item["get"]["produces"] == ["application/json", "text/json"]
-
-
 def test_the_swashbuckle_run_gets_its_body_rules_and_keeps_availability_checks_on_reads(tmp_path: Path):
     """The two changes that made the gate pass on a Swashbuckle export, as the run's files carry them."""
     from mypref_harness.spec.document import read_document

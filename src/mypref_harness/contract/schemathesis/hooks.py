@@ -28,6 +28,7 @@ from mypref_harness.contract.routes import RouteRecorder
 from mypref_harness.contract.schemathesis.auth import ENV_CLOCK_OFFSET, ContractAuth
 from mypref_harness.contract.schemathesis.checks import schemathesis_checks
 from mypref_harness.contract.schemathesis.progress import CaseCounter
+from mypref_harness.contract.schemathesis.swagger2_responses import install as install_swagger2_bodyless
 
 _INSTALLED: dict[str, Any] = {}
 
@@ -233,5 +234,6 @@ def install(
 
     for check in schemathesis_checks(target):
         schemathesis.check(check)
+    install_swagger2_bodyless()  # content_type_conformance reads a 2.0 response without schema as empty
     _INSTALLED["auth"] = logic
     return logic

@@ -39,7 +39,6 @@ from mypref_harness.contract.schemathesis.config import (
 from mypref_harness.contract.schemathesis.progress import ENV_LEDGER, ENV_PROGRESS
 from mypref_harness.contract.schemathesis.role_links import add_role_links
 from mypref_harness.contract.schemathesis.spec_transform import (
-    bodyless_success_without_produces,
     drop_free_form_query_objects,
     lenient_spec,
     select_operations,
@@ -157,7 +156,6 @@ def prepare_run(
     spec_doc, relaxed = (spec_doc, 0) if strict else lenient_spec(spec_doc)
     spec_doc, _ = unconstrain_path_parameters(spec_doc, set(pinned))
     spec_doc, _ = drop_free_form_query_objects(spec_doc)
-    spec_doc, _ = bodyless_success_without_produces(spec_doc)
     spec_doc, body_rules = restore_body_rules(spec_doc)
     spec_path = report_dir / ("spec-run.json" if strict else "spec-run-lenient.json")
     spec_path.write_text(json.dumps(spec_doc, indent=1), encoding="utf-8")

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from mypref_harness.spec.operations import operation_objects
-from mypref_harness.spec.refs import resolve_if_possible
 
 LENIENT_SUFFIX = "__lenient"
 
@@ -234,38 +233,3 @@ def drop_free_form_query_objects(document: Mapping[str, Any]) -> tuple[dict[str,
         if "parameters" in operation:
             operation["parameters"] = keep(operation["parameters"])
     return doc, dropped
-
-
-def bodyless_success_without_produces(document: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
-    """A Swagger 2.0 copy where an operation whose every 2xx response has no body declares no ``produces``.
-
-    Swagger 2.0 has one ``produces`` per operation (or document), for all its responses: it cannot say
-    that a 204 after DELETE, or a bare 200, has no body. Schemathesis's ``content_type_conformance``
-    then expects a JSON Content-Type on those empty answers and reports every one of them (8 operations
-    of a Swashbuckle export of the v4 API, on a clean target). With no ``produces`` the check has nothing
-    to compare with for that operation (its error answers lose the check too: Swagger 2.0 cannot state
-    both). A document-wide ``produces`` moves into each other operation, so their check is unchanged.
-    OpenAPI 3 states content per response and is returned as it is. Returns the copy and the number of
-    operations changed.
-    """
-    doc = copy.deepcopy(dict(document))
-    if not str(doc.get("swagger", "")).startswith("2."):
-        return doc, 0
-    shared = doc.pop("produces", None)
-    changed = 0
-    for _, operation in _operations(doc):
-        if _successes_are_bodyless(doc, operation):
-            operation["produces"] = []
-            changed += 1
-        elif shared is not None and "produces" not in operation:
-            operation["produces"] = list(shared)
-    return doc, changed
-
-
-def _successes_are_bodyless(doc: dict[str, Any], operation: dict[str, Any]) -> bool:
-    successes = [
-        resolve_if_possible(doc, response)
-        for status, response in (operation.get("responses") or {}).items()
-        if str(status).startswith("2")
-    ]
-    return bool(successes) and all(isinstance(r, Mapping) and "schema" not in r for r in successes)
