@@ -204,7 +204,8 @@ def test_certificate_assertion_failures_are_invalid_client(client: Any, state_di
     assert client.post(TOKEN, data=_assertion_form(replayed)).status_code == 200
     cases = {
         "other-key": _assertion(other_key, x5t),
-        "wrong-x5t": _assertion(key, x5t[:-2] + "AA"),
+        # another thumbprint: x5t[:-2] + "AA" was the same one when x5t ended in "AA" (1 in 1,024 runs)
+        "wrong-x5t": _assertion(key, ("B" if x5t[0] == "A" else "A") + x5t[1:]),
         "expired": _assertion(key, x5t, iat=int(time.time()) - 600, exp=int(time.time()) - 300),
         "wrong-audience": _assertion(key, x5t, aud="https://elsewhere.invalid/token"),
         "secret-client-as-issuer": _assertion(key, x5t, iss=ACME_BASIC[0], sub=ACME_BASIC[0]),
